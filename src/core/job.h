@@ -1,0 +1,126 @@
+// The job model: what a submitted job is, what it runs and what happened to it.
+// Plain value types shared by core (decisions), store (persistence) and api (wire shapes).
+// Thread-safety: plain values; the engine's loop owns the live instances.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/job_state.h"
+#include "util/clock.h"
+
+namespace nightshift::core {
+
+struct Resources {
+  double vcpus = 1;        // AWS VCPU requirement; may be fractional
+  int64_t memory_mib = 0;  // 0 = not declared, not accounted
+};
+
+enum class RetryAction { kRetry, kExit };
+
+// One AWS evaluateOnExit entry. Empty pattern = condition not given. Patterns match the whole
+// string, except that a trailing '*' matches any suffix.
+struct RetryRule {
+  RetryAction action = RetryAction::kRetry;
+  std::string on_status_reason;
+  std::string on_reason;
+  std::string on_exit_code;
+};
+
+struct RetryStrategy {
+  int attempts = 1;  // total attempts allowed, 1..10
+  std::vector<RetryRule> evaluate_on_exit;
+};
+
+struct EnvVar {
+  std::string name;
+  std::string value;
+};
+
+// What each attempt of a job runs: the job definition merged with the submission's overrides and
+// with Ref:: parameters substituted. Immutable once the job is submitted; array children share it.
+struct JobSpec {
+  std::vector<std::string> command;  // argv; no shell unless argv[0] is one
+  std::vector<EnvVar> environment;
+  Resources resources;
+  std::optional<int64_t> timeout_seconds;  // attemptDurationSeconds
+  RetryStrategy retry;
+  std::string image;  // empty: a host process
+};
+
+enum class DependencyType { kStandard, kNToN, kSequential };
+
+// Slurm's dependency kinds per edge; AWS's dependsOn is kAfterOk.
+enum class DependencyCondition { kAfterOk, kAfterAny, kAfterNotOk, kAfterCorr };
+
+struct Dependency {
+  std::string job_id;  // empty only for an array's SEQUENTIAL self-dependency
+  DependencyType type = DependencyType::kStandard;
+  DependencyCondition condition = DependencyCondition::kAfterOk;
+};
+
+// One execution of a job.
+struct Attempt {
+  TimeMs started_at = 0;
+  TimeMs stopped_at = 0;
+  std::optional<int> exit_code;
+  std::string reason;         // container.reason: "Terminated by signal 9", "OutOfMemoryError: ..."
+  std::string status_reason;  // the attempt's statusReason
+  std::string log_stream_name;
+};
+
+// How an attempt ended, as observed by an executor. A failed job is data, not an error.
+struct AttemptOutcome {
+  enum class Kind {
+    kExited,       // the process exited; exit_code is set
+    kSignaled,     // the process was killed by signal
+    kSpawnFailed,  // the command could not be started (not found, not executable, ...)
+    kLost,         // the supervisor vanished and the outcome is unknowable
+  };
+  Kind kind = Kind::kExited;
+  int exit_code = 0;
+  int signal = 0;
+  std::string message;  // executor detail, e.g. "exec ./x: No such file or directory"
+  TimeMs started_at = 0;
+  TimeMs stopped_at = 0;
+};
+
+struct Job {
+  std::string id;    // UUID; array children are "<parent id>:<index>"
+  std::string name;
+  std::string queue;       // job queue name
+  std::string definition;  // "name:revision"
+  std::shared_ptr<const JobSpec> spec;
+  std::vector<Dependency> depends_on;
+
+  int array_size = 0;              // > 0: this is an array parent
+  std::optional<int> array_index;  // set: this is an array child
+  std::string parent_id;           // array child: its parent's id
+
+  JobState state = JobState::kSubmitted;
+  std::string status_reason;
+  TimeMs created_at = 0;
+  TimeMs started_at = 0;  // first attempt's start
+  TimeMs stopped_at = 0;
+  std::vector<Attempt> attempts;
+  std::string compute_environment;  // where the current (or last) attempt was placed
+  bool is_cancelled = false;
+  bool is_terminated = false;
+  TimeMs not_before = 0;  // retry backoff: not dispatched before this time
+
+  std::string share_identifier;
+  int scheduling_priority = 0;
+  std::map<std::string, std::string> parameters;
+  std::map<std::string, std::string> tags;
+  // Request members the core does not interpret but DescribeJobs echoes (containerOverrides,
+  // propagateTags, ...), as a JSON object text. Owned by the api layer.
+  std::string extra_json;
+
+  uint64_t seq = 0;  // submission order: FIFO within a queue
+};
+
+}  // namespace nightshift::core

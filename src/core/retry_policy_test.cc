@@ -1,0 +1,54 @@
+#include "core/retry_policy.h"
+
+#include <gtest/gtest.h>
+
+namespace nightshift::core {
+namespace {
+
+Attempt ExitedWith(int code, std::string reason = "", std::string status_reason = "") {
+  Attempt a;
+  a.exit_code = code;
+  a.reason = std::move(reason);
+  a.status_reason = std::move(status_reason);
+  return a;
+}
+
+TEST(RetryPolicyTest, TrailingStarMatchesPrefixOnly) {
+  EXPECT_TRUE(MatchesExitPattern("1*", "137"));
+  EXPECT_TRUE(MatchesExitPattern("137", "137"));
+  EXPECT_FALSE(MatchesExitPattern("13", "137"));
+  EXPECT_FALSE(MatchesExitPattern("*7", "137"));
+  EXPECT_TRUE(MatchesExitPattern("*", ""));
+}
+
+TEST(RetryPolicyTest, NoRulesRetriesWhileAttemptsRemain) {
+  RetryStrategy s{3, {}};
+  EXPECT_EQ(DecideRetry(s, ExitedWith(1), 1), RetryAction::kRetry);
+  EXPECT_EQ(DecideRetry(s, ExitedWith(1), 2), RetryAction::kRetry);
+  EXPECT_EQ(DecideRetry(s, ExitedWith(1), 3), RetryAction::kExit);
+}
+
+TEST(RetryPolicyTest, FirstMatchingRuleWins) {
+  RetryStrategy s{5,
+                  {{RetryAction::kExit, "", "", "3"},
+                   {RetryAction::kRetry, "", "", "*"}}};
+  EXPECT_EQ(DecideRetry(s, ExitedWith(3), 1), RetryAction::kExit);
+  EXPECT_EQ(DecideRetry(s, ExitedWith(4), 1), RetryAction::kRetry);
+}
+
+TEST(RetryPolicyTest, AllConditionsOfARuleMustMatch) {
+  RetryStrategy s{5, {{RetryAction::kExit, "Essential*", "", "2"}}};
+  EXPECT_EQ(DecideRetry(s, ExitedWith(2, "", "Essential container in task exited"), 1),
+            RetryAction::kExit);
+  EXPECT_EQ(DecideRetry(s, ExitedWith(2, "", "Other"), 1), RetryAction::kRetry);
+}
+
+TEST(RetryPolicyTest, ExitCodeRuleDoesNotMatchAttemptWithoutExitCode) {
+  RetryStrategy s{5, {{RetryAction::kExit, "", "", "*"}}};
+  Attempt spawn_failed;
+  spawn_failed.reason = "CannotStartContainerError: x";
+  EXPECT_EQ(DecideRetry(s, spawn_failed, 1), RetryAction::kRetry);
+}
+
+}  // namespace
+}  // namespace nightshift::core
