@@ -3,6 +3,7 @@
 // Thread-safety: plain values; the engine's loop owns the live instances.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -89,6 +90,9 @@ struct AttemptOutcome {
   TimeMs stopped_at = 0;
 };
 
+// Count of an array parent's children in each state, indexed by JobState.
+using StatusSummary = std::array<int, 7>;
+
 struct Job {
   std::string id;    // UUID; array children are "<parent id>:<index>"
   std::string name;
@@ -100,6 +104,7 @@ struct Job {
   int array_size = 0;              // > 0: this is an array parent
   std::optional<int> array_index;  // set: this is an array child
   std::string parent_id;           // array child: its parent's id
+  StatusSummary array_summary{};   // array parent: its children per state
 
   JobState state = JobState::kSubmitted;
   std::string status_reason;

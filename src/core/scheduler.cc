@@ -41,6 +41,11 @@ std::string SignalName(int sig) {
 
 }  // namespace
 
+std::string LogStreamName(const Job& job, int attempt) {
+  const std::string definition_name = job.definition.substr(0, job.definition.find(':'));
+  return definition_name + "/default/" + job.id + "/" + std::to_string(attempt);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Configuration
 
@@ -124,7 +129,6 @@ void Scheduler::Insert(Job job, const FinishedStates& finished, TimeMs now, bool
   if (!restoring) MarkChanged(j);
 
   if (j.array_size > 0) {
-    arrays_[id].size = j.array_size;
     if (!restoring) {
       SetState(j, JobState::kPending, "Waiting for child jobs", now);
       for (Job& child : ExpandArray(j)) {
@@ -134,7 +138,8 @@ void Scheduler::Insert(Job job, const FinishedStates& finished, TimeMs now, bool
     }
     return;
   }
-  if (!j.parent_id.empty()) UpdateArrayParent(j, std::nullopt, now);
+  // A restored parent's summary was committed with its children's changes.
+  if (!j.parent_id.empty() && !restoring) UpdateArrayParent(j, std::nullopt, now);
 
   if (restoring) {
     switch (j.state) {
@@ -288,17 +293,16 @@ void Scheduler::DrainCascade(TimeMs now) {
 }
 
 void Scheduler::UpdateArrayParent(const Job& child, std::optional<JobState> from, TimeMs now) {
-  auto ait = arrays_.find(child.parent_id);
   Job* parent = FindMutable(child.parent_id);
-  if (ait == arrays_.end() || !parent) return;
-  StatusSummary& s = ait->second.summary;
+  if (!parent) return;
+  StatusSummary& s = parent->array_summary;
   if (from) --s[static_cast<size_t>(*from)];
   ++s[static_cast<size_t>(child.state)];
   if (IsTerminal(parent->state)) return;
 
   const int succeeded = s[static_cast<size_t>(JobState::kSucceeded)];
   const int failed = s[static_cast<size_t>(JobState::kFailed)];
-  const int size = ait->second.size;
+  const int size = parent->array_size;
   if (succeeded + failed == size) {
     if (failed == 0) {
       SetState(*parent, JobState::kSucceeded, "All " + std::to_string(size) + " child jobs succeeded", now);
@@ -414,7 +418,8 @@ std::vector<Placement> Scheduler::Dispatch(TimeMs now) {
       Reserve(*chosen, needs, +1);
       placed_on_[job.id] = *chosen;
       job.compute_environment = *chosen;
-      job.attempts.emplace_back();
+      Attempt& attempt = job.attempts.emplace_back();
+      attempt.log_stream_name = LogStreamName(job, static_cast<int>(job.attempts.size()));
       SetState(job, JobState::kStarting, "Starting on compute environment " + *chosen, now);
       placements.push_back({job.id, static_cast<int>(job.attempts.size()), *chosen});
     }
@@ -506,7 +511,11 @@ void Scheduler::OnExited(const std::string& job_id, int attempt, const AttemptOu
     deadline_of_.erase(d);
   }
   Attempt& a = job->attempts.back();
-  if (a.started_at == 0) a.started_at = outcome.started_at ? outcome.started_at : now;
+  if (outcome.started_at) {  // the executor saw the process start: more exact than OnLaunched
+    if (job->started_at == a.started_at) job->started_at = outcome.started_at;
+    a.started_at = outcome.started_at;
+  }
+  if (a.started_at == 0) a.started_at = now;
   if (job->started_at == 0) job->started_at = a.started_at;
   a.stopped_at = outcome.stopped_at ? outcome.stopped_at : now;
   a.status_reason = FinishFailedAttempt(*job, outcome);
@@ -578,6 +587,15 @@ Status Scheduler::Terminate(const std::string& job_id, const std::string& reason
     }
   }
   DrainCascade(now);
+  return Status::Ok();
+}
+
+Status Scheduler::ChangeTags(const std::string& job_id,
+                             const std::function<Status(std::map<std::string, std::string>&)>& change) {
+  Job* job = FindMutable(job_id);
+  if (!job) return Status::NotFound("job " + job_id + " is not active");
+  NS_RETURN_IF_ERROR(change(job->tags));
+  MarkChanged(*job);
   return Status::Ok();
 }
 
@@ -662,11 +680,6 @@ std::string Scheduler::Explain(const Job& job, TimeMs now) const {
   }
 }
 
-std::optional<StatusSummary> Scheduler::ArraySummary(const std::string& parent_id) const {
-  auto it = arrays_.find(parent_id);
-  if (it == arrays_.end()) return std::nullopt;
-  return it->second.summary;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Output
@@ -685,7 +698,6 @@ std::vector<Job> Scheduler::TakeChangedJobs() {
   for (const std::string& id : finished) {
     jobs_.erase(id);
     unmet_.erase(id);
-    arrays_.erase(id);
     terminate_reason_.erase(id);
     timed_out_.erase(id);
   }

@@ -11,6 +11,7 @@
 
 #include <array>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -51,8 +52,9 @@ struct JobTransition {
   TimeMs at = 0;
 };
 
-// Count of an array parent's children in each state, indexed by JobState.
-using StatusSummary = std::array<int, 7>;
+// The CloudWatch log stream of an attempt: "<definition name>/default/<job id>/<attempt>".
+std::string LogStreamName(const Job& job, int attempt);
+
 
 // Reason texts AWS Batch uses, shared with the api layer and tests.
 inline constexpr char kReasonContainerExited[] = "Essential container in task exited";
@@ -104,6 +106,10 @@ class Scheduler {
   // end FAILED with `reason` and are not retried.
   Status Terminate(const std::string& job_id, const std::string& reason, TimeMs now);
 
+  // Applies `change` to an active job's tags. NotFound if the job is not active.
+  Status ChangeTags(const std::string& job_id,
+                    const std::function<Status(std::map<std::string, std::string>&)>& change);
+
   // Releases jobs whose retry backoff is over and kills attempts past their timeout.
   void Tick(TimeMs now);
   // When Tick next has something to do.
@@ -113,7 +119,6 @@ class Scheduler {
   const Job* Find(const std::string& job_id) const;
   // Why a non-terminal job is where it is, current as of `now`.
   std::string Explain(const Job& job, TimeMs now) const;
-  std::optional<StatusSummary> ArraySummary(const std::string& parent_id) const;
   size_t active_count() const { return jobs_.size(); }
   const std::map<std::string, ComputeEnvironment>& compute_environments() const { return ces_; }
   // vCPUs in use on a compute environment.
@@ -134,10 +139,6 @@ class Scheduler {
   struct Waiter {
     std::string job_id;
     size_t dependency_index = 0;  // into the job's depends_on
-  };
-  struct ArrayState {
-    StatusSummary summary{};
-    int size = 0;
   };
 
   Job* FindMutable(const std::string& job_id);
@@ -172,7 +173,6 @@ class Scheduler {
   std::unordered_map<std::string, std::string> placed_on_;  // job id -> compute environment
   std::unordered_map<std::string, int> unmet_;               // job id -> unmet dependencies
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;  // dependency id -> waiters
-  std::unordered_map<std::string, ArrayState> arrays_;           // parent id -> children summary
   std::unordered_map<std::string, std::map<uint64_t, std::string>> runnable_;  // queue -> seq -> id
   std::multimap<TimeMs, std::string> backoff_;    // not_before -> job id (RUNNABLE, waiting)
   std::multimap<TimeMs, KillRequest> deadlines_;  // attempt timeout -> attempt

@@ -304,10 +304,9 @@ TEST_F(SchedulerTest, ArrayParentExpandsChildrenAndSummarises) {
   Finish("arr:0", 0);
   Finish("arr:1", 0);
   StartReady();
-  auto summary = s_.ArraySummary("arr");
-  ASSERT_TRUE(summary);
-  EXPECT_EQ((*summary)[static_cast<size_t>(JobState::kSucceeded)], 2);
-  EXPECT_EQ((*summary)[static_cast<size_t>(JobState::kRunning)], 1);
+  const StatusSummary& summary = JobOf("arr").array_summary;
+  EXPECT_EQ(summary[static_cast<size_t>(JobState::kSucceeded)], 2);
+  EXPECT_EQ(summary[static_cast<size_t>(JobState::kRunning)], 1);
   Finish("arr:2", 0);
   EXPECT_EQ(StateOf("arr"), JobState::kSucceeded);
 }

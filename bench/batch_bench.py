@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""Batch-core benchmarks, run side by side with their peers on this machine.
+
+  dag      10,000-job layered DAG of `true` (100 layers x 100 jobs, each depending on 1-3 jobs of
+           the previous layer, fixed seed) on 2 vCPUs, vs GNU make -j2 and ninja -j2 on the same DAG.
+           nightshift's time runs from the release of the DAG (its compute environment is enabled)
+           to the last job's stoppedAt.
+  chain    a 1,000-job chain of `true`: time per link, vs make and ninja.
+  submit   durable SubmitJob/s over HTTP with 32 keep-alive connections (wrk), jobs held on a
+           disabled compute environment so that only submission is measured.
+
+Prints one markdown row per figure: median and spread over --runs repetitions.
+Usage: bench/batch_bench.py [--build build] [--runs 3] [dag] [chain] [submit]
+"""
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+class Server:
+    def __init__(self, binary, data_dir, vcpus=2):
+        self.log = open(os.path.join(data_dir, "server.log"), "wb")
+        self.proc = subprocess.Popen(
+            [binary, "server", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--default-vcpus", str(vcpus)],
+            stdout=self.log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", open(self.log.name, "rb").read())
+            if m:
+                self.port = int(m.group(1))
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port)
+                return
+            time.sleep(0.02)
+        raise RuntimeError("server did not start")
+
+    def call(self, op, body):
+        self.conn.request("POST", "/v1/" + op, json.dumps(body), {"Content-Type": "application/json"})
+        r = self.conn.getresponse()
+        data = json.loads(r.read() or b"{}")
+        if r.status != 200:
+            raise RuntimeError(f"{op}: {r.status} {data}")
+        return data
+
+    def stop(self):
+        self.proc.send_signal(signal.SIGTERM)
+        self.proc.wait()
+        self.log.close()
+
+
+def layered_dag(layers=100, width=100, seed=42):
+    """Returns [(name, [dependency names])] in topological order."""
+    rng = random.Random(seed)
+    jobs = []
+    for layer in range(layers):
+        for i in range(width):
+            deps = [] if layer == 0 else sorted({f"j{layer - 1}_{rng.randrange(width)}" for _ in range(rng.randint(1, 3))})
+            jobs.append((f"j{layer}_{i}", deps))
+    return jobs
+
+
+def chain(n=1000):
+    return [(f"c{i}", [f"c{i - 1}"] if i else []) for i in range(n)]
+
+
+def run_make(jobs, tmp):
+    path = os.path.join(tmp, "Makefile")
+    with open(path, "w") as f:
+        f.write(".PHONY: all " + " ".join(n for n, _ in jobs) + "\nall: " + " ".join(n for n, _ in jobs) + "\n")
+        for name, deps in jobs:
+            f.write(f"{name}: {' '.join(deps)}\n\t@true\n")
+    t = time.monotonic()
+    subprocess.run(["make", "-s", "-j2", "-f", path], check=True, cwd=tmp)
+    return time.monotonic() - t
+
+
+def run_ninja(jobs, tmp):
+    path = os.path.join(tmp, "build.ninja")
+    with open(path, "w") as f:
+        f.write("rule t\n  command = true\n")
+        for name, deps in jobs:
+            f.write(f"build {name}: t" + (" || " + " ".join(deps) if deps else "") + "\n")
+    t = time.monotonic()
+    subprocess.run(["ninja", "-j2", "-f", path, "--quiet"], check=True, cwd=tmp, stdout=subprocess.DEVNULL)
+    return time.monotonic() - t
+
+
+def run_nightshift(binary, jobs, tmp):
+    """Submits the DAG held on a disabled CE, enables it, returns seconds to the last stoppedAt."""
+    data = tempfile.mkdtemp(dir=tmp)
+    s = Server(binary, data)
+    try:
+        s.call("createcomputeenvironment", {"computeEnvironmentName": "bench", "type": "UNMANAGED",
+                                            "unmanagedvCpus": 2, "state": "DISABLED"})
+        s.call("createjobqueue", {"jobQueueName": "bench", "priority": 1,
+                                  "computeEnvironmentOrder": [{"order": 1, "computeEnvironment": "bench"}]})
+        s.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
+                                         "containerProperties": {"command": ["true"]}})
+        ids = {}
+        for name, deps in jobs:
+            ids[name] = s.call("submitjob", {"jobName": name, "jobQueue": "bench", "jobDefinition": "true",
+                                             "dependsOn": [{"jobId": ids[d]} for d in deps]})["jobId"]
+        released = int(time.time() * 1000)
+        s.call("updatecomputeenvironment", {"computeEnvironment": "bench", "state": "ENABLED"})
+        last = ids[jobs[-1][0]]
+        deadline = time.monotonic() + 600
+        while time.monotonic() < deadline:
+            if all(j["status"] in ("SUCCEEDED", "FAILED") for j in s.call("describejobs", {"jobs": [last]})["jobs"]):
+                break
+            time.sleep(0.1)  # completion check only; the figure comes from the jobs' own timestamps
+        stopped = []
+        all_ids = list(ids.values())
+        for i in range(0, len(all_ids), 100):
+            for j in s.call("describejobs", {"jobs": all_ids[i:i + 100]})["jobs"]:
+                if j["status"] != "SUCCEEDED":
+                    raise RuntimeError(f"job {j['jobName']} ended {j['status']}: {j.get('statusReason')}")
+                stopped.append(j["stoppedAt"])
+        return (max(stopped) - released) / 1000.0
+    finally:
+        s.stop()
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def raw_spawn_loop(n, tmp):
+    """The physical limit: posix_spawn + wait of `true`, two at a time, from Python."""
+    t = time.monotonic()
+    running = []
+    for _ in range(n):
+        running.append(subprocess.Popen(["true"]))
+        if len(running) == 2:
+            running.pop(0).wait()
+    for p in running:
+        p.wait()
+    return time.monotonic() - t
+
+
+def median_spread(values):
+    return statistics.median(values), (max(values) - min(values))
+
+
+def bench_graph(binary, name, jobs, runs, tmp, per):
+    results = {"nightshift": [], "make -j2": [], "ninja -j2": []}
+    for _ in range(runs):
+        results["make -j2"].append(run_make(jobs, tmp))
+        results["ninja -j2"].append(run_ninja(jobs, tmp))
+        results["nightshift"].append(run_nightshift(binary, jobs, tmp))
+    ns, _ = median_spread(results["nightshift"])
+    rows = []
+    for tool, values in results.items():
+        med, spread = median_spread(values)
+        if per == "job":
+            figure = f"{med:.2f} s ({len(jobs) / med:,.0f} jobs/s)"
+        else:
+            figure = f"{med * 1000 / len(jobs):.2f} ms/link ({med:.2f} s total)"
+        rows.append(f"| {name} | {tool} | {figure} | ±{spread / 2:.2f} s | {ns / med:.2f}× |")
+    return rows
+
+
+def bench_submit(binary, runs, tmp, duration=10):
+    if not shutil.which("wrk"):
+        return ["| SubmitJob/s, 32 connections | nightshift | wrk not installed | | |"]
+    rates = []
+    for _ in range(runs):
+        data = tempfile.mkdtemp(dir=tmp)
+        s = Server(binary, data)
+        try:
+            s.call("updatecomputeenvironment", {"computeEnvironment": "default", "state": "DISABLED"})
+            s.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
+                                             "containerProperties": {"command": ["true"]}})
+            script = os.path.join(tmp, "submit.lua")
+            with open(script, "w") as f:
+                f.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\n'
+                        'wrk.body = \'{"jobName": "w", "jobQueue": "default", "jobDefinition": "true"}\'\n'
+                        'done = function(summary, latency, requests)\n'
+                        '  io.write(string.format("non2xx=%d\\n", summary.errors.status))\nend\n')
+            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "-s", script,
+                                  f"http://127.0.0.1:{s.port}/v1/submitjob"], capture_output=True, text=True).stdout
+            rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+            errors = int(re.search(r"non2xx=(\d+)", out).group(1))
+            if errors:
+                raise RuntimeError(f"{errors} submissions failed:\n{out}")
+            rates.append(rate)
+        finally:
+            s.stop()
+            shutil.rmtree(data, ignore_errors=True)
+    med, spread = median_spread(rates)
+    return [f"| SubmitJob/s, 32 keep-alive connections | nightshift | {med:,.0f}/s | ±{spread / 2:,.0f} | "
+            f"{med / 50:,.0f}× AWS's 50/s throttle |"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("which", nargs="*", default=["dag", "chain", "submit"])
+    args = ap.parse_args()
+    binary = os.path.join(args.build, "nightshift")
+    tmp = tempfile.mkdtemp(prefix="nightshift-bench-")
+    rows = ["| benchmark | tool | median | spread | nightshift ÷ tool |", "|---|---|---|---|---|"]
+    try:
+        if "dag" in args.which:
+            rows += bench_graph(binary, "10,000-job layered DAG", layered_dag(), args.runs, tmp, "job")
+            raw = [raw_spawn_loop(10000, tmp) for _ in range(args.runs)]
+            med, spread = median_spread(raw)
+            rows.append(f"| 10,000 × spawn+wait of `true`, 2 at a time | raw loop (Python) | {med:.2f} s | ±{spread / 2:.2f} s | |")
+        if "chain" in args.which:
+            rows += bench_graph(binary, "1,000-job chain", chain(), args.runs, tmp, "link")
+        if "submit" in args.which:
+            rows += bench_submit(binary, args.runs, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what nightshift needs to build, run and test, from Debian 12's packages.
+# Idempotent: a second run installs nothing new.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libboost1.74-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
+  libgtest-dev libgmock-dev
+  python3 python3-pytest python3-boto3 awscli
+  sqlite3 procps make curl
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,37 @@
+// HttpServer: a single-threaded HTTP/1.1 server (Boost.Beast) on the engine's io_context.
+// Keep-alive, request body limit 1 MiB, header limit 8 KiB, idle and slow-client timeouts.
+// Responses may be produced asynchronously: a connection waits for its handler's answer before
+// reading the next request (HTTP/1.1 has no out-of-order responses).
+// Thread-safety: all methods and handlers run on the io_context's single thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "api/http_types.h"
+#include "util/status.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nightshift::api {
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, RequestHandler handler);
+  ~HttpServer();
+
+  // Binds and starts accepting. `listen` is "host:port"; port 0 picks a free one.
+  Status Start(const std::string& listen);
+  // Stops accepting; open connections finish their current exchange.
+  void Stop();
+  // The bound port (after Start).
+  int port() const;
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace nightshift::api

@@ -1,0 +1,111 @@
+// `nightshift server`: runs the engine, the store, the local executor and the HTTP API on one
+// event loop until SIGINT or SIGTERM. Running jobs keep running when it stops.
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "api/http_server.h"
+#include "api/router.h"
+#include "cli/command.h"
+#include "engine/engine.h"
+#include "exec/local_executor.h"
+#include "store/sqlite_store.h"
+
+namespace nightshift::cli {
+namespace {
+
+struct ServerFlags {
+  std::string listen = "127.0.0.1:8080";
+  std::string data_dir;
+  std::string region = "us-east-1";
+  double default_vcpus = 0;
+};
+
+std::string DefaultDataDir() {
+  if (const char* env = std::getenv("NIGHTSHIFT_DATA_DIR")) return env;
+  if (const char* xdg = std::getenv("XDG_DATA_HOME")) return std::string(xdg) + "/nightshift";
+  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.local/share/nightshift";
+  return "nightshift-data";
+}
+
+// The shim sits beside this binary.
+std::string ShimPath() {
+  std::error_code ec;
+  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  return (ec ? std::filesystem::path("nightshift-shim") : self.parent_path() / "nightshift-shim").string();
+}
+
+int RunServer(const ServerFlags& flags) {
+  std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
+  const std::string data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) {
+    spdlog::error("cannot create data dir {}: {}", data_dir, ec.message());
+    return 1;
+  }
+  auto store = store::SqliteStore::Open(data_dir + "/nightshift.db");
+  if (!store.ok()) {
+    spdlog::error("cannot open the store: {}", store.status().ToString());
+    return 1;
+  }
+  boost::asio::io_context io(1);
+  exec::LocalExecutor executor(io, data_dir + "/jobs", ShimPath());
+  SystemClock clock;
+  engine::EngineOptions options;
+  options.region = flags.region;
+  options.default_vcpus = flags.default_vcpus > 0 ? flags.default_vcpus
+                                                  : std::max(1u, std::thread::hardware_concurrency());
+  engine::Engine engine(io, **store, executor, clock, options);
+  if (Status st = engine.Start(); !st.ok()) {
+    spdlog::error("cannot start the engine: {}", st.ToString());
+    return 1;
+  }
+  api::Router router(engine);
+  api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
+    router.Handle(req, respond);
+  });
+  if (Status st = http.Start(flags.listen); !st.ok()) {
+    spdlog::error("{}", st.message());
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int sig) {
+    spdlog::info("signal {}: stopping (running jobs keep running)", sig);
+    http.Stop();
+    engine.Stop();
+    io.stop();
+  });
+  std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
+  spdlog::info("nightshift listening on http://{}:{} (data in {})", host, http.port(), data_dir);
+  io.run();
+  return 0;
+}
+
+}  // namespace
+
+Command ServerCommand() {
+  return {"server", "Run the nightshift server (API, scheduler, executors)", [](CLI::App& app) {
+            auto flags = std::make_shared<ServerFlags>();
+            app.add_option("--listen", flags->listen, "HOST:PORT to serve on (port 0 picks one)")
+                ->capture_default_str();
+            app.add_option("--data-dir", flags->data_dir,
+                           "Where the store, job logs and attempt records live "
+                           "(default: $NIGHTSHIFT_DATA_DIR, else ~/.local/share/nightshift)");
+            app.add_option("--region", flags->region, "AWS region used in ARNs")->capture_default_str();
+            app.add_option("--default-vcpus", flags->default_vcpus,
+                           "Capacity of the default compute environment created on first start "
+                           "(default: this machine's cores)");
+            return [flags] { return RunServer(*flags); };
+          }};
+}
+
+}  // namespace nightshift::cli

@@ -1,0 +1,238 @@
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
+
+#include "engine/engine.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+
+namespace nightshift::engine {
+
+namespace asio = boost::asio;
+
+struct Engine::Timers {
+  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io) {}
+  asio::steady_timer wakeup;        // the scheduler's next backoff release or timeout
+  asio::steady_timer retry_commit;  // after a failed commit
+  TimeMs wakeup_at = 0;
+};
+
+Engine::Engine(asio::io_context& io, store::Store& store, exec::Executor& executor, const Clock& clock,
+               EngineOptions options)
+    : io_(io),
+      store_(store),
+      executor_(executor),
+      clock_(clock),
+      options_(std::move(options)),
+      timers_(std::make_unique<Timers>(io)) {
+  executor_.SetExitCallback([this](const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
+    OnAttemptExited(key, outcome);
+  });
+}
+
+Engine::~Engine() = default;
+
+Status Engine::Start() {
+  Result<store::Snapshot> snapshot = store_.Load();
+  if (!snapshot.ok()) return snapshot.status();
+  for (auto& ce : snapshot->compute_environments) {
+    scheduler_.SetComputeEnvironment(ce);
+    ces_[ce.name] = std::move(ce);
+  }
+  for (auto& q : snapshot->job_queues) {
+    scheduler_.SetJobQueue(q);
+    queues_[q.name] = std::move(q);
+  }
+  for (auto& d : snapshot->job_definitions) definitions_[{d.name, d.revision}] = std::move(d);
+  next_seq_ = snapshot->max_job_seq + 1;
+  if (ces_.empty() && queues_.empty()) NS_RETURN_IF_ERROR(CreateDefaults());
+
+  std::vector<const core::Job*> active;
+  for (const core::Job& job : snapshot->active_jobs) active.push_back(&job);
+  Result<core::FinishedStates> finished = LookUpFinished(active);
+  if (!finished.ok()) return finished.status();
+  std::vector<core::Job> adopt;
+  for (const core::Job& job : snapshot->active_jobs) {
+    if (job.state == core::JobState::kStarting || job.state == core::JobState::kRunning) {
+      adopt.push_back(job);
+    }
+  }
+  const size_t restored = snapshot->active_jobs.size();
+  scheduler_.Restore(std::move(snapshot->active_jobs), *finished, Now());
+  for (const core::Job& job : adopt) Adopt(job);
+  spdlog::info("engine started: {} active jobs restored, {} attempts re-adopted", restored, adopt.size());
+  ScheduleFlush();
+  return Status::Ok();
+}
+
+Status Engine::CreateDefaults() {
+  core::ComputeEnvironment ce;
+  ce.name = "default";
+  ce.arn = Arn("compute-environment", ce.name);
+  ce.type = "UNMANAGED";
+  ce.max_vcpus = options_.default_vcpus;
+  ce.created_at = Now();
+  ce.extra_json = R"({"unmanagedvCpus":)" + std::to_string(static_cast<int>(ce.max_vcpus)) + "}";
+  Result<core::ComputeEnvironment> created = CreateComputeEnvironment(ce);
+  if (!created.ok()) return created.status();
+  core::JobQueue q;
+  q.name = "default";
+  q.priority = 1;
+  q.compute_environments = {"default"};
+  Result<core::JobQueue> queue = CreateJobQueue(q);
+  if (!queue.ok()) return queue.status();
+  spdlog::info("first start: created compute environment 'default' ({} vCPU) and job queue 'default'",
+               ce.max_vcpus);
+  return Status::Ok();
+}
+
+void Engine::Adopt(const core::Job& job) {
+  const int attempt = static_cast<int>(job.attempts.size());
+  switch (executor_.Adopt({job.id, attempt})) {
+    case exec::AdoptResult::kRunning:
+      if (job.state == core::JobState::kStarting) scheduler_.OnLaunched(job.id, attempt, Now());
+      break;
+    case exec::AdoptResult::kExited:
+      break;  // the outcome arrives through the exit callback
+    case exec::AdoptResult::kNeverStarted:
+      scheduler_.OnNeverStarted(job.id, attempt, Now());
+      break;
+  }
+}
+
+Result<core::FinishedStates> Engine::LookUpFinished(const std::vector<const core::Job*>& jobs) {
+  core::FinishedStates finished;
+  std::unordered_set<std::string> active;
+  for (const core::Job* job : jobs) active.insert(job->id);
+  auto look_up = [&](const std::string& id) -> Status {
+    if (id.empty() || active.count(id) || finished.count(id)) return Status::Ok();
+    if (const core::Job* live = scheduler_.Find(id)) {
+      finished[id] = live->state;
+      return Status::Ok();
+    }
+    Result<std::optional<core::Job>> stored = GetJob(id);
+    if (!stored.ok()) return stored.status();
+    if (*stored) finished[id] = (*stored)->state;
+    return Status::Ok();
+  };
+  for (const core::Job* job : jobs) {
+    for (const core::Dependency& dep : job->depends_on) {
+      NS_RETURN_IF_ERROR(look_up(dep.job_id));
+      // An N_TO_N array's children wait on their partners, which may have finished already.
+      const bool pairs = dep.type == core::DependencyType::kNToN ||
+                         dep.condition == core::DependencyCondition::kAfterCorr;
+      if (!pairs || job->array_size == 0 || dep.job_id.empty()) continue;
+      for (int i = 0; i < job->array_size; ++i) {
+        const std::string partner = dep.job_id + ":" + std::to_string(i);
+        if (!scheduler_.Find(partner)) NS_RETURN_IF_ERROR(look_up(partner));
+      }
+    }
+  }
+  return finished;
+}
+
+void Engine::Stop() {
+  stopped_ = true;
+  timers_->wakeup.cancel();
+  timers_->retry_commit.cancel();
+  CommitPending();
+}
+
+// ---------------------------------------------------------------------------------------------
+// The loop turn: collect decisions, commit them in one transaction, then carry out side effects.
+
+void Engine::ScheduleFlush() {
+  if (flush_scheduled_ || stopped_) return;
+  flush_scheduled_ = true;
+  asio::post(io_, [this] { Flush(); });
+}
+
+void Engine::WhenDurable(std::function<void(Status)> done) {
+  waiting_for_commit_.push_back(std::move(done));
+  ScheduleFlush();
+}
+
+void Engine::Flush() {
+  flush_scheduled_ = false;
+  if (stopped_) return;
+  const TimeMs now = Now();
+  scheduler_.Tick(now);
+  for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
+  CommitPending();
+  if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
+  CarryOutDecisions();
+  ArmWakeup();
+}
+
+void Engine::CommitPending() {
+  for (core::Job& job : scheduler_.TakeChangedJobs()) {
+    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = job;
+    pending_.jobs.push_back(std::move(job));
+  }
+  scheduler_.TakeTransitions();  // events are published by a later layer; drained here
+  if (!pending_.empty()) {
+    Status st = store_.Commit(pending_);
+    if (!st.ok()) {
+      ++commit_failures_;
+      spdlog::error("commit failed (attempt {}): {}", commit_failures_, st.ToString());
+      const auto delay = std::chrono::milliseconds(std::min(1000, 10 << std::min(commit_failures_, 7)));
+      timers_->retry_commit.expires_after(delay);
+      timers_->retry_commit.async_wait([this](boost::system::error_code ec) {
+        if (!ec) Flush();
+      });
+      return;
+    }
+    pending_ = store::WriteBatch{};
+  }
+  commit_failures_ = 0;
+  uncommitted_finished_.clear();
+  auto waiting = std::exchange(waiting_for_commit_, {});
+  for (auto& done : waiting) done(Status::Ok());
+}
+
+void Engine::CarryOutDecisions() {
+  auto launches = std::exchange(to_launch_, {});
+  for (const core::Placement& p : launches) Launch(p);
+  for (const core::KillRequest& kill : scheduler_.TakeKills()) {
+    executor_.Terminate({kill.job_id, kill.attempt}, options_.terminate_grace_ms);
+  }
+}
+
+void Engine::Launch(const core::Placement& placement) {
+  const core::Job* job = scheduler_.Find(placement.job_id);
+  if (!job || job->state != core::JobState::kStarting) return;  // cancelled meanwhile
+  const TimeMs started_at = Now();  // before the spawn: no output can be older
+  Status st = executor_.Launch(BuildLaunch(*job, placement));
+  if (st.ok()) {
+    scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
+  } else {
+    core::AttemptOutcome failed;
+    failed.kind = core::AttemptOutcome::Kind::kSpawnFailed;
+    failed.message = st.message();
+    scheduler_.OnExited(placement.job_id, placement.attempt, failed, Now());
+  }
+  ScheduleFlush();
+}
+
+void Engine::OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
+  scheduler_.OnExited(key.job_id, key.attempt, outcome, Now());
+  ScheduleFlush();
+}
+
+void Engine::ArmWakeup() {
+  std::optional<TimeMs> next = scheduler_.NextWakeup();
+  if (!next || (timers_->wakeup_at != 0 && timers_->wakeup_at <= *next)) return;
+  timers_->wakeup_at = *next;
+  timers_->wakeup.expires_after(std::chrono::milliseconds(std::max<TimeMs>(0, *next - Now())));
+  timers_->wakeup.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    timers_->wakeup_at = 0;
+    ScheduleFlush();
+  });
+}
+
+}  // namespace nightshift::engine

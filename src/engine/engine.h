@@ -1,0 +1,156 @@
+// Engine: the one owner of nightshift's mutable state. It combines the pure scheduler with the
+// store and the executors on one event loop (a boost::asio::io_context):
+//   * commands (submit, cancel, create queue, ...) validate, change memory and return at once;
+//     their effect becomes durable at the end of the loop turn, when every change of the turn is
+//     committed in one transaction (group commit). Callers that acknowledge to a client wait for
+//     that with WhenDurable().
+//   * a state transition is committed before the side effect that depends on it: a job is
+//     committed as STARTING before its process is launched.
+//   * process exits and timers arrive as events; dependents are dispatched in the same turn.
+// Thread-safety: none. Every method must be called on the io_context's thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/job.h"
+#include "core/resources.h"
+#include "core/scheduler.h"
+#include "engine/requests.h"
+#include "exec/executor.h"
+#include "store/store.h"
+#include "util/clock.h"
+#include "util/ids.h"
+#include "util/status.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace nightshift::engine {
+
+struct EngineOptions {
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  double default_vcpus = 2;          // capacity of the default compute environment
+  int64_t terminate_grace_ms = 10'000;  // SIGTERM -> SIGKILL
+};
+
+class Engine {
+ public:
+  Engine(boost::asio::io_context& io, store::Store& store, exec::Executor& executor,
+         const Clock& clock, EngineOptions options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Loads the store, creates the default compute environment and queue on first start,
+  // re-adopts attempts that were running when the previous server stopped.
+  Status Start();
+  // Commits what is pending. Running jobs are left running.
+  void Stop();
+
+  // Runs `done` once every change made so far is committed (or with the commit's error).
+  void WhenDurable(std::function<void(Status)> done);
+
+  // --- Compute environments, job queues, job definitions.
+  Result<core::ComputeEnvironment> CreateComputeEnvironment(core::ComputeEnvironment ce);
+  Result<core::ComputeEnvironment> UpdateComputeEnvironment(const ComputeEnvironmentUpdate& update);
+  Status DeleteComputeEnvironment(const std::string& name_or_arn);
+  Result<core::JobQueue> CreateJobQueue(core::JobQueue queue);
+  Result<core::JobQueue> UpdateJobQueue(const JobQueueUpdate& update);
+  Status DeleteJobQueue(const std::string& name_or_arn);
+  Result<core::JobDefinition> RegisterJobDefinition(core::JobDefinition definition);
+  Status DeregisterJobDefinition(const std::string& ref);
+
+  const core::ComputeEnvironment* FindComputeEnvironment(const std::string& name_or_arn) const;
+  const core::JobQueue* FindJobQueue(const std::string& name_or_arn) const;
+  // "name" (latest active revision), "name:rev", or an ARN of either form.
+  const core::JobDefinition* FindJobDefinition(const std::string& ref) const;
+  const std::map<std::string, core::ComputeEnvironment>& compute_environments() const { return ces_; }
+  const std::map<std::string, core::JobQueue>& job_queues() const { return queues_; }
+  // All revisions, ordered by name then revision.
+  const std::map<std::pair<std::string, int>, core::JobDefinition>& job_definitions() const {
+    return definitions_;
+  }
+
+  // --- Jobs.
+  Result<core::Job> SubmitJob(const SubmitJobRequest& request);
+  Status CancelJob(const std::string& job_id, const std::string& reason);
+  Status TerminateJob(const std::string& job_id, const std::string& reason);
+  // The job as the client should see it: live if active, else from the store.
+  Result<std::optional<core::Job>> GetJob(const std::string& job_id);
+  Result<store::JobPage> ListJobs(const store::JobQuery& query);
+  // Why the job is where it is (the live statusReason).
+  std::string Explain(const core::Job& job) const;
+
+  // --- Tags, by ARN of a job, queue, compute environment or job definition.
+  Result<std::map<std::string, std::string>> ListTags(const std::string& arn);
+  Status TagResource(const std::string& arn, const std::map<std::string, std::string>& tags);
+  Status UntagResource(const std::string& arn, const std::vector<std::string>& keys);
+
+  // --- Logs.
+  // The log file of the attempt a CloudWatch log stream name stands for.
+  Result<std::string> LogPathForStream(const std::string& log_stream_name) const;
+
+  std::string Arn(const std::string& resource_type, const std::string& name) const;
+  TimeMs Now() const { return clock_.NowMs(); }
+
+ private:
+  struct Timers;  // asio objects, kept out of this header
+
+  // Turn mechanics (engine.cc).
+  void ScheduleFlush();
+  void Flush();
+  void CommitPending();
+  void CarryOutDecisions();
+  void ArmWakeup();
+  void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
+  void Launch(const core::Placement& placement);
+  void Adopt(const core::Job& job);
+  Status CreateDefaults();
+  Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);
+
+  // Job submission (engine_jobs.cc).
+  Result<core::Job> BuildJob(const SubmitJobRequest& request, const core::JobQueue& queue,
+                             const core::JobDefinition& definition);
+  exec::LaunchRequest BuildLaunch(const core::Job& job, const core::Placement& placement) const;
+
+  // Resource changes (engine_resources.cc).
+  void Persist(const core::ComputeEnvironment& ce);
+  void Persist(const core::JobQueue& queue);
+  void Persist(const core::JobDefinition& definition);
+  Status ChangeTags(const std::string& arn,
+                    const std::function<Status(std::map<std::string, std::string>&)>& change);
+  std::string NameFromArn(const std::string& name_or_arn, const std::string& resource_type) const;
+
+  boost::asio::io_context& io_;
+  store::Store& store_;
+  exec::Executor& executor_;
+  const Clock& clock_;
+  EngineOptions options_;
+  std::unique_ptr<Timers> timers_;
+  IdGenerator ids_;
+  core::Scheduler scheduler_;
+
+  std::map<std::string, core::ComputeEnvironment> ces_;
+  std::map<std::string, core::JobQueue> queues_;
+  std::map<std::pair<std::string, int>, core::JobDefinition> definitions_;
+  uint64_t next_seq_ = 1;
+
+  store::WriteBatch pending_;  // changes not yet committed
+  // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until
+  // the commit lands.
+  std::map<std::string, core::Job> uncommitted_finished_;
+  std::vector<std::function<void(Status)>> waiting_for_commit_;
+  std::vector<core::Placement> to_launch_;
+  bool flush_scheduled_ = false;
+  bool stopped_ = false;
+  int commit_failures_ = 0;
+};
+
+}  // namespace nightshift::engine

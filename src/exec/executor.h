@@ -1,0 +1,61 @@
+// Executor: starts, signals and observes the attempts of jobs. The core never knows which
+// executor runs a job; the engine talks to executors only through this interface.
+//
+// Thread-safety: every method, and every callback, runs on the engine's loop thread.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "core/job.h"
+#include "util/status.h"
+
+namespace nightshift::exec {
+
+struct AttemptKey {
+  std::string job_id;
+  int attempt = 1;  // 1-based, AWS_BATCH_JOB_ATTEMPT
+  bool operator==(const AttemptKey&) const = default;
+};
+
+struct LaunchRequest {
+  AttemptKey key;
+  std::vector<std::string> argv;
+  std::vector<core::EnvVar> environment;  // added to a minimal base environment (PATH, HOME, ...)
+  std::string working_dir;                // empty: the attempt's own directory
+};
+
+// What Adopt found for an attempt the previous server process had started.
+enum class AdoptResult {
+  kRunning,       // still running; its exit will be reported through the exit callback
+  kExited,        // it finished while no server watched; reported through the callback already
+  kNeverStarted,  // no process was ever started for it: safe to start it now
+};
+
+class Executor {
+ public:
+  using ExitCallback = std::function<void(const AttemptKey&, const core::AttemptOutcome&)>;
+
+  virtual ~Executor() = default;
+
+  // Where exits are reported. Called once, before anything else.
+  virtual void SetExitCallback(ExitCallback callback) = 0;
+
+  // Starts an attempt. The process outlives the server. An error means nothing was started
+  // (the caller fails the attempt with the message); a command that cannot be executed is not an
+  // error here but an outcome of kind kSpawnFailed reported through the callback.
+  [[nodiscard]] virtual Status Launch(const LaunchRequest& request) = 0;
+
+  // SIGTERM to the attempt's whole process group, SIGKILL after grace_ms if still alive.
+  // No effect on an attempt that has already exited.
+  virtual void Terminate(const AttemptKey& key, int64_t grace_ms) = 0;
+
+  // Re-attaches to an attempt started by an earlier server process (after a restart).
+  virtual AdoptResult Adopt(const AttemptKey& key) = 0;
+
+  // The file holding the attempt's timestamped output (see exec/attempt_log.h).
+  virtual std::string LogPath(const AttemptKey& key) const = 0;
+};
+
+}  // namespace nightshift::exec

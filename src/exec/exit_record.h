@@ -1,0 +1,45 @@
+// ExitRecord: the content of an attempt's `exit` file (see exec/attempt_dir.h), written once by
+// nightshift-shim when the attempt is over and read by the server (at once, or after a restart).
+//
+// Format: UTF-8 text, one "<key> <value>" per line, unknown keys ignored (so a newer shim can add
+// keys), in this order:
+//   kind spawn_failed|exited|signaled|lost
+//   exit_code <int>             (kind exited)
+//   signal <int>                (kind signaled)
+//   started_at <epoch ms>
+//   stopped_at <epoch ms>
+//   shim_max_rss_kb <int>       the shim's peak RSS, for diagnostics and tests
+//   message <text to end of line>   optional; newlines are replaced by spaces
+// Example:
+//   kind exited
+//   exit_code 3
+//   signal 0
+//   started_at 1700000000000
+//   stopped_at 1700000000412
+//   shim_max_rss_kb 1800
+//
+// Thread-safety: pure functions over values.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "core/job.h"
+#include "util/status.h"
+
+namespace nightshift::exec {
+
+struct ExitRecord {
+  // Kind kLost only in a record the server wrote for a shim that died without writing one.
+  core::AttemptOutcome outcome;
+  int64_t shim_max_rss_kb = 0;
+};
+
+std::string FormatExitRecord(const ExitRecord& record);
+
+// InvalidArgument (naming the line) if a required key (kind, started_at, stopped_at) is missing,
+// a number does not parse, or kind is unknown.
+[[nodiscard]] Result<ExitRecord> ParseExitRecord(std::string_view text);
+
+}  // namespace nightshift::exec

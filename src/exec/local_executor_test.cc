@@ -1,0 +1,445 @@
+// Real-process tests of LocalExecutor and nightshift-shim (label "os").
+#include "exec/local_executor.h"
+
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <functional>
+#include <set>
+#include <thread>
+#include <utility>  // before asio
+
+#include "exec/attempt_log.h"
+#include "exec/exec_test_util.h"
+#include "exec/exit_record.h"
+#include "exec/spawn.h"
+#include "util/clock.h"
+
+namespace nightshift::exec {
+namespace {
+
+using Kind = core::AttemptOutcome::Kind;
+using namespace std::chrono_literals;
+using testing::ReadTestFile;
+using testing::TempDir;
+using testing::WriteTestFile;
+
+constexpr auto kDeadline = 30s;
+
+bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
+// Polls pred (without an event loop) until it holds or the deadline passes.
+bool PollUntil(const std::function<bool()>& pred) {
+  auto deadline = std::chrono::steady_clock::now() + kDeadline;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(2ms);
+  }
+  return true;
+}
+
+// True if pid is gone or a zombie (killed, waiting for a reaper that may never come in a
+// container).
+bool IsDead(pid_t pid) {
+  std::string stat = ReadTestFile("/proc/" + std::to_string(pid) + "/stat");
+  if (stat.empty()) return true;
+  size_t paren = stat.rfind(')');
+  return paren != std::string::npos && stat.size() > paren + 2 && stat[paren + 2] == 'Z';
+}
+
+class LocalExecutorTest : public ::testing::Test {
+ protected:
+  LocalExecutorTest() { NewExecutor(); }
+
+  void NewExecutor() {
+    executor_.reset();
+    executor_ = std::make_unique<LocalExecutor>(io_, dir_.path() + "/jobs", NIGHTSHIFT_SHIM_PATH);
+    executor_->SetExitCallback([this](const AttemptKey& key, const core::AttemptOutcome& outcome) {
+      exits_.emplace_back(key, outcome);
+    });
+  }
+
+  // Runs the loop until pred holds, with a hard deadline.
+  bool RunUntil(const std::function<bool()>& pred) {
+    auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > deadline) return false;
+      io_.restart();
+      if (io_.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);  // nothing to wait on
+    }
+    return true;
+  }
+
+  std::optional<core::AttemptOutcome> WaitForExit(const AttemptKey& key) {
+    auto has_exit = [&] {
+      for (const auto& [k, outcome] : exits_) {
+        if (k == key) return true;
+      }
+      return false;
+    };
+    if (!RunUntil(has_exit)) return std::nullopt;
+    for (const auto& [k, outcome] : exits_) {
+      if (k == key) return outcome;
+    }
+    return std::nullopt;
+  }
+
+  static LaunchRequest Request(const std::string& job_id, std::vector<std::string> argv) {
+    LaunchRequest request;
+    request.key = {job_id, 1};
+    request.argv = std::move(argv);
+    return request;
+  }
+
+  core::AttemptOutcome Run(const LaunchRequest& request) {
+    Status launched = executor_->Launch(request);
+    EXPECT_TRUE(launched.ok()) << launched.ToString();
+    std::optional<core::AttemptOutcome> outcome = WaitForExit(request.key);
+    EXPECT_TRUE(outcome.has_value()) << "no exit before the deadline";
+    core::AttemptOutcome none;
+    none.kind = Kind::kLost;
+    return outcome.value_or(none);
+  }
+
+  core::AttemptOutcome RunSh(const std::string& job_id, const std::string& script) {
+    return Run(Request(job_id, {"sh", "-c", script}));
+  }
+
+  std::vector<LogEvent> LogEvents(const AttemptKey& key) {
+    LogReadOptions options;
+    options.start_from_head = true;
+    Result<LogPage> page = ReadLogEvents(executor_->LogPath(key), options);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    return page.ok() ? page->events : std::vector<LogEvent>{};
+  }
+
+  bool LogContains(const AttemptKey& key, const std::string& text) {
+    for (const LogEvent& e : LogEvents(key)) {
+      if (e.message.find(text) != std::string::npos) return true;
+    }
+    return false;
+  }
+
+  std::string AttemptDirPath(const AttemptKey& key) {
+    return dir_.path() + "/jobs/" + key.job_id + "/" + std::to_string(key.attempt);
+  }
+
+  ExitRecord ReadExitRecord(const AttemptKey& key) {
+    Result<ExitRecord> record = ParseExitRecord(ReadTestFile(AttemptDirPath(key) + "/exit"));
+    EXPECT_TRUE(record.ok()) << record.status().ToString();
+    return record.ok() ? *record : ExitRecord{};
+  }
+
+  TempDir dir_;
+  boost::asio::io_context io_;
+  std::unique_ptr<LocalExecutor> executor_;
+  std::vector<std::pair<AttemptKey, core::AttemptOutcome>> exits_;
+};
+
+TEST_F(LocalExecutorTest, ExitCodePassesThrough) {
+  TimeMs before = SystemClock().NowMs();
+  core::AttemptOutcome outcome = RunSh("exit-code", "exit 7");
+  EXPECT_EQ(outcome.kind, Kind::kExited);
+  EXPECT_EQ(outcome.exit_code, 7);
+  EXPECT_GE(outcome.started_at, before);
+  EXPECT_GE(outcome.stopped_at, outcome.started_at);
+}
+
+TEST_F(LocalExecutorTest, SignalDeathIsReported) {
+  core::AttemptOutcome outcome = RunSh("signal", "kill -9 $$");
+  EXPECT_EQ(outcome.kind, Kind::kSignaled);
+  EXPECT_EQ(outcome.signal, SIGKILL);
+}
+
+TEST_F(LocalExecutorTest, MissingCommandIsASpawnFailureWithTheErrno) {
+  core::AttemptOutcome outcome = Run(Request("missing", {"no-such-command-for-nightshift"}));
+  EXPECT_EQ(outcome.kind, Kind::kSpawnFailed);
+  EXPECT_EQ(outcome.message, "exec no-such-command-for-nightshift: No such file or directory");
+  EXPECT_TRUE(LogContains({"missing", 1}, "No such file or directory"));
+  EXPECT_FALSE(Exists(AttemptDirPath({"missing", 1}) + "/pid"));
+}
+
+TEST_F(LocalExecutorTest, NonExecutableFileIsASpawnFailure) {
+  std::string script = dir_.path() + "/not-executable";
+  WriteTestFile(script, "#!/bin/sh\nexit 0\n");
+  core::AttemptOutcome outcome = Run(Request("noexec", {script}));
+  EXPECT_EQ(outcome.kind, Kind::kSpawnFailed);
+  EXPECT_NE(outcome.message.find("Permission denied"), std::string::npos) << outcome.message;
+}
+
+TEST_F(LocalExecutorTest, MissingWorkingDirIsASpawnFailure) {
+  LaunchRequest request = Request("bad-cwd", {"true"});
+  request.working_dir = dir_.path() + "/nowhere";
+  core::AttemptOutcome outcome = Run(request);
+  EXPECT_EQ(outcome.kind, Kind::kSpawnFailed);
+  EXPECT_NE(outcome.message.find("chdir"), std::string::npos) << outcome.message;
+}
+
+TEST_F(LocalExecutorTest, JobRunsInItsAttemptDirByDefault) {
+  RunSh("cwd", "pwd");
+  std::vector<LogEvent> events = LogEvents({"cwd", 1});
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].message, AttemptDirPath({"cwd", 1}));
+}
+
+TEST_F(LocalExecutorTest, CapturesStdoutAndStderrInOrderWithTimestamps) {
+  core::AttemptOutcome outcome =
+      RunSh("output", "echo out1; echo err1 >&2; echo out2; echo err2 >&2; printf 'no newline'");
+  std::vector<std::string> out, err;
+  for (const LogEvent& e : LogEvents({"output", 1})) {
+    (e.stream == LogStream::kStdout ? out : err).push_back(e.message);
+    EXPECT_GE(e.timestamp_ms, outcome.started_at);
+    EXPECT_LE(e.timestamp_ms, SystemClock().NowMs());
+  }
+  EXPECT_EQ(out, (std::vector<std::string>{"out1", "out2", "no newline"}));
+  EXPECT_EQ(err, (std::vector<std::string>{"err1", "err2"}));
+}
+
+TEST_F(LocalExecutorTest, HugeOutputKeepsTheShimSmall) {
+  // 200 MB in 1000-byte lines, plus one 5 MB line that must be split into 64 KiB records.
+  core::AttemptOutcome outcome =
+      RunSh("huge",
+            "yes $(printf '%0999d' 0) | head -c 200000000; head -c 5000000 /dev/zero | tr '\\0' x");
+  ASSERT_EQ(outcome.kind, Kind::kExited);
+  RunSh("tiny", "echo tiny");  // the shim's baseline (much larger under sanitizers)
+  EXPECT_LT(ReadExitRecord({"huge", 1}).shim_max_rss_kb,
+            ReadExitRecord({"tiny", 1}).shim_max_rss_kb + int64_t{8} * 1024);
+  std::FILE* log = std::fopen(executor_->LogPath({"huge", 1}).c_str(), "rb");
+  ASSERT_NE(log, nullptr);
+  int64_t lines = 0, text_bytes = 0;
+  char line[kMaxRecordLine + 1];
+  while (std::fgets(line, sizeof line, log) != nullptr) {
+    std::optional<LogRecord> r = ParseLogRecord(std::string_view(line, std::strlen(line) - 1));
+    ASSERT_TRUE(r.has_value());
+    ++lines;
+    text_bytes += static_cast<int64_t>(r->text.size());
+  }
+  std::fclose(log);
+  EXPECT_EQ(lines, 200000 + (5000000 + kMaxRecordText - 1) / kMaxRecordText);
+  EXPECT_EQ(text_bytes, 200000 * 999 + 5000000);
+}
+
+TEST_F(LocalExecutorTest, TerminateEscalatesToSigkillForTheWholeProcessGroup) {
+  AttemptKey key{"stubborn", 1};
+  ASSERT_TRUE(
+      executor_
+          ->Launch(Request(key.job_id, {"sh", "-c",
+                                        "trap '' TERM; sleep 1000 & echo child $!; "
+                                        "sh -c 'trap \"\" TERM; sleep 1000' & echo child $!; "
+                                        "echo ready; wait"}))
+          .ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
+  TimeMs terminated_at = SystemClock().NowMs();
+  executor_->Terminate(key, 300);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kSignaled);
+  EXPECT_EQ(outcome->signal, SIGKILL);
+  EXPECT_GE(outcome->stopped_at - terminated_at, 250);
+  EXPECT_NE(outcome->message.find("SIGKILL"), std::string::npos) << outcome->message;
+  for (const LogEvent& e : LogEvents(key)) {
+    if (e.message.rfind("child ", 0) == 0) {
+      pid_t child = std::stoi(e.message.substr(6));
+      EXPECT_TRUE(PollUntil([&] { return IsDead(child); }))
+          << "grandchild " << child << " survived";
+    }
+  }
+}
+
+TEST_F(LocalExecutorTest, TerminateForwardsSigtermToAJobThatHandlesIt) {
+  AttemptKey key{"polite", 1};
+  ASSERT_TRUE(executor_
+                  ->Launch(Request(key.job_id, {"sh", "-c",
+                                                "trap 'echo got-term; exit 42' TERM; echo ready; "
+                                                "sleep 1000 & wait"}))
+                  .ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
+  executor_->Terminate(key, 20'000);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kExited);
+  EXPECT_EQ(outcome->exit_code, 42);
+  EXPECT_TRUE(LogContains(key, "got-term"));
+}
+
+TEST_F(LocalExecutorTest, TerminateAfterExitDoesNothing) {
+  RunSh("done", "exit 0");
+  executor_->Terminate({"done", 1}, 0);
+  executor_->Terminate({"never-launched", 1}, 0);
+  EXPECT_EQ(exits_.size(), 1u);
+}
+
+TEST_F(LocalExecutorTest, NoFdLeaksIntoJobs) {
+  int leaked = ::open("/dev/null", O_RDONLY);  // deliberately without O_CLOEXEC
+  ASSERT_GE(leaked, 0);
+  RunSh("fds", "ls -l /proc/self/fd");
+  ::close(leaked);
+  std::set<int> fds;
+  for (const LogEvent& e : LogEvents({"fds", 1})) {
+    size_t arrow = e.message.find(" -> ");
+    if (arrow == std::string::npos) continue;
+    size_t space = e.message.rfind(' ', arrow - 1);
+    int fd = std::stoi(e.message.substr(space + 1, arrow - space - 1));
+    fds.insert(fd);
+    std::string expected_target = fd == 0   ? "/dev/null"
+                                  : fd <= 2 ? "pipe:"
+                                            : "/proc/";  // 3: ls's own
+    EXPECT_NE(e.message.find(expected_target), std::string::npos) << e.message;
+  }
+  EXPECT_EQ(fds, (std::set<int>{0, 1, 2, 3}));
+}
+
+TEST_F(LocalExecutorTest, EnvironmentIsTheBasePlusTheRequestOnly) {
+  ::setenv("NIGHTSHIFT_TEST_SERVER_SECRET", "leak", 1);
+  NewExecutor();
+  LaunchRequest request = Request("parent:3", {"sh", "-c", "env"});
+  request.environment = {{"FOO", "bar baz"}, {"PATH", "/usr/bin:/bin"}};
+  Run(request);
+  ::unsetenv("NIGHTSHIFT_TEST_SERVER_SECRET");
+  std::set<std::string> env;
+  for (const LogEvent& e : LogEvents(request.key)) env.insert(e.message);
+  EXPECT_TRUE(env.count("FOO=bar baz"));
+  EXPECT_TRUE(env.count("PATH=/usr/bin:/bin"));
+  EXPECT_TRUE(env.count("AWS_BATCH_JOB_ID=parent:3"));
+  EXPECT_TRUE(env.count("AWS_BATCH_JOB_ATTEMPT=1"));
+  for (const std::string& var : env)
+    EXPECT_EQ(var.find("NIGHTSHIFT_TEST_SERVER_SECRET"), std::string::npos) << var;
+}
+
+TEST_F(LocalExecutorTest, RejectsInvalidRequests) {
+  EXPECT_EQ(executor_->Launch(Request("x", {})).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(executor_->Launch(Request("../x", {"true"})).code(), StatusCode::kInvalidArgument);
+  LaunchRequest bad_env = Request("y", {"true"});
+  bad_env.environment = {{"A=B", "c"}};
+  EXPECT_EQ(executor_->Launch(bad_env).code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(LocalExecutorTest, LaunchingAnAttemptTwiceIsAConflict) {
+  LaunchRequest request = Request("twice", {"sh", "-c", "exec sleep 1000"});
+  ASSERT_TRUE(executor_->Launch(request).ok());
+  EXPECT_EQ(executor_->Launch(request).code(), StatusCode::kConflict);
+  executor_->Terminate(request.key, 0);
+  ASSERT_TRUE(WaitForExit(request.key).has_value());
+  EXPECT_EQ(executor_->Launch(request).code(), StatusCode::kConflict);  // already ran
+}
+
+TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
+  std::string fifo = dir_.path() + "/go";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  AttemptKey key{"survivor", 1};
+  ASSERT_TRUE(
+      executor_
+          ->Launch(Request(key.job_id,
+                           {"sh", "-c", "echo before; read x < " + fifo + "; echo after; exit 7"}))
+          .ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "before"); }));
+  NewExecutor();  // the old server is gone; the shim and the job are not
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
+  WriteTestFile(fifo, "go\n");
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kExited);
+  EXPECT_EQ(outcome->exit_code, 7);
+  EXPECT_TRUE(LogContains(key, "after"));
+  EXPECT_EQ(exits_.size(), 1u);
+}
+
+TEST_F(LocalExecutorTest, AnAdoptedAttemptCanBeTerminated) {
+  AttemptKey key{"adopted-then-killed", 1};
+  ASSERT_TRUE(
+      executor_->Launch(Request(key.job_id, {"sh", "-c", "echo ready; exec sleep 1000"})).ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
+  NewExecutor();
+  ASSERT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
+  executor_->Terminate(key, 5000);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kSignaled);
+  EXPECT_EQ(outcome->signal, SIGTERM);
+}
+
+TEST_F(LocalExecutorTest, AdoptAfterTheJobFinishedReportsItsTrueExitCode) {
+  AttemptKey key{"finished-unwatched", 1};
+  ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"sh", "-c", "exit 5"})).ok());
+  executor_.reset();
+  ASSERT_TRUE(PollUntil([&] { return Exists(AttemptDirPath(key) + "/exit"); }));
+  NewExecutor();
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
+  EXPECT_TRUE(exits_.empty()) << "the outcome must be posted, not delivered inside Adopt";
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kExited);
+  EXPECT_EQ(outcome->exit_code, 5);
+}
+
+TEST_F(LocalExecutorTest, AdoptWithoutAJobPidIsNeverStartedAndCleansUp) {
+  AttemptKey key{"never", 2};
+  std::string dir = AttemptDirPath(key);
+  std::filesystem::create_directories(dir);
+  WriteTestFile(dir + "/lock", "");
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kNeverStarted);
+  EXPECT_FALSE(Exists(dir));
+  EXPECT_EQ(executor_->Adopt({"no-dir-at-all", 1}), AdoptResult::kNeverStarted);
+  io_.restart();
+  io_.poll();
+  EXPECT_TRUE(exits_.empty());
+}
+
+TEST_F(LocalExecutorTest, AdoptOfADeadShimReportsLostAndKillsTheOrphanedJob) {
+  AttemptKey key{"orphan", 1};
+  std::string dir = AttemptDirPath(key);
+  std::filesystem::create_directories(dir);
+  WriteTestFile(dir + "/lock", "");
+  SpawnOptions options;
+  options.new_process_group = true;
+  options.search_path = true;
+  char* env[] = {nullptr};
+  Result<pid_t> orphan = Spawn({"sleep", "1000"}, env, options);
+  ASSERT_TRUE(orphan.ok());
+  WriteTestFile(dir + "/pid", std::to_string(*orphan));
+
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
+  int status = 0;
+  ASSERT_EQ(::waitpid(*orphan, &status, 0), *orphan);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+
+  NewExecutor();  // adopting again gives the same answer
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
+  outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
+}
+
+TEST_F(LocalExecutorTest, AShimKilledHardIsReportedLost) {
+  AttemptKey key{"shim-killed", 1};
+  ASSERT_TRUE(
+      executor_->Launch(Request(key.job_id, {"sh", "-c", "echo ready; exec sleep 1000"})).ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
+  std::optional<int64_t> shim = ParseInt64(ReadTestFile(AttemptDirPath(key) + "/lock"));
+  ASSERT_TRUE(shim.has_value());
+  ::kill(static_cast<pid_t>(*shim), SIGKILL);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
+  EXPECT_NE(outcome->message.find("killed by signal 9"), std::string::npos) << outcome->message;
+  std::optional<int64_t> job = ParseInt64(ReadTestFile(AttemptDirPath(key) + "/pid"));
+  ASSERT_TRUE(job.has_value());
+  EXPECT_TRUE(PollUntil([&] { return IsDead(static_cast<pid_t>(*job)); }));
+}
+
+}  // namespace
+}  // namespace nightshift::exec

@@ -1,0 +1,42 @@
+// Spawn: one posix_spawn with the options exec/ needs, so that nothing allocates between fork and
+// exec and the child starts clean: default signal dispositions (see signals_to_default), an empty
+// signal mask, only the fds listed in `fds` (plus any the caller forgot to mark O_CLOEXEC; exec/
+// marks all of its own).
+//
+// Thread-safety: thread-safe (posix_spawn is).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+#include "util/status.h"
+
+namespace nightshift::exec {
+
+// Child fd `child_fd` becomes a dup of parent fd `parent_fd`, or /dev/null when parent_fd < 0
+// (opened read-only for fd 0, write-only otherwise). Applied in order.
+struct ChildFd {
+  int child_fd = 0;
+  int parent_fd = -1;
+};
+
+struct SpawnOptions {
+  bool new_session = false;        // POSIX_SPAWN_SETSID: no controlling terminal, own session
+  bool new_process_group = false;  // POSIX_SPAWN_SETPGROUP 0: the child leads its own group
+  bool search_path = false;        // posix_spawnp: argv[0] is looked up in the caller's PATH
+  std::vector<ChildFd> fds;
+  // Signals reset to SIG_DFL in the child; empty: all of them (the safe default when the caller's
+  // dispositions are unknown). Handled signals are reset anyway; this matters for ignored ones.
+  std::vector<int> signals_to_default;
+};
+
+// Starts argv[0] with envp (NULL-terminated "NAME=value" strings). Returns the child's pid.
+// A failure to start (including exec failing: glibc reports it) is returned as
+// ErrnoStatus("exec <argv[0]>") or ("spawn <argv[0]>") for other causes; nothing is left running.
+// Precondition: argv is not empty.
+[[nodiscard]] Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
+                                  const SpawnOptions& options);
+
+}  // namespace nightshift::exec

@@ -1,0 +1,188 @@
+#include "store/job_list_query.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <optional>
+
+#include "store/jobs_table.h"
+
+namespace nightshift::store {
+namespace {
+
+constexpr std::array kAllStates = {core::JobState::kSubmitted, core::JobState::kPending,
+                                   core::JobState::kRunnable,  core::JobState::kStarting,
+                                   core::JobState::kRunning,   core::JobState::kSucceeded,
+                                   core::JobState::kFailed};
+
+Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
+
+std::string ToHex(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (char c : bytes) {
+    auto b = static_cast<unsigned char>(c);
+    hex.push_back(kDigits[b >> 4]);
+    hex.push_back(kDigits[b & 0xF]);
+  }
+  return hex;
+}
+
+std::optional<std::string> FromHex(std::string_view hex) {
+  if (hex.size() % 2 != 0) return std::nullopt;
+  std::string bytes(hex.size() / 2, '\0');
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, value, 16);
+    if (ec != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
+    bytes[i] = static_cast<char>(value);
+  }
+  return bytes;
+}
+
+// The smallest string greater than every string that starts with `prefix` (byte order), or
+// nullopt when there is none (the prefix is all 0xFF bytes).
+std::optional<std::string> PrefixUpperBound(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xFF) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
+
+// Collects the WHERE terms shared by every arm of the query, and their parameters.
+class Filters {
+ public:
+  void Add(std::string term) { terms_ += " AND " + std::move(term); }
+  void Add(std::string term, std::string name, std::variant<int64_t, std::string> value) {
+    Add(std::move(term));
+    AddParam(std::move(name), std::move(value));
+  }
+  void AddParam(std::string name, std::variant<int64_t, std::string> value) {
+    params_.push_back({std::move(name), std::move(value)});
+  }
+  const std::string& terms() const { return terms_; }
+  std::vector<SqlParam> TakeParams() { return std::move(params_); }
+
+ private:
+  std::string terms_;
+  std::vector<SqlParam> params_;
+};
+
+// JOB_DEFINITION: "name" matches every revision ("name:" prefix), "name:rev" exactly, "prefix*"
+// by prefix. Definition names are case-sensitive, as in AWS.
+void AddDefinitionFilter(std::string_view pattern, Filters& filters) {
+  if (pattern.empty() || pattern == "*") return;
+  if (pattern.back() != '*' && pattern.find(':') != std::string_view::npos) {
+    filters.Add("definition = :definition", ":definition", std::string(pattern));
+    return;
+  }
+  std::string prefix(pattern.back() == '*' ? pattern.substr(0, pattern.size() - 1) : pattern);
+  if (pattern.back() != '*') prefix += ':';
+  std::optional<std::string> upper = PrefixUpperBound(prefix);
+  filters.Add("definition >= :definition_from", ":definition_from", std::move(prefix));
+  if (upper) filters.Add("definition < :definition_to", ":definition_to", std::move(*upper));
+}
+
+Result<Filters> BuildFilters(const JobQuery& query) {
+  Filters filters;
+  bool by_queue = !query.queue.empty();
+  if (by_queue == !query.array_parent.empty()) {
+    return Status::InvalidArgument("list jobs: give exactly one of a job queue or an array job");
+  }
+  if (by_queue) {
+    filters.Add("queue = :selector", ":selector", query.queue);
+    filters.Add("parent_id IS NULL");
+  } else {
+    filters.Add("parent_id = :selector", ":selector", query.array_parent);
+  }
+  if (!query.name_pattern.empty() && query.name_pattern != "*") {
+    filters.Add("name LIKE :name ESCAPE '\\'", ":name", NameFilterToLike(query.name_pattern));
+  }
+  AddDefinitionFilter(query.definition_pattern, filters);
+  if (query.created_before) filters.Add("created_at < :before", ":before", *query.created_before);
+  if (query.created_after) filters.Add("created_at > :after", ":after", *query.created_after);
+  if (!query.page_token.empty()) {
+    Result<PageCursor> cursor = DecodePageToken(query.page_token);
+    if (!cursor.ok()) return cursor.status();
+    filters.Add("(created_at, id) < (:cursor_at, :cursor_id)");
+    filters.AddParam(":cursor_at", cursor->created_at);
+    filters.AddParam(":cursor_id", std::move(cursor->id));
+  }
+  return filters;
+}
+
+constexpr std::string_view kKeyOrder = " ORDER BY created_at DESC, id DESC LIMIT :limit";
+
+// The keys (rowid, created_at, id) of the page's jobs in one state, newest first, read from the
+// (…, state, created_at, id, …) index alone.
+std::string StateArm(const std::string& filters, core::JobState state) {
+  return "SELECT rowid AS row, created_at, id FROM jobs WHERE state = '" +
+         std::string(core::JobStateName(state)) + "'" + filters + std::string(kKeyOrder);
+}
+
+// The keys of the page: for several states, one scan per state, each already in page order and
+// cut at the limit, merged by sqlite and cut again. A page costs about `limit` index entries per
+// state, however many jobs the queue holds in other states.
+std::string PageKeys(const std::string& filters, const std::vector<core::JobState>& states) {
+  if (states.size() == 1) return StateArm(filters, states[0]);
+  std::string sql;
+  for (core::JobState state : states) {
+    if (!sql.empty()) sql += " UNION ALL ";
+    sql += "SELECT * FROM (" + StateArm(filters, state) + ")";
+  }
+  return sql + std::string(kKeyOrder);
+}
+
+// Only the page's rows are read from the table, by rowid.
+std::string PageQuery(const std::string& filters, const std::vector<core::JobState>& states) {
+  return "SELECT " + QualifiedJobColumns("jobs") + " FROM (" + PageKeys(filters, states) +
+         ") AS page CROSS JOIN jobs ON jobs.rowid = page.row "
+         "ORDER BY page.created_at DESC, page.id DESC";
+}
+
+}  // namespace
+
+std::string EncodePageToken(const PageCursor& cursor) {
+  return ToHex(std::to_string(cursor.created_at) + "|" + cursor.id);
+}
+
+Result<PageCursor> DecodePageToken(std::string_view token) {
+  std::optional<std::string> text = FromHex(token);
+  if (!text) return InvalidToken();
+  size_t bar = text->find('|');
+  if (bar == std::string::npos || bar == 0 || bar + 1 == text->size()) return InvalidToken();
+  PageCursor cursor;
+  const char* end = text->data() + bar;
+  auto [ptr, ec] = std::from_chars(text->data(), end, cursor.created_at);
+  if (ec != std::errc() || ptr != end) return InvalidToken();
+  cursor.id = text->substr(bar + 1);
+  return cursor;
+}
+
+std::string NameFilterToLike(std::string_view pattern) {
+  bool prefix = !pattern.empty() && pattern.back() == '*';
+  if (prefix) pattern.remove_suffix(1);
+  std::string like;
+  for (char c : pattern) {
+    if (c == '\\' || c == '%' || c == '_') like.push_back('\\');
+    like.push_back(c);
+  }
+  if (prefix) like.push_back('%');
+  return like;
+}
+
+Result<ListJobsSql> BuildListJobsSql(const JobQuery& query) {
+  Result<Filters> filters = BuildFilters(query);
+  if (!filters.ok()) return filters.status();
+  std::vector<core::JobState> states(query.states.begin(), query.states.end());
+  if (states.empty()) states.assign(kAllStates.begin(), kAllStates.end());
+  ListJobsSql out;
+  out.limit = std::max(query.limit, 1);
+  out.sql = PageQuery(filters->terms(), states);
+  out.params = filters->TakeParams();
+  out.params.push_back({":limit", static_cast<int64_t>(out.limit) + 1});
+  return out;
+}
+
+}  // namespace nightshift::store

@@ -1,0 +1,216 @@
+// ListJobs and its query planning, against a real store.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <set>
+
+#include "store/sqlite_store.h"
+#include "store/store_test_util.h"
+
+namespace nightshift::store {
+namespace {
+
+using core::JobState;
+using testing::MakeJob;
+
+class ListJobsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto store = SqliteStore::Open(dir_.File("s.db"));
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+  }
+
+  void Commit(std::vector<core::Job> jobs) {
+    Status status = store_->Commit({.jobs = std::move(jobs)});
+    ASSERT_TRUE(status.ok()) << status.ToString();
+  }
+
+  std::vector<std::string> Ids(JobQuery query) {
+    Result<JobPage> page = store_->ListJobs(query);
+    EXPECT_TRUE(page.ok()) << page.status().ToString();
+    std::vector<std::string> ids;
+    if (page.ok()) {
+      for (const core::Job& job : page->jobs) ids.push_back(job.id);
+    }
+    return ids;
+  }
+
+  // Every page of `query`, following the tokens; checks each page's size.
+  std::vector<std::string> AllPages(JobQuery query, int* pages = nullptr) {
+    std::vector<std::string> ids;
+    int count = 0;
+    for (;;) {
+      Result<JobPage> page = store_->ListJobs(query);
+      EXPECT_TRUE(page.ok()) << page.status().ToString();
+      if (!page.ok()) break;
+      ++count;
+      if (!page->next_token.empty()) {
+        EXPECT_EQ(page->jobs.size(), static_cast<size_t>(query.limit));
+      }
+      for (const core::Job& job : page->jobs) ids.push_back(job.id);
+      if (page->next_token.empty()) break;
+      query.page_token = page->next_token;
+    }
+    if (pages != nullptr) *pages = count;
+    return ids;
+  }
+
+  testing::TempDir dir_;
+  std::unique_ptr<SqliteStore> store_;
+};
+
+TEST_F(ListJobsTest, ListsAQueueNewestFirstWithoutArrayChildren) {
+  core::Job child = MakeJob("p:0", "q", 50);
+  child.parent_id = "p";
+  child.array_index = 0;
+  Commit({MakeJob("old", "q", 10), MakeJob("new", "q", 30), MakeJob("p", "q", 20),
+          MakeJob("other-queue", "r", 40), child});
+  EXPECT_EQ(Ids({.queue = "q"}), (std::vector<std::string>{"new", "p", "old"}));
+}
+
+TEST_F(ListJobsTest, BreaksCreatedAtTiesByIdDescending) {
+  Commit({MakeJob("a", "q", 10), MakeJob("c", "q", 10), MakeJob("b", "q", 10)});
+  EXPECT_EQ(Ids({.queue = "q"}), (std::vector<std::string>{"c", "b", "a"}));
+}
+
+TEST_F(ListJobsTest, FiltersByOneOrSeveralStates) {
+  Commit({MakeJob("r1", "q", 1, JobState::kRunning), MakeJob("s1", "q", 2, JobState::kSucceeded),
+          MakeJob("f1", "q", 3, JobState::kFailed), MakeJob("r2", "q", 4, JobState::kRunning),
+          MakeJob("p1", "q", 5, JobState::kPending)});
+  EXPECT_EQ(Ids({.queue = "q", .states = {JobState::kRunning}}),
+            (std::vector<std::string>{"r2", "r1"}));
+  EXPECT_EQ(Ids({.queue = "q", .states = {JobState::kSucceeded, JobState::kFailed}}),
+            (std::vector<std::string>{"f1", "s1"}));
+  EXPECT_EQ(Ids({.queue = "q", .states = {JobState::kRunnable}}), std::vector<std::string>{});
+  EXPECT_EQ(Ids({.queue = "q"}).size(), 5u);
+}
+
+TEST_F(ListJobsTest, NameFilterIsCaseInsensitiveWithTrailingStarAsPrefix) {
+  std::vector<core::Job> jobs = {MakeJob("1", "q", 1), MakeJob("2", "q", 2), MakeJob("3", "q", 3),
+                                 MakeJob("4", "q", 4), MakeJob("5", "q", 5)};
+  jobs[0].name = "Nightly-ETL";
+  jobs[1].name = "nightly-etl";
+  jobs[2].name = "nightly-etl-2";
+  jobs[3].name = "nightly_x";
+  jobs[4].name = "nightlyAx";
+  Commit(jobs);
+  EXPECT_EQ(Ids({.queue = "q", .name_pattern = "NIGHTLY-etl"}),
+            (std::vector<std::string>{"2", "1"}));
+  EXPECT_EQ(Ids({.queue = "q", .name_pattern = "nightly-*"}),
+            (std::vector<std::string>{"3", "2", "1"}));
+  // '_' and '%' are literal characters, not LIKE wildcards.
+  EXPECT_EQ(Ids({.queue = "q", .name_pattern = "nightly_*"}), std::vector<std::string>{"4"});
+  EXPECT_EQ(Ids({.queue = "q", .name_pattern = "*"}).size(), 5u);
+  EXPECT_EQ(Ids({.queue = "q", .states = {JobState::kRunnable}, .name_pattern = "nightly-etl"}),
+            (std::vector<std::string>{"2", "1"}));
+}
+
+TEST_F(ListJobsTest, DefinitionFilterMatchesAllRevisionsOneRevisionOrAPrefix) {
+  std::vector<core::Job> jobs = {MakeJob("1", "q", 1), MakeJob("2", "q", 2), MakeJob("3", "q", 3),
+                                 MakeJob("4", "q", 4)};
+  jobs[0].definition = "etl:1";
+  jobs[1].definition = "etl:12";
+  jobs[2].definition = "etl2:1";
+  jobs[3].definition = "ETL:1";
+  Commit(jobs);
+  EXPECT_EQ(Ids({.queue = "q", .definition_pattern = "etl"}), (std::vector<std::string>{"2", "1"}));
+  EXPECT_EQ(Ids({.queue = "q", .definition_pattern = "etl:1"}), std::vector<std::string>{"1"});
+  EXPECT_EQ(Ids({.queue = "q", .definition_pattern = "etl*"}),
+            (std::vector<std::string>{"3", "2", "1"}));
+  EXPECT_EQ(Ids({.queue = "q", .definition_pattern = "etl:1*"}),
+            (std::vector<std::string>{"2", "1"}));
+}
+
+TEST_F(ListJobsTest, FiltersByCreationTimeExclusively) {
+  Commit({MakeJob("a", "q", 10), MakeJob("b", "q", 20), MakeJob("c", "q", 30)});
+  EXPECT_EQ(Ids({.queue = "q", .created_before = 30}), (std::vector<std::string>{"b", "a"}));
+  EXPECT_EQ(Ids({.queue = "q", .created_after = 10}), (std::vector<std::string>{"c", "b"}));
+  EXPECT_EQ(Ids({.queue = "q", .created_before = 30, .created_after = 10}),
+            std::vector<std::string>{"b"});
+}
+
+TEST_F(ListJobsTest, PaginatesAcrossTiesWithoutSkippingOrRepeating) {
+  std::vector<core::Job> jobs;
+  for (int i = 0; i < 25; ++i) {
+    JobState state = i % 3 == 0 ? JobState::kSucceeded : JobState::kRunning;
+    jobs.push_back(MakeJob("j" + std::to_string(100 + i), "q", 1000 + i / 7, state));
+  }
+  Commit(jobs);
+  std::vector<std::string> all = Ids({.queue = "q", .limit = 1000});
+  ASSERT_EQ(all.size(), 25u);
+  for (int limit : {1, 2, 4, 7, 24, 25, 26}) {
+    int pages = 0;
+    EXPECT_EQ(AllPages({.queue = "q", .limit = limit}, &pages), all) << "limit " << limit;
+    EXPECT_EQ(pages, (25 + limit - 1) / limit) << "limit " << limit;
+  }
+  std::vector<std::string> running =
+      AllPages({.queue = "q", .states = {JobState::kRunning}, .limit = 3});
+  EXPECT_EQ(running.size(), 16u);
+}
+
+TEST_F(ListJobsTest, PagesDoNotShiftWhenNewerJobsArrive) {
+  Commit({MakeJob("a", "q", 1), MakeJob("b", "q", 2), MakeJob("c", "q", 3)});
+  Result<JobPage> first = store_->ListJobs({.queue = "q", .limit = 2});
+  ASSERT_TRUE(first.ok());
+  Commit({MakeJob("d", "q", 4)});
+  EXPECT_EQ(Ids({.queue = "q", .limit = 2, .page_token = first->next_token}),
+            std::vector<std::string>{"a"});
+}
+
+TEST_F(ListJobsTest, LimitBelowOneMeansOne) {
+  Commit({MakeJob("a", "q", 1), MakeJob("b", "q", 2)});
+  Result<JobPage> page = store_->ListJobs({.queue = "q", .limit = 0});
+  ASSERT_TRUE(page.ok());
+  EXPECT_EQ(page->jobs.size(), 1u);
+  EXPECT_FALSE(page->next_token.empty());
+}
+
+TEST_F(ListJobsTest, InvalidTokenIsInvalidArgument) {
+  Result<JobPage> page = store_->ListJobs({.queue = "q", .page_token = "not-a-token"});
+  ASSERT_FALSE(page.ok());
+  EXPECT_EQ(page.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(page.status().message(), "invalid nextToken");
+}
+
+TEST_F(ListJobsTest, ArrayOf100000ChildrenInOneBatchListsByParent) {
+  constexpr int kChildren = 100'000;
+  auto spec = std::make_shared<const core::JobSpec>(testing::FullSpec());
+  core::Job parent = MakeJob("parent", "q", 5000);
+  parent.array_size = kChildren;
+  parent.spec = spec;
+  WriteBatch batch{.jobs = {parent}};
+  batch.jobs.reserve(kChildren + 1);
+  for (int i = 0; i < kChildren; ++i) {
+    core::Job child = parent;
+    child.id = "parent:" + std::to_string(i);
+    child.array_size = 0;
+    child.array_index = i;
+    child.parent_id = "parent";
+    child.state = i < 10 ? JobState::kRunning : JobState::kPending;
+    batch.jobs.push_back(std::move(child));
+  }
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(store_->Commit(batch).ok());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() -
+                                                                  start);
+  RecordProperty("commit_100000_children_ms", static_cast<int>(ms.count()));
+
+  int pages = 0;
+  std::vector<std::string> children = AllPages({.array_parent = "parent", .limit = 1000}, &pages);
+  EXPECT_EQ(pages, 100);
+  EXPECT_EQ(children.size(), static_cast<size_t>(kChildren));
+  EXPECT_EQ(std::set<std::string>(children.begin(), children.end()).size(),
+            static_cast<size_t>(kChildren));
+  EXPECT_EQ(AllPages({.array_parent = "parent", .states = {JobState::kRunning}, .limit = 3}).size(),
+            10u);
+  EXPECT_EQ(Ids({.queue = "q"}), std::vector<std::string>{"parent"});
+
+  auto child = store_->GetJob("parent:99999");
+  ASSERT_TRUE(child.ok() && child->has_value());
+  EXPECT_EQ((*child)->array_index, 99'999);
+  testing::ExpectSpecEq(*spec, *(*child)->spec);
+}
+
+}  // namespace
+}  // namespace nightshift::store

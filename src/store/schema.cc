@@ -1,0 +1,122 @@
+#include "store/schema.h"
+
+#include <array>
+#include <string>
+
+namespace nightshift::store {
+namespace {
+
+// Version 1: the first schema.
+//
+// jobs: the columns are what ListJobs, Load and GetJob select, filter and order by; everything
+// else is in `doc` (job_codec.h). parent_id and array_index are NULL unless the job is an array
+// child. The indexes, each partial so that a row is only in the ones it can be found through:
+//   jobs_by_queue_state   ListJobs by queue (array children excluded), one state at a time,
+//                         newest first; a set of states is a merge of one scan per state. It
+//                         covers name and definition, so that JOB_NAME and JOB_DEFINITION
+//                         filters are evaluated in the index without reading rows (parent_id,
+//                         always NULL there, is in it because sqlite 3.40 needs it to know so).
+//   jobs_by_parent_state  ListJobs of an array's children, as jobs_by_queue_state.
+//   jobs_active           Load(): every job not SUCCEEDED or FAILED, in seq order.
+// GetJob uses the primary key's index. There is deliberately no index led by name: job names
+// are in no useful order, and an index inserted at random places costs a page written per job
+// per commit (it halved submission throughput when measured).
+// store_counters: the highest job seq ever committed, so Load() need not scan every job.
+constexpr const char* kMigration1 = R"sql(
+CREATE TABLE compute_environments (
+  name TEXT NOT NULL PRIMARY KEY,
+  doc BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE job_queues (
+  name TEXT NOT NULL PRIMARY KEY,
+  doc BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE job_definitions (
+  name TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  doc BLOB NOT NULL,
+  PRIMARY KEY (name, revision)
+) WITHOUT ROWID;
+
+CREATE TABLE jobs (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  seq INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('SUBMITTED', 'PENDING', 'RUNNABLE', 'STARTING',
+                                       'RUNNING', 'SUCCEEDED', 'FAILED')),
+  created_at INTEGER NOT NULL,
+  parent_id TEXT,
+  array_index INTEGER,
+  definition TEXT NOT NULL,
+  share_identifier TEXT NOT NULL,
+  doc BLOB NOT NULL
+);
+
+CREATE INDEX jobs_by_queue_state
+  ON jobs (queue, state, created_at, id, name, definition, parent_id)
+  WHERE parent_id IS NULL;
+CREATE INDEX jobs_by_parent_state ON jobs (parent_id, state, created_at, id)
+  WHERE parent_id IS NOT NULL;
+CREATE INDEX jobs_active ON jobs (seq, id)
+  WHERE state NOT IN ('SUCCEEDED', 'FAILED');
+
+CREATE TABLE store_counters (
+  singleton INTEGER NOT NULL PRIMARY KEY CHECK (singleton = 1),
+  max_job_seq INTEGER NOT NULL
+);
+INSERT INTO store_counters (singleton, max_job_seq) VALUES (1, 0);
+
+PRAGMA application_id = 1853057140;
+)sql";
+
+// In order; never edit a released entry, append a new one.
+constexpr std::array kMigrations = {kMigration1};
+
+static_assert(kApplicationId == 1853057140, "migration 1 writes this value literally");
+
+Status CheckApplicationId(Database& db) {
+  Result<int64_t> id = db.PragmaInt("application_id");
+  if (!id.ok()) return id.status();
+  if (*id == 0 || *id == kApplicationId) return Status::Ok();
+  return Status::Conflict("not a nightshift store: application_id is " + std::to_string(*id));
+}
+
+Status NewerSchemaError(int64_t version) {
+  return Status::Conflict("store schema version " + std::to_string(version) +
+                          " is newer than this nightshift (" +
+                          std::to_string(LatestSchemaVersion()) + "); upgrade nightshift");
+}
+
+// Applies the next migration, if one is due. Returns whether one was applied.
+Result<bool> ApplyNextMigration(Database& db) {
+  Result<WriteTransaction> txn = WriteTransaction::Begin(db);
+  if (!txn.ok()) return txn.status();
+  // Read under the write lock: another process may have migrated while we waited for it.
+  Result<int64_t> version = db.PragmaInt("user_version");
+  if (!version.ok()) return version.status();
+  if (*version > LatestSchemaVersion()) return NewerSchemaError(*version);
+  if (*version < 0) return Status::Conflict("store schema version is negative");
+  if (*version == LatestSchemaVersion()) return false;
+  NS_RETURN_IF_ERROR(db.Exec(kMigrations[*version]));
+  NS_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(*version + 1)));
+  NS_RETURN_IF_ERROR(txn->Commit());
+  return true;
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+Status MigrateSchema(Database& db) {
+  NS_RETURN_IF_ERROR(CheckApplicationId(db));
+  for (;;) {
+    Result<bool> applied = ApplyNextMigration(db);
+    if (!applied.ok()) return applied.status();
+    if (!*applied) return Status::Ok();
+  }
+}
+
+}  // namespace nightshift::store

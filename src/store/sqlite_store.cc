@@ -1,0 +1,371 @@
+#include "store/sqlite_store.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <system_error>
+#include <unordered_map>
+#include <utility>
+
+#include "store/job_codec.h"
+#include "store/job_list_query.h"
+#include "store/jobs_table.h"
+#include "store/resource_codec.h"
+#include "store/schema.h"
+
+namespace nightshift::store {
+
+// Every statement but ListJobs', prepared once when the store opens.
+struct SqliteStore::Statements {
+  Statement upsert_job;
+  Statement select_job;
+  Statement select_active_jobs;
+  Statement bump_max_job_seq;
+  Statement select_max_job_seq;
+  Statement upsert_compute_environment;
+  Statement delete_compute_environment;
+  Statement select_compute_environments;
+  Statement upsert_job_queue;
+  Statement delete_job_queue;
+  Statement select_job_queues;
+  Statement upsert_job_definition;
+  Statement select_job_definitions;
+};
+
+namespace {
+
+// Beyond this many distinct ListJobs query shapes, the cache starts over.
+constexpr size_t kMaxListStatements = 256;
+
+Status CreateParentDirectory(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (parent.empty()) return Status::Ok();
+  std::error_code error;
+  std::filesystem::create_directories(parent, error);
+  if (!error) return Status::Ok();
+  return Status::Internal("cannot create store directory " + parent.string() + ": " +
+                          error.message());
+}
+
+// The connection settings every store runs with; see sqlite_store.h for why.
+Status Configure(Database& db, const std::string& path, const SqliteStore::Options& options) {
+  NS_RETURN_IF_ERROR(db.Exec("PRAGMA busy_timeout = " + std::to_string(options.busy_timeout_ms)));
+  Result<Statement> wal = db.Prepare("PRAGMA journal_mode = WAL");
+  if (!wal.ok()) return wal.status();
+  Result<bool> row = wal->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || wal->ColumnText(0) != "wal") {
+    return Status::Internal("cannot put the store " + path + " in WAL mode");
+  }
+  // FULL: the WAL is fsync'ed at every commit, so an acknowledged commit survives power loss.
+  // cache_size: 64 MiB keeps the hot index pages of a million-job store in memory.
+  // journal_size_limit: a huge batch (an array of 100,000 children) grows the WAL; truncate it
+  // back after checkpoints. Foreign keys stay off: a job outlives its queue in the history.
+  return db.Exec(
+      "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -65536; "
+      "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;");
+}
+
+// Adds what was being written to an error, keeping its code and its leading category.
+Status WithContext(const Status& status, const std::string& context) {
+  return Status(status.code(), status.message() + " (writing " + context + ")");
+}
+
+template <typename T>
+using Decoder = Result<T> (*)(std::string_view doc);
+
+// Reads every row of a `SELECT doc FROM ...` statement.
+template <typename T>
+Result<std::vector<T>> ReadDocs(Statement& select, Decoder<T> decode) {
+  ScopedReset reset(select);
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = select.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<T> value = decode(select.ColumnBlob(0));
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
+
+Status Upsert(Statement& upsert, const std::string& key, const std::string& doc) {
+  upsert.BindText(1, key);
+  upsert.BindBlob(2, doc);
+  Status status = upsert.Run();
+  return status.ok() ? status : WithContext(status, key);
+}
+
+Status UpsertDefinition(Statement& upsert, const core::JobDefinition& definition) {
+  std::string doc = EncodeJobDefinition(definition);
+  upsert.BindText(1, definition.name);
+  upsert.BindInt(2, definition.revision);
+  upsert.BindBlob(3, doc);
+  Status status = upsert.Run();
+  if (status.ok()) return status;
+  return WithContext(status, definition.name + ":" + std::to_string(definition.revision));
+}
+
+Status Delete(Statement& remove, const std::string& key) {
+  remove.BindText(1, key);
+  Status status = remove.Run();
+  return status.ok() ? status : WithContext(status, "deletion of " + key);
+}
+
+void BindParam(Statement& statement, const SqlParam& param) {
+  int index = statement.ParameterIndex(param.name.c_str());
+  if (const auto* number = std::get_if<int64_t>(&param.value)) {
+    statement.BindInt(index, *number);
+  } else {
+    statement.BindText(index, std::get<std::string>(param.value));
+  }
+}
+
+}  // namespace
+
+SqliteStore::SqliteStore(std::string path, Database db)
+    : path_(std::move(path)), db_(std::move(db)), statements_(std::make_unique<Statements>()) {}
+
+SqliteStore::~SqliteStore() = default;
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
+  return Open(path, Options());
+}
+
+Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
+                                                       const Options& options) {
+  NS_RETURN_IF_ERROR(CreateParentDirectory(path));
+  Result<Database> db = Database::Open(path, options.vfs_name);
+  if (!db.ok()) return db.status();
+  NS_RETURN_IF_ERROR(Configure(*db, path, options));
+  NS_RETURN_IF_ERROR(MigrateSchema(*db));
+  std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(db).value()));
+  NS_RETURN_IF_ERROR(store->PrepareStatements());
+  return store;
+}
+
+Status SqliteStore::PrepareStatements() {
+  const std::pair<Statement*, std::string_view> all[] = {
+      {&statements_->upsert_job, kUpsertJobSql},
+      {&statements_->select_job, kSelectJobByIdSql},
+      {&statements_->select_active_jobs, kSelectActiveJobsSql},
+      {&statements_->bump_max_job_seq,
+       "UPDATE store_counters SET max_job_seq = max(max_job_seq, ?1) WHERE singleton = 1"},
+      {&statements_->select_max_job_seq, "SELECT max_job_seq FROM store_counters"},
+      {&statements_->upsert_compute_environment,
+       "INSERT INTO compute_environments (name, doc) VALUES (?1, ?2) "
+       "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc"},
+      {&statements_->delete_compute_environment,
+       "DELETE FROM compute_environments WHERE name = ?1"},
+      {&statements_->select_compute_environments,
+       "SELECT doc FROM compute_environments ORDER BY name"},
+      {&statements_->upsert_job_queue,
+       "INSERT INTO job_queues (name, doc) VALUES (?1, ?2) "
+       "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc"},
+      {&statements_->delete_job_queue, "DELETE FROM job_queues WHERE name = ?1"},
+      {&statements_->select_job_queues, "SELECT doc FROM job_queues ORDER BY name"},
+      {&statements_->upsert_job_definition,
+       "INSERT INTO job_definitions (name, revision, doc) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (name, revision) DO UPDATE SET doc = excluded.doc"},
+      {&statements_->select_job_definitions,
+       "SELECT doc FROM job_definitions ORDER BY name, revision"},
+  };
+  for (const auto& [statement, sql] : all) {
+    Result<Statement> prepared = db_.Prepare(sql);
+    if (!prepared.ok()) return prepared.status();
+    *statement = std::move(prepared).value();
+  }
+  return Status::Ok();
+}
+
+// ---- Commit ----
+
+Status SqliteStore::Commit(const WriteBatch& batch) {
+  if (!writes_refused_.ok()) return writes_refused_;
+  if (batch.empty()) return Status::Ok();
+  Result<WriteTransaction> txn = WriteTransaction::Begin(db_);
+  if (!txn.ok()) return txn.status();
+  NS_RETURN_IF_ERROR(WriteBatchContents(batch));  // on error, txn's destructor rolls back
+  Status status = txn->Commit();
+  if (!txn->outcome_unknown()) return status;
+  // This connection no longer sees the batch, but the file may hold it after a recovery. Any
+  // later commit would build on a state that may not be the one on disk: stop here.
+  writes_refused_ = Status::Unavailable(
+      "store " + path_ + " refuses writes after an I/O error left a commit's outcome unknown (" +
+      status.message() + "); restart nightshift to reload the store");
+  return Status::Unavailable(status.message() +
+                             "; the batch may or may not be stored: reopen the store to know");
+}
+
+Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {
+  NS_RETURN_IF_ERROR(WriteResources(batch));
+  return WriteJobs(batch.jobs);
+}
+
+Status SqliteStore::WriteResources(const WriteBatch& batch) {
+  Statements& s = *statements_;
+  for (const core::ComputeEnvironment& ce : batch.compute_environments) {
+    NS_RETURN_IF_ERROR(Upsert(s.upsert_compute_environment, ce.name, EncodeComputeEnvironment(ce)));
+  }
+  for (const std::string& name : batch.deleted_compute_environments) {
+    NS_RETURN_IF_ERROR(Delete(s.delete_compute_environment, name));
+  }
+  for (const core::JobQueue& queue : batch.job_queues) {
+    NS_RETURN_IF_ERROR(Upsert(s.upsert_job_queue, queue.name, EncodeJobQueue(queue)));
+  }
+  for (const std::string& name : batch.deleted_job_queues) {
+    NS_RETURN_IF_ERROR(Delete(s.delete_job_queue, name));
+  }
+  for (const core::JobDefinition& definition : batch.job_definitions) {
+    NS_RETURN_IF_ERROR(UpsertDefinition(s.upsert_job_definition, definition));
+  }
+  return Status::Ok();
+}
+
+Status SqliteStore::WriteJobs(const std::vector<core::Job>& jobs) {
+  if (jobs.empty()) return Status::Ok();
+  // Array children share their parent's JobSpec: encode each distinct spec once per batch.
+  std::unordered_map<const core::JobSpec*, std::string> encoded_specs;
+  uint64_t max_seq = 0;
+  for (const core::Job& job : jobs) {
+    std::optional<std::string_view> spec;
+    if (job.spec) {
+      auto [it, inserted] = encoded_specs.try_emplace(job.spec.get());
+      if (inserted) it->second = EncodeJobSpec(*job.spec);
+      spec = it->second;
+    }
+    NS_RETURN_IF_ERROR(WriteJob(job, spec));
+    max_seq = std::max(max_seq, job.seq);
+  }
+  statements_->bump_max_job_seq.BindInt(1, static_cast<int64_t>(max_seq));
+  return statements_->bump_max_job_seq.Run();
+}
+
+Status SqliteStore::WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec) {
+  doc_buffer_.clear();
+  AppendJobDoc(job, encoded_spec, doc_buffer_);
+  BindJobRow(statements_->upsert_job, job, doc_buffer_);
+  Status status = statements_->upsert_job.Run();
+  return status.ok() ? status : WithContext(status, "job '" + job.id + "'");
+}
+
+// ---- Reads ----
+
+Result<Snapshot> SqliteStore::Load() {
+  // One read transaction: every table as of the same commit.
+  NS_RETURN_IF_ERROR(db_.Exec("BEGIN"));
+  Result<Snapshot> snapshot = ReadSnapshot();
+  Status end = db_.Exec("COMMIT");
+  if (snapshot.ok() && !end.ok()) return end;
+  return snapshot;
+}
+
+Result<Snapshot> SqliteStore::ReadSnapshot() {
+  Statements& s = *statements_;
+  Snapshot snapshot;
+  auto ces =
+      ReadDocs<core::ComputeEnvironment>(s.select_compute_environments, DecodeComputeEnvironment);
+  if (!ces.ok()) return ces.status();
+  snapshot.compute_environments = std::move(ces).value();
+  auto queues = ReadDocs<core::JobQueue>(s.select_job_queues, DecodeJobQueue);
+  if (!queues.ok()) return queues.status();
+  snapshot.job_queues = std::move(queues).value();
+  auto definitions = ReadDocs<core::JobDefinition>(s.select_job_definitions, DecodeJobDefinition);
+  if (!definitions.ok()) return definitions.status();
+  snapshot.job_definitions = std::move(definitions).value();
+  Result<std::vector<core::Job>> jobs = ReadActiveJobs();
+  if (!jobs.ok()) return jobs.status();
+  snapshot.active_jobs = std::move(jobs).value();
+  Result<uint64_t> max_seq = ReadMaxJobSeq();
+  if (!max_seq.ok()) return max_seq.status();
+  snapshot.max_job_seq = *max_seq;
+  return snapshot;
+}
+
+Result<std::vector<core::Job>> SqliteStore::ReadActiveJobs() {
+  Statement& select = statements_->select_active_jobs;
+  ScopedReset reset(select);
+  SpecInterner specs;
+  std::vector<core::Job> jobs;
+  for (;;) {
+    Result<bool> row = select.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return jobs;
+    Result<core::Job> job = ReadJobRow(select, specs);
+    if (!job.ok()) return job.status();
+    jobs.push_back(std::move(job).value());
+  }
+}
+
+Result<uint64_t> SqliteStore::ReadMaxJobSeq() {
+  Statement& select = statements_->select_max_job_seq;
+  ScopedReset reset(select);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::Internal("store_counters has no row");
+  return static_cast<uint64_t>(select.ColumnInt(0));
+}
+
+Result<std::optional<core::Job>> SqliteStore::GetJob(const std::string& id) {
+  Statement& select = statements_->select_job;
+  ScopedReset reset(select);
+  select.BindText(1, id);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<core::Job>();
+  SpecInterner specs;
+  Result<core::Job> job = ReadJobRow(select, specs);
+  if (!job.ok()) return job.status();
+  return std::optional<core::Job>(std::move(job).value());
+}
+
+Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
+  Result<ListJobsSql> sql = BuildListJobsSql(query);
+  if (!sql.ok()) return sql.status();
+  Result<Statement*> statement = ListStatement(sql->sql);
+  if (!statement.ok()) return statement.status();
+  Statement& select = **statement;
+  ScopedReset reset(select);  // before sql goes: the text parameters point into it
+  for (const SqlParam& param : sql->params) BindParam(select, param);
+  SpecInterner specs;
+  JobPage page;
+  for (;;) {
+    Result<bool> row = select.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return page;
+    if (page.jobs.size() ==
+        static_cast<size_t>(sql->limit)) {  // one more exists: not the last page
+      page.next_token = EncodePageToken({page.jobs.back().created_at, page.jobs.back().id});
+      return page;
+    }
+    Result<core::Job> job = ReadJobRow(select, specs);
+    if (!job.ok()) return job.status();
+    page.jobs.push_back(std::move(job).value());
+  }
+}
+
+Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {
+  if (auto it = list_statements_.find(sql); it != list_statements_.end()) return &it->second;
+  if (list_statements_.size() >= kMaxListStatements) list_statements_.clear();
+  Result<Statement> prepared = db_.Prepare(sql);
+  if (!prepared.ok()) return prepared.status();
+  return &list_statements_.emplace(sql, std::move(prepared).value()).first->second;
+}
+
+Status SqliteStore::CheckIntegrity() {
+  constexpr int kMaxProblems = 10;
+  Result<Statement> check =
+      db_.Prepare("PRAGMA integrity_check(" + std::to_string(kMaxProblems) + ")");
+  if (!check.ok()) return check.status();
+  std::string problems;
+  for (;;) {
+    Result<bool> row = check->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    std::string_view line = check->ColumnText(0);
+    if (line == "ok") return Status::Ok();
+    problems += (problems.empty() ? "" : "; ") + std::string(line);
+  }
+  return Status::Internal("store integrity check failed for " + path_ + ": " + problems);
+}
+
+}  // namespace nightshift::store

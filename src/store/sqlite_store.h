@@ -1,0 +1,102 @@
+// SqliteStore: the Store kept in one embedded SQLite database file, nightshift's default.
+//
+// Durability: the file is in WAL mode with synchronous=FULL, so a Commit that returned OK is on
+// disk (the WAL is fsync'ed) and survives kill -9 and power loss. Each Commit is one write
+// transaction, whatever the size of the batch: that is what makes group commit cheap.
+// Layout: see schema.cc (tables and indexes) and job_codec.h (what a job's `doc` holds).
+//
+// Thread-safety: none, as for every Store: the engine's loop is the only caller. One process
+// should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
+// (its commits wait up to the busy timeout, then fail with kUnavailable) but not from acting on
+// stale in-memory state.
+// Ownership: the SqliteStore owns its connection; destroying it closes the file.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+#include "util/status.h"
+
+namespace nightshift::store {
+
+class SqliteStore final : public Store {
+ public:
+  struct Options {
+    // The sqlite VFS to open the file with; empty = sqlite's default. Tests pass one that
+    // injects faults (see faulty_vfs.h).
+    std::string vfs_name;
+    // How long a write waits for a lock held by another connection before failing.
+    int busy_timeout_ms = 5000;
+  };
+
+  // Opens the store at `path`, creating the file and its parent directories if missing, and
+  // brings its schema up to date (schema.h). Errors: kConflict when the file is not a nightshift
+  // store or was written by a newer nightshift ("store schema version N is newer than this
+  // nightshift (M); upgrade nightshift"); kUnavailable when the disk is full or failing, or
+  // another process holds the file locked; kInternal otherwise, e.g. when the file is not a
+  // database or the directory cannot be created.
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path);
+  static Result<std::unique_ptr<SqliteStore>> Open(const std::string& path, const Options& options);
+
+  ~SqliteStore() override;
+
+  // Loads the snapshot in one read transaction. active_jobs are in seq order (then id), array
+  // parents and children alike. Errors: kInternal for a corrupt row or a failing read.
+  Result<Snapshot> Load() override;
+
+  // Writes the batch in one transaction: compute environments, then their deletions, then job
+  // queues and their deletions, then job definitions, then jobs. Within a kind, entries apply in
+  // order, so a later entry for the same key wins; a deletion applies after every upsert of its
+  // kind in the batch. Jobs, queues, environments and definitions are full replacements.
+  // On error nothing of the batch is stored. Errors: kUnavailable for a full disk ("disk full:
+  // ..."), an I/O error or a lock held too long by another process (the caller may retry the
+  // same batch); kInternal otherwise, e.g. a job with an empty id.
+  // The one exception to "nothing is stored": when an fsync of the commit fails ("I/O error:
+  // ... the batch may or may not be stored"), the disk may hold the whole batch anyway, and a
+  // restart would find it (no database can tell which after a failed fsync). The batch is still
+  // all-or-nothing. This store then refuses every later Commit with kUnavailable: the engine
+  // should restart and Load() to learn the truth, as PostgreSQL does after a failed fsync.
+  [[nodiscard]] Status Commit(const WriteBatch& batch) override;
+
+  // Errors: kInternal for a corrupt row or a failing read. A missing job is nullopt, not an error.
+  Result<std::optional<core::Job>> GetJob(const std::string& id) override;
+
+  // See JobQuery. Errors: kInvalidArgument when the query names neither or both of a queue and an
+  // array parent, or its page token is invalid ("invalid nextToken"); kInternal as GetJob.
+  Result<JobPage> ListJobs(const JobQuery& query) override;
+
+  // Runs sqlite's full consistency check (PRAGMA integrity_check): reads the whole file, so it
+  // takes seconds on a large store. Errors: kInternal listing the first problems found.
+  Status CheckIntegrity();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  struct Statements;
+
+  SqliteStore(std::string path, Database db);
+
+  Status PrepareStatements();
+  Result<Snapshot> ReadSnapshot();
+  Result<std::vector<core::Job>> ReadActiveJobs();
+  Result<uint64_t> ReadMaxJobSeq();
+  Status WriteBatchContents(const WriteBatch& batch);
+  Status WriteResources(const WriteBatch& batch);
+  Status WriteJobs(const std::vector<core::Job>& jobs);
+  Status WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec);
+  Result<Statement*> ListStatement(const std::string& sql);
+
+  std::string path_;
+  Database db_;
+  std::unique_ptr<Statements> statements_;
+  // ListJobs statements, by SQL text: one per query shape in use.
+  std::unordered_map<std::string, Statement> list_statements_;
+  std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating
+  Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
+};
+
+}  // namespace nightshift::store

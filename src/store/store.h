@@ -1,0 +1,78 @@
+// Store: durable state of nightshift. The engine keeps live state in memory and writes every
+// change through a Store; on start it reloads from it.
+//
+// Writes are grouped: the engine collects the changes of one loop turn in a WriteBatch and
+// commits it with one transaction (group commit). A batch is all-or-nothing. Reads see committed
+// data only.
+// Thread-safety: none; the engine's loop is the only caller.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/job.h"
+#include "core/resources.h"
+#include "util/status.h"
+
+namespace nightshift::store {
+
+// Changes of one loop turn. Later entries for the same key win.
+struct WriteBatch {
+  std::vector<core::Job> jobs;  // inserts or full replacements, keyed by id
+  std::vector<core::ComputeEnvironment> compute_environments;
+  std::vector<std::string> deleted_compute_environments;
+  std::vector<core::JobQueue> job_queues;
+  std::vector<std::string> deleted_job_queues;
+  std::vector<core::JobDefinition> job_definitions;  // keyed by (name, revision)
+
+  bool empty() const {
+    return jobs.empty() && compute_environments.empty() && deleted_compute_environments.empty() &&
+           job_queues.empty() && deleted_job_queues.empty() && job_definitions.empty();
+  }
+};
+
+// Everything the engine needs in memory at start.
+struct Snapshot {
+  std::vector<core::ComputeEnvironment> compute_environments;
+  std::vector<core::JobQueue> job_queues;
+  std::vector<core::JobDefinition> job_definitions;  // all revisions, active or not
+  std::vector<core::Job> active_jobs;                // every job not SUCCEEDED or FAILED
+  uint64_t max_job_seq = 0;
+};
+
+struct JobQuery {
+  // Exactly one of these selects the jobs:
+  std::string queue;         // jobs of this queue, array children excluded
+  std::string array_parent;  // children of this array job
+  std::set<core::JobState> states;  // empty = any state
+  // JOB_NAME filter: case-insensitive; a trailing '*' makes it a prefix match.
+  std::string name_pattern;
+  // JOB_DEFINITION filter: "name" (all revisions), "name:rev", or "prefix*".
+  std::string definition_pattern;
+  std::optional<TimeMs> created_before;  // createdAt < this
+  std::optional<TimeMs> created_after;   // createdAt > this
+  int limit = 100;
+  std::string page_token;  // from a previous JobPage; empty = first page
+};
+
+struct JobPage {
+  std::vector<core::Job> jobs;  // newest first (createdAt descending, then id)
+  std::string next_token;       // empty = last page
+};
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  virtual Result<Snapshot> Load() = 0;
+  // Commits the batch in one durable transaction. On error nothing of it is stored.
+  [[nodiscard]] virtual Status Commit(const WriteBatch& batch) = 0;
+
+  virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
+  virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
+};
+
+}  // namespace nightshift::store

@@ -1,0 +1,259 @@
+#include "store/store_test_util.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <filesystem>
+#include <memory>
+
+namespace nightshift::store::testing {
+
+TempDir::TempDir() {
+  const char* base = getenv("TMPDIR");
+  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/nightshift-store-XXXXXX";
+  if (mkdtemp(pattern.data()) == nullptr) ADD_FAILURE() << "mkdtemp " << pattern << " failed";
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  std::filesystem::remove_all(path_, ignored);
+}
+
+core::Job MakeJob(const std::string& id, const std::string& queue, TimeMs created_at,
+                  core::JobState state) {
+  static const auto kSpec =
+      std::make_shared<const core::JobSpec>(core::JobSpec{.command = {"/bin/true"}});
+  core::Job job;
+  job.id = id;
+  job.name = "job-" + id;
+  job.queue = queue;
+  job.definition = "def:1";
+  job.spec = kSpec;
+  job.state = state;
+  job.created_at = created_at;
+  return job;
+}
+
+core::JobSpec FullSpec() {
+  core::JobSpec spec;
+  spec.command = {"/bin/sh", "-c", "echo Ref::greeting; exit 3", ""};
+  spec.environment = {{"A", "1"}, {"EMPTY", ""}, {"UNICODE", "h\xC3\xA9llo \xE2\x9C\x93"}};
+  spec.resources = {.vcpus = 0.25, .memory_mib = 2048};
+  spec.timeout_seconds = 3600;
+  spec.retry.attempts = 3;
+  spec.retry.evaluate_on_exit = {
+      {.action = core::RetryAction::kExit, .on_exit_code = "1*"},
+      {.action = core::RetryAction::kRetry, .on_status_reason = "Host*", .on_reason = "Oom*"}};
+  spec.image = "localhost/busybox:latest";
+  return spec;
+}
+
+core::Job FullJob() {
+  core::Job job;
+  job.id = "4b0c6f2e-8d1a-4a57-9b0e-3f6d2c1a9e77:12";
+  job.name = "Nightly-ETL";
+  job.queue = "high";
+  job.definition = "etl:7";
+  job.spec = std::make_shared<const core::JobSpec>(FullSpec());
+  job.depends_on = {{.job_id = "a",
+                     .type = core::DependencyType::kNToN,
+                     .condition = core::DependencyCondition::kAfterAny},
+                    {.job_id = "",
+                     .type = core::DependencyType::kSequential,
+                     .condition = core::DependencyCondition::kAfterCorr},
+                    {.job_id = "b", .condition = core::DependencyCondition::kAfterNotOk}};
+  job.array_size = 0;
+  job.array_index = 12;
+  job.parent_id = "4b0c6f2e-8d1a-4a57-9b0e-3f6d2c1a9e77";
+  job.state = core::JobState::kRunning;
+  job.status_reason = "Essential container in task exited";
+  job.created_at = 1'700'000'000'123;
+  job.started_at = 1'700'000'001'000;
+  job.stopped_at = 1'700'000'009'000;
+  core::Attempt first{.started_at = 1'700'000'001'000,
+                      .stopped_at = 1'700'000'002'000,
+                      .exit_code = -1,
+                      .reason = "Terminated by signal 9",
+                      .status_reason = std::string(300, 'x'),  // a nested field over 127 bytes
+                      .log_stream_name = "etl/default/abc"};
+  core::Attempt second{.started_at = 1'700'000'003'000, .reason = "still running"};
+  job.attempts = {first, second};
+  job.compute_environment = "local-ce";
+  job.array_summary = {1, 0, 3, 0, 5, 60000, 7};
+  job.is_cancelled = true;
+  job.is_terminated = true;
+  job.not_before = 1'700'000'010'000;
+  job.share_identifier = "teamA";
+  job.scheduling_priority = -5;
+  job.parameters = {{"greeting", "hi"}, {"empty", ""}};
+  job.tags = {{"owner", "ops"}, {std::string("nul\0key", 7), "v"}};
+  job.extra_json = R"({"containerOverrides":{"command":["x"]},"propagateTags":true})";
+  job.seq = 42;
+  return job;
+}
+
+core::ComputeEnvironment FullComputeEnvironment() {
+  core::ComputeEnvironment ce;
+  ce.name = "local-ce";
+  ce.arn = "arn:aws:batch:local:000000000000:compute-environment/local-ce";
+  ce.type = "UNMANAGED";
+  ce.enabled = false;
+  ce.max_vcpus = 7.5;
+  ce.max_memory_mib = 16384;
+  ce.created_at = 1'700'000'000'000;
+  ce.tags = {{"k", "v"}};
+  ce.extra_json = R"({"serviceRole":"x"})";
+  return ce;
+}
+
+core::JobQueue FullJobQueue() {
+  core::JobQueue queue;
+  queue.name = "high";
+  queue.arn = "arn:aws:batch:local:000000000000:job-queue/high";
+  queue.priority = 0;
+  queue.enabled = false;
+  queue.compute_environments = {"ce-b", "ce-a"};
+  queue.scheduling_policy_arn = "arn:aws:batch:local:000000000000:scheduling-policy/fair";
+  queue.created_at = 1'700'000'000'001;
+  queue.tags = {{"team", "a"}};
+  queue.extra_json = "{}";
+  return queue;
+}
+
+core::JobDefinition FullJobDefinition() {
+  core::JobDefinition definition;
+  definition.name = "etl";
+  definition.revision = 7;
+  definition.arn = "arn:aws:batch:local:000000000000:job-definition/etl:7";
+  definition.active = false;
+  definition.type = "";
+  definition.spec = FullSpec();
+  definition.parameters = {{"greeting", "hello"}};
+  definition.scheduling_priority = 9;
+  definition.created_at = 1'700'000'000'002;
+  definition.tags = {{"x", "y"}};
+  definition.extra_json = R"({"containerProperties":{}})";
+  return definition;
+}
+
+void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
+  EXPECT_EQ(e.command, a.command);
+  ASSERT_EQ(e.environment.size(), a.environment.size());
+  for (size_t i = 0; i < e.environment.size(); ++i) {
+    EXPECT_EQ(e.environment[i].name, a.environment[i].name);
+    EXPECT_EQ(e.environment[i].value, a.environment[i].value);
+  }
+  EXPECT_EQ(e.resources.vcpus, a.resources.vcpus);
+  EXPECT_EQ(e.resources.memory_mib, a.resources.memory_mib);
+  EXPECT_EQ(e.timeout_seconds, a.timeout_seconds);
+  EXPECT_EQ(e.retry.attempts, a.retry.attempts);
+  ASSERT_EQ(e.retry.evaluate_on_exit.size(), a.retry.evaluate_on_exit.size());
+  for (size_t i = 0; i < e.retry.evaluate_on_exit.size(); ++i) {
+    const core::RetryRule& er = e.retry.evaluate_on_exit[i];
+    const core::RetryRule& ar = a.retry.evaluate_on_exit[i];
+    EXPECT_EQ(er.action, ar.action);
+    EXPECT_EQ(er.on_status_reason, ar.on_status_reason);
+    EXPECT_EQ(er.on_reason, ar.on_reason);
+    EXPECT_EQ(er.on_exit_code, ar.on_exit_code);
+  }
+  EXPECT_EQ(e.image, a.image);
+}
+
+namespace {
+
+void ExpectAttemptsEq(const std::vector<core::Attempt>& e, const std::vector<core::Attempt>& a) {
+  ASSERT_EQ(e.size(), a.size());
+  for (size_t i = 0; i < e.size(); ++i) {
+    EXPECT_EQ(e[i].started_at, a[i].started_at);
+    EXPECT_EQ(e[i].stopped_at, a[i].stopped_at);
+    EXPECT_EQ(e[i].exit_code, a[i].exit_code);
+    EXPECT_EQ(e[i].reason, a[i].reason);
+    EXPECT_EQ(e[i].status_reason, a[i].status_reason);
+    EXPECT_EQ(e[i].log_stream_name, a[i].log_stream_name);
+  }
+}
+
+void ExpectDependenciesEq(const std::vector<core::Dependency>& e,
+                          const std::vector<core::Dependency>& a) {
+  ASSERT_EQ(e.size(), a.size());
+  for (size_t i = 0; i < e.size(); ++i) {
+    EXPECT_EQ(e[i].job_id, a[i].job_id);
+    EXPECT_EQ(e[i].type, a[i].type);
+    EXPECT_EQ(e[i].condition, a[i].condition);
+  }
+}
+
+}  // namespace
+
+void ExpectJobEq(const core::Job& e, const core::Job& a) {
+  EXPECT_EQ(e.id, a.id);
+  EXPECT_EQ(e.name, a.name);
+  EXPECT_EQ(e.queue, a.queue);
+  EXPECT_EQ(e.definition, a.definition);
+  ASSERT_EQ(e.spec == nullptr, a.spec == nullptr) << "job " << e.id;
+  if (e.spec) ExpectSpecEq(*e.spec, *a.spec);
+  ExpectDependenciesEq(e.depends_on, a.depends_on);
+  EXPECT_EQ(e.array_size, a.array_size);
+  EXPECT_EQ(e.array_index, a.array_index);
+  EXPECT_EQ(e.parent_id, a.parent_id);
+  EXPECT_EQ(e.state, a.state);
+  EXPECT_EQ(e.status_reason, a.status_reason);
+  EXPECT_EQ(e.created_at, a.created_at);
+  EXPECT_EQ(e.started_at, a.started_at);
+  EXPECT_EQ(e.stopped_at, a.stopped_at);
+  ExpectAttemptsEq(e.attempts, a.attempts);
+  EXPECT_EQ(e.compute_environment, a.compute_environment);
+  EXPECT_EQ(e.array_summary, a.array_summary);
+  EXPECT_EQ(e.is_cancelled, a.is_cancelled);
+  EXPECT_EQ(e.is_terminated, a.is_terminated);
+  EXPECT_EQ(e.not_before, a.not_before);
+  EXPECT_EQ(e.share_identifier, a.share_identifier);
+  EXPECT_EQ(e.scheduling_priority, a.scheduling_priority);
+  EXPECT_EQ(e.parameters, a.parameters);
+  EXPECT_EQ(e.tags, a.tags);
+  EXPECT_EQ(e.extra_json, a.extra_json);
+  EXPECT_EQ(e.seq, a.seq);
+}
+
+void ExpectComputeEnvironmentEq(const core::ComputeEnvironment& e,
+                                const core::ComputeEnvironment& a) {
+  EXPECT_EQ(e.name, a.name);
+  EXPECT_EQ(e.arn, a.arn);
+  EXPECT_EQ(e.type, a.type);
+  EXPECT_EQ(e.enabled, a.enabled);
+  EXPECT_EQ(e.executor, a.executor);
+  EXPECT_EQ(e.max_vcpus, a.max_vcpus);
+  EXPECT_EQ(e.max_memory_mib, a.max_memory_mib);
+  EXPECT_EQ(e.created_at, a.created_at);
+  EXPECT_EQ(e.tags, a.tags);
+  EXPECT_EQ(e.extra_json, a.extra_json);
+}
+
+void ExpectJobQueueEq(const core::JobQueue& e, const core::JobQueue& a) {
+  EXPECT_EQ(e.name, a.name);
+  EXPECT_EQ(e.arn, a.arn);
+  EXPECT_EQ(e.priority, a.priority);
+  EXPECT_EQ(e.enabled, a.enabled);
+  EXPECT_EQ(e.compute_environments, a.compute_environments);
+  EXPECT_EQ(e.scheduling_policy_arn, a.scheduling_policy_arn);
+  EXPECT_EQ(e.created_at, a.created_at);
+  EXPECT_EQ(e.tags, a.tags);
+  EXPECT_EQ(e.extra_json, a.extra_json);
+}
+
+void ExpectJobDefinitionEq(const core::JobDefinition& e, const core::JobDefinition& a) {
+  EXPECT_EQ(e.name, a.name);
+  EXPECT_EQ(e.revision, a.revision);
+  EXPECT_EQ(e.arn, a.arn);
+  EXPECT_EQ(e.active, a.active);
+  EXPECT_EQ(e.type, a.type);
+  ExpectSpecEq(e.spec, a.spec);
+  EXPECT_EQ(e.parameters, a.parameters);
+  EXPECT_EQ(e.scheduling_priority, a.scheduling_priority);
+  EXPECT_EQ(e.created_at, a.created_at);
+  EXPECT_EQ(e.tags, a.tags);
+  EXPECT_EQ(e.extra_json, a.extra_json);
+}
+
+}  // namespace nightshift::store::testing

@@ -1,0 +1,151 @@
+"""Fixtures for black-box tests: a real `nightshift server` on an ephemeral loopback port,
+driven by real clients (boto3, the aws CLI, raw HTTP)."""
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import boto3
+import pytest
+from botocore.config import Config
+
+BUILD_DIR = os.environ.get("NIGHTSHIFT_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+BINARY = os.path.abspath(os.path.join(BUILD_DIR, "nightshift"))
+AWS_CLI = os.environ.get("NIGHTSHIFT_AWS_CLI", "/usr/bin/aws")
+TERMINAL = ("SUCCEEDED", "FAILED")
+
+
+class Server:
+    """A nightshift server process on 127.0.0.1 with its own data dir."""
+
+    def __init__(self, data_dir, extra_args=()):
+        self.data_dir = data_dir
+        self.extra_args = list(extra_args)
+        self.proc = None
+        self.port = None
+        self.log_path = os.path.join(data_dir, "server.log")
+
+    def start(self, deadline_s=20):
+        os.makedirs(self.data_dir, exist_ok=True)
+        self._log = open(self.log_path, "ab")
+        start_offset = self._log.tell()
+        self.proc = subprocess.Popen(
+            [BINARY, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir, *self.extra_args],
+            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        deadline = time.monotonic() + deadline_s
+        pattern = re.compile(rb"listening on http://127\.0\.0\.1:(\d+)")
+        while time.monotonic() < deadline:
+            with open(self.log_path, "rb") as f:
+                f.seek(start_offset)
+                m = pattern.search(f.read())
+            if m:
+                self.port = int(m.group(1))
+                return self
+            if self.proc.poll() is not None:
+                raise RuntimeError("server exited during start:\n" + self.log())
+            time.sleep(0.01)  # polling the log file for the port, bounded by the deadline
+        raise RuntimeError("server did not report its port in time:\n" + self.log())
+
+    def log(self):
+        with open(self.log_path, "rb") as f:
+            return f.read().decode(errors="replace")
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(timeout=10)
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if getattr(self, "_log", None):
+            self._log.close()
+
+    def batch(self):
+        return boto3.client(
+            "batch", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}))
+
+    def logs(self):
+        return boto3.client(
+            "logs", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}))
+
+    def raw(self, method, path, body=None, headers=None):
+        """One raw HTTP request; returns (status, headers, parsed JSON or text)."""
+        data = body.encode() if isinstance(body, str) else body
+        req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                status, hdrs, text = r.status, dict(r.headers), r.read().decode()
+        except urllib.error.HTTPError as e:
+            status, hdrs, text = e.code, dict(e.headers), e.read().decode()
+        try:
+            return status, hdrs, json.loads(text)
+        except ValueError:
+            return status, hdrs, text
+
+    def aws(self, *args, check=True):
+        """Runs the real aws CLI against the server; returns parsed JSON output (or the process)."""
+        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
+                   AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+        p = subprocess.run([AWS_CLI, "--endpoint-url", self.url, "--output", "json", *args],
+                           capture_output=True, text=True, env=env, timeout=60)
+        if check and p.returncode != 0:
+            raise AssertionError(f"aws {' '.join(args)} failed ({p.returncode}): {p.stderr}")
+        if not check:
+            return p
+        return json.loads(p.stdout) if p.stdout.strip() else {}
+
+
+@pytest.fixture
+def workdir():
+    d = tempfile.mkdtemp(prefix="nightshift-it-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
+def server(workdir):
+    s = Server(os.path.join(workdir, "data")).start()
+    yield s
+    s.stop()
+
+
+def wait_for(batch, job_ids, states=TERMINAL, deadline_s=30):
+    """Polls DescribeJobs (bounded by a deadline) until every job is in one of `states`."""
+    ids = list(job_ids)
+    deadline = time.monotonic() + deadline_s
+    while True:
+        jobs = {}
+        for i in range(0, len(ids), 100):
+            for j in batch.describe_jobs(jobs=ids[i:i + 100])["jobs"]:
+                jobs[j["jobId"]] = j
+        if all(jid in jobs and jobs[jid]["status"] in states for jid in ids):
+            return jobs
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting for " + json.dumps(
+                {jid: (jobs.get(jid) or {}).get("status") for jid in ids}))
+        time.sleep(0.02)
+
+
+def register(batch, name, command, **kwargs):
+    props = {"command": command}
+    props.update(kwargs.pop("container", {}))
+    return batch.register_job_definition(
+        jobDefinitionName=name, type="container", containerProperties=props, **kwargs)
