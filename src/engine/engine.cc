@@ -175,6 +175,10 @@ void Engine::CommitPending() {
   }
   scheduler_.TakeTransitions();  // events are published by a later layer; drained here
   if (!pending_.empty()) {
+    // What a client is about to be told must survive power loss; the engine's own transitions
+    // need only survive the server's death (after an OS crash, running jobs are gone anyway).
+    pending_.durability = waiting_for_commit_.empty() ? store::Durability::kProcessCrash
+                                                      : store::Durability::kPowerLoss;
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
       ++commit_failures_;

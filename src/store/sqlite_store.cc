@@ -182,6 +182,7 @@ Status SqliteStore::PrepareStatements() {
 Status SqliteStore::Commit(const WriteBatch& batch) {
   if (!writes_refused_.ok()) return writes_refused_;
   if (batch.empty()) return Status::Ok();
+  NS_RETURN_IF_ERROR(SetDurability(batch.durability));
   Result<WriteTransaction> txn = WriteTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();
   NS_RETURN_IF_ERROR(WriteBatchContents(batch));  // on error, txn's destructor rolls back
@@ -194,6 +195,16 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
       status.message() + "); restart nightshift to reload the store");
   return Status::Unavailable(status.message() +
                              "; the batch may or may not be stored: reopen the store to know");
+}
+
+// WAL with synchronous=NORMAL is consistent after a process crash and only loses the newest
+// commits on an OS crash; FULL also fsyncs the WAL at every commit.
+Status SqliteStore::SetDurability(Durability durability) {
+  if (durability == durability_) return Status::Ok();
+  NS_RETURN_IF_ERROR(db_.Exec(durability == Durability::kPowerLoss ? "PRAGMA synchronous = FULL"
+                                                                   : "PRAGMA synchronous = NORMAL"));
+  durability_ = durability;
+  return Status::Ok();
 }
 
 Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {

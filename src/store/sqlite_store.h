@@ -85,6 +85,7 @@ class SqliteStore final : public Store {
   Result<std::vector<core::Job>> ReadActiveJobs();
   Result<uint64_t> ReadMaxJobSeq();
   Status WriteBatchContents(const WriteBatch& batch);
+  Status SetDurability(Durability durability);
   Status WriteResources(const WriteBatch& batch);
   Status WriteJobs(const std::vector<core::Job>& jobs);
   Status WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec);
@@ -96,6 +97,7 @@ class SqliteStore final : public Store {
   // ListJobs statements, by SQL text: one per query shape in use.
   std::unordered_map<std::string, Statement> list_statements_;
   std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating
+  Durability durability_ = Durability::kPowerLoss;  // matches the PRAGMA set at open
   Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
 };
 

@@ -19,8 +19,16 @@
 
 namespace nightshift::store {
 
+// How much a commit must survive.
+enum class Durability {
+  kPowerLoss,     // fsync before Commit returns: what a client was told is never lost
+  kProcessCrash,  // survives kill -9 of the server, not an OS crash or power loss (no fsync)
+};
+
 // Changes of one loop turn. Later entries for the same key win.
 struct WriteBatch {
+  Durability durability = Durability::kPowerLoss;
+
   std::vector<core::Job> jobs;  // inserts or full replacements, keyed by id
   std::vector<core::ComputeEnvironment> compute_environments;
   std::vector<std::string> deleted_compute_environments;
