@@ -2,9 +2,11 @@
 
 #include "engine/engine.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -15,10 +17,14 @@ namespace nightshift::engine {
 namespace asio = boost::asio;
 
 struct Engine::Timers {
-  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io) {}
+  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io), syncer(1) {}
+  ~Timers() { syncer.join(); }
   asio::steady_timer wakeup;        // the scheduler's next backoff release or timeout
   asio::steady_timer retry_commit;  // after a failed commit
   TimeMs wakeup_at = 0;
+  // The one other thread: it only calls Store::SyncCommitted(), so that the loop goes on
+  // committing and serving while the disk flushes. It touches no engine state.
+  asio::thread_pool syncer;
 };
 
 Engine::Engine(asio::io_context& io, store::Store& store, exec::Executor& executor, const Clock& clock,
@@ -140,6 +146,7 @@ void Engine::Stop() {
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
   CommitPending();
+  if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -177,8 +184,8 @@ void Engine::CommitPending() {
   if (!pending_.empty()) {
     // What a client is about to be told must survive power loss; the engine's own transitions
     // need only survive the server's death (after an OS crash, running jobs are gone anyway).
-    pending_.durability = waiting_for_commit_.empty() ? store::Durability::kProcessCrash
-                                                      : store::Durability::kPowerLoss;
+    // Committed without fsync; acknowledgements wait for the syncer (StartSync) below.
+    pending_.durability = store::Durability::kProcessCrash;
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
       ++commit_failures_;
@@ -194,8 +201,25 @@ void Engine::CommitPending() {
   }
   commit_failures_ = 0;
   uncommitted_finished_.clear();
-  auto waiting = std::exchange(waiting_for_commit_, {});
-  for (auto& done : waiting) done(Status::Ok());
+  for (auto& done : waiting_for_commit_) awaiting_sync_.push_back(std::move(done));
+  waiting_for_commit_.clear();
+  if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();
+}
+
+// Acknowledgements need the commit on disk, not just in the page cache: one fdatasync on the
+// syncer thread covers every commit made before it started (group commit across loop turns).
+void Engine::StartSync() {
+  sync_in_flight_ = true;
+  auto covered = std::make_shared<std::vector<std::function<void(Status)>>>(std::exchange(awaiting_sync_, {}));
+  // The work guard keeps the loop running while the flush is outstanding.
+  asio::post(timers_->syncer, [this, covered, guard = asio::make_work_guard(io_)] {
+    Status st = store_.SyncCommitted();
+    asio::post(io_, [this, covered, st] {
+      sync_in_flight_ = false;
+      for (auto& done : *covered) done(st);
+      if (!awaiting_sync_.empty() && !stopped_) StartSync();
+    });
+  });
 }
 
 void Engine::CarryOutDecisions() {

@@ -107,6 +107,7 @@ class Engine {
   void ScheduleFlush();
   void Flush();
   void CommitPending();
+  void StartSync();
   void CarryOutDecisions();
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
@@ -146,7 +147,9 @@ class Engine {
   // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until
   // the commit lands.
   std::map<std::string, core::Job> uncommitted_finished_;
-  std::vector<std::function<void(Status)>> waiting_for_commit_;
+  std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next commit
+  std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
+  bool sync_in_flight_ = false;
   std::vector<core::Placement> to_launch_;
   bool flush_scheduled_ = false;
   bool stopped_ = false;

@@ -1,5 +1,11 @@
 #include "store/sqlite_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include <algorithm>
 #include <filesystem>
 #include <system_error>
@@ -125,7 +131,17 @@ void BindParam(Statement& statement, const SqlParam& param) {
 SqliteStore::SqliteStore(std::string path, Database db)
     : path_(std::move(path)), db_(std::move(db)), statements_(std::make_unique<Statements>()) {}
 
-SqliteStore::~SqliteStore() = default;
+SqliteStore::~SqliteStore() {
+  if (wal_fd_ >= 0) ::close(wal_fd_);
+}
+
+Status SqliteStore::SyncCommitted() {
+  if (wal_fd_ < 0) return Status::Unavailable("store " + path_ + ": write-ahead log not open");
+  while (::fdatasync(wal_fd_) != 0) {
+    if (errno != EINTR) return Status::Unavailable("fdatasync " + path_ + "-wal: " + std::strerror(errno));
+  }
+  return Status::Ok();
+}
 
 Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path) {
   return Open(path, Options());
@@ -140,6 +156,12 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   NS_RETURN_IF_ERROR(MigrateSchema(*db));
   std::unique_ptr<SqliteStore> store(new SqliteStore(path, std::move(db).value()));
   NS_RETURN_IF_ERROR(store->PrepareStatements());
+  // The schema migration wrote through the WAL, so the file exists; it keeps its inode for the
+  // connection's life (sqlite resets it in place after checkpoints).
+  store->wal_fd_ = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
+  if (store->wal_fd_ < 0) {
+    return Status::Internal("cannot open " + path + "-wal: " + std::strerror(errno));
+  }
   return store;
 }
 

@@ -62,6 +62,10 @@ class SqliteStore final : public Store {
   // should restart and Load() to learn the truth, as PostgreSQL does after a failed fsync.
   [[nodiscard]] Status Commit(const WriteBatch& batch) override;
 
+  // fdatasync of the write-ahead log: every committed frame is in it (checkpoints are synced by
+  // SQLite itself). Thread-safe with respect to Commit.
+  [[nodiscard]] Status SyncCommitted() override;
+
   // Errors: kInternal for a corrupt row or a failing read. A missing job is nullopt, not an error.
   Result<std::optional<core::Job>> GetJob(const std::string& id) override;
 
@@ -97,7 +101,8 @@ class SqliteStore final : public Store {
   // ListJobs statements, by SQL text: one per query shape in use.
   std::unordered_map<std::string, Statement> list_statements_;
   std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating
-  Durability durability_ = Durability::kPowerLoss;  // matches the PRAGMA set at open
+  Durability durability_ = Durability::kPowerLoss;
+  int wal_fd_ = -1;  // the -wal file, for SyncCommitted; written only in Open and the destructor  // matches the PRAGMA set at open
   Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
 };
 

@@ -79,6 +79,12 @@ class Store {
   // Commits the batch in one durable transaction. On error nothing of it is stored.
   [[nodiscard]] virtual Status Commit(const WriteBatch& batch) = 0;
 
+  // Makes every commit that has returned so far survive power loss, including those made with
+  // Durability::kProcessCrash. The only method that may be called from another thread while the
+  // owner commits (it only flushes files), so that a slow disk never stalls the owner's loop.
+  // Errors: kUnavailable when the flush fails.
+  [[nodiscard]] virtual Status SyncCommitted() = 0;
+
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
 };

@@ -1,0 +1,192 @@
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
+
+#include "engine/engine.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <boost/asio/io_context.hpp>
+#include <filesystem>
+
+#include "store/sqlite_store.h"
+#include "testing/fake_executor.h"
+
+namespace nightshift::engine {
+namespace {
+
+// The engine with a real SQLite store in a temp dir, a fake executor and a fake clock.
+class EngineTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/nightshift-engine-test-XXXXXX";
+    dir_ = mkdtemp(tmpl);
+    OpenAndStart();
+  }
+  void TearDown() override {
+    engine_.reset();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void OpenAndStart() {
+    engine_.reset();
+    store_.reset();
+    io_ = std::make_unique<boost::asio::io_context>();
+    executor_ = std::make_unique<testing::FakeExecutor>();
+    auto store = store::SqliteStore::Open(dir_ + "/nightshift.db");
+    ASSERT_TRUE(store.ok()) << store.status().ToString();
+    store_ = std::move(store).value();
+    EngineOptions options;
+    options.default_vcpus = 2;
+    engine_ = std::make_unique<Engine>(*io_, *store_, *executor_, clock_, options);
+    ASSERT_TRUE(engine_->Start().ok());
+    Drain();
+  }
+
+  // Runs every ready handler (the loop turns) until the loop is idle.
+  void Drain() {
+    io_->restart();
+    io_->poll();
+  }
+
+  std::string Submit(const std::string& name, std::vector<core::Dependency> deps = {}) {
+    SubmitJobRequest r;
+    r.job_name = name;
+    r.job_queue = "default";
+    r.job_definition = "def";
+    r.depends_on = std::move(deps);
+    Result<core::Job> job = engine_->SubmitJob(r);
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    return job.ok() ? job->id : "";
+  }
+
+  void RegisterDefinition() {
+    core::JobDefinition d;
+    d.name = "def";
+    d.spec.command = {"true"};
+    ASSERT_TRUE(engine_->RegisterJobDefinition(d).ok());
+  }
+
+  core::JobState StoredState(const std::string& id) {
+    auto job = store_->GetJob(id);
+    EXPECT_TRUE(job.ok() && *job) << id;
+    return job.ok() && *job ? (*job)->state : core::JobState::kSubmitted;
+  }
+
+  std::string dir_;
+  FakeClock clock_;
+  std::unique_ptr<boost::asio::io_context> io_;
+  std::unique_ptr<testing::FakeExecutor> executor_;
+  std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<Engine> engine_;
+};
+
+TEST_F(EngineTest, FirstStartCreatesDefaultComputeEnvironmentAndQueue) {
+  ASSERT_NE(engine_->FindComputeEnvironment("default"), nullptr);
+  EXPECT_EQ(engine_->FindComputeEnvironment("default")->max_vcpus, 2);
+  ASSERT_NE(engine_->FindJobQueue("default"), nullptr);
+  auto snapshot = store_->Load();
+  ASSERT_TRUE(snapshot.ok());
+  EXPECT_EQ(snapshot->job_queues.size(), 1u);
+}
+
+TEST_F(EngineTest, JobIsCommittedAsStartingBeforeItsProcessIsLaunched) {
+  RegisterDefinition();
+  std::vector<core::JobState> at_launch;
+  executor_->set_before_launch([&](const exec::LaunchRequest& r) { at_launch.push_back(StoredState(r.key.job_id)); });
+  Submit("a");
+  Drain();
+  ASSERT_EQ(at_launch.size(), 1u);
+  EXPECT_EQ(at_launch[0], core::JobState::kStarting);
+}
+
+TEST_F(EngineTest, AcknowledgementWaitsForTheCommitAndSync) {
+  RegisterDefinition();
+  bool acked = false;
+  std::string id = Submit("a");
+  engine_->WhenDurable([&](Status st) { acked = st.ok(); });
+  EXPECT_FALSE(acked);
+  EXPECT_FALSE(store_->GetJob(id)->has_value());
+  // The sync runs on another thread; wait for its completion with a deadline.
+  for (int i = 0; i < 1000 && !acked; ++i) {
+    io_->restart();
+    io_->run_one_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_TRUE(acked);
+  EXPECT_TRUE(store_->GetJob(id)->has_value());
+}
+
+TEST_F(EngineTest, DependentIsLaunchedInTheTurnAfterItsParentExits) {
+  RegisterDefinition();
+  std::string a = Submit("a");
+  std::string b = Submit("b", {{a}});
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  executor_->Exit({a, 1}, 0);
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 2u);
+  EXPECT_EQ(executor_->launched()[1].key.job_id, b);
+  EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
+}
+
+TEST_F(EngineTest, LaunchEnvironmentCarriesAwsBatchVariables) {
+  RegisterDefinition();
+  std::string a = Submit("a");
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  std::map<std::string, std::string> env;
+  for (const auto& v : executor_->launched()[0].environment) env[v.name] = v.value;
+  EXPECT_EQ(env["AWS_BATCH_JOB_ID"], a);
+  EXPECT_EQ(env["AWS_BATCH_JOB_ATTEMPT"], "1");
+  EXPECT_EQ(env["AWS_BATCH_JQ_NAME"], "default");
+  EXPECT_EQ(env["AWS_BATCH_CE_NAME"], "default");
+}
+
+TEST_F(EngineTest, RestartAdoptsRunningAttemptsAndRelaunchesNeverStartedOnes) {
+  RegisterDefinition();
+  std::string a = Submit("a");
+  std::string b = Submit("b");
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 2u);
+  engine_->Stop();
+
+  OpenAndStart();  // a new engine on the same store; the new fake executor decides adoption
+  // Adoption happened during Start with the default answer (kRunning) for both.
+  EXPECT_EQ(executor_->adopted().size(), 2u);
+  EXPECT_TRUE(executor_->launched().empty());
+  executor_->Exit({a, 1}, 0);
+  Drain();
+  EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
+  EXPECT_EQ(StoredState(b), core::JobState::kRunning);
+}
+
+TEST_F(EngineTest, FailedLaunchFailsTheAttemptWithTheReason) {
+  RegisterDefinition();
+  executor_->set_launch_status(Status::Unavailable("no shim"));
+  std::string a = Submit("a");
+  Drain();
+  auto job = engine_->GetJob(a);
+  ASSERT_TRUE(job.ok() && *job);
+  EXPECT_EQ((*job)->state, core::JobState::kFailed);
+  EXPECT_NE((*job)->attempts.back().reason.find("no shim"), std::string::npos);
+}
+
+TEST_F(EngineTest, UnknownDefinitionOrQueueIsRejectedAndNothingIsStored) {
+  SubmitJobRequest r;
+  r.job_name = "x";
+  r.job_queue = "default";
+  r.job_definition = "missing";
+  EXPECT_EQ(engine_->SubmitJob(r).status().code(), StatusCode::kInvalidArgument);
+  RegisterDefinition();
+  r.job_definition = "def";
+  r.job_queue = "nope";
+  EXPECT_EQ(engine_->SubmitJob(r).status().code(), StatusCode::kInvalidArgument);
+  Drain();
+  store::JobQuery q;
+  q.queue = "default";
+  auto page = store_->ListJobs(q);
+  ASSERT_TRUE(page.ok());
+  EXPECT_TRUE(page->jobs.empty());
+}
+
+}  // namespace
+}  // namespace nightshift::engine
