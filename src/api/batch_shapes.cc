@@ -219,6 +219,14 @@ OrderedJson AttemptJson(const core::Attempt& a) {
   return j;
 }
 
+OrderedJson ContainerJson(const core::JobSpec& spec) {
+  OrderedJson container;
+  container["command"] = spec.command;
+  container["environment"] = EnvironmentJson(spec.environment);
+  container["resourceRequirements"] = ResourceRequirementsJson(spec.resources);
+  return container;
+}
+
 OrderedJson DependsOnJson(const std::vector<core::Dependency>& deps) {
   OrderedJson list = OrderedJson::array();
   for (const core::Dependency& d : deps) {
@@ -273,10 +281,7 @@ OrderedJson JobDetailJson(const JobView& v) {
   j["dependsOn"] = DependsOnJson(job.depends_on);
   j["jobDefinition"] = v.definition_arn;
   j["parameters"] = job.parameters;
-  OrderedJson container;
-  container["command"] = job.spec->command;
-  container["environment"] = EnvironmentJson(job.spec->environment);
-  container["resourceRequirements"] = ResourceRequirementsJson(job.spec->resources);
+  OrderedJson container = ContainerJson(*job.spec);
   if (!job.attempts.empty()) {
     const core::Attempt& last = job.attempts.back();
     if (last.exit_code) container["exitCode"] = *last.exit_code;
@@ -365,10 +370,7 @@ OrderedJson JobDefinitionJson(const core::JobDefinition& d) {
   j["schedulingPriority"] = d.scheduling_priority;
   j["parameters"] = d.parameters;
   j["retryStrategy"] = RetryStrategyJson(d.spec.retry);
-  OrderedJson container;
-  container["command"] = d.spec.command;
-  container["environment"] = EnvironmentJson(d.spec.environment);
-  container["resourceRequirements"] = ResourceRequirementsJson(d.spec.resources);
+  OrderedJson container = ContainerJson(d.spec);
   OrderedJson extra = OrderedJson::parse(d.extra_json.empty() ? "{}" : d.extra_json, nullptr, false);
   if (extra.is_object() && extra.contains("containerProperties")) MergeExtra(container, extra["containerProperties"].dump());
   j["containerProperties"] = std::move(container);

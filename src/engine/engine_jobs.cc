@@ -148,26 +148,22 @@ exec::LaunchRequest Engine::BuildLaunch(const core::Job& job, const core::Placem
 }
 
 Status Engine::CancelJob(const std::string& job_id, const std::string& reason) {
-  Status st = scheduler_.Cancel(job_id, reason, Now());
-  if (st.code() == StatusCode::kNotFound) {
-    // A finished job: AWS answers success and changes nothing. An unknown one is an error.
-    Result<std::optional<core::Job>> stored = GetJob(job_id);
-    if (!stored.ok()) return stored.status();
-    return *stored ? Status::Ok() : Status::InvalidArgument("jobId: job " + job_id + " not found");
-  }
-  ScheduleFlush();
-  return st;
+  return StopJob(job_id, scheduler_.Cancel(job_id, reason, Now()));
 }
 
 Status Engine::TerminateJob(const std::string& job_id, const std::string& reason) {
-  Status st = scheduler_.Terminate(job_id, reason, Now());
-  if (st.code() == StatusCode::kNotFound) {
-    Result<std::optional<core::Job>> stored = GetJob(job_id);
-    if (!stored.ok()) return stored.status();
-    return *stored ? Status::Ok() : Status::InvalidArgument("jobId: job " + job_id + " not found");
+  return StopJob(job_id, scheduler_.Terminate(job_id, reason, Now()));
+}
+
+Status Engine::StopJob(const std::string& job_id, Status from_scheduler) {
+  if (from_scheduler.code() != StatusCode::kNotFound) {
+    ScheduleFlush();
+    return from_scheduler;
   }
-  ScheduleFlush();
-  return st;
+  // Not active: a finished job is a success without effect, as in AWS; an unknown one an error.
+  Result<std::optional<core::Job>> stored = GetJob(job_id);
+  if (!stored.ok()) return stored.status();
+  return *stored ? Status::Ok() : Status::InvalidArgument("jobId: job " + job_id + " not found");
 }
 
 Result<std::optional<core::Job>> Engine::GetJob(const std::string& job_id) {
