@@ -2,16 +2,16 @@
 // (LocalExecutor) and the per-attempt supervisor (nightshift-shim). The files are the only channel
 // between a shim and whichever server process is alive, which is how jobs survive the server.
 //
-//   <root>/<job_id>/<attempt>/
-//     lock   flock(LOCK_EX)-ed by the shim for its whole life: "lock held" == "shim alive".
-//            Content: the shim's pid in decimal (written by the server after spawning the shim and
-//            again by the shim when it starts; same bytes).
-//     pid    the job's pid, which is also its process group id. Written (tmp + rename) by the shim
-//            right after the job was spawned. Absent: the job was never started.
+//   <root>/<job_id>.<attempt>/       one flat directory per attempt (job ids contain no '.')
+//     state  created and flock(LOCK_EX)-ed by the server before it spawns the shim, then held
+//            locked by the shim for its whole life: "lock held" == "shim alive". Its content is
+//            the attempt's progress as appended lines (exec/attempt_state.h): the shim's pid, the
+//            job's pid once the job was spawned, and finally the exit record closed by `end`.
+//            After `end` nothing in the directory changes any more.
 //     log    the job's output as timestamped records (exec/attempt_log.h); created by the shim
 //            on the first output, so it may not exist.
-//     exit   the outcome (exec/exit_record.h), written (tmp + rename) after the log is complete.
-//            Present: the attempt is over and nothing in the directory changes any more.
+//
+// An attempt whose job prints nothing costs two inodes (the directory and `state`) and no rename.
 //
 // Thread-safety: plain values.
 #pragma once
@@ -26,14 +26,14 @@ namespace nightshift::exec {
 struct AttemptDir {
   std::string dir;  // no trailing slash
 
-  std::string lock_path() const { return dir + "/lock"; }
-  std::string pid_path() const { return dir + "/pid"; }
+  std::string state_path() const { return dir + "/state"; }
   std::string log_path() const { return dir + "/log"; }
-  std::string exit_path() const { return dir + "/exit"; }
 };
 
-// "<root>/<job_id>/<attempt>". InvalidArgument if the job id could escape root or is not a single
-// path component ("", ".", "..", contains '/' or NUL, longer than 255 bytes) or attempt < 1.
+// "<root>/<job_id>.<attempt>": the only place that knows the layout. InvalidArgument if the job id
+// could escape root or is not a single path component ("", ".", "..", contains '/' or NUL), if the
+// directory name would be longer than 255 bytes, or if attempt < 1. (The name splits uniquely at
+// its last '.', since an attempt number has none, so even a job id with a '.' maps to its own dir.)
 [[nodiscard]] Result<AttemptDir> AttemptDirFor(const std::string& root, const AttemptKey& key);
 
 }  // namespace nightshift::exec

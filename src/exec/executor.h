@@ -29,7 +29,8 @@ struct LaunchRequest {
 // What Adopt found for an attempt the previous server process had started.
 enum class AdoptResult {
   kRunning,       // still running; its exit will be reported through the exit callback
-  kExited,        // it finished while no server watched; reported through the callback already
+  kExited,        // it finished while no server watched (or was lost: outcome kind kLost); the
+                  // outcome is posted to the exit callback, which runs after Adopt returns
   kNeverStarted,  // no process was ever started for it: safe to start it now
 };
 

@@ -1,5 +1,6 @@
-// ExitRecord: the content of an attempt's `exit` file (see exec/attempt_dir.h), written once by
-// nightshift-shim when the attempt is over and read by the server (at once, or after a restart).
+// ExitRecord: the outcome of an attempt as written at the end of its `state` file
+// (exec/attempt_state.h, which closes it with an `end` line), once, by nightshift-shim when the
+// attempt is over, and read by the server (at once, or after a restart).
 //
 // Format: UTF-8 text, one "<key> <value>" per line, unknown keys ignored (so a newer shim can add
 // keys), in this order:

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -17,6 +18,7 @@
 #include <filesystem>
 #include <utility>  // before asio: Boost 1.74 asio with GCC 12 in C++20 needs it
 
+#include "exec/attempt_state.h"
 #include "exec/exit_record.h"
 #include "exec/shim_args.h"
 #include "exec/spawn.h"
@@ -68,36 +70,64 @@ bool IsValidEnvName(const std::string& name) {
          name.find('\0') == std::string::npos;
 }
 
-bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
 bool TryLock(int fd) {
   return RetryEintr([&] { return ::flock(fd, LOCK_EX | LOCK_NB); }) == 0;
 }
 
-// The pid recorded in a small decimal file (or at the start of an open file), if any.
-std::optional<pid_t> ParsePid(std::string_view text) {
-  std::optional<int64_t> pid = ParseInt64(text);
-  if (!pid || *pid <= 0 || *pid > INT_MAX) return std::nullopt;
-  return static_cast<pid_t>(*pid);
+// fd itself if it is above the fds the shim is started with (0-3), else a dup of it (which shares
+// its flock, if any) that is.
+Result<UniqueFd> AboveShimFds(UniqueFd fd) {
+  if (fd.get() > kShimStateFd) return fd;
+  int high = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, kShimStateFd + 1);
+  if (high < 0) return ErrnoStatus("fcntl F_DUPFD_CLOEXEC");
+  return UniqueFd(high);
 }
 
-std::optional<pid_t> ReadPidAt(int fd) {
-  char buf[32];
-  ssize_t n = RetryEintr([&] { return ::pread(fd, buf, sizeof buf, 0); });
-  return n > 0 ? ParsePid(std::string_view(buf, static_cast<size_t>(n))) : std::nullopt;
+Result<AttemptState> ReadState(int state_fd) {
+  Result<std::string> text = ReadSmallFileAt(state_fd);
+  if (!text.ok()) return text.status();
+  return ParseAttemptState(*text);
 }
 
-std::optional<pid_t> ReadPidFile(const std::string& path) {
-  Result<std::string> text = ReadSmallFile(path, 64);
-  return text.ok() ? ParsePid(*text) : std::nullopt;
+std::optional<pid_t> ShimPidOf(int state_fd) {
+  Result<AttemptState> state = ReadState(state_fd);
+  return state.ok() ? state->shim_pid : std::nullopt;
 }
 
 // The job's process group, if it still exists and is led by the recorded pid. (A pid recycled as
 // another group's leader since is possible in theory; we accept that risk for an orphaned job.)
-std::optional<pid_t> LiveJobGroup(const AttemptDir& dir) {
-  std::optional<pid_t> pid = ReadPidFile(dir.pid_path());
-  if (!pid || ::getpgid(*pid) != *pid) return std::nullopt;
-  return pid;
+std::optional<pid_t> LiveJobGroup(const AttemptState& state) {
+  if (!state.job_pid || ::getpgid(*state.job_pid) != *state.job_pid) return std::nullopt;
+  return state.job_pid;
+}
+
+core::AttemptOutcome Lost(std::string message) {
+  core::AttemptOutcome outcome;
+  outcome.kind = Kind::kLost;
+  outcome.message = std::move(message);
+  return outcome;
+}
+
+// The outcome of an attempt whose shim is gone (known dead, or the caller holds the lock): the
+// recorded one; else (the shim died without one) kLost, after killing what is left of the job's
+// process group and appending the lost record, so that whoever asks again gets the same answer.
+core::AttemptOutcome Conclude(const AttemptDir& dir, int state_fd, const AttemptState& state,
+                              std::string why_lost) {
+  if (state.exit && state.exit->ok()) return state.exit->value().outcome;
+  if (state.exit) {
+    return Lost("unreadable exit record in " + dir.state_path() + ": " +
+                state.exit->status().message());
+  }
+  if (std::optional<pid_t> group = LiveJobGroup(state)) {
+    ::kill(-*group, SIGKILL);
+    why_lost += "; killed the job's remaining process group " + std::to_string(*group);
+  }
+  ExitRecord record;
+  record.outcome = Lost(std::move(why_lost));
+  std::string text = (state.ends_mid_line ? "\n" : "") + FormatFinalRecord(record);
+  Status written = WriteAll(state_fd, text);
+  if (!written.ok()) record.outcome.message += "; state file: " + written.message();
+  return record.outcome;
 }
 
 std::string DescribeWaitStatus(int status) {
@@ -120,6 +150,9 @@ LocalExecutor::LocalExecutor(boost::asio::io_context& io, const std::string& att
   fs::path root = fs::absolute(attempts_root, ec);
   root_ = ec ? attempts_root : root.lexically_normal().string();
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  Result<UniqueFd> dev_null = OpenFile("/dev/null", O_RDWR);
+  if (dev_null.ok()) dev_null = AboveShimFds(std::move(*dev_null));
+  if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens /dev/null each time
 }
 
 LocalExecutor::~LocalExecutor() {
@@ -141,14 +174,13 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (watches_.count(dir->dir) != 0) return Status::Conflict(dir->dir + ": attempt is running");
   Result<std::vector<std::string>> env = BuildEnvironment(request);
   if (!env.ok()) return env.status();
-  Result<UniqueFd> lock = PrepareAttemptDir(*dir);
-  if (!lock.ok()) return lock.status();
-  Result<pid_t> shim = SpawnShim(*dir, request, *env, lock->get());
+  Result<UniqueFd> state = PrepareAttemptDir(*dir);
+  if (!state.ok()) return state.status();
+  Result<pid_t> shim = SpawnShim(*dir, request, *env, state->get());
   if (!shim.ok()) return shim.status();
-  std::string pid_text = std::to_string(*shim) + "\n";
-  // Best effort: the shim writes the same bytes itself when it starts.
-  [[maybe_unused]] ssize_t ignored = ::pwrite(lock->get(), pid_text.data(), pid_text.size(), 0);
-  lock->reset();  // from now on only the shim holds the lock
+  // Best effort, for a server restarted before the shim ran: it appends the same line itself.
+  [[maybe_unused]] Status ignored = WriteAll(state->get(), FormatShimLine(*shim));
+  state->reset();  // from now on only the shim holds the lock
   Status watching = StartWatching(request.key, *dir, *shim);
   if (!watching.ok()) ::kill(*shim, SIGTERM);  // nothing may run that nobody watches
   return watching;
@@ -173,29 +205,42 @@ Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(
   return env;
 }
 
-// Creates the attempt dir and returns its lock file, locked, at an fd above kShimLockFd.
-Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
+// mkdir of the attempt dir, and of root first if need be (one syscall in the common case).
+// Returns false if the dir already existed.
+Result<bool> LocalExecutor::MakeAttemptDir(const AttemptDir& dir) const {
+  if (::mkdir(dir.dir.c_str(), 0777) == 0) return true;
+  if (errno == EEXIST) return false;
+  if (errno != ENOENT) return ErrnoStatus("mkdir " + dir.dir);
   std::error_code ec;
-  fs::create_directories(dir.dir, ec);
-  if (ec) return ErrnoStatus("mkdir " + dir.dir, ec.value());
-  if (Exists(dir.exit_path()) || Exists(dir.pid_path())) {
-    return Status::Conflict(dir.dir + ": attempt has already run");
-  }
-  Result<UniqueFd> lock = OpenFile(dir.lock_path(), O_RDWR | O_CREAT);
-  if (!lock.ok()) return lock.status();
-  if (!TryLock(lock->get())) {
+  fs::create_directories(root_, ec);
+  if (ec) return ErrnoStatus("mkdir " + root_, ec.value());
+  if (::mkdir(dir.dir.c_str(), 0777) == 0) return true;
+  return errno == EEXIST ? Result<bool>(false) : ErrnoStatus("mkdir " + dir.dir);
+}
+
+// Creates the attempt dir and its state file and returns the file, locked, at an fd above
+// kShimStateFd. An existing dir is reused if its job was never started (a Launch that failed).
+Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
+  Result<bool> created = MakeAttemptDir(dir);
+  if (!created.ok()) return created.status();
+  Result<UniqueFd> state = OpenFile(dir.state_path(), O_RDWR | O_CREAT | O_APPEND);
+  if (!state.ok()) return state.status();
+  if (!TryLock(state->get())) {
     if (errno == EWOULDBLOCK) return Status::Conflict(dir.dir + ": attempt is running");
-    return ErrnoStatus("flock " + dir.lock_path());
+    return ErrnoStatus("flock " + dir.state_path());
   }
-  if (::ftruncate(lock->get(), 0) != 0) return ErrnoStatus("truncate " + dir.lock_path());
-  if (lock->get() > kShimLockFd) return lock;
-  int high = ::fcntl(lock->get(), F_DUPFD_CLOEXEC, kShimLockFd + 1);  // shares the lock
-  if (high < 0) return ErrnoStatus("fcntl F_DUPFD_CLOEXEC");
-  return UniqueFd(high);
+  if (!*created) {
+    Result<AttemptState> old = ReadState(state->get());
+    if (!old.ok())
+      return Status(old.status().code(), dir.state_path() + ": " + old.status().message());
+    if (old->job_pid || old->exit) return Status::Conflict(dir.dir + ": attempt has already run");
+    if (::ftruncate(state->get(), 0) != 0) return ErrnoStatus("truncate " + dir.state_path());
+  }
+  return AboveShimFds(std::move(*state));
 }
 
 Result<pid_t> LocalExecutor::SpawnShim(const AttemptDir& dir, const LaunchRequest& request,
-                                       const std::vector<std::string>& env, int lock_fd) const {
+                                       const std::vector<std::string>& env, int state_fd) const {
   ShimArgs args{dir.dir, kDefaultGraceMs,
                 request.working_dir.empty() ? dir.dir : request.working_dir, request.argv};
   std::vector<char*> envp;
@@ -204,17 +249,24 @@ Result<pid_t> LocalExecutor::SpawnShim(const AttemptDir& dir, const LaunchReques
   envp.push_back(nullptr);
   SpawnOptions options;
   options.new_session = true;
-  options.fds = {{0, -1}, {1, -1}, {2, -1}, {kShimLockFd, lock_fd}};
+  const int null = dev_null_.get();  // -1: Spawn opens /dev/null
+  options.fds = {{0, null}, {1, null}, {2, null}, {kShimStateFd, state_fd}};
   return Spawn(FormatShimArgv(shim_path_, args), envp.data(), options);
 }
 
 Status LocalExecutor::StartWatching(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid) {
   int pidfd = PidfdOpen(shim_pid);
   if (pidfd < 0) return ErrnoStatus("pidfd_open");
+  WatchShim(key, dir, shim_pid, pidfd);
+  return Status::Ok();
+}
+
+// Takes ownership of pidfd.
+void LocalExecutor::WatchShim(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid,
+                              int pidfd) {
   auto watch = std::make_shared<Watch>(io_, key, dir, shim_pid, pidfd);
   watches_[dir.dir] = watch;
   WaitForExit(std::move(watch));
-  return Status::Ok();
 }
 
 void LocalExecutor::WaitForExit(std::shared_ptr<Watch> watch) {
@@ -227,45 +279,24 @@ void LocalExecutor::WaitForExit(std::shared_ptr<Watch> watch) {
                      });
 }
 
+// The shim is dead, so its state file is complete.
 void LocalExecutor::OnShimExited(const std::shared_ptr<Watch>& watch) {
   watches_.erase(watch->dir.dir);
   int status = 0;
   // Our child if we launched it (and, in tests, if adopted in the same process); else init reaps.
   bool reaped = RetryEintr([&] { return ::waitpid(watch->shim_pid, &status, WNOHANG); }) > 0;
-  std::optional<core::AttemptOutcome> outcome = ReadOutcome(watch->dir);
-  if (!outcome) {
-    outcome = RecordLost(watch->dir, "nightshift-shim (pid " + std::to_string(watch->shim_pid) +
-                                         ") " + (reaped ? DescribeWaitStatus(status) : "ended") +
-                                         " without recording the job's outcome");
+  std::string why_lost = "nightshift-shim (pid " + std::to_string(watch->shim_pid) + ") " +
+                         (reaped ? DescribeWaitStatus(status) : "ended") +
+                         " without recording the job's outcome";
+  Result<UniqueFd> fd = OpenFile(watch->dir.state_path(), O_RDWR | O_APPEND);
+  Result<AttemptState> state = fd.ok() ? ReadState(fd->get()) : Result<AttemptState>(fd.status());
+  core::AttemptOutcome outcome;
+  if (state.ok()) {
+    outcome = Conclude(watch->dir, fd->get(), *state, std::move(why_lost));
+  } else {
+    outcome = Lost(why_lost + "; " + state.status().message());
   }
-  if (callback_) callback_(watch->key, *outcome);
-}
-
-// The outcome in `exit`, nullopt if there is none. An unreadable one is reported as lost.
-std::optional<core::AttemptOutcome> LocalExecutor::ReadOutcome(const AttemptDir& dir) const {
-  Result<std::string> text = ReadSmallFile(dir.exit_path());
-  if (!text.ok() && text.status().code() == StatusCode::kNotFound) return std::nullopt;
-  Result<ExitRecord> record =
-      text.ok() ? ParseExitRecord(*text) : Result<ExitRecord>(text.status());
-  if (record.ok()) return record->outcome;
-  core::AttemptOutcome lost;
-  lost.kind = Kind::kLost;
-  lost.message = "unreadable exit file: " + record.status().message();
-  return lost;
-}
-
-// The shim is gone without an outcome: kill what is left of the job and write `exit` as lost.
-core::AttemptOutcome LocalExecutor::RecordLost(const AttemptDir& dir, std::string message) const {
-  if (std::optional<pid_t> group = LiveJobGroup(dir)) {
-    ::kill(-*group, SIGKILL);
-    message += "; killed the job's remaining process group " + std::to_string(*group);
-  }
-  ExitRecord record;
-  record.outcome.kind = Kind::kLost;
-  record.outcome.message = std::move(message);
-  Status written = WriteFileAtomic(dir.exit_path(), FormatExitRecord(record));
-  if (!written.ok()) record.outcome.message += "; " + written.message();
-  return record.outcome;
+  if (callback_) callback_(watch->key, outcome);
 }
 
 void LocalExecutor::PostOutcome(const AttemptKey& key, core::AttemptOutcome outcome) {
@@ -286,8 +317,11 @@ void LocalExecutor::Terminate(const AttemptKey& key, int64_t grace_ms) {
 
 // No shim watches this attempt (it died, or the attempt is not ours): signal the job's group.
 void LocalExecutor::TerminateOrphan(const AttemptDir& dir, int64_t grace_ms) {
-  if (Exists(dir.exit_path())) return;
-  std::optional<pid_t> group = LiveJobGroup(dir);
+  Result<std::string> text = ReadSmallFile(dir.state_path());
+  if (!text.ok()) return;
+  AttemptState state = ParseAttemptState(*text);
+  if (state.exit) return;
+  std::optional<pid_t> group = LiveJobGroup(state);
   if (!group) return;
   ::kill(-*group, SIGTERM);
   auto timer =
@@ -302,46 +336,60 @@ AdoptResult LocalExecutor::Adopt(const AttemptKey& key) {
   Result<AttemptDir> dir = AttemptDirFor(root_, key);
   if (!dir.ok()) return AdoptResult::kNeverStarted;
   if (watches_.count(dir->dir) != 0) return AdoptResult::kRunning;
-  if (std::optional<core::AttemptOutcome> outcome = ReadOutcome(*dir)) {
-    PostOutcome(key, std::move(*outcome));
+  Result<UniqueFd> state = OpenFile(dir->state_path(), O_RDWR | O_APPEND);
+  if (!state.ok() && state.status().code() == StatusCode::kNotFound) {
+    std::error_code ec;
+    fs::remove_all(dir->dir, ec);  // the server died before creating the state file, if at all
+    return AdoptResult::kNeverStarted;
+  }
+  if (!state.ok()) {
+    PostOutcome(key, Lost("cannot adopt the attempt: " + state.status().message()));
     return AdoptResult::kExited;
   }
-  Result<UniqueFd> lock = OpenFile(dir->lock_path(), O_RDWR);
-  if (!lock.ok() || TryLock(lock->get())) return AdoptStopped(key, *dir);  // we hold it now
-  return AdoptLive(key, *dir, lock->get());
+  if (TryLock(state->get())) return AdoptStopped(key, *dir, state->get());
+  return AdoptLive(key, *dir, state->get());
 }
 
 // A shim holds the lock: find its pid and watch it.
-AdoptResult LocalExecutor::AdoptLive(const AttemptKey& key, const AttemptDir& dir, int lock_fd) {
-  std::optional<pid_t> pid = ReadPidAt(lock_fd);
+AdoptResult LocalExecutor::AdoptLive(const AttemptKey& key, const AttemptDir& dir, int state_fd) {
+  std::optional<pid_t> pid = ShimPidOf(state_fd);
   for (int waited = 0; !pid && waited < kAdoptPidWaitMs; ++waited) {
-    SleepMs(1);  // only for a shim caught in its first instants
-    pid = ReadPidAt(lock_fd);
+    SleepMs(1);  // only for a shim caught in its first instants while its server died
+    pid = ShimPidOf(state_fd);
   }
   int pidfd = pid ? PidfdOpen(*pid) : -1;
+  if (TryLock(state_fd)) {  // the shim has exited meanwhile
+    if (pidfd >= 0) ::close(pidfd);
+    return AdoptStopped(key, dir, state_fd);
+  }
   // The lock still held after pidfd_open proves the pidfd refers to the shim, not a recycled pid.
-  if (pidfd >= 0 && !TryLock(lock_fd)) {
-    auto watch = std::make_shared<Watch>(io_, key, dir, *pid, pidfd);
-    watches_[dir.dir] = watch;
-    WaitForExit(std::move(watch));
+  if (pidfd >= 0) {
+    WatchShim(key, dir, *pid, pidfd);
     return AdoptResult::kRunning;
   }
-  if (pidfd >= 0) ::close(pidfd);
-  return AdoptStopped(key, dir);
+  // A wedged shim we cannot watch: give the attempt up rather than have it run unobserved.
+  Result<AttemptState> state = ReadState(state_fd);
+  std::string why_lost = "nightshift-shim holds the attempt's lock but its pid is unknown";
+  if (!state.ok()) why_lost += "; " + state.status().message();
+  PostOutcome(key, state.ok() ? Conclude(dir, state_fd, *state, why_lost) : Lost(why_lost));
+  return AdoptResult::kExited;
 }
 
-// No shim is alive (the caller holds the lock, or could not open it).
-AdoptResult LocalExecutor::AdoptStopped(const AttemptKey& key, const AttemptDir& dir) {
-  if (std::optional<core::AttemptOutcome> outcome = ReadOutcome(dir)) {  // finished meanwhile
-    PostOutcome(key, std::move(*outcome));
+// No shim is alive: the caller holds the lock.
+AdoptResult LocalExecutor::AdoptStopped(const AttemptKey& key, const AttemptDir& dir,
+                                        int state_fd) {
+  Result<AttemptState> state = ReadState(state_fd);
+  if (!state.ok()) {
+    PostOutcome(key, Lost("cannot read " + dir.state_path() + ": " + state.status().message()));
     return AdoptResult::kExited;
   }
-  if (!Exists(dir.pid_path())) {
+  if (!state->job_pid && !state->exit) {
     std::error_code ec;
     fs::remove_all(dir.dir, ec);
     return AdoptResult::kNeverStarted;
   }
-  PostOutcome(key, RecordLost(dir, "nightshift-shim died without recording the job's outcome"));
+  PostOutcome(key, Conclude(dir, state_fd, *state,
+                            "nightshift-shim died without recording the job's outcome"));
   return AdoptResult::kExited;
 }
 

@@ -2,7 +2,10 @@
 // nightshift-shim (exec/shim.h), started in its own session, which outlives the server: a restart
 // or kill -9 of the server neither kills the job nor loses its output or exit status, and the next
 // server process re-attaches with Adopt(). The shim and the server share nothing but the attempt
-// directory <attempts_root>/<job_id>/<attempt>/ (exec/attempt_dir.h).
+// directory (exec/attempt_dir.h) and its `state` file, which the server creates and locks before
+// spawning the shim, and which the shim keeps locked and appends its progress to
+// (exec/attempt_state.h). The server reads the outcome in it only once the shim is known dead (its
+// pidfd fired) or once it holds the lock itself (Adopt), when the content is complete.
 //
 // Exits are observed without polling: a pidfd per shim, waited on by the io_context. The exit
 // callback always runs from the io_context (posted or as an async completion), never from inside
@@ -53,10 +56,11 @@ class LocalExecutor final : public Executor {
 
   void SetExitCallback(ExitCallback callback) override;
 
-  // Creates the attempt dir, takes its lock, spawns the shim (which starts the job) and watches it.
-  // Errors, nothing started: InvalidArgument (empty argv, bad job id, bad environment name),
-  // Conflict (this attempt is running or has already run: `pid` or `exit` exists),
-  // Unavailable/Internal (cannot create files, spawn the shim or open a pidfd).
+  // Creates the attempt dir and its state file, locks it, spawns the shim (which starts the job)
+  // and watches it. Errors, nothing started: InvalidArgument (empty argv, bad job id, bad
+  // environment name), Conflict (this attempt is running, or has already run: its state file has a
+  // `job` line or an exit record), Unavailable/Internal (cannot create files, spawn the shim or
+  // open a pidfd). A dir left by a Launch that never got as far as starting the job is reused.
   [[nodiscard]] Status Launch(const LaunchRequest& request) override;
 
   // Sends SIGTERM with grace_ms (sigqueue value) to the shim, which forwards it to the job's group
@@ -65,14 +69,18 @@ class LocalExecutor final : public Executor {
   void Terminate(const AttemptKey& key, int64_t grace_ms) override;
 
   // kRunning: a live shim holds the lock; it is watched from now on and its exit reported.
-  // kExited: `exit` exists, or the shim died without writing it (reported as kLost, and whatever is
-  //   left of the job's process group is killed); the outcome is posted to the exit callback.
-  //   The lost outcome is also written to `exit`, so adopting again gives the same answer.
-  // kNeverStarted: no job process was ever started (no `pid`); the attempt dir is removed and the
-  //   engine may Launch the attempt again. Also returned for a job id that cannot be a dir name.
+  // kExited: the lock is free and the state file has a complete exit record; or the lock is free,
+  //   the job was started (`job` line) but the shim died without a record: then whatever is left
+  //   of the job's process group is killed and a record of kind kLost is appended (so adopting
+  //   again gives the same answer). Either way the outcome is posted to the exit callback.
+  //   (Also kLost: a state file that cannot be read, or a shim that holds the lock but has not
+  //   written its pid within 2 s.)
+  // kNeverStarted: the lock is free and no job process was ever started (no `job` line, no
+  //   record; or no state file); the attempt dir is removed and the engine may Launch the attempt
+  //   again. Also returned for a job id that cannot be a dir name.
   AdoptResult Adopt(const AttemptKey& key) override;
 
-  // "<attempts_root>/<job_id>/<attempt>/log"; empty for a job id that cannot be a dir name.
+  // The attempt's `log` (exec/attempt_dir.h); empty for a job id that cannot be a dir name.
   std::string LogPath(const AttemptKey& key) const override;
 
  private:
@@ -80,16 +88,16 @@ class LocalExecutor final : public Executor {
 
   [[nodiscard]] Result<std::vector<std::string>> BuildEnvironment(
       const LaunchRequest& request) const;
+  [[nodiscard]] Result<bool> MakeAttemptDir(const AttemptDir& dir) const;
   [[nodiscard]] Result<UniqueFd> PrepareAttemptDir(const AttemptDir& dir) const;
   [[nodiscard]] Result<pid_t> SpawnShim(const AttemptDir& dir, const LaunchRequest& request,
-                                        const std::vector<std::string>& env, int lock_fd) const;
+                                        const std::vector<std::string>& env, int state_fd) const;
   [[nodiscard]] Status StartWatching(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid);
+  void WatchShim(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid, int pidfd);
   void WaitForExit(std::shared_ptr<Watch> watch);
   void OnShimExited(const std::shared_ptr<Watch>& watch);
-  AdoptResult AdoptLive(const AttemptKey& key, const AttemptDir& dir, int lock_fd);
-  AdoptResult AdoptStopped(const AttemptKey& key, const AttemptDir& dir);
-  core::AttemptOutcome RecordLost(const AttemptDir& dir, std::string message) const;
-  std::optional<core::AttemptOutcome> ReadOutcome(const AttemptDir& dir) const;
+  AdoptResult AdoptLive(const AttemptKey& key, const AttemptDir& dir, int state_fd);
+  AdoptResult AdoptStopped(const AttemptKey& key, const AttemptDir& dir, int state_fd);
   void PostOutcome(const AttemptKey& key, core::AttemptOutcome outcome);
   void TerminateOrphan(const AttemptDir& dir, int64_t grace_ms);
 
@@ -97,6 +105,7 @@ class LocalExecutor final : public Executor {
   std::string root_;
   std::string shim_path_;
   std::vector<core::EnvVar> base_env_;
+  UniqueFd dev_null_;  // the shim's fds 0-2, so that spawning it opens nothing; may be invalid
   ExitCallback callback_;
   std::map<std::string, std::shared_ptr<Watch>> watches_;       // by attempt dir
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers outliving us check it

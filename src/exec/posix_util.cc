@@ -48,32 +48,26 @@ Status WriteAll(int fd, std::string_view data) {
   return Status::Ok();
 }
 
-Status WriteFileAtomic(const std::string& path, std::string_view content) {
-  const std::string tmp = path + ".tmp";
-  {
-    Result<UniqueFd> fd = OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC);
-    if (!fd.ok()) return fd.status();
-    Status written = WriteAll(fd->get(), content);
-    if (!written.ok()) {
-      ::unlink(tmp.c_str());
-      return Status(written.code(), tmp + ": " + written.message());
-    }
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) return ErrnoStatus("rename " + tmp);
-  return Status::Ok();
-}
-
 Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
   if (!fd.ok()) return fd.status();
+  Result<std::string> content = ReadSmallFileAt(fd->get(), max_bytes);
+  if (!content.ok())
+    return Status(content.status().code(), path + ": " + content.status().message());
+  return content;
+}
+
+Result<std::string> ReadSmallFileAt(int fd, size_t max_bytes) {
   std::string content;
   char buf[4096];
   while (true) {
-    ssize_t n = RetryEintr([&] { return ::read(fd->get(), buf, sizeof buf); });
-    if (n < 0) return ErrnoStatus("read " + path);
-    if (n == 0) return content;
+    ssize_t n = RetryEintr(
+        [&] { return ::pread(fd, buf, sizeof buf, static_cast<off_t>(content.size())); });
+    if (n < 0) return ErrnoStatus("read");
     content.append(buf, static_cast<size_t>(n));
-    if (content.size() > max_bytes) return Status::Internal(path + ": larger than expected");
+    if (content.size() > max_bytes) return Status::Internal("larger than expected");
+    // A regular file reads short only at its end: spares the read that would return 0.
+    if (static_cast<size_t>(n) < sizeof buf) return content;
   }
 }
 

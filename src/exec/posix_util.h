@@ -60,14 +60,12 @@ class UniqueFd {
 // Writes all of data to fd, retrying short writes and EINTR.
 [[nodiscard]] Status WriteAll(int fd, std::string_view data);
 
-// Replaces path with content atomically: writes "<path>.tmp" then renames it over path.
-// Readers see either the old file (or none) or the complete new one. No fsync: the attempt
-// files must survive a server crash, not a machine crash.
-[[nodiscard]] Status WriteFileAtomic(const std::string& path, std::string_view content);
-
 // Reads a small file (at most max_bytes; more is an error). kNotFound if it does not exist.
 [[nodiscard]] Result<std::string> ReadSmallFile(const std::string& path,
                                                 size_t max_bytes = 64 * 1024);
+
+// The same through an open fd, from offset 0 with pread (the fd's offset is left as it is).
+[[nodiscard]] Result<std::string> ReadSmallFileAt(int fd, size_t max_bytes = 64 * 1024);
 
 // Parses a whole decimal integer (optional leading '-'), ignoring one trailing newline.
 std::optional<int64_t> ParseInt64(std::string_view text);

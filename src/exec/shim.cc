@@ -14,6 +14,7 @@
 #include <string>
 
 #include "exec/attempt_dir.h"
+#include "exec/attempt_state.h"
 #include "exec/exit_record.h"
 #include "exec/log_writer.h"
 #include "exec/posix_util.h"
@@ -37,12 +38,10 @@ int64_t MonotonicMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
 }
 
-// Takes over the inherited lock fd: not inherited by the job, and records our pid in the file.
-Status ClaimLockFd() {
-  if (::fcntl(kShimLockFd, F_SETFD, FD_CLOEXEC) != 0) return ErrnoStatus("fd 3 (attempt lock)");
-  std::string pid = std::to_string(::getpid()) + "\n";
-  if (::pwrite(kShimLockFd, pid.data(), pid.size(), 0) < 0) return ErrnoStatus("write lock file");
-  return Status::Ok();
+// Takes over the inherited state fd (it must not reach the job) and records our pid in it.
+Status ClaimStateFd() {
+  if (::fcntl(kShimStateFd, F_SETFD, FD_CLOEXEC) != 0) return ErrnoStatus("fd 3 (attempt state)");
+  return WriteAll(kShimStateFd, FormatShimLine(::getpid()));
 }
 
 // SIGTERM/SIGINT (terminate the job) and SIGCHLD (job exited) arrive through the returned fd.
@@ -247,9 +246,8 @@ core::AttemptOutcome Supervise(const ShimArgs& args, int signal_fd, LogWriter* l
   if (!job.ok()) return SpawnFailed(started_at, job.status().message(), log);
   out->write.reset();
   err->write.reset();
-  Status pid_written =
-      WriteFileAtomic(AttemptDir{args.attempt_dir}.pid_path(), std::to_string(*job));
-  if (!pid_written.ok()) log->Note(NowMs(), "nightshift: " + pid_written.message());
+  Status job_recorded = WriteAll(kShimStateFd, FormatJobLine(*job));
+  if (!job_recorded.ok()) log->Note(NowMs(), "nightshift: state file: " + job_recorded.message());
   Supervisor supervisor(*job, args.grace_ms, signal_fd, std::move(out->read), std::move(err->read),
                         log);
   supervisor.Run();
@@ -265,12 +263,11 @@ int64_t MaxRssKb() {
 }  // namespace
 
 int RunShim(const ShimArgs& args) {
-  ::close_range(kShimLockFd + 1, ~0U, 0);  // whatever the server leaked must not reach the job
-  if (!ClaimLockFd().ok()) return 2;
+  ::close_range(kShimStateFd + 1, ~0U, 0);  // whatever the server leaked must not reach the job
+  if (!ClaimStateFd().ok()) return 2;
   Result<UniqueFd> signal_fd = SetUpSignals();
   if (!signal_fd.ok()) return 2;
-  AttemptDir dir{args.attempt_dir};
-  LogWriter log(dir.log_path());
+  LogWriter log(AttemptDir{args.attempt_dir}.log_path());
   ExitRecord record;
   record.outcome = Supervise(args, signal_fd->get(), &log);
   log.Flush();
@@ -279,7 +276,8 @@ int RunShim(const ShimArgs& args) {
                               std::to_string(log.dropped_bytes()) + " bytes of output lost";
   }
   record.shim_max_rss_kb = MaxRssKb();
-  return WriteFileAtomic(dir.exit_path(), FormatExitRecord(record)).ok() ? 0 : 3;
+  // One write: a reader never sees half a record, and our exit then releases the lock.
+  return WriteAll(kShimStateFd, FormatFinalRecord(record)).ok() ? 0 : 3;
 }
 
 }  // namespace nightshift::exec

@@ -10,9 +10,10 @@
 //   working_dir  the job's working directory
 //   program ...  the job's argv; program is looked up in the job's PATH if it has no '/'
 //
-// Also part of the protocol: fd 3 (kShimLockFd) is the attempt's lock file, already flock-ed
-// LOCK_EX by the server; the shim's environment is exactly the job's environment; fds 0-2 are
-// /dev/null.
+// Also part of the protocol: fd 3 (kShimStateFd) is the attempt's state file
+// (exec/attempt_state.h), opened O_RDWR | O_APPEND and already flock-ed LOCK_EX by the server;
+// the shim appends to it through this fd and keeps it (and so the lock) until it exits. The shim's
+// environment is exactly the job's environment; fds 0-2 are /dev/null.
 //
 // Thread-safety: pure functions over values.
 #pragma once
@@ -25,7 +26,7 @@
 
 namespace nightshift::exec {
 
-inline constexpr int kShimLockFd = 3;
+inline constexpr int kShimStateFd = 3;
 
 struct ShimArgs {
   std::string attempt_dir;

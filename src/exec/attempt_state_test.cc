@@ -1,0 +1,115 @@
+#include "exec/attempt_state.h"
+
+#include <gtest/gtest.h>
+
+namespace nightshift::exec {
+namespace {
+
+using Kind = core::AttemptOutcome::Kind;
+
+ExitRecord Exited(int code) {
+  ExitRecord record;
+  record.outcome.kind = Kind::kExited;
+  record.outcome.exit_code = code;
+  record.outcome.started_at = 1700000000000;
+  record.outcome.stopped_at = 1700000000002;
+  record.shim_max_rss_kb = 1800;
+  return record;
+}
+
+ExitRecord LostRecord(const std::string& message) {
+  ExitRecord record;
+  record.outcome.kind = Kind::kLost;
+  record.outcome.message = message;
+  return record;
+}
+
+TEST(AttemptStateTest, FormatsOneLinePerFact) {
+  EXPECT_EQ(FormatShimLine(4100), "shim 4100\n");
+  EXPECT_EQ(FormatJobLine(4101), "job 4101\n");
+  EXPECT_EQ(FormatFinalRecord(Exited(3)), FormatExitRecord(Exited(3)) + "end\n");
+}
+
+TEST(AttemptStateTest, EmptyFileIsAnAttemptNotYetStarted) {
+  AttemptState state = ParseAttemptState("");
+  EXPECT_FALSE(state.shim_pid.has_value());
+  EXPECT_FALSE(state.job_pid.has_value());
+  EXPECT_FALSE(state.exit.has_value());
+  EXPECT_FALSE(state.ends_mid_line);
+}
+
+TEST(AttemptStateTest, RunningAttemptHasPidsButNoExit) {
+  AttemptState state = ParseAttemptState("shim 10\nshim 10\njob 11\n");
+  EXPECT_EQ(state.shim_pid, 10);
+  EXPECT_EQ(state.job_pid, 11);
+  EXPECT_FALSE(state.exit.has_value());
+}
+
+TEST(AttemptStateTest, FinishedAttemptRoundTripsItsRecord) {
+  AttemptState state = ParseAttemptState(FormatShimLine(10) + FormatJobLine(11) +
+                                         FormatFinalRecord(Exited(3)) + FormatShimLine(10));
+  EXPECT_EQ(state.shim_pid, 10);  // the server's copy of the line may land after `end`
+  EXPECT_EQ(state.job_pid, 11);
+  ASSERT_TRUE(state.exit.has_value());
+  ASSERT_TRUE(state.exit->ok()) << state.exit->status().ToString();
+  EXPECT_EQ(state.exit->value().outcome.kind, Kind::kExited);
+  EXPECT_EQ(state.exit->value().outcome.exit_code, 3);
+  EXPECT_EQ(state.exit->value().shim_max_rss_kb, 1800);
+}
+
+TEST(AttemptStateTest, SpawnFailureHasARecordButNoJob) {
+  AttemptState state = ParseAttemptState(
+      "shim 10\nkind spawn_failed\nstarted_at 1\nstopped_at 2\nmessage exec x: No such file or "
+      "directory\nend\n");
+  EXPECT_FALSE(state.job_pid.has_value());
+  ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
+  EXPECT_EQ(state.exit->value().outcome.kind, Kind::kSpawnFailed);
+}
+
+TEST(AttemptStateTest, RecordWithoutEndIsNotWrittenYet) {
+  std::string record = FormatExitRecord(Exited(0));
+  EXPECT_FALSE(ParseAttemptState("shim 10\njob 11\n" + record).exit.has_value());
+}
+
+TEST(AttemptStateTest, TornLastLineIsIgnored) {
+  AttemptState state = ParseAttemptState("shim 10\njob 1");
+  EXPECT_EQ(state.shim_pid, 10);
+  EXPECT_FALSE(state.job_pid.has_value());
+  EXPECT_TRUE(state.ends_mid_line);
+  std::string record = FormatFinalRecord(Exited(0));
+  EXPECT_FALSE(ParseAttemptState(record.substr(0, record.size() - 1)).exit.has_value());
+}
+
+TEST(AttemptStateTest, LostRecordAppendedAfterATornOneIsTheOutcome) {
+  std::string record = FormatExitRecord(Exited(0));
+  std::string torn = "shim 10\njob 11\n" + record.substr(0, record.size() / 2);
+  AttemptState state = ParseAttemptState(torn + "\n" + FormatFinalRecord(LostRecord("gone")));
+  ASSERT_TRUE(state.exit.has_value());
+  ASSERT_TRUE(state.exit->ok()) << state.exit->status().ToString();
+  EXPECT_EQ(state.exit->value().outcome.kind, Kind::kLost);
+  EXPECT_EQ(state.exit->value().outcome.message, "gone");
+}
+
+TEST(AttemptStateTest, FirstCompleteRecordIsFinal) {
+  AttemptState state = ParseAttemptState("job 11\n" + FormatFinalRecord(LostRecord("gone")) +
+                                         FormatFinalRecord(Exited(0)) + "job 12\n");
+  ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
+  EXPECT_EQ(state.exit->value().outcome.kind, Kind::kLost);
+  EXPECT_EQ(state.job_pid, 11);
+}
+
+TEST(AttemptStateTest, MalformedRecordIsReportedAsAnError) {
+  AttemptState state = ParseAttemptState("job 11\nkind weird\nstarted_at 1\nstopped_at 2\nend\n");
+  ASSERT_TRUE(state.exit.has_value());
+  EXPECT_FALSE(state.exit->ok());
+}
+
+TEST(AttemptStateTest, IgnoresUnknownLinesBadPidsAndAStrayEnd) {
+  AttemptState state = ParseAttemptState("end\nfuture thing\nshim abc\njob -3\njob 0\nshim\n");
+  EXPECT_FALSE(state.shim_pid.has_value());
+  EXPECT_FALSE(state.job_pid.has_value());
+  EXPECT_FALSE(state.exit.has_value());
+}
+
+}  // namespace
+}  // namespace nightshift::exec
