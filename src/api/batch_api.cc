@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/aws_error.h"
+#include "store/store.h"
 
 namespace nightshift::api {
 namespace {
@@ -95,6 +96,34 @@ std::vector<core::Dependency> ReadDependsOn(JsonReader& r) {
     deps.push_back(std::move(dep));
   }
   return deps;
+}
+
+// ListJobs' `filters`: one filter at a time. A filter other than SHARE_IDENTIFIER returns every
+// status, as in AWS.
+Status ReadListFilter(const Json& filters, store::JobQuery& q) {
+  if (filters.size() > 1) return Status::InvalidArgument("filters: only one filter at a time");
+  JsonReader f(filters[0], "filters[0]");
+  std::string name = f.String("name", true).value_or("");
+  std::vector<std::string> values = f.StringList("values", true).value_or(std::vector<std::string>{});
+  NS_RETURN_IF_ERROR(f.Finish());
+  if (values.size() != 1) return Status::InvalidArgument("filters[0].values must hold exactly one value");
+  const std::string& v = values[0];
+  q.states.clear();
+  if (name == "JOB_NAME") {
+    q.name_pattern = v;
+  } else if (name == "JOB_DEFINITION") {
+    q.definition_pattern = v.rfind("arn:", 0) == 0 ? v.substr(v.rfind('/') + 1) : v;
+  } else if (name == "BEFORE_CREATED_AT" || name == "AFTER_CREATED_AT") {
+    char* end = nullptr;
+    long long ms = std::strtoll(v.c_str(), &end, 10);
+    if (v.empty() || *end != '\0') return Status::InvalidArgument("filters[0].values: " + name + " takes epoch milliseconds");
+    (name == "BEFORE_CREATED_AT" ? q.created_before : q.created_after) = ms;
+  } else if (name == "SHARE_IDENTIFIER") {
+    return Status::InvalidArgument("filters: SHARE_IDENTIFIER needs fair-share scheduling, which nightshift does not support yet");
+  } else {
+    return Status::InvalidArgument("filters[0].name must be JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT or AFTER_CREATED_AT");
+  }
+  return Status::Ok();
 }
 
 }  // namespace
@@ -508,28 +537,7 @@ Result<OrderedJson> BatchApi::ListJobs(const Json& body) {
     q.states = {*s};
   }
   if (filters && !filters->empty()) {
-    if (filters->size() > 1) return Status::InvalidArgument("filters: only one filter at a time");
-    JsonReader f((*filters)[0], "filters[0]");
-    std::string name = f.String("name", true).value_or("");
-    std::vector<std::string> values = f.StringList("values", true).value_or(std::vector<std::string>{});
-    NS_RETURN_IF_ERROR(f.Finish());
-    if (values.size() != 1) return Status::InvalidArgument("filters[0].values must hold exactly one value");
-    const std::string& v = values[0];
-    if (name != "SHARE_IDENTIFIER") q.states.clear();  // AWS: a filter returns every status
-    if (name == "JOB_NAME") {
-      q.name_pattern = v;
-    } else if (name == "JOB_DEFINITION") {
-      q.definition_pattern = v.rfind("arn:", 0) == 0 ? v.substr(v.rfind('/') + 1) : v;
-    } else if (name == "BEFORE_CREATED_AT" || name == "AFTER_CREATED_AT") {
-      char* end = nullptr;
-      long long ms = std::strtoll(v.c_str(), &end, 10);
-      if (v.empty() || *end != '\0') return Status::InvalidArgument("filters[0].values: " + name + " takes epoch milliseconds");
-      (name == "BEFORE_CREATED_AT" ? q.created_before : q.created_after) = ms;
-    } else if (name == "SHARE_IDENTIFIER") {
-      return Status::InvalidArgument("filters: SHARE_IDENTIFIER needs fair-share scheduling, which nightshift does not support yet");
-    } else {
-      return Status::InvalidArgument("filters[0].name must be JOB_NAME, JOB_DEFINITION, BEFORE_CREATED_AT or AFTER_CREATED_AT");
-    }
+    NS_RETURN_IF_ERROR(ReadListFilter(*filters, q));
   } else if (!status) {
     q.states = {core::JobState::kRunning};  // AWS: without a status, only RUNNING jobs
   }
