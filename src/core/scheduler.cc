@@ -70,7 +70,8 @@ const Job* Scheduler::Find(const std::string& job_id) const {
   return it == jobs_.end() ? nullptr : &it->second;
 }
 
-Status Scheduler::Validate(const Job& job, const FinishedStates& finished) const {
+Status Scheduler::Validate(const Job& job, const FinishedStates& finished,
+                           const FinishedArraySizes& finished_arrays) const {
   if (!queues_.count(job.queue)) return Status::NotFound("job queue " + job.queue + " not found");
   for (size_t i = 0; i < job.depends_on.size(); ++i) {
     const Dependency& dep = job.depends_on[i];
@@ -90,9 +91,11 @@ Status Scheduler::Validate(const Job& job, const FinishedStates& finished) const
       if (job.array_size == 0) {
         return Status::InvalidArgument(field + ": N_TO_N needs this job to be an array job");
       }
-      if (!active || active->array_size != job.array_size) {
+      auto fa = finished_arrays.find(dep.job_id);
+      const int partner_size = active ? active->array_size : fa == finished_arrays.end() ? 0 : fa->second;
+      if (partner_size != job.array_size) {
         return Status::InvalidArgument(field + ": N_TO_N needs job " + dep.job_id +
-                                       " to be an active array job of size " +
+                                       " to be an array job of size " +
                                        std::to_string(job.array_size));
       }
     }

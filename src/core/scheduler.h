@@ -30,6 +30,8 @@ namespace nightshift::core {
 
 // States of dependencies that are no longer active (terminal jobs the engine looked up).
 using FinishedStates = std::unordered_map<std::string, JobState>;
+// Sizes of finished array jobs named as N_TO_N partners (the engine looked them up).
+using FinishedArraySizes = std::unordered_map<std::string, int>;
 
 // A decision to start an attempt: the job is now STARTING and capacity is reserved.
 struct Placement {
@@ -75,7 +77,8 @@ class Scheduler {
   // --- Jobs.
   // Checks that `job` may be submitted: its queue is known, every dependency exists (active or in
   // `finished`), N_TO_N partners are arrays of the same size, no job depends on itself.
-  Status Validate(const Job& job, const FinishedStates& finished) const;
+  Status Validate(const Job& job, const FinishedStates& finished,
+                  const FinishedArraySizes& finished_arrays = {}) const;
 
   // Accepts a validated job (state SUBMITTED, id, seq and created_at set). An array parent is
   // expanded into its children. The job moves on at once: PENDING, RUNNABLE, or FAILED (a failed

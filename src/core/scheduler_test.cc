@@ -342,6 +342,26 @@ TEST_F(SchedulerTest, NToNChildWaitsOnlyForItsPartner) {
   EXPECT_EQ(StateOf("b:1"), JobState::kRunnable);
 }
 
+TEST_F(SchedulerTest, NToNOntoAFinishedArrayUsesItsChildrensStates) {
+  finished_["done"] = JobState::kFailed;
+  finished_["done:0"] = JobState::kSucceeded;
+  finished_["done:1"] = JobState::kFailed;
+  auto spec = std::make_shared<JobSpec>();
+  Job job;
+  job.id = "b";
+  job.queue = "q";
+  job.spec = spec;
+  job.array_size = 2;
+  job.depends_on = {{"done", DependencyType::kNToN}};
+  EXPECT_EQ(s_.Validate(job, finished_).code(), StatusCode::kInvalidArgument);  // size unknown
+  EXPECT_EQ(s_.Validate(job, finished_, {{"done", 3}}).code(), StatusCode::kInvalidArgument);
+  ASSERT_TRUE(s_.Validate(job, finished_, {{"done", 2}}).ok());
+  job.seq = ++seq_;
+  s_.Submit(job, finished_, now_);
+  EXPECT_EQ(StateOf("b:0"), JobState::kRunnable);
+  EXPECT_EQ(StateOf("b:1"), JobState::kFailed);
+}
+
 TEST_F(SchedulerTest, StandardDependencyOnArrayWaitsForWholeArray) {
   Submit("a", {.array_size = 2});
   Submit("after", {.deps = {{"a"}}});

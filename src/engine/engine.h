@@ -119,6 +119,8 @@ class Engine {
   // Job submission (engine_jobs.cc).
   Result<core::Job> BuildJob(const SubmitJobRequest& request, const core::JobQueue& queue,
                              const core::JobDefinition& definition);
+  // Array sizes of finished N_TO_N partners of `job`, from the store.
+  Result<core::FinishedArraySizes> FinishedPartnerSizes(const core::Job& job);
   // Completes CancelJob/TerminateJob from the scheduler's answer.
   Status StopJob(const std::string& job_id, Status from_scheduler);
   exec::LaunchRequest BuildLaunch(const core::Job& job, const core::Placement& placement) const;

@@ -119,13 +119,28 @@ Result<core::Job> Engine::SubmitJob(const SubmitJobRequest& r) {
   std::vector<const core::Job*> self = {&*job};
   Result<core::FinishedStates> finished = LookUpFinished(self);
   if (!finished.ok()) return finished.status();
-  NS_RETURN_IF_ERROR(scheduler_.Validate(*job, *finished));
+  Result<core::FinishedArraySizes> partners = FinishedPartnerSizes(*job);
+  if (!partners.ok()) return partners.status();
+  NS_RETURN_IF_ERROR(scheduler_.Validate(*job, *finished, *partners));
   job->seq = next_seq_++;
   core::Job accepted = *job;
   scheduler_.Submit(std::move(*job), *finished, Now());
   ScheduleFlush();
   if (const core::Job* live = scheduler_.Find(accepted.id)) return *live;
   return accepted;
+}
+
+Result<core::FinishedArraySizes> Engine::FinishedPartnerSizes(const core::Job& job) {
+  core::FinishedArraySizes sizes;
+  for (const core::Dependency& dep : job.depends_on) {
+    const bool pairs = dep.type == core::DependencyType::kNToN ||
+                       dep.condition == core::DependencyCondition::kAfterCorr;
+    if (!pairs || dep.job_id.empty() || scheduler_.Find(dep.job_id)) continue;
+    Result<std::optional<core::Job>> partner = GetJob(dep.job_id);
+    if (!partner.ok()) return partner.status();
+    if (*partner) sizes[dep.job_id] = (*partner)->array_size;
+  }
+  return sizes;
 }
 
 exec::LaunchRequest Engine::BuildLaunch(const core::Job& job, const core::Placement& p) const {

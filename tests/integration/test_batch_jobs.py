@@ -232,3 +232,18 @@ def test_queue_priority_and_compute_environment_lifecycle(server):
     batch.delete_compute_environment(computeEnvironment="small")
     names = [c["computeEnvironmentName"] for c in batch.describe_compute_environments()["computeEnvironments"]]
     assert names == ["default"]
+
+
+def test_n_to_n_onto_an_array_that_already_finished(server):
+    batch = server.batch()
+    register(batch, "idx-fail", ["sh", "-c", 'test "$AWS_BATCH_JOB_ARRAY_INDEX" != 0'])
+    register(batch, "ok", ["true"])
+    first = submit(batch, "first", "idx-fail", arrayProperties={"size": 2})
+    wait_for(batch, [first])
+    second = submit(batch, "second", "ok", arrayProperties={"size": 2}, dependsOn=[{"jobId": first, "type": "N_TO_N"}])
+    children = wait_for(batch, [f"{second}:0", f"{second}:1"])
+    assert children[f"{second}:0"]["status"] == "FAILED"
+    assert children[f"{second}:1"]["status"] == "SUCCEEDED"
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        submit(batch, "third", "ok", arrayProperties={"size": 3}, dependsOn=[{"jobId": first, "type": "N_TO_N"}])
+    assert "size 3" in e.value.response["Error"]["Message"]
