@@ -166,6 +166,12 @@ void Engine::WhenDurable(std::function<void(Status)> done) {
 void Engine::Flush() {
   flush_scheduled_ = false;
   if (stopped_) return;
+  if (!store_failure_.ok()) {
+    // After a failed flush nothing new is committed, acknowledged or launched until a restart
+    // reloads the truth from the store (as PostgreSQL does after a failed fsync).
+    for (auto& done : std::exchange(waiting_for_commit_, {})) done(store_failure_);
+    return;
+  }
   const TimeMs now = Now();
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
@@ -216,6 +222,10 @@ void Engine::StartSync() {
     Status st = store_.SyncCommitted();
     asio::post(io_, [this, covered, st] {
       sync_in_flight_ = false;
+      if (!st.ok() && store_failure_.ok()) {
+        store_failure_ = Status::Unavailable(st.message() + "; the store refuses writes until nightshift restarts");
+        spdlog::critical("{}", store_failure_.message());
+      }
       for (auto& done : *covered) done(st);
       if (!awaiting_sync_.empty() && !stopped_) StartSync();
     });

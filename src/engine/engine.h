@@ -154,6 +154,7 @@ class Engine {
   std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next commit
   std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
   bool sync_in_flight_ = false;
+  Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;
   bool flush_scheduled_ = false;
   bool stopped_ = false;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include <boost/asio/io_context.hpp>
+#include <atomic>
 #include <filesystem>
 
 #include "store/sqlite_store.h"
@@ -13,6 +14,25 @@
 
 namespace nightshift::engine {
 namespace {
+
+// Fault injection by wrapping: a store whose flushes fail on demand.
+class FlakySyncStore final : public store::Store {
+ public:
+  explicit FlakySyncStore(store::Store& base) : base_(base) {}
+  Result<store::Snapshot> Load() override { return base_.Load(); }
+  Status Commit(const store::WriteBatch& batch) override { return base_.Commit(batch); }
+  Status SyncCommitted() override {
+    if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
+    return base_.SyncCommitted();
+  }
+  Result<std::optional<core::Job>> GetJob(const std::string& id) override { return base_.GetJob(id); }
+  Result<store::JobPage> ListJobs(const store::JobQuery& q) override { return base_.ListJobs(q); }
+  void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
+
+ private:
+  store::Store& base_;
+  std::atomic<bool> fail_syncs_{false};  // read on the engine's syncer thread
+};
 
 // The engine with a real SQLite store in a temp dir, a fake executor and a fake clock.
 class EngineTest : public ::testing::Test {
@@ -35,9 +55,10 @@ class EngineTest : public ::testing::Test {
     auto store = store::SqliteStore::Open(dir_ + "/nightshift.db");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
+    flaky_ = std::make_unique<FlakySyncStore>(*store_);
     EngineOptions options;
     options.default_vcpus = 2;
-    engine_ = std::make_unique<Engine>(*io_, *store_, *executor_, clock_, options);
+    engine_ = std::make_unique<Engine>(*io_, *flaky_, *executor_, clock_, options);
     ASSERT_TRUE(engine_->Start().ok());
     Drain();
   }
@@ -77,6 +98,7 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<testing::FakeExecutor> executor_;
   std::unique_ptr<store::SqliteStore> store_;
+  std::unique_ptr<FlakySyncStore> flaky_;
   std::unique_ptr<Engine> engine_;
 };
 
@@ -113,6 +135,28 @@ TEST_F(EngineTest, AcknowledgementWaitsForTheCommitAndSync) {
   }
   EXPECT_TRUE(acked);
   EXPECT_TRUE(store_->GetJob(id)->has_value());
+}
+
+TEST_F(EngineTest, AFailedFlushIsReportedAndStopsFurtherWritesAndLaunches) {
+  RegisterDefinition();
+  flaky_->set_fail_syncs(true);
+  std::optional<Status> first;
+  Submit("a");
+  engine_->WhenDurable([&](Status st) { first = st; });
+  for (int i = 0; i < 1000 && !first; ++i) {
+    io_->restart();
+    io_->run_one_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->code(), StatusCode::kUnavailable);
+  const size_t launched = executor_->launched().size();
+  std::optional<Status> second;
+  Submit("b");
+  engine_->WhenDurable([&](Status st) { second = st; });
+  Drain();
+  ASSERT_TRUE(second.has_value());
+  EXPECT_EQ(second->code(), StatusCode::kUnavailable);
+  EXPECT_EQ(executor_->launched().size(), launched);
 }
 
 TEST_F(EngineTest, DependentIsLaunchedInTheTurnAfterItsParentExits) {
