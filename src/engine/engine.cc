@@ -188,9 +188,9 @@ void Engine::CommitPending() {
   }
   scheduler_.TakeTransitions();  // events are published by a later layer; drained here
   if (!pending_.empty()) {
-    // What a client is about to be told must survive power loss; the engine's own transitions
-    // need only survive the server's death (after an OS crash, running jobs are gone anyway).
-    // Committed without fsync; acknowledgements wait for the syncer (StartSync) below.
+    // Committed without fsync: this survives the server's death, which is all the engine's own
+    // transitions need (after an OS crash the running jobs are gone anyway). What a client is
+    // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
     pending_.durability = store::Durability::kProcessCrash;
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
