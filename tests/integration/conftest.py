@@ -3,10 +3,12 @@ driven by real clients (boto3, the aws CLI, raw HTTP)."""
 import json
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.request
 
@@ -31,25 +33,41 @@ class Server:
         self.log_path = os.path.join(data_dir, "server.log")
 
     def start(self, deadline_s=20):
+        """Starts the server and waits for the line that reports its port (event, not polling)."""
         os.makedirs(self.data_dir, exist_ok=True)
         self._log = open(self.log_path, "ab")
-        start_offset = self._log.tell()
         self.proc = subprocess.Popen(
             [BINARY, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir, *self.extra_args],
-            stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        deadline = time.monotonic() + deadline_s
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
         pattern = re.compile(rb"listening on http://127\.0\.0\.1:(\d+)")
-        while time.monotonic() < deadline:
-            with open(self.log_path, "rb") as f:
-                f.seek(start_offset)
-                m = pattern.search(f.read())
-            if m:
-                self.port = int(m.group(1))
-                return self
-            if self.proc.poll() is not None:
-                raise RuntimeError("server exited during start:\n" + self.log())
-            time.sleep(0.01)  # polling the log file for the port, bounded by the deadline
-        raise RuntimeError("server did not report its port in time:\n" + self.log())
+        fd = self.proc.stdout.fileno()
+        seen = b""
+        deadline = time.monotonic() + deadline_s
+        with selectors.DefaultSelector() as sel:
+            sel.register(fd, selectors.EVENT_READ)
+            while self.port is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not sel.select(remaining):
+                    raise RuntimeError("server did not report its port in time:\n" + self.log())
+                chunk = os.read(fd, 65536)
+                if not chunk:
+                    self.proc.wait()
+                    raise RuntimeError("server exited during start:\n" + self.log())
+                self._log.write(chunk)
+                self._log.flush()
+                seen += chunk
+                m = pattern.search(seen)
+                if m:
+                    self.port = int(m.group(1))
+        # Keep draining the server's output into the log file so the pipe never fills.
+        self._copier = threading.Thread(target=self._copy_output, args=(fd,), daemon=True)
+        self._copier.start()
+        return self
+
+    def _copy_output(self, fd):
+        while chunk := os.read(fd, 65536):
+            self._log.write(chunk)
+            self._log.flush()
 
     def log(self):
         with open(self.log_path, "rb") as f:
@@ -71,6 +89,8 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        if getattr(self, "_copier", None):
+            self._copier.join(timeout=15)  # ends at EOF, when the server has exited
         if getattr(self, "_log", None):
             self._log.close()
 
