@@ -248,13 +248,15 @@ Status Engine::DeregisterJobDefinition(const std::string& ref) {
 // ---------------------------------------------------------------------------------------------
 // Tags
 
+// The resource type comes from the ARN, as in ChangeTags below.
 Result<std::map<std::string, std::string>> Engine::ListTags(const std::string& arn) {
-  if (const auto* ce = FindComputeEnvironment(arn); ce && arn.find(":compute-environment/") != std::string::npos) return ce->tags;
-  if (const auto* q = FindJobQueue(arn); q && arn.find(":job-queue/") != std::string::npos) return q->tags;
-  if (arn.find(":job-definition/") != std::string::npos) {
+  if (arn.find(":compute-environment/") != std::string::npos) {
+    if (const auto* ce = FindComputeEnvironment(arn)) return ce->tags;
+  } else if (arn.find(":job-queue/") != std::string::npos) {
+    if (const auto* q = FindJobQueue(arn)) return q->tags;
+  } else if (arn.find(":job-definition/") != std::string::npos) {
     if (const auto* d = FindJobDefinition(arn)) return d->tags;
-  }
-  if (arn.find(":job/") != std::string::npos) {
+  } else if (arn.find(":job/") != std::string::npos) {
     Result<std::optional<core::Job>> job = GetJob(arn.substr(arn.rfind('/') + 1));
     if (!job.ok()) return job.status();
     if (*job) return (*job)->tags;
