@@ -27,6 +27,11 @@ class FlakySyncStore final : public store::Store {
   }
   Result<std::optional<core::Job>> GetJob(const std::string& id) override { return base_.GetJob(id); }
   Result<store::JobPage> ListJobs(const store::JobQuery& q) override { return base_.ListJobs(q); }
+  Result<store::FirePage> ListFires(const store::FireQuery& q) override { return base_.ListFires(q); }
+  Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
+                                            core::FireTrigger trigger) override {
+    return base_.GetFire(schedule, logical_time, trigger);
+  }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
 
  private:

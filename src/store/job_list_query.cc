@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "store/jobs_table.h"
+#include "store/page_token.h"
 
 namespace nightshift::store {
 namespace {
@@ -16,30 +17,6 @@ constexpr std::array kAllStates = {core::JobState::kSubmitted, core::JobState::k
                                    core::JobState::kFailed};
 
 Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
-
-std::string ToHex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (char c : bytes) {
-    auto b = static_cast<unsigned char>(c);
-    hex.push_back(kDigits[b >> 4]);
-    hex.push_back(kDigits[b & 0xF]);
-  }
-  return hex;
-}
-
-std::optional<std::string> FromHex(std::string_view hex) {
-  if (hex.size() % 2 != 0) return std::nullopt;
-  std::string bytes(hex.size() / 2, '\0');
-  for (size_t i = 0; i < bytes.size(); ++i) {
-    unsigned value = 0;
-    auto [end, ec] = std::from_chars(hex.data() + 2 * i, hex.data() + 2 * i + 2, value, 16);
-    if (ec != std::errc() || end != hex.data() + 2 * i + 2) return std::nullopt;
-    bytes[i] = static_cast<char>(value);
-  }
-  return bytes;
-}
 
 // The smallest string greater than every string that starts with `prefix` (byte order), or
 // nullopt when there is none (the prefix is all 0xFF bytes).
@@ -144,11 +121,11 @@ std::string PageQuery(const std::string& filters, const std::vector<core::JobSta
 }  // namespace
 
 std::string EncodePageToken(const PageCursor& cursor) {
-  return ToHex(std::to_string(cursor.created_at) + "|" + cursor.id);
+  return HexEncode(std::to_string(cursor.created_at) + "|" + cursor.id);
 }
 
 Result<PageCursor> DecodePageToken(std::string_view token) {
-  std::optional<std::string> text = FromHex(token);
+  std::optional<std::string> text = HexDecode(token);
   if (!text) return InvalidToken();
   size_t bar = text->find('|');
   if (bar == std::string::npos || bar == 0 || bar + 1 == text->size()) return InvalidToken();

@@ -72,8 +72,42 @@ INSERT INTO store_counters (singleton, max_job_seq) VALUES (1, 0);
 PRAGMA application_id = 1853057140;
 )sql";
 
+// Version 2: schedules and the record of their fires.
+//
+// schedules: few rows, read whole by Load() and written whole by the engine, so like the
+// resources one self-contained doc (schedule_codec.h) under its key, ScheduleKey "group/name".
+// fires: one row per decided fire, and the most numerous rows after jobs (a per-minute schedule
+// decides half a million fires a year), so:
+//   - The primary key (schedule, logical_time, trigger) is the unique key of a fire: committing
+//     a fire twice (after a crash, or a retried commit) replaces the row instead of doubling it.
+//   - WITHOUT ROWID: the table is the primary key's b-tree. A schedule's fires are adjacent, so
+//     GetFire is one seek, ListFires one range read, and deleting a schedule's fires one range
+//     delete; the key columns are stored once, not in a table and again in an index.
+//   - logical_time DESC in the key: ListFires pages are newest first (then trigger ascending),
+//     which is then the stored order, read forward from a seek without sorting.
+//   - trigger is the FireTrigger's stored value (schedule_codec.h: a position in an append-only
+//     table), an integer rather than a name to keep the key of every row small. No CHECK lists
+//     its values: adding a trigger must not need a migration of this table.
+//   - The doc holds the rest of the fire, not its key (schedule_codec.h).
+//   - No foreign key to schedules (foreign keys are off in the store); a schedule's deletion
+//     deletes its fires in the same transaction.
+constexpr const char* kMigration2 = R"sql(
+CREATE TABLE schedules (
+  key TEXT NOT NULL PRIMARY KEY,
+  doc BLOB NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE fires (
+  schedule TEXT NOT NULL CHECK (schedule <> ''),
+  logical_time INTEGER NOT NULL,
+  trigger INTEGER NOT NULL,
+  doc BLOB NOT NULL,
+  PRIMARY KEY (schedule, logical_time DESC, trigger)
+) WITHOUT ROWID;
+)sql";
+
 // In order; never edit a released entry, append a new one.
-constexpr std::array kMigrations = {kMigration1};
+constexpr std::array kMigrations = {kMigration1, kMigration2};
 
 static_assert(kApplicationId == 1853057140, "migration 1 writes this value literally");
 
@@ -90,8 +124,8 @@ Status NewerSchemaError(int64_t version) {
                           std::to_string(LatestSchemaVersion()) + "); upgrade nightshift");
 }
 
-// Applies the next migration, if one is due. Returns whether one was applied.
-Result<bool> ApplyNextMigration(Database& db) {
+// Applies the next migration, if the store is below `target`. Returns whether one was applied.
+Result<bool> ApplyNextMigration(Database& db, int target) {
   Result<WriteTransaction> txn = WriteTransaction::Begin(db);
   if (!txn.ok()) return txn.status();
   // Read under the write lock: another process may have migrated while we waited for it.
@@ -99,7 +133,7 @@ Result<bool> ApplyNextMigration(Database& db) {
   if (!version.ok()) return version.status();
   if (*version > LatestSchemaVersion()) return NewerSchemaError(*version);
   if (*version < 0) return Status::Conflict("store schema version is negative");
-  if (*version == LatestSchemaVersion()) return false;
+  if (*version >= target) return false;
   NS_RETURN_IF_ERROR(db.Exec(kMigrations[*version]));
   NS_RETURN_IF_ERROR(db.Exec("PRAGMA user_version = " + std::to_string(*version + 1)));
   NS_RETURN_IF_ERROR(txn->Commit());
@@ -110,10 +144,15 @@ Result<bool> ApplyNextMigration(Database& db) {
 
 int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
 
-Status MigrateSchema(Database& db) {
+Status MigrateSchema(Database& db) { return MigrateSchemaTo(db, LatestSchemaVersion()); }
+
+Status MigrateSchemaTo(Database& db, int version) {
+  if (version < 0 || version > LatestSchemaVersion()) {
+    return Status::InvalidArgument("no schema version " + std::to_string(version));
+  }
   NS_RETURN_IF_ERROR(CheckApplicationId(db));
   for (;;) {
-    Result<bool> applied = ApplyNextMigration(db);
+    Result<bool> applied = ApplyNextMigration(db, version);
     if (!applied.ok()) return applied.status();
     if (!*applied) return Status::Ok();
   }

@@ -12,10 +12,12 @@
 #include <unordered_map>
 #include <utility>
 
+#include "store/fires_table.h"
 #include "store/job_codec.h"
 #include "store/job_list_query.h"
 #include "store/jobs_table.h"
 #include "store/resource_codec.h"
+#include "store/schedule_codec.h"
 #include "store/schema.h"
 
 namespace nightshift::store {
@@ -35,6 +37,13 @@ struct SqliteStore::Statements {
   Statement select_job_queues;
   Statement upsert_job_definition;
   Statement select_job_definitions;
+  Statement upsert_schedule;
+  Statement delete_schedule;
+  Statement select_schedules;
+  Statement upsert_fire;
+  Statement delete_fires_of_schedule;
+  Statement select_fire;
+  Statement list_fires;
 };
 
 namespace {
@@ -190,6 +199,15 @@ Status SqliteStore::PrepareStatements() {
        "ON CONFLICT (name, revision) DO UPDATE SET doc = excluded.doc"},
       {&statements_->select_job_definitions,
        "SELECT doc FROM job_definitions ORDER BY name, revision"},
+      {&statements_->upsert_schedule,
+       "INSERT INTO schedules (key, doc) VALUES (?1, ?2) "
+       "ON CONFLICT (key) DO UPDATE SET doc = excluded.doc"},
+      {&statements_->delete_schedule, "DELETE FROM schedules WHERE key = ?1"},
+      {&statements_->select_schedules, "SELECT doc FROM schedules ORDER BY key"},
+      {&statements_->upsert_fire, kUpsertFireSql},
+      {&statements_->delete_fires_of_schedule, kDeleteFiresOfScheduleSql},
+      {&statements_->select_fire, kSelectFireSql},
+      {&statements_->list_fires, kListFiresSql},
   };
   for (const auto& [statement, sql] : all) {
     Result<Statement> prepared = db_.Prepare(sql);
@@ -231,6 +249,7 @@ Status SqliteStore::SetDurability(Durability durability) {
 
 Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {
   NS_RETURN_IF_ERROR(WriteResources(batch));
+  NS_RETURN_IF_ERROR(WriteSchedules(batch));
   return WriteJobs(batch.jobs);
 }
 
@@ -252,6 +271,31 @@ Status SqliteStore::WriteResources(const WriteBatch& batch) {
     NS_RETURN_IF_ERROR(UpsertDefinition(s.upsert_job_definition, definition));
   }
   return Status::Ok();
+}
+
+// Deletions first: see Commit in sqlite_store.h.
+Status SqliteStore::WriteSchedules(const WriteBatch& batch) {
+  for (const std::string& key : batch.deleted_schedules) NS_RETURN_IF_ERROR(DeleteSchedule(key));
+  for (const core::Schedule& schedule : batch.schedules) {
+    std::string key = core::ScheduleKey(schedule);
+    NS_RETURN_IF_ERROR(Upsert(statements_->upsert_schedule, key, EncodeSchedule(schedule)));
+  }
+  for (const core::Fire& fire : batch.fires) NS_RETURN_IF_ERROR(WriteFire(fire));
+  return Status::Ok();
+}
+
+Status SqliteStore::DeleteSchedule(const std::string& key) {
+  NS_RETURN_IF_ERROR(Delete(statements_->delete_schedule, key));
+  return Delete(statements_->delete_fires_of_schedule, key);
+}
+
+Status SqliteStore::WriteFire(const core::Fire& fire) {
+  std::string doc = EncodeFire(fire);
+  BindFireRow(statements_->upsert_fire, fire, doc);
+  Status status = statements_->upsert_fire.Run();
+  if (status.ok()) return status;
+  return WithContext(status,
+                     "fire of '" + fire.schedule + "' at " + std::to_string(fire.logical_time));
 }
 
 Status SqliteStore::WriteJobs(const std::vector<core::Job>& jobs) {
@@ -305,6 +349,9 @@ Result<Snapshot> SqliteStore::ReadSnapshot() {
   auto definitions = ReadDocs<core::JobDefinition>(s.select_job_definitions, DecodeJobDefinition);
   if (!definitions.ok()) return definitions.status();
   snapshot.job_definitions = std::move(definitions).value();
+  auto schedules = ReadDocs<core::Schedule>(s.select_schedules, DecodeSchedule);
+  if (!schedules.ok()) return schedules.status();
+  snapshot.schedules = std::move(schedules).value();
   Result<std::vector<core::Job>> jobs = ReadActiveJobs();
   if (!jobs.ok()) return jobs.status();
   snapshot.active_jobs = std::move(jobs).value();
@@ -374,6 +421,44 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
     if (!job.ok()) return job.status();
     page.jobs.push_back(std::move(job).value());
   }
+}
+
+Result<FirePage> SqliteStore::ListFires(const FireQuery& query) {
+  Result<ListFiresBounds> bounds = BuildListFiresBounds(query);
+  if (!bounds.ok()) return bounds.status();
+  Statement& list = statements_->list_fires;
+  ScopedReset reset(list);  // before bounds goes: the schedule is bound without a copy
+  BindListFires(list, *bounds);
+  FirePage page;
+  for (;;) {
+    Result<bool> row = list.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return page;
+    if (page.fires.size() == static_cast<size_t>(bounds->limit)) {  // not the last page
+      const core::Fire& last = page.fires.back();
+      page.next_token = EncodeFirePageToken({last.logical_time, last.trigger});
+      return page;
+    }
+    Result<core::Fire> fire = ReadFireRow(list);
+    if (!fire.ok()) return fire.status();
+    page.fires.push_back(std::move(fire).value());
+  }
+}
+
+Result<std::optional<core::Fire>> SqliteStore::GetFire(const std::string& schedule,
+                                                       TimeMs logical_time,
+                                                       core::FireTrigger trigger) {
+  Statement& select = statements_->select_fire;
+  ScopedReset reset(select);
+  select.BindText(1, schedule);
+  select.BindInt(2, logical_time);
+  select.BindInt(3, FireTriggerToWire(trigger));
+  Result<bool> row = select.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<core::Fire>();
+  Result<core::Fire> fire = ReadFireRow(select);
+  if (!fire.ok()) return fire.status();
+  return std::optional<core::Fire>(std::move(fire).value());
 }
 
 Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {

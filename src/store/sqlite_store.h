@@ -3,7 +3,8 @@
 // Durability: the file is in WAL mode with synchronous=FULL, so a Commit that returned OK is on
 // disk (the WAL is fsync'ed) and survives kill -9 and power loss. Each Commit is one write
 // transaction, whatever the size of the batch: that is what makes group commit cheap.
-// Layout: see schema.cc (tables and indexes) and job_codec.h (what a job's `doc` holds).
+// Layout: see schema.cc (tables and indexes), job_codec.h (what a job's `doc` holds) and
+// fires_table.h (the fires table).
 //
 // Thread-safety: none, as for every Store: the engine's loop is the only caller. One process
 // should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
@@ -49,12 +50,17 @@ class SqliteStore final : public Store {
   Result<Snapshot> Load() override;
 
   // Writes the batch in one transaction: compute environments, then their deletions, then job
-  // queues and their deletions, then job definitions, then jobs. Within a kind, entries apply in
-  // order, so a later entry for the same key wins; a deletion applies after every upsert of its
-  // kind in the batch. Jobs, queues, environments and definitions are full replacements.
+  // queues and their deletions, then job definitions, then deleted schedules (with their fires),
+  // then schedules, then fires, then jobs. Within a kind, entries apply in order, so a later
+  // entry for the same key wins. A deletion of a resource applies after every upsert of its kind
+  // in the batch; a schedule's deletion applies before them, so that a schedule deleted and
+  // re-created in one batch exists afterwards with only the fires of the batch (store.h).
+  // Everything is a full replacement; a fire replaces the one with the same (schedule,
+  // logical_time, trigger).
   // On error nothing of the batch is stored. Errors: kUnavailable for a full disk ("disk full:
   // ..."), an I/O error or a lock held too long by another process (the caller may retry the
-  // same batch); kInternal otherwise, e.g. a job with an empty id.
+  // same batch); kInternal otherwise, e.g. a job with an empty id or a fire with an
+  // empty schedule.
   // The one exception to "nothing is stored": when an fsync of the commit fails ("I/O error:
   // ... the batch may or may not be stored"), the disk may hold the whole batch anyway, and a
   // restart would find it (no database can tell which after a failed fsync). The batch is still
@@ -72,6 +78,16 @@ class SqliteStore final : public Store {
   // See JobQuery. Errors: kInvalidArgument when the query names neither or both of a queue and an
   // array parent, or its page token is invalid ("invalid nextToken"); kInternal as GetJob.
   Result<JobPage> ListJobs(const JobQuery& query) override;
+
+  // See FireQuery; the order and the page tokens are described in fires_table.h. A schedule
+  // without fires, or one that does not exist, has an empty page. Errors: kInvalidArgument when
+  // the query names no schedule or its page token is invalid ("invalid nextToken"); kInternal
+  // for a corrupt row or a failing read.
+  Result<FirePage> ListFires(const FireQuery& query) override;
+
+  // Errors: kInternal as ListFires. A missing fire is nullopt, not an error.
+  Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
+                                            core::FireTrigger trigger) override;
 
   // Runs sqlite's full consistency check (PRAGMA integrity_check): reads the whole file, so it
   // takes seconds on a large store. Errors: kInternal listing the first problems found.
@@ -91,6 +107,9 @@ class SqliteStore final : public Store {
   Status WriteBatchContents(const WriteBatch& batch);
   Status SetDurability(Durability durability);
   Status WriteResources(const WriteBatch& batch);
+  Status WriteSchedules(const WriteBatch& batch);
+  Status DeleteSchedule(const std::string& key);
+  Status WriteFire(const core::Fire& fire);
   Status WriteJobs(const std::vector<core::Job>& jobs);
   Status WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec);
   Result<Statement*> ListStatement(const std::string& sql);

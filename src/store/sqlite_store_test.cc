@@ -83,9 +83,9 @@ TEST(SqliteStoreTest, CreatesTablesAndIndexes) {
       RawQuery(dir.File("s.db"),
                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
   EXPECT_EQ(names,
-            (std::vector<std::string>{"compute_environments", "job_definitions", "job_queues",
-                                      "jobs", "jobs_active", "jobs_by_parent_state",
-                                      "jobs_by_queue_state", "store_counters"}));
+            (std::vector<std::string>{"compute_environments", "fires", "job_definitions",
+                                      "job_queues", "jobs", "jobs_active", "jobs_by_parent_state",
+                                      "jobs_by_queue_state", "schedules", "store_counters"}));
 }
 
 TEST(SqliteStoreTest, EmptyStoreLoadsEmptySnapshot) {

@@ -15,6 +15,7 @@
 
 #include "core/job.h"
 #include "core/resources.h"
+#include "core/schedule.h"
 #include "util/status.h"
 
 namespace nightshift::store {
@@ -35,10 +36,16 @@ struct WriteBatch {
   std::vector<core::JobQueue> job_queues;
   std::vector<std::string> deleted_job_queues;
   std::vector<core::JobDefinition> job_definitions;  // keyed by (name, revision)
+  std::vector<core::Schedule> schedules;             // keyed by ScheduleKey
+  std::vector<std::string> deleted_schedules;        // ScheduleKeys; their fires go too
+  // Keyed by (schedule, logical_time, trigger): the unique key of a fire. Applied after
+  // deleted_schedules, so a schedule deleted and re-created in one batch keeps its new fires.
+  std::vector<core::Fire> fires;
 
   bool empty() const {
     return jobs.empty() && compute_environments.empty() && deleted_compute_environments.empty() &&
-           job_queues.empty() && deleted_job_queues.empty() && job_definitions.empty();
+           job_queues.empty() && deleted_job_queues.empty() && job_definitions.empty() &&
+           schedules.empty() && deleted_schedules.empty() && fires.empty();
   }
 };
 
@@ -48,6 +55,7 @@ struct Snapshot {
   std::vector<core::JobQueue> job_queues;
   std::vector<core::JobDefinition> job_definitions;  // all revisions, active or not
   std::vector<core::Job> active_jobs;                // every job not SUCCEEDED or FAILED
+  std::vector<core::Schedule> schedules;
   uint64_t max_job_seq = 0;
 };
 
@@ -71,6 +79,19 @@ struct JobPage {
   std::string next_token;       // empty = last page
 };
 
+struct FireQuery {
+  std::string schedule;  // ScheduleKey
+  std::optional<TimeMs> logical_from;  // logical_time >= this
+  std::optional<TimeMs> logical_to;    // logical_time <= this
+  int limit = 100;
+  std::string page_token;  // from a previous FirePage; empty = first page
+};
+
+struct FirePage {
+  std::vector<core::Fire> fires;  // newest logical time first (then trigger)
+  std::string next_token;         // empty = last page
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -87,6 +108,10 @@ class Store {
 
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
+
+  virtual Result<FirePage> ListFires(const FireQuery& query) = 0;
+  virtual Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
+                                                    core::FireTrigger trigger) = 0;
 };
 
 }  // namespace nightshift::store

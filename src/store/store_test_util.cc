@@ -137,6 +137,68 @@ core::JobDefinition FullJobDefinition() {
   return definition;
 }
 
+core::Schedule FullSchedule() {
+  core::Schedule s;
+  s.group = "etl";
+  s.name = "nightly";
+  s.arn = "arn:aws:scheduler:local:000000000000:schedule/etl/nightly";
+  s.description = "runs the nightly ETL \xE2\x9C\x93";
+  s.expression = "cron(30 2 * * ? *)";
+  s.timezone = "Europe/Paris";
+  s.dst = {.gap = schedule::GapPolicy::kSkip, .repeat = schedule::RepeatPolicy::kBoth};
+  s.state = core::ScheduleState::kDisabled;
+  s.state_note = "paused by ops for the migration";
+  s.start_date = -1;  // before the epoch: negative times survive
+  s.end_date = 1'800'000'000'000;
+  s.flexible_window_minutes = 15;
+  s.overlap = core::OverlapPolicy::kAllowAll;
+  s.catch_up = core::CatchUpPolicy::kAll;
+  s.catch_up_window_ms = 3'600'000;
+  s.after_completion = core::AfterCompletion::kDelete;
+  s.target = {.arn = std::string(core::kSubmitJobTargetArn),
+              .role_arn = "arn:aws:iam::000000000000:role/scheduler",
+              .input = R"({"JobName":"etl","JobQueue":"high","JobDefinition":"etl:7"})",
+              .extra_json = R"({"RetryPolicy":{"MaximumRetryAttempts":2}})"};
+  s.kms_key_arn = "arn:aws:kms:local:000000000000:key/1";
+  s.created_at = 1'700'000'000'000;
+  s.modified_at = 1'700'000'100'000;
+  s.tags = {{"owner", "ops"}, {"empty", ""}};
+  s.anchor = 1'700'000'000'500;
+  s.cursor = 1'700'000'200'000;
+  s.active_runs = {"job-b", "", "job-a"};  // order kept, empty strings kept
+  s.buffered = {{.logical_time = 1'700'000'300'000, .trigger = core::FireTrigger::kManual},
+                {.logical_time = -5, .trigger = core::FireTrigger::kBackfill},
+                {.logical_time = 0},
+                {.logical_time = 1'700'000'100'000}};  // order kept, not sorted
+  return s;
+}
+
+core::Fire FullFire() {
+  core::Fire fire;
+  fire.schedule = "etl/nightly";
+  fire.logical_time = 1'700'000'060'000;
+  fire.trigger = core::FireTrigger::kBackfill;
+  fire.due_time = 1'700'000'061'234;
+  fire.decided_at = 1'700'000'000'000;  // before due: lateness is negative
+  fire.outcome = core::FireOutcome::kMerged;
+  fire.reason = "merged into the fire at 2023-11-14T22:15:00Z";
+  fire.run_id = "4b0c6f2e-8d1a-4a57-9b0e-3f6d2c1a9e77";
+  fire.count = 10'000;
+  fire.last_logical_time = 1'700'600'000'000;
+  return fire;
+}
+
+core::Fire MakeFire(const std::string& schedule, TimeMs logical_time, core::FireTrigger trigger,
+                    const std::string& run_id) {
+  core::Fire fire;
+  fire.schedule = schedule;
+  fire.logical_time = logical_time;
+  fire.trigger = trigger;
+  fire.due_time = logical_time;
+  fire.run_id = run_id;
+  return fire;
+}
+
 void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
   EXPECT_EQ(e.command, a.command);
   ASSERT_EQ(e.environment.size(), a.environment.size());
@@ -254,6 +316,55 @@ void ExpectJobDefinitionEq(const core::JobDefinition& e, const core::JobDefiniti
   EXPECT_EQ(e.created_at, a.created_at);
   EXPECT_EQ(e.tags, a.tags);
   EXPECT_EQ(e.extra_json, a.extra_json);
+}
+
+void ExpectScheduleEq(const core::Schedule& e, const core::Schedule& a) {
+  EXPECT_EQ(e.group, a.group);
+  EXPECT_EQ(e.name, a.name);
+  EXPECT_EQ(e.arn, a.arn);
+  EXPECT_EQ(e.description, a.description);
+  EXPECT_EQ(e.expression, a.expression);
+  EXPECT_EQ(e.timezone, a.timezone);
+  EXPECT_EQ(e.dst.gap, a.dst.gap);
+  EXPECT_EQ(e.dst.repeat, a.dst.repeat);
+  EXPECT_EQ(e.state, a.state);
+  EXPECT_EQ(e.state_note, a.state_note);
+  EXPECT_EQ(e.start_date, a.start_date);
+  EXPECT_EQ(e.end_date, a.end_date);
+  EXPECT_EQ(e.flexible_window_minutes, a.flexible_window_minutes);
+  EXPECT_EQ(e.overlap, a.overlap);
+  EXPECT_EQ(e.catch_up, a.catch_up);
+  EXPECT_EQ(e.catch_up_window_ms, a.catch_up_window_ms);
+  EXPECT_EQ(e.after_completion, a.after_completion);
+  EXPECT_EQ(e.target.arn, a.target.arn);
+  EXPECT_EQ(e.target.role_arn, a.target.role_arn);
+  EXPECT_EQ(e.target.input, a.target.input);
+  EXPECT_EQ(e.target.extra_json, a.target.extra_json);
+  EXPECT_EQ(e.kms_key_arn, a.kms_key_arn);
+  EXPECT_EQ(e.created_at, a.created_at);
+  EXPECT_EQ(e.modified_at, a.modified_at);
+  EXPECT_EQ(e.tags, a.tags);
+  EXPECT_EQ(e.anchor, a.anchor);
+  EXPECT_EQ(e.cursor, a.cursor);
+  EXPECT_EQ(e.active_runs, a.active_runs);
+  ASSERT_EQ(e.buffered.size(), a.buffered.size());
+  for (size_t i = 0; i < e.buffered.size(); ++i) {
+    EXPECT_EQ(e.buffered[i].logical_time, a.buffered[i].logical_time) << "buffered " << i;
+    EXPECT_EQ(e.buffered[i].trigger, a.buffered[i].trigger) << "buffered " << i;
+  }
+}
+
+void ExpectFireEq(const core::Fire& e, const core::Fire& a) {
+  EXPECT_EQ(e.schedule, a.schedule);
+  EXPECT_EQ(e.logical_time, a.logical_time);
+  EXPECT_EQ(e.trigger, a.trigger);
+  EXPECT_EQ(e.due_time, a.due_time);
+  EXPECT_EQ(e.decided_at, a.decided_at);
+  EXPECT_EQ(e.outcome, a.outcome);
+  EXPECT_EQ(e.reason, a.reason);
+  EXPECT_EQ(e.run_id, a.run_id);
+  EXPECT_EQ(e.count, a.count);
+  EXPECT_EQ(e.last_logical_time, a.last_logical_time);
 }
 
 }  // namespace nightshift::store::testing

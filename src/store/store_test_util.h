@@ -6,6 +6,7 @@
 
 #include "core/job.h"
 #include "core/resources.h"
+#include "core/schedule.h"
 
 namespace nightshift::store::testing {
 
@@ -34,6 +35,13 @@ core::Job FullJob();
 core::ComputeEnvironment FullComputeEnvironment();
 core::JobQueue FullJobQueue();
 core::JobDefinition FullJobDefinition();
+core::Schedule FullSchedule();
+core::Fire FullFire();
+
+// A fire of `schedule` with only its key and run_id set.
+core::Fire MakeFire(const std::string& schedule, TimeMs logical_time,
+                    core::FireTrigger trigger = core::FireTrigger::kSchedule,
+                    const std::string& run_id = "");
 
 // gtest assertions, reporting each differing member.
 void ExpectSpecEq(const core::JobSpec& expected, const core::JobSpec& actual);
@@ -42,5 +50,7 @@ void ExpectComputeEnvironmentEq(const core::ComputeEnvironment& expected,
                                 const core::ComputeEnvironment& actual);
 void ExpectJobQueueEq(const core::JobQueue& expected, const core::JobQueue& actual);
 void ExpectJobDefinitionEq(const core::JobDefinition& expected, const core::JobDefinition& actual);
+void ExpectScheduleEq(const core::Schedule& expected, const core::Schedule& actual);
+void ExpectFireEq(const core::Fire& expected, const core::Fire& actual);
 
 }  // namespace nightshift::store::testing

@@ -1,0 +1,101 @@
+// Schema migrations: stores written by an older nightshift open, migrate and keep their data.
+#include "store/schema.h"
+
+#include <gtest/gtest.h>
+
+#include "store/jobs_table.h"
+#include "store/sqlite_store.h"
+#include "store/store_test_util.h"
+
+namespace nightshift::store {
+namespace {
+
+using testing::TempDir;
+
+int64_t QueryInt(Database& db, const std::string& sql) {
+  Result<Statement> select = db.Prepare(sql);
+  EXPECT_TRUE(select.ok()) << select.status().ToString();
+  if (!select.ok()) return -1;
+  Result<bool> row = select->Step();
+  EXPECT_TRUE(row.ok() && *row) << sql;
+  return row.ok() && *row ? select->ColumnInt(0) : -1;
+}
+
+int64_t TableCount(Database& db, const std::string& table) {
+  return QueryInt(
+      db, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = '" + table + "'");
+}
+
+// A job as a version-1 nightshift wrote it: its row, and the seq counter.
+void WriteVersion1Job(Database& db, const core::Job& job) {
+  Result<Statement> upsert = db.Prepare(kUpsertJobSql);
+  ASSERT_TRUE(upsert.ok()) << upsert.status().ToString();
+  std::string doc = EncodeJobDoc(job);
+  BindJobRow(*upsert, job, doc);
+  ASSERT_TRUE(upsert->Run().ok());
+  ASSERT_TRUE(db.Exec("UPDATE store_counters SET max_job_seq = " + std::to_string(job.seq)).ok());
+}
+
+TEST(SchemaTest, MigratingAVersion1StoreKeepsItsJobsAndAddsSchedules) {
+  TempDir dir;
+  std::string path = dir.File("s.db");
+  core::Job job = testing::FullJob();
+  {
+    Result<Database> db = Database::Open(path, "");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(MigrateSchemaTo(*db, 1).ok());
+    ASSERT_EQ(db->PragmaInt("user_version").value(), 1);
+    ASSERT_EQ(TableCount(*db, "jobs"), 1);
+    ASSERT_EQ(TableCount(*db, "schedules"), 0);  // really a version-1 store
+    WriteVersion1Job(*db, job);
+  }
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<Snapshot> snapshot = (*store)->Load();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  ASSERT_EQ(snapshot->active_jobs.size(), 1u);
+  testing::ExpectJobEq(job, snapshot->active_jobs[0]);
+  EXPECT_EQ(snapshot->max_job_seq, job.seq);
+  EXPECT_TRUE(snapshot->schedules.empty());
+  Result<std::optional<core::Job>> found = (*store)->GetJob(job.id);
+  ASSERT_TRUE(found.ok());
+  EXPECT_TRUE(found->has_value());
+
+  // The new tables work.
+  core::Fire fire = testing::FullFire();
+  ASSERT_TRUE((*store)->Commit({.schedules = {testing::FullSchedule()}, .fires = {fire}}).ok());
+  Result<std::optional<core::Fire>> stored =
+      (*store)->GetFire(fire.schedule, fire.logical_time, fire.trigger);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_TRUE(stored->has_value());
+  EXPECT_TRUE((*store)->CheckIntegrity().ok());
+
+  Result<Database> db = Database::Open(path, "");
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db->PragmaInt("user_version").value(), LatestSchemaVersion());
+  EXPECT_EQ(LatestSchemaVersion(), 2);
+}
+
+TEST(SchemaTest, MigrateSchemaToLeavesANewerStoreAsItIs) {
+  TempDir dir;
+  std::string path = dir.File("s.db");
+  ASSERT_TRUE(SqliteStore::Open(path).ok());
+  Result<Database> db = Database::Open(path, "");
+  ASSERT_TRUE(db.ok());
+  EXPECT_TRUE(MigrateSchemaTo(*db, 1).ok());
+  EXPECT_EQ(db->PragmaInt("user_version").value(), LatestSchemaVersion());
+  EXPECT_EQ(TableCount(*db, "fires"), 1);
+}
+
+TEST(SchemaTest, MigrateSchemaToRefusesAVersionItDoesNotKnow) {
+  TempDir dir;
+  Result<Database> db = Database::Open(dir.File("s.db"), "");
+  ASSERT_TRUE(db.ok());
+  Status status = MigrateSchemaTo(*db, LatestSchemaVersion() + 1);
+  EXPECT_EQ(status.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(db->PragmaInt("user_version").value(), 0);
+}
+
+}  // namespace
+}  // namespace nightshift::store
