@@ -1,7 +1,6 @@
 // `nightshift schedule preview EXPR`: the next fire times of an expression, computed locally.
 // The only clock read of the schedule code happens here, for the default --start.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <memory>
 #include <regex>

@@ -7,7 +7,6 @@
 
 namespace nightshift::schedule::civil {
 
-inline constexpr int64_t kSecondsPerMinute = 60;
 inline constexpr int64_t kSecondsPerHour = 3600;
 inline constexpr int64_t kSecondsPerDay = 86400;
 

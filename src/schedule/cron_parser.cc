@@ -13,7 +13,7 @@ struct Field {
   std::string_view name;
   int min;
   int max;
-  std::string_view range;  // for "must be ..." messages
+  std::string_view range;                   // for "must be ..." messages
   const std::string_view* names = nullptr;  // names[i] means name_base + i
   int name_count = 0;
   int name_base = 0;
@@ -29,7 +29,7 @@ constexpr Field kHour{"hour", 0, 23, "0-23"};
 constexpr Field kDayOfMonth{"day-of-month", 1, 31, "1-31"};
 constexpr Field kMonth{"month", 1, 12, "1-12 or JAN-DEC", kMonthNames, 12, 1};
 constexpr Field kUnixDayOfWeek{"day-of-week", 0, 7, "0-7 (0 and 7 = Sunday) or SUN-SAT",
-                               kDayNames, 7, 0, true};
+                               kDayNames,     7, 0, true};
 constexpr Field kAwsDayOfWeek{"day-of-week", 1, 7, "1-7 (1 = Sunday) or SUN-SAT", kDayNames, 7, 1};
 constexpr Field kYear{"year", 1970, 2199, "1970-2199"};
 
@@ -56,7 +56,8 @@ Status ParseValue(const Field& field, std::string_view text, size_t offset, int*
   if (IsDigits(text)) {
     if (text.size() > 4) return SyntaxError(field.name, text, offset, must_be);
     *value = std::stoi(std::string(text));
-    if (*value < field.min || *value > field.max) return SyntaxError(field.name, text, offset, must_be);
+    if (*value < field.min || *value > field.max)
+      return SyntaxError(field.name, text, offset, must_be);
     return Status::Ok();
   }
   for (int i = 0; i < field.name_count; ++i) {
@@ -66,8 +67,9 @@ Status ParseValue(const Field& field, std::string_view text, size_t offset, int*
     }
   }
   const bool looks_like_name = std::isalpha(static_cast<unsigned char>(text[0]));
-  return SyntaxError(field.name, text, offset,
-                     looks_like_name && field.name_count > 0 ? "unknown name; " + must_be : must_be);
+  return SyntaxError(
+      field.name, text, offset,
+      looks_like_name && field.name_count > 0 ? "unknown name; " + must_be : must_be);
 }
 
 Status ParseStep(const Field& field, std::string_view text, size_t offset, int* step) {
@@ -190,7 +192,8 @@ Status ParseAwsDayOfWeek(const FieldToken& token, CronSpec* spec) {
       }
       spec->nth_weekday[k[0] - '1'] |= 1 << (weekday - 1);
     } else if (item.size() > 1 && std::toupper(static_cast<unsigned char>(item.back())) == 'L') {
-      NS_RETURN_IF_ERROR(ParseValue(kAwsDayOfWeek, item.substr(0, item.size() - 1), offset, &weekday));
+      NS_RETURN_IF_ERROR(
+          ParseValue(kAwsDayOfWeek, item.substr(0, item.size() - 1), offset, &weekday));
       spec->last_of_weekday |= 1 << (weekday - 1);
     } else {
       return ParseRange(kAwsDayOfWeek, item, offset, &values);

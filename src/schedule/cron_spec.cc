@@ -46,7 +46,8 @@ void CronSpec::Finalize() {
     }
     for (int k = 1; k <= 5; ++k) {
       for (int w = 0; w < 7; ++w) {
-        if (nth_weekday[k - 1] >> w & 1) mask |= uint64_t{1} << (1 + (w - first + 7) % 7 + 7 * (k - 1));
+        if (nth_weekday[k - 1] >> w & 1)
+          mask |= uint64_t{1} << (1 + (w - first + 7) % 7 + 7 * (k - 1));
       }
     }
     weekday_days_[first] = static_cast<uint32_t>(mask & 0xFFFFFFFE);
@@ -69,7 +70,8 @@ uint32_t CronSpec::DayOfWeekMask(int days_in_month, int first_weekday) const {
   uint32_t mask = weekday_days_[first_weekday];
   const int last_weekday_of_month = (first_weekday + days_in_month - 1) % 7;
   for (int w = 0; w < 7; ++w) {
-    if (last_of_weekday >> w & 1) mask |= 1u << (days_in_month - (last_weekday_of_month - w + 7) % 7);
+    if (last_of_weekday >> w & 1)
+      mask |= 1u << (days_in_month - (last_weekday_of_month - w + 7) % 7);
   }
   return mask;
 }
@@ -94,12 +96,14 @@ std::optional<int64_t> CronSpec::Next(int64_t after, int64_t limit) const {
   if (limit <= after) return std::nullopt;
   const civil::DateTime start = civil::FromSeconds(civil::FloorDiv(after, 60) * 60 + 60);
   // Past the limit's day nothing can match; within that day the final comparison decides.
-  const int64_t limit_day = civil::FloorDiv(std::min(limit, civil::kMaxSeconds), civil::kSecondsPerDay);
+  const int64_t limit_day =
+      civil::FloorDiv(std::min(limit, civil::kMaxSeconds), civil::kSecondsPerDay);
   int64_t year = start.date.year;
   int month = start.date.month, day = start.date.day, hour = start.hour, minute = start.minute;
   int64_t last_year = std::min<int64_t>(9999, year + kSearchYears);
   if (!any_year) last_year = std::min<int64_t>(last_year, kLastAwsYear);
-  if (!any_year && year < kFirstAwsYear) year = kFirstAwsYear, month = 1, day = 1, hour = 0, minute = 0;
+  if (!any_year && year < kFirstAwsYear)
+    year = kFirstAwsYear, month = 1, day = 1, hour = 0, minute = 0;
   auto next_month = [&] {
     if (++month > 12) month = 1, ++year;
     day = 1, hour = 0, minute = 0;
@@ -144,12 +148,14 @@ std::optional<int64_t> CronSpec::Next(int64_t after, int64_t limit) const {
 std::optional<int64_t> CronSpec::Previous(int64_t before, int64_t limit) const {
   if (limit >= before) return std::nullopt;
   const civil::DateTime start = civil::FromSeconds(civil::FloorDiv(before - 1, 60) * 60);
-  const int64_t limit_day = civil::FloorDiv(std::max(limit, civil::kMinSeconds), civil::kSecondsPerDay);
+  const int64_t limit_day =
+      civil::FloorDiv(std::max(limit, civil::kMinSeconds), civil::kSecondsPerDay);
   int64_t year = start.date.year;
   int month = start.date.month, day = start.date.day, hour = start.hour, minute = start.minute;
   int64_t first_year = std::max<int64_t>(1, year - kSearchYears);
   if (!any_year) first_year = std::max<int64_t>(first_year, kFirstAwsYear);
-  if (!any_year && year > kLastAwsYear) year = kLastAwsYear, month = 12, day = 31, hour = 23, minute = 59;
+  if (!any_year && year > kLastAwsYear)
+    year = kLastAwsYear, month = 12, day = 31, hour = 23, minute = 59;
   auto previous_month = [&] {
     if (--month < 1) month = 12, --year;
     day = 31, hour = 23, minute = 59;

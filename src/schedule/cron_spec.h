@@ -30,9 +30,9 @@ struct CronSpec {
   uint32_t nearest_weekday = 0;  // AWS "nW", bit n: the Monday-Friday nearest day n
 
   // Day of week (0 = Sunday).
-  uint8_t weekdays = 0;                   // bit w
-  uint8_t last_of_weekday = 0;            // AWS "nL", bit w: the month's last such weekday
-  std::array<uint8_t, 5> nth_weekday{};   // AWS "n#k": [k - 1] bit w, the k-th such weekday
+  uint8_t weekdays = 0;                  // bit w
+  uint8_t last_of_weekday = 0;           // AWS "nL", bit w: the month's last such weekday
+  std::array<uint8_t, 5> nth_weekday{};  // AWS "n#k": [k - 1] bit w, the k-th such weekday
 
   // Unix, both day fields restricted: a day matches when either field matches. Otherwise both
   // must match (an unrestricted field matches every day).

@@ -54,7 +54,8 @@ TEST(CronSpecTest, DayOfMonthOrDayOfWeekWhenBothRestricted) {
 TEST(CronSpecTest, LeapDays) {
   EXPECT_EQ(Days("0 0 29 2 *", "2026-01-01T00:00:00Z", 3),
             (Fires{"2028-02-29", "2032-02-29", "2036-02-29"}));
-  EXPECT_EQ(Days("0 0 29 2 *", "2096-03-01T00:00:00Z", 1), (Fires{"2104-02-29"}));  // 2100 is not leap
+  EXPECT_EQ(Days("0 0 29 2 *", "2096-03-01T00:00:00Z", 1),
+            (Fires{"2104-02-29"}));  // 2100 is not leap
   EXPECT_EQ(PreviousFires("0 0 29 2 *", "UTC", "2028-01-01T00:00:00Z", 2),
             (Fires{"2024-02-29T00:00:00+00:00", "2020-02-29T00:00:00+00:00"}));
 }
@@ -96,17 +97,18 @@ TEST(CronSpecTest, AwsNthAndLastWeekday) {
 TEST(CronSpecTest, AwsYearsBoundTheFires) {
   EXPECT_EQ(Days("cron(0 12 31 12 ? 2026-2027)", "2026-01-01T00:00:00Z", 5),
             (Fires{"2026-12-31", "2027-12-31"}));
-  EXPECT_EQ(Days("cron(0 0 1 1 ? */100)", "2026-01-01T00:00:00Z", 5), (Fires{"2070-01-01", "2170-01-01"}));
+  EXPECT_EQ(Days("cron(0 0 1 1 ? */100)", "2026-01-01T00:00:00Z", 5),
+            (Fires{"2070-01-01", "2170-01-01"}));
   const Timetable to_2199 = MakeTimetable("cron(0 0 1 1 ? *)", "UTC", "2026-01-01T00:00:00Z");
   EXPECT_EQ(to_2199.Next(At("2199-01-01T00:00:00Z")), std::nullopt);
   EXPECT_EQ(to_2199.Previous(At("2300-01-01T00:00:00Z")), At("2199-01-01T00:00:00Z"));
 }
 
 TEST(CronSpecTest, NeverFires) {
-  for (const char* e : {"0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6,9,11 *",
-                        "cron(0 0 1 1 ? 2020)", "cron(0 0 30 2 ? *)"}) {
-    Result<Timetable> t = Timetable::Create(*Expression::Parse(e), Zone::Utc(), {},
-                                            At("2026-01-01T00:00:00Z"));
+  for (const char* e : {"0 0 30 2 *", "0 0 31 4 *", "0 0 31 2,4,6,9,11 *", "cron(0 0 1 1 ? 2020)",
+                        "cron(0 0 30 2 ? *)"}) {
+    Result<Timetable> t =
+        Timetable::Create(*Expression::Parse(e), Zone::Utc(), {}, At("2026-01-01T00:00:00Z"));
     ASSERT_FALSE(t.ok()) << e;
     EXPECT_EQ(t.status().message(), "expression '" + std::string(e) + "' never fires");
   }

@@ -47,7 +47,7 @@ struct Macro {
   std::string_view name;
   std::string_view fields;
 };
-constexpr Macro kMacros[] = {{"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"},
+constexpr Macro kMacros[] = {{"@yearly", "0 0 1 1 *"},  {"@annually", "0 0 1 1 *"},
                              {"@monthly", "0 0 1 * *"}, {"@weekly", "0 0 * * 0"},
                              {"@daily", "0 0 * * *"},   {"@midnight", "0 0 * * *"},
                              {"@hourly", "0 * * * *"}};
@@ -64,7 +64,7 @@ Result<ParsedExpression> ParseUnix(std::string_view text, size_t begin, size_t e
   Result<CronSpec> spec = ParseUnixCron(ToArray<5>(tokens));
   if (!spec.ok()) return spec.status();
   return ParsedExpression{ExpressionKind::kCron, std::string(text),
-                         HourFollowsElapsedTime(tokens[1].text), std::move(*spec)};
+                          HourFollowsElapsedTime(tokens[1].text), std::move(*spec)};
 }
 
 Result<ParsedExpression> ParseMacro(std::string_view text, size_t begin, size_t end) {
@@ -95,7 +95,7 @@ Result<ParsedExpression> ParseAws(std::string_view text, size_t begin, size_t en
   Result<CronSpec> spec = ParseAwsCron(ToArray<6>(tokens));
   if (!spec.ok()) return spec.status();
   return ParsedExpression{ExpressionKind::kAwsCron, std::string(text),
-                         HourFollowsElapsedTime(tokens[1].text), std::move(*spec)};
+                          HourFollowsElapsedTime(tokens[1].text), std::move(*spec)};
 }
 
 int64_t UnitSeconds(std::string_view unit) {
@@ -134,14 +134,12 @@ Result<ParsedExpression> ParseRate(std::string_view text, size_t begin, size_t e
 
 // yyyy-mm-ddThh:mm:ss, each part in range.
 Result<int64_t> ParseLocalTime(std::string_view s, size_t offset) {
-  auto bad = [&](std::string_view reason) {
-    return SyntaxError("at() time", s, offset, reason);
-  };
+  auto bad = [&](std::string_view reason) { return SyntaxError("at() time", s, offset, reason); };
   constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
   bool shape_ok = s.size() == kShape.size();
   for (size_t i = 0; shape_ok && i < s.size(); ++i) {
-    shape_ok = kShape[i] == 'd' ? std::isdigit(static_cast<unsigned char>(s[i])) != 0
-                                : s[i] == kShape[i];
+    shape_ok =
+        kShape[i] == 'd' ? std::isdigit(static_cast<unsigned char>(s[i])) != 0 : s[i] == kShape[i];
   }
   if (!shape_ok) return bad("expected yyyy-mm-ddThh:mm:ss");
   auto num = [&](size_t pos, size_t len) { return std::stoi(std::string(s.substr(pos, len))); };
@@ -169,7 +167,7 @@ using FlavourParser = Result<ParsedExpression> (*)(std::string_view, size_t, siz
 
 // "name(...)": parses the body between the parentheses; nothing but space may follow.
 Result<ParsedExpression> ParseCall(std::string_view text, size_t begin, size_t end,
-                                  std::string_view name, FlavourParser parse_body) {
+                                   std::string_view name, FlavourParser parse_body) {
   const size_t open = begin + name.size();
   const size_t close = text.find(')', open);
   if (close == std::string_view::npos || close >= end) {

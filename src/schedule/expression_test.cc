@@ -41,9 +41,11 @@ TEST(ExpressionTest, UnixErrorsNameTheFieldAndColumn) {
   EXPECT_EQ(ErrorOf("* 24 * * *"), "hour '24' at column 3: must be 0-23");
   EXPECT_EQ(ErrorOf("0 0 * * 8"),
             "day-of-week '8' at column 9: must be 0-7 (0 and 7 = Sunday) or SUN-SAT");
-  EXPECT_EQ(ErrorOf("0 0 * FOO *"), "month 'FOO' at column 7: unknown name; must be 1-12 or JAN-DEC");
+  EXPECT_EQ(ErrorOf("0 0 * FOO *"),
+            "month 'FOO' at column 7: unknown name; must be 1-12 or JAN-DEC");
   EXPECT_EQ(ErrorOf("0 0 0 * *"), "day-of-month '0' at column 5: must be 1-31");
-  EXPECT_EQ(ErrorOf("*/0 * * * *"), "minute step '0' at column 3: must be a whole number of 1 or more");
+  EXPECT_EQ(ErrorOf("*/0 * * * *"),
+            "minute step '0' at column 3: must be a whole number of 1 or more");
   EXPECT_EQ(ErrorOf("0 5-1 * * *"),
             "hour range '5-1' at column 3: start is after end (for a range that wraps around, "
             "list two ranges)");
@@ -96,7 +98,8 @@ TEST(ExpressionTest, RateAndAtErrors) {
             "rate value '0' at column 6: must be a whole number from 1 to 1000000");
   EXPECT_EQ(ErrorOf("rate(5 weeks)"),
             "rate unit 'weeks' at column 8: must be minute(s), hour(s) or day(s)");
-  EXPECT_EQ(ErrorOf("rate(5)"), "rate '5' at column 6: expected a value and a unit, e.g. rate(5 minutes)");
+  EXPECT_EQ(ErrorOf("rate(5)"),
+            "rate '5' at column 6: expected a value and a unit, e.g. rate(5 minutes)");
   EXPECT_EQ(ErrorOf("at(2026-02-30T00:00:00)"),
             "at() time '2026-02-30T00:00:00' at column 4: that day does not exist");
   EXPECT_EQ(ErrorOf("at(2026-03-29 02:30)"),

@@ -9,9 +9,9 @@ namespace nightshift::schedule {
 namespace {
 
 Status NotRfc3339(std::string_view text, std::string_view reason) {
-  return Status::InvalidArgument("time '" + std::string(text) +
-                                 "' is not RFC 3339 like 2026-03-29T03:00:00+02:00: " +
-                                 std::string(reason));
+  return Status::InvalidArgument(
+      "time '" + std::string(text) +
+      "' is not RFC 3339 like 2026-03-29T03:00:00+02:00: " + std::string(reason));
 }
 
 // Reads exactly `digits` digits at `*pos`.

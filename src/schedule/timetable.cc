@@ -103,8 +103,8 @@ std::optional<int64_t> NextAfter(const Pattern& pattern, const ZoneRules& rules,
 }
 
 template <typename Pattern>
-std::optional<int64_t> LastAtOrBefore(const Pattern& pattern, const ZoneRules& rules,
-                                      DstPolicy dst, bool elapsed, int64_t t) {
+std::optional<int64_t> LastAtOrBefore(const Pattern& pattern, const ZoneRules& rules, DstPolicy dst,
+                                      bool elapsed, int64_t t) {
   return LocalSchedule<Pattern>(pattern, rules, dst, elapsed).LastAtOrBefore(t);
 }
 
@@ -149,13 +149,11 @@ std::string_view Name(RepeatPolicy policy) {
 Timetable::Timetable(Expression expression, Zone zone, DstPolicy dst, TimeMs start)
     : expression_(std::move(expression)), zone_(std::move(zone)), dst_(dst), start_(start) {}
 
-Result<Timetable> Timetable::Create(Expression expression, Zone zone, DstPolicy dst,
-                                    TimeMs start) {
+Result<Timetable> Timetable::Create(Expression expression, Zone zone, DstPolicy dst, TimeMs start) {
   Timetable timetable(std::move(expression), std::move(zone), dst, start);
   const TimeMs just_before = start == INT64_MIN ? start : start - 1;
   if (!timetable.Next(just_before)) {
-    return Status::InvalidArgument("expression '" + timetable.expression_.text() +
-                                   "' never fires");
+    return Status::InvalidArgument("expression '" + timetable.expression_.text() + "' never fires");
   }
   return timetable;
 }

@@ -101,9 +101,10 @@ Result<TimeMs> ParseRfc3339(std::string_view text);
 class Timetable {
  public:
   // `start` anchors rate() expressions (fires at start + k * interval, k >= 0, with start
-  // rounded up to a whole second); other flavours ignore it. Errors: kInvalidArgument "expression 'X' never fires" when no fire exists at or
-  // after `start` within the searchable range (e.g. "0 0 30 2 *", an at() that is nonexistent
-  // under GapPolicy::kSkip).
+  // rounded up to a whole second); other flavours ignore it.
+  // Errors: kInvalidArgument "expression 'X' never fires" when no fire exists at or after `start`
+  // within the searchable range (e.g. "0 0 30 2 *", an at() that is nonexistent under
+  // GapPolicy::kSkip).
   static Result<Timetable> Create(Expression expression, Zone zone, DstPolicy dst, TimeMs start);
 
   // The first fire strictly after `after`, or nothing if there is none (at() already passed,

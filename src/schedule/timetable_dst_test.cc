@@ -44,13 +44,11 @@ TEST(TimetableDstTest, BerlinFallBackFirstLastBoth) {
 
 // With both occurrences, local order is not instant order: 02:40 CEST comes before 02:20 CET.
 TEST(TimetableDstTest, BothOccurrencesComeOutInInstantOrder) {
-  EXPECT_EQ(NextFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T00:00:00+02:00", 4,
-                      kShiftBoth),
+  EXPECT_EQ(NextFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T00:00:00+02:00", 4, kShiftBoth),
             (Fires{"2026-10-25T02:20:00+02:00", "2026-10-25T02:40:00+02:00",
                    "2026-10-25T02:20:00+01:00", "2026-10-25T02:40:00+01:00"}));
   // Starting between the two occurrences still finds the second 02:20.
-  EXPECT_EQ(NextFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T02:50:00+02:00", 2,
-                      kShiftBoth),
+  EXPECT_EQ(NextFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T02:50:00+02:00", 2, kShiftBoth),
             (Fires{"2026-10-25T02:20:00+01:00", "2026-10-25T02:40:00+01:00"}));
 }
 
@@ -86,12 +84,10 @@ TEST(TimetableDstTest, FixedHourWithMinuteStepFollowsThePolicy) {
 TEST(TimetableDstTest, NewYork) {
   EXPECT_EQ(NextFires("30 2 * * *", "America/New_York", "2026-03-07T12:00:00-05:00", 2),
             (Fires{"2026-03-08T03:00:00-04:00", "2026-03-09T02:30:00-04:00"}));
-  EXPECT_EQ(NextFires("30 1 * * *", "America/New_York", "2026-10-31T12:00:00-04:00", 3,
-                      kShiftBoth),
+  EXPECT_EQ(NextFires("30 1 * * *", "America/New_York", "2026-10-31T12:00:00-04:00", 3, kShiftBoth),
             (Fires{"2026-11-01T01:30:00-04:00", "2026-11-01T01:30:00-05:00",
                    "2026-11-02T01:30:00-05:00"}));
-  EXPECT_EQ(NextFires("30 1 * * *", "America/New_York", "2026-10-31T12:00:00-04:00", 1,
-                      kShiftLast),
+  EXPECT_EQ(NextFires("30 1 * * *", "America/New_York", "2026-10-31T12:00:00-04:00", 1, kShiftLast),
             (Fires{"2026-11-01T01:30:00-05:00"}));
 }
 
@@ -102,9 +98,9 @@ TEST(TimetableDstTest, LordHoweHalfHourShift) {
             (Fires{"2026-10-04T02:30:00+11:00", "2026-10-05T02:15:00+11:00"}));
   EXPECT_EQ(NextFires("45 1 * * *", "Australia/Lord_Howe", "2026-04-04T12:00:00+11:00", 1),
             (Fires{"2026-04-05T01:45:00+11:00"}));
-  EXPECT_EQ(NextFires("45 1 * * *", "Australia/Lord_Howe", "2026-04-04T12:00:00+11:00", 1,
-                      kShiftLast),
-            (Fires{"2026-04-05T01:45:00+10:30"}));
+  EXPECT_EQ(
+      NextFires("45 1 * * *", "Australia/Lord_Howe", "2026-04-04T12:00:00+11:00", 1, kShiftLast),
+      (Fires{"2026-04-05T01:45:00+10:30"}));
   EXPECT_EQ(NextFires("*/15 * * * *", "Australia/Lord_Howe", "2026-04-05T01:00:00+11:00", 6),
             (Fires{"2026-04-05T01:15:00+11:00", "2026-04-05T01:30:00+11:00",
                    "2026-04-05T01:45:00+11:00", "2026-04-05T01:30:00+10:30",
@@ -140,18 +136,17 @@ TEST(TimetableDstTest, BerlinAfter2037UsesTheFooterRule) {
 
 TEST(TimetableDstTest, SydneyAfter2037SouthernHemisphere) {
   // AEDT ends on the first Sunday of April (2046-04-01) at 03:00 -> 02:00.
-  EXPECT_EQ(NextFires("30 2 * * *", "Australia/Sydney", "2046-03-31T12:00:00+11:00", 2,
-                      kShiftBoth),
+  EXPECT_EQ(NextFires("30 2 * * *", "Australia/Sydney", "2046-03-31T12:00:00+11:00", 2, kShiftBoth),
             (Fires{"2046-04-01T02:30:00+11:00", "2046-04-01T02:30:00+10:00"}));
 }
 
 TEST(TimetableDstTest, PreviousMirrorsNextAcrossTransitions) {
   EXPECT_EQ(PreviousFires("30 2 * * *", "Europe/Berlin", "2026-03-30T00:00:00+02:00", 2),
             (Fires{"2026-03-29T03:00:00+02:00", "2026-03-28T02:30:00+01:00"}));
-  EXPECT_EQ(PreviousFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T12:00:00+01:00", 4,
-                          kShiftBoth),
-            (Fires{"2026-10-25T02:40:00+01:00", "2026-10-25T02:20:00+01:00",
-                   "2026-10-25T02:40:00+02:00", "2026-10-25T02:20:00+02:00"}));
+  EXPECT_EQ(
+      PreviousFires("20,40 2 * * *", "Europe/Berlin", "2026-10-25T12:00:00+01:00", 4, kShiftBoth),
+      (Fires{"2026-10-25T02:40:00+01:00", "2026-10-25T02:20:00+01:00", "2026-10-25T02:40:00+02:00",
+             "2026-10-25T02:20:00+02:00"}));
   EXPECT_EQ(PreviousFires("30 * * * *", "Europe/Berlin", "2026-10-25T03:00:00+01:00", 3),
             (Fires{"2026-10-25T02:30:00+01:00", "2026-10-25T02:30:00+02:00",
                    "2026-10-25T01:30:00+02:00"}));
@@ -161,8 +156,8 @@ TEST(TimetableDstTest, AtInAGap) {
   EXPECT_EQ(NextFires("at(2026-03-29T02:30:00)", "Europe/Berlin", "2026-01-01T00:00:00Z", 2),
             (Fires{"2026-03-29T03:00:00+02:00"}));
   Result<Timetable> skipped =
-      Timetable::Create(*Expression::Parse("at(2026-03-29T02:30:00)"),
-                        LoadZone("Europe/Berlin"), kSkipFirst, At("2026-01-01T00:00:00Z"));
+      Timetable::Create(*Expression::Parse("at(2026-03-29T02:30:00)"), LoadZone("Europe/Berlin"),
+                        kSkipFirst, At("2026-01-01T00:00:00Z"));
   ASSERT_FALSE(skipped.ok());
   EXPECT_EQ(skipped.status().message(), "expression 'at(2026-03-29T02:30:00)' never fires");
 }

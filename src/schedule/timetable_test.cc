@@ -32,8 +32,8 @@ TEST(TimetableTest, RateCountsFromTheStart) {
 }
 
 TEST(TimetableTest, AtFiresOnceInItsZone) {
-  const Timetable t = MakeTimetable("at(2026-07-01T09:30:00)", "America/New_York",
-                                    "2026-01-01T00:00:00Z");
+  const Timetable t =
+      MakeTimetable("at(2026-07-01T09:30:00)", "America/New_York", "2026-01-01T00:00:00Z");
   EXPECT_EQ(t.Next(At("2026-01-01T00:00:00Z")), At("2026-07-01T13:30:00Z"));
   EXPECT_EQ(t.Next(At("2026-07-01T13:30:00Z")), std::nullopt);
   EXPECT_EQ(t.Previous(At("2027-01-01T00:00:00Z")), At("2026-07-01T13:30:00Z"));
@@ -51,7 +51,8 @@ TEST(TimetableTest, CreateAcceptsAFireExactlyAtStart) {
 TEST(TimetableTest, FiresAreStrictlyIncreasingAndPreviousUndoesNext) {
   for (const char* zone : {"Europe/Berlin", "America/New_York", "Australia/Lord_Howe",
                            "Pacific/Apia", "Asia/Kathmandu"}) {
-    for (const char* expr : {"*/7 * * * *", "30 2 * * *", "0,30 1-3 * * *", "cron(15 2 ? * 1#1 *)"}) {
+    for (const char* expr :
+         {"*/7 * * * *", "30 2 * * *", "0,30 1-3 * * *", "cron(15 2 ? * 1#1 *)"}) {
       for (DstPolicy dst : {DstPolicy{GapPolicy::kShift, RepeatPolicy::kBoth},
                             DstPolicy{GapPolicy::kSkip, RepeatPolicy::kLast}}) {
         const Timetable t = MakeTimetable(expr, zone, "2026-01-01T00:00:00Z", dst);

@@ -37,8 +37,7 @@ inline Timetable MakeTimetable(std::string_view expression, std::string_view zon
 
 // The first `count` fires after `start` (exclusive), formatted in the zone.
 inline std::vector<std::string> NextFires(std::string_view expression, std::string_view zone,
-                                          std::string_view start, int count,
-                                          DstPolicy dst = {}) {
+                                          std::string_view start, int count, DstPolicy dst = {}) {
   const Timetable timetable = MakeTimetable(expression, zone, start, dst);
   std::vector<std::string> out;
   TimeMs t = At(start);

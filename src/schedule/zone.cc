@@ -74,8 +74,8 @@ Result<Zone> Zone::Load(std::string_view name) {
 }
 
 Zone Zone::Utc() {
-  static const auto* const kUtc = new std::shared_ptr<const Rep>(
-      std::make_shared<const Rep>(Rep{"UTC", ZoneRules::Fixed(0)}));
+  static const auto* const kUtc =
+      new std::shared_ptr<const Rep>(std::make_shared<const Rep>(Rep{"UTC", ZoneRules::Fixed(0)}));
   Zone zone;
   zone.rep_ = *kUtc;
   return zone;
@@ -83,8 +83,6 @@ Zone Zone::Utc() {
 
 const std::string& Zone::name() const { return rep_->name; }
 
-int Zone::OffsetAt(TimeMs t) const {
-  return rep_->rules.Lookup(civil::FloorDiv(t, 1000)).offset;
-}
+int Zone::OffsetAt(TimeMs t) const { return rep_->rules.Lookup(civil::FloorDiv(t, 1000)).offset; }
 
 }  // namespace nightshift::schedule

@@ -22,8 +22,8 @@ class TransitionList {
     size_t i = 0;
     while (i + 1 < size_ && items_[i + 1].at <= t) ++i;
     const bool has_next = i + 1 < size_;
-    return {items_[i].at, has_next ? items_[i + 1].at : kInfinity,
-            items_[i].offset, i == 0 ? items_[i].offset : items_[i - 1].offset,
+    return {items_[i].at, has_next ? items_[i + 1].at : kInfinity, items_[i].offset,
+            i == 0 ? items_[i].offset : items_[i - 1].offset,
             has_next ? items_[i + 1].offset : items_[i].offset};
   }
 
