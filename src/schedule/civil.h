@@ -7,7 +7,6 @@
 
 namespace nightshift::schedule::civil {
 
-inline constexpr int64_t kSecondsPerHour = 3600;
 inline constexpr int64_t kSecondsPerDay = 86400;
 
 constexpr int64_t FloorDiv(int64_t a, int64_t b) {
