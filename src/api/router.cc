@@ -1,8 +1,13 @@
 #include "api/router.h"
 
 #include "api/aws_error.h"
+#include "api/schedule_target.h"
 
 namespace nightshift::api {
+
+Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine) {
+  engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
+}
 
 void Router::Handle(const HttpRequest& request, const Respond& respond) {
   if (request.path == "/healthz") {
@@ -13,6 +18,8 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
   }
   if (logs_.Handle(request, respond)) return;
   if (batch_.Handle(request, respond)) return;
+  if (scheduler_.Handle(request, respond)) return;
+  if (schedules_.Handle(request, respond)) return;
   respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
 }
 

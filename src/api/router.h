@@ -1,24 +1,28 @@
 // Router: the server's single request entry point. Sends each request to the API that owns it:
-// /healthz, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target) — and answers the
-// rest with 404.
+// /healthz, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target), EventBridge
+// Scheduler (/schedules...), the native routes (/api/v1/...) — and answers the rest with 404.
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
 
 #include "api/batch_api.h"
 #include "api/http_types.h"
 #include "api/logs_api.h"
+#include "api/scheduler_api.h"
+#include "api/schedules_api.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
 
 class Router {
  public:
-  explicit Router(engine::Engine& engine) : batch_(engine), logs_(engine) {}
+  explicit Router(engine::Engine& engine);
   void Handle(const HttpRequest& request, const Respond& respond);
 
  private:
   BatchApi batch_;
   LogsApi logs_;
+  SchedulerApi scheduler_;
+  SchedulesApi schedules_;
 };
 
 }  // namespace nightshift::api

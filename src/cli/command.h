@@ -15,8 +15,10 @@ namespace nightshift::cli {
 struct Command {
   std::string name;
   std::string help;
-  // Adds the subcommand's flags to `app`; returns the handler to run when it is chosen.
+  // A verb: adds its flags to `app`; returns the handler to run when it is chosen.
   std::function<std::function<int()>(CLI::App& app)> define;
+  // A group (`define` unset): exactly one of these verbs must be chosen.
+  std::vector<Command> verbs;
 };
 
 // Every subcommand of `nightshift`.
@@ -24,5 +26,7 @@ std::vector<Command> AllCommands();
 
 // Subcommand builders, one per file.
 Command ServerCommand();
+Command ScheduleCommand();
+Command SchedulePreviewCommand();  // `nightshift schedule preview`
 
 }  // namespace nightshift::cli

@@ -5,8 +5,24 @@
 
 namespace nightshift::cli {
 
-std::vector<Command> AllCommands() { return {ServerCommand()}; }
+std::vector<Command> AllCommands() { return {ServerCommand(), ScheduleCommand()}; }
 
+namespace {
+
+// Adds `command` (a verb, or a group of verbs) under `parent`; the chosen verb's handler lands
+// in `chosen`.
+void Add(CLI::App& parent, const Command& command, std::function<int()>& chosen) {
+  CLI::App* sub = parent.add_subcommand(command.name, command.help);
+  if (!command.define) {
+    sub->require_subcommand(1);
+    for (const auto& verb : command.verbs) Add(*sub, verb, chosen);
+    return;
+  }
+  auto handler = command.define(*sub);
+  sub->callback([&chosen, handler] { chosen = handler; });
+}
+
+}  // namespace
 }  // namespace nightshift::cli
 
 int main(int argc, char** argv) {
@@ -15,9 +31,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", std::string("nightshift ") + NIGHTSHIFT_VERSION);
   std::function<int()> chosen;
   for (const auto& command : nightshift::cli::AllCommands()) {
-    CLI::App* sub = app.add_subcommand(command.name, command.help);
-    auto handler = command.define(*sub);
-    sub->callback([&chosen, handler] { chosen = handler; });
+    nightshift::cli::Add(app, command, chosen);
   }
   try {
     app.parse(argc, argv);

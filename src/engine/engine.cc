@@ -6,6 +6,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/system_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <spdlog/spdlog.h>
 
@@ -17,11 +18,13 @@ namespace nightshift::engine {
 namespace asio = boost::asio;
 
 struct Engine::Timers {
-  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io), syncer(1) {}
+  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io), schedule(io), syncer(1) {}
   ~Timers() { syncer.join(); }
   asio::steady_timer wakeup;        // the scheduler's next backoff release or timeout
   asio::steady_timer retry_commit;  // after a failed commit
+  asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
+  std::optional<TimeMs> schedule_at;
   // The one other thread: it only calls Store::SyncCommitted(), so that the loop goes on
   // committing and serving while the disk flushes. It touches no engine state.
   asio::thread_pool syncer;
@@ -70,7 +73,9 @@ Status Engine::Start() {
   const size_t restored = snapshot->active_jobs.size();
   scheduler_.Restore(std::move(snapshot->active_jobs), *finished, Now());
   for (const core::Job& job : adopt) Adopt(job);
-  spdlog::info("engine started: {} active jobs restored, {} attempts re-adopted", restored, adopt.size());
+  RestoreSchedules(std::move(snapshot->schedules));
+  spdlog::info("engine started: {} active jobs restored, {} attempts re-adopted, {} schedules", restored,
+               adopt.size(), schedules_.size());
   ScheduleFlush();
   return Status::Ok();
 }
@@ -145,6 +150,7 @@ void Engine::Stop() {
   stopped_ = true;
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
+  timers_->schedule.cancel();
   CommitPending();
   if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
 }
@@ -173,12 +179,15 @@ void Engine::Flush() {
     return;
   }
   const TimeMs now = Now();
+  FireDueSchedules(now);  // before dispatch: a fire's job can start in this very turn
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
+  NoteEndedRuns(scheduler_.TakeTransitions(), now);
   CommitPending();
   if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
   CarryOutDecisions();
   ArmWakeup();
+  ArmScheduleTimer();
 }
 
 void Engine::CommitPending() {
@@ -186,7 +195,7 @@ void Engine::CommitPending() {
     if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = job;
     pending_.jobs.push_back(std::move(job));
   }
-  scheduler_.TakeTransitions();  // events are published by a later layer; drained here
+  scheduler_.TakeTransitions();  // Flush reads them (NoteEndedRuns); others are drained here
   if (!pending_.empty()) {
     // Committed without fsync: this survives the server's death, which is all the engine's own
     // transitions need (after an OS crash the running jobs are gone anyway). What a client is
@@ -259,6 +268,27 @@ void Engine::Launch(const core::Placement& placement) {
 void Engine::OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
   scheduler_.OnExited(key.job_id, key.attempt, outcome, Now());
   ScheduleFlush();
+}
+
+// One timer for the earliest due fire of all schedules. It is re-armed at least every minute, so
+// that a change of the wall clock (NTP step, suspend) is noticed within a minute.
+void Engine::ArmScheduleTimer() {
+  constexpr TimeMs kMaxWaitMs = 60'000;
+  if (schedule_due_.empty()) {
+    if (timers_->schedule_at) timers_->schedule.cancel();
+    timers_->schedule_at.reset();
+    return;
+  }
+  const TimeMs due = schedule_due_.begin()->first;
+  if (timers_->schedule_at == due) return;
+  timers_->schedule_at = due;
+  const TimeMs wait = std::clamp<TimeMs>(due - Now(), 0, kMaxWaitMs);
+  timers_->schedule.expires_after(std::chrono::milliseconds(wait));
+  timers_->schedule.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    timers_->schedule_at.reset();
+    ScheduleFlush();
+  });
 }
 
 void Engine::ArmWakeup() {

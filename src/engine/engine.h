@@ -14,14 +14,19 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
+#include "core/fire_planner.h"
 #include "core/job.h"
 #include "core/resources.h"
+#include "core/schedule.h"
 #include "core/scheduler.h"
 #include "engine/requests.h"
 #include "exec/executor.h"
+#include "schedule/timetable.h"
 #include "store/store.h"
 #include "util/clock.h"
 #include "util/ids.h"
@@ -93,12 +98,47 @@ class Engine {
   Status TagResource(const std::string& arn, const std::map<std::string, std::string>& tags);
   Status UntagResource(const std::string& arn, const std::vector<std::string>& keys);
 
+  // --- Schedules (engine_schedules.cc), by group and name; only the "default" group exists.
+  // Starts the work of one fire and returns the id of the job it submitted. The API layer sets
+  // it: it knows how to read a target's Input. Called on the loop, inside a turn, so the job and
+  // the fire's record are committed together.
+  using ScheduleTargetStarter = std::function<Result<std::string>(const core::Schedule&, const core::Fire&)>;
+  void SetScheduleTargetStarter(ScheduleTargetStarter starter) { start_target_ = std::move(starter); }
+
+  // Validates the expression, zone, dates and policies (the target's Input is the caller's to
+  // check); sets ARN, dates and progress. Errors: kInvalidArgument, kConflict if it exists.
+  Result<core::Schedule> CreateSchedule(core::Schedule schedule);
+  // Replaces the definition; keeps the progress (cursor, active runs, buffered fires).
+  Result<core::Schedule> UpdateSchedule(core::Schedule schedule);
+  Status DeleteSchedule(const std::string& group, const std::string& name);
+  const core::Schedule* FindSchedule(const std::string& group, const std::string& name) const;
+  std::vector<const core::Schedule*> Schedules() const;  // ordered by group, then name
+  Result<core::Schedule> PauseSchedule(const std::string& group, const std::string& name, std::string note);
+  Result<core::Schedule> ResumeSchedule(const std::string& group, const std::string& name, std::string note);
+  // Run now: one fire with logical time now, through `overlap` (default: the schedule's).
+  Result<std::vector<core::Fire>> TriggerSchedule(const std::string& group, const std::string& name,
+                                                  std::optional<core::OverlapPolicy> overlap);
+  struct Backfill {
+    std::vector<core::Fire> fires;             // decided now
+    std::vector<TimeMs> already_fired;         // logical times that had a record already
+  };
+  // Every fire of the timetable in [from, to] not made yet, through `overlap` (default
+  // buffer_all: one after another).
+  Result<Backfill> BackfillSchedule(const std::string& group, const std::string& name, TimeMs from, TimeMs to,
+                                    std::optional<core::OverlapPolicy> overlap);
+  // The next `count` logical times after the schedule's cursor, and when the next is due.
+  std::vector<TimeMs> UpcomingFires(const core::Schedule& schedule, int count) const;
+  std::optional<TimeMs> NextDue(const core::Schedule& schedule) const;
+  Result<store::FirePage> ListFires(const store::FireQuery& query);
+
   // --- Logs.
   // The log file of the attempt a CloudWatch log stream name stands for.
   Result<std::string> LogPathForStream(const std::string& log_stream_name) const;
 
   std::string Arn(const std::string& resource_type, const std::string& name) const;
   TimeMs Now() const { return clock_.NowMs(); }
+  const std::string& region() const { return options_.region; }
+  const std::string& account() const { return options_.account; }
 
  private:
   struct Timers;  // asio objects, kept out of this header
@@ -125,6 +165,26 @@ class Engine {
   Status StopJob(const std::string& job_id, Status from_scheduler);
   exec::LaunchRequest BuildLaunch(const core::Job& job, const core::Placement& placement) const;
 
+  // Schedules (engine_schedules.cc).
+  struct ScheduleEntry {
+    core::Schedule schedule;
+    schedule::Timetable timetable;
+    std::optional<TimeMs> due;  // its place in schedule_due_
+  };
+  Result<schedule::Timetable> BuildTimetable(const core::Schedule& schedule) const;
+  Status ValidateSchedule(const core::Schedule& schedule, const schedule::Timetable& timetable) const;
+  Result<ScheduleEntry*> FindEntry(const std::string& group, const std::string& name);
+  void RestoreSchedules(std::vector<core::Schedule> schedules);
+  // Decides every fire due by `now`, starts what runs, and persists records and progress.
+  void FireDueSchedules(TimeMs now);
+  // Jobs started by fires that ended: frees their schedules for buffered fires.
+  void NoteEndedRuns(const std::vector<core::JobTransition>& transitions, TimeMs now);
+  void Apply(ScheduleEntry& entry, core::FirePlan plan, TimeMs now);
+  void Reindex(ScheduleEntry& entry);
+  // Removes a schedule from memory and deletes it in the store (its fires go too).
+  void Forget(const std::string& key);
+  void ArmScheduleTimer();
+
   // Resource changes (engine_resources.cc).
   void Persist(const core::ComputeEnvironment& ce);
   void Persist(const core::JobQueue& queue);
@@ -146,6 +206,11 @@ class Engine {
   std::map<std::string, core::JobQueue> queues_;
   std::map<std::pair<std::string, int>, core::JobDefinition> definitions_;
   uint64_t next_seq_ = 1;
+
+  std::map<std::string, ScheduleEntry> schedules_;          // by ScheduleKey
+  std::set<std::pair<TimeMs, std::string>> schedule_due_;   // (due time, key): the timer's queue
+  std::unordered_map<std::string, std::string> run_owners_;  // job id -> ScheduleKey
+  ScheduleTargetStarter start_target_;
 
   store::WriteBatch pending_;  // changes not yet committed
   // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until

@@ -100,6 +100,12 @@ class Server:
             aws_access_key_id="test", aws_secret_access_key="test",
             config=Config(retries={"max_attempts": 1}))
 
+    def scheduler(self):
+        return boto3.client(
+            "scheduler", endpoint_url=self.url, region_name="us-east-1",
+            aws_access_key_id="test", aws_secret_access_key="test",
+            config=Config(retries={"max_attempts": 1}))
+
     def logs(self):
         return boto3.client(
             "logs", endpoint_url=self.url, region_name="us-east-1",
