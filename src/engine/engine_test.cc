@@ -3,109 +3,11 @@
 #include "engine/engine.h"
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <boost/asio/io_context.hpp>
-#include <atomic>
-#include <filesystem>
-
-#include "store/sqlite_store.h"
-#include "testing/fake_executor.h"
+#include "engine/engine_test_fixture.h"
 
 namespace nightshift::engine {
 namespace {
-
-// Fault injection by wrapping: a store whose flushes fail on demand.
-class FlakySyncStore final : public store::Store {
- public:
-  explicit FlakySyncStore(store::Store& base) : base_(base) {}
-  Result<store::Snapshot> Load() override { return base_.Load(); }
-  Status Commit(const store::WriteBatch& batch) override { return base_.Commit(batch); }
-  Status SyncCommitted() override {
-    if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
-    return base_.SyncCommitted();
-  }
-  Result<std::optional<core::Job>> GetJob(const std::string& id) override { return base_.GetJob(id); }
-  Result<store::JobPage> ListJobs(const store::JobQuery& q) override { return base_.ListJobs(q); }
-  Result<store::FirePage> ListFires(const store::FireQuery& q) override { return base_.ListFires(q); }
-  Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
-                                            core::FireTrigger trigger) override {
-    return base_.GetFire(schedule, logical_time, trigger);
-  }
-  void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
-
- private:
-  store::Store& base_;
-  std::atomic<bool> fail_syncs_{false};  // read on the engine's syncer thread
-};
-
-// The engine with a real SQLite store in a temp dir, a fake executor and a fake clock.
-class EngineTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    char tmpl[] = "/tmp/nightshift-engine-test-XXXXXX";
-    dir_ = mkdtemp(tmpl);
-    OpenAndStart();
-  }
-  void TearDown() override {
-    engine_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void OpenAndStart() {
-    engine_.reset();
-    store_.reset();
-    io_ = std::make_unique<boost::asio::io_context>();
-    executor_ = std::make_unique<testing::FakeExecutor>();
-    auto store = store::SqliteStore::Open(dir_ + "/nightshift.db");
-    ASSERT_TRUE(store.ok()) << store.status().ToString();
-    store_ = std::move(store).value();
-    flaky_ = std::make_unique<FlakySyncStore>(*store_);
-    EngineOptions options;
-    options.default_vcpus = 2;
-    engine_ = std::make_unique<Engine>(*io_, *flaky_, *executor_, clock_, options);
-    ASSERT_TRUE(engine_->Start().ok());
-    Drain();
-  }
-
-  // Runs every ready handler (the loop turns) until the loop is idle.
-  void Drain() {
-    io_->restart();
-    io_->poll();
-  }
-
-  std::string Submit(const std::string& name, std::vector<core::Dependency> deps = {}) {
-    SubmitJobRequest r;
-    r.job_name = name;
-    r.job_queue = "default";
-    r.job_definition = "def";
-    r.depends_on = std::move(deps);
-    Result<core::Job> job = engine_->SubmitJob(r);
-    EXPECT_TRUE(job.ok()) << job.status().ToString();
-    return job.ok() ? job->id : "";
-  }
-
-  void RegisterDefinition() {
-    core::JobDefinition d;
-    d.name = "def";
-    d.spec.command = {"true"};
-    ASSERT_TRUE(engine_->RegisterJobDefinition(d).ok());
-  }
-
-  core::JobState StoredState(const std::string& id) {
-    auto job = store_->GetJob(id);
-    EXPECT_TRUE(job.ok() && *job) << id;
-    return job.ok() && *job ? (*job)->state : core::JobState::kSubmitted;
-  }
-
-  std::string dir_;
-  FakeClock clock_;
-  std::unique_ptr<boost::asio::io_context> io_;
-  std::unique_ptr<testing::FakeExecutor> executor_;
-  std::unique_ptr<store::SqliteStore> store_;
-  std::unique_ptr<FlakySyncStore> flaky_;
-  std::unique_ptr<Engine> engine_;
-};
 
 TEST_F(EngineTest, FirstStartCreatesDefaultComputeEnvironmentAndQueue) {
   ASSERT_NE(engine_->FindComputeEnvironment("default"), nullptr);
