@@ -17,12 +17,18 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 examples/register-etl.sh "$url" >/dev/null || true
+# The example's nightly run: the Analyzer at 02:00 Berlin time (already there on a second start).
+build/nightshift schedule create nightly-analyze --expression "0 2 * * *" --timezone Europe/Berlin \
+  --definition analyze --server "$url" >/dev/null 2>&1 || true
 cat <<MSG
 
 nightshift is running at $url (data in $data_dir). Try:
   export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1
   examples/run-etl.sh $url                                  # Analyzer -> Aggregator -> Deployer
   aws --endpoint-url $url batch list-jobs --job-queue default --job-status SUCCEEDED
+  build/nightshift schedule list --server $url               # the nightly schedule, next fire
+  build/nightshift schedule preview "0 2 * * *" --timezone Europe/Berlin --count 3
+  aws --endpoint-url $url scheduler list-schedules
 Stop with Ctrl-C (running jobs keep running and are re-adopted on the next start).
 MSG
 wait $server

@@ -133,12 +133,22 @@ Result<core::Schedule> Engine::UpdateSchedule(core::Schedule s) {
   if (!timetable.ok()) return timetable.status();
   NS_RETURN_IF_ERROR(ValidateSchedule(s, *timetable));
   ScheduleEntry& entry = **found;
-  entry.schedule = s;
+  // Enabling a disabled schedule is a resume: the fires of the pause are recorded as skipped,
+  // not caught up.
+  const bool resumes = old.state == core::ScheduleState::kDisabled && s.state == core::ScheduleState::kEnabled;
+  if (resumes) s.state = core::ScheduleState::kDisabled;
+  std::string note = std::exchange(s.state_note, old.state_note);
+  entry.schedule = std::move(s);
   entry.timetable = std::move(*timetable);
-  pending_.schedules.push_back(s);
-  Reindex(entry);
-  ScheduleFlush();
-  return s;
+  if (resumes) {
+    Apply(entry, core::Resume(entry.schedule, entry.timetable, std::move(note), Now()), Now());
+  } else {
+    entry.schedule.state_note = std::move(note);
+    pending_.schedules.push_back(entry.schedule);
+    Reindex(entry);
+    ScheduleFlush();
+  }
+  return entry.schedule;
 }
 
 Status Engine::DeleteSchedule(const std::string& group, const std::string& name) {

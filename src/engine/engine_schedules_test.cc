@@ -187,6 +187,18 @@ TEST_F(EngineScheduleTest, PausedFiresAreSkippedAndRecordedOnResume) {
   EXPECT_EQ(Summary("hourly"), (std::vector<std::string>{"skipped@0x3", "started@3"}));
 }
 
+TEST_F(EngineScheduleTest, EnablingADisabledScheduleByUpdateIsAResume) {
+  core::Schedule s = Create("hourly", "0 * * * *");
+  s.state = core::ScheduleState::kDisabled;
+  ASSERT_TRUE(engine_->UpdateSchedule(s).ok());
+  AdvanceTo(kMidnight + kHour + 30 * kMinute);
+  s.state = core::ScheduleState::kEnabled;
+  ASSERT_TRUE(engine_->UpdateSchedule(s).ok());
+  Drain();
+  EXPECT_EQ(Summary("hourly"), std::vector<std::string>{"skipped@0x2"}) << "not caught up";
+  EXPECT_TRUE(Jobs("hourly").empty());
+}
+
 TEST_F(EngineScheduleTest, JitterDelaysTheFireByItsDeterministicAmount) {
   core::Schedule s;
   s.name = "jittery";
