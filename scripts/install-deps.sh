@@ -9,7 +9,7 @@ packages=(
   libgtest-dev libgmock-dev libhowardhinnant-date-dev libdate-tz3 tzdata
   python3 python3-pytest python3-boto3 awscli
   sqlite3 procps make curl
-  python3-croniter systemd clang libclang-rt-14-dev
+  python3-croniter systemd
 )
 missing=()
 for p in "${packages[@]}"; do
