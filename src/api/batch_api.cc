@@ -4,7 +4,7 @@
 #include <cctype>
 #include <thread>
 
-#include "api/aws_error.h"
+#include "api/answer.h"
 #include "api/submit_job_request.h"
 #include "store/store.h"
 
@@ -142,19 +142,8 @@ bool BatchApi::Handle(const HttpRequest& request, const Respond& respond) {
 }
 
 void BatchApi::Answer(Result<OrderedJson> result, bool mutates, const Respond& respond) {
-  if (!result.ok()) {
-    respond(ErrorResponse(AwsService::kBatch, result.status()));
-    return;
-  }
-  HttpResponse ok;
-  ok.body = result->dump();
-  if (!mutates) {
-    respond(std::move(ok));
-    return;
-  }
-  engine_.WhenDurable([respond, ok = std::move(ok)](Status st) mutable {
-    respond(st.ok() ? std::move(ok) : ErrorResponse(AwsService::kBatch, st));
-  });
+  api::Answer(engine_, AwsService::kBatch, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+              mutates, respond);
 }
 
 void BatchApi::HandleTags(const HttpRequest& request, const Respond& respond) {

@@ -156,6 +156,13 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& q
   return out;
 }
 
+std::string QueryValue(const HttpRequest& request, const std::string& key) {
+  for (auto& [k, v] : ParseQuery(request.query)) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
 class HttpServer::Impl {
  public:
   Impl(asio::io_context& io, RequestHandler handler) : io_(io), acceptor_(io), handler_(std::move(handler)) {}

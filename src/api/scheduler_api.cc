@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "api/aws_error.h"
+#include "api/answer.h"
 #include "api/schedule_target.h"
 
 namespace nightshift::api {
@@ -21,14 +21,6 @@ std::optional<TimeMs> ReadTimestamp(JsonReader& r, const std::string& key) {
   std::optional<double> seconds = r.Number(key);
   if (!seconds) return std::nullopt;
   return static_cast<TimeMs>(std::llround(*seconds * 1000.0));
-}
-
-// The query parameter `key`, decoded, or "".
-std::string QueryValue(const HttpRequest& request, const std::string& key) {
-  for (auto& [k, v] : ParseQuery(request.query)) {
-    if (k == key) return v;
-  }
-  return "";
 }
 
 Result<std::string> GroupOf(const HttpRequest& request, const std::string& key) {
@@ -130,19 +122,8 @@ bool SchedulerApi::Handle(const HttpRequest& request, const Respond& respond) {
                                 : UpdateSchedule(name, *body);
     mutates = true;
   }
-  if (!result.ok()) {
-    respond(ErrorResponse(AwsService::kScheduler, result.status()));
-    return true;
-  }
-  HttpResponse ok;
-  ok.body = result->dump();
-  if (!mutates) {
-    respond(std::move(ok));
-    return true;
-  }
-  engine_.WhenDurable([respond, ok = std::move(ok)](Status st) mutable {
-    respond(st.ok() ? std::move(ok) : ErrorResponse(AwsService::kScheduler, st));
-  });
+  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+         mutates, respond);
   return true;
 }
 

@@ -2,7 +2,7 @@
 
 #include <cstdlib>
 
-#include "api/aws_error.h"
+#include "api/answer.h"
 #include "api/schedule_target.h"
 
 namespace nightshift::api {
@@ -12,13 +12,6 @@ constexpr char kPrefix[] = "/api/v1/schedules";
 constexpr char kDefaultGroup[] = "default";
 constexpr int kUpcomingFires = 5;
 constexpr int kMaxFirePage = 1000;
-
-std::string QueryValue(const HttpRequest& request, const std::string& key) {
-  for (auto& [k, v] : ParseQuery(request.query)) {
-    if (k == key) return v;
-  }
-  return "";
-}
 
 // "/a/b/c" -> {"a", "b", "c"}, each part decoded.
 std::vector<std::string> Split(const std::string& path) {
@@ -88,19 +81,8 @@ bool SchedulesApi::Handle(const HttpRequest& request, const Respond& respond) {
   if (request.path != prefix && request.path.rfind(prefix + "/", 0) != 0) return false;
   bool mutates = false;
   Result<Json> result = Route(request, Split(request.path.substr(prefix.size())), mutates);
-  if (!result.ok()) {
-    respond(ErrorResponse(AwsService::kScheduler, result.status()));
-    return true;
-  }
-  HttpResponse ok;
-  ok.body = result->dump();
-  if (!mutates) {
-    respond(std::move(ok));
-    return true;
-  }
-  engine_.WhenDurable([respond, ok = std::move(ok)](Status st) mutable {
-    respond(st.ok() ? std::move(ok) : ErrorResponse(AwsService::kScheduler, st));
-  });
+  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+         mutates, respond);
   return true;
 }
 

@@ -75,9 +75,11 @@ class Expression {
 
 // An IANA time zone from the system's tz database. Cheap to copy. Beyond the last transition
 // listed in the zone file (Debian's files stop at 2037), the POSIX rule in the file's footer
-// takes over.
+// takes over. Immutable; thread-safe.
 class Zone {
  public:
+  // Reads a zone the first time it is asked for; later calls (from any thread) return a copy
+  // sharing that first representation, so the tz database is read once per process.
   // Errors: kInvalidArgument "unknown time zone 'X'".
   static Result<Zone> Load(std::string_view name);
   static Zone Utc();

@@ -5,6 +5,8 @@
 
 #include <fstream>
 #include <iterator>
+#include <mutex>
+#include <unordered_map>
 
 #include "schedule/civil.h"
 #include "schedule/timetable.h"
@@ -59,17 +61,29 @@ std::optional<PosixTz> ReadFooter(std::string_view name) {
 
 }  // namespace
 
+// Every zone is read once per process and shared: a server restoring 100,000 schedules in four
+// zones must not read a zone file per schedule and keep 100,000 copies of four transition
+// tables. Only zones that exist are kept, so the cache is bounded by the tz database (~600
+// names, a few KB each). As with date's own tzdb, a tzdata upgrade is seen after a restart.
 Result<Zone> Zone::Load(std::string_view name) {
   if (!LooksLikeZoneName(name)) return UnknownZone(name);
-  const date::time_zone* tz = nullptr;
-  try {
-    tz = date::locate_zone(name);
-  } catch (const std::exception&) {  // date reports an unknown name with runtime_error
-    return UnknownZone(name);
+  static std::mutex mutex;
+  static auto* const loaded = new std::unordered_map<std::string, std::shared_ptr<const Rep>>();
+  std::lock_guard<std::mutex> lock(mutex);
+  auto it = loaded->find(std::string(name));
+  if (it == loaded->end()) {
+    const date::time_zone* tz = nullptr;
+    try {
+      tz = date::locate_zone(name);
+    } catch (const std::exception&) {  // date reports an unknown name with runtime_error
+      return UnknownZone(name);
+    }
+    auto rep = std::make_shared<const Rep>(
+        Rep{std::string(name), ZoneRules(ListedTransitions(*tz), ReadFooter(name))});
+    it = loaded->emplace(std::string(name), std::move(rep)).first;
   }
   Zone zone;
-  zone.rep_ = std::make_shared<const Rep>(
-      Rep{std::string(name), ZoneRules(ListedTransitions(*tz), ReadFooter(name))});
+  zone.rep_ = it->second;
   return zone;
 }
 

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+#include <vector>
+
 #include "schedule/timetable.h"
 #include "schedule/timetable_test_util.h"
 
@@ -40,6 +43,30 @@ TEST(ZoneTest, CopiesShareOneImmutableRepresentation) {
   EXPECT_EQ(&a.name(), &b.name());
   EXPECT_EQ(b.OffsetAt(At("2026-01-01T00:00:00Z")), 11 * 3600);
   EXPECT_EQ(b.OffsetAt(At("2026-07-01T00:00:00Z")), 10 * 3600 + 1800);
+}
+
+// 100,000 schedules in one zone used to hold 100,000 copies of its transitions, each read from
+// the zone file again.
+TEST(ZoneTest, LoadingAZoneAgainSharesTheFirstRepresentation) {
+  const Zone first = LoadZone("America/New_York");
+  const Zone again = LoadZone("America/New_York");
+  EXPECT_EQ(&first.name(), &again.name());
+  EXPECT_NE(&first.name(), &LoadZone("Europe/Berlin").name());
+  EXPECT_EQ(again.OffsetAt(At("2026-07-04T12:00:00Z")), -4 * 3600);
+}
+
+TEST(ZoneTest, ConcurrentLoadsShareOneRepresentation) {
+  std::vector<const std::string*> names(4);
+  std::vector<std::thread> threads;
+  for (const std::string*& name : names) {
+    threads.emplace_back([&name] {
+      static thread_local Zone zone = Zone::Utc();
+      zone = LoadZone("Asia/Kathmandu");
+      name = &zone.name();
+    });
+  }
+  for (std::thread& t : threads) t.join();
+  for (const std::string* name : names) EXPECT_EQ(name, names[0]);
 }
 
 }  // namespace
