@@ -56,17 +56,12 @@ TEST(ZoneTest, LoadingAZoneAgainSharesTheFirstRepresentation) {
 }
 
 TEST(ZoneTest, ConcurrentLoadsShareOneRepresentation) {
-  std::vector<const std::string*> names(4);
+  std::vector<Zone> zones(4, Zone::Utc());
   std::vector<std::thread> threads;
-  for (const std::string*& name : names) {
-    threads.emplace_back([&name] {
-      static thread_local Zone zone = Zone::Utc();
-      zone = LoadZone("Asia/Kathmandu");
-      name = &zone.name();
-    });
-  }
+  for (Zone& zone : zones) threads.emplace_back([&zone] { zone = LoadZone("Asia/Kathmandu"); });
   for (std::thread& t : threads) t.join();
-  for (const std::string* name : names) EXPECT_EQ(name, names[0]);
+  for (const Zone& zone : zones) EXPECT_EQ(&zone.name(), &zones[0].name());
+  EXPECT_EQ(zones[0].name(), "Asia/Kathmandu");
 }
 
 }  // namespace
