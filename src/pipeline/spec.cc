@@ -27,8 +27,8 @@ const YamlNode* RootOf(const std::variant<YamlStream, YamlError>& parsed, YamlWa
     return nullptr;
   }
   if (documents.size() > 1) {
-    walker.Report(PosOf(documents[1]->mark), "a pipeline file holds one YAML document, found " +
-                                                 std::to_string(documents.size()));
+    walker.Report(PosOf(documents[1]->mark),
+                  "a pipeline file holds one YAML document; a second one starts here");
   }
   return documents[0];
 }
@@ -56,7 +56,8 @@ bool InFileOrder(const Problem& a, const Problem& b) {
 ParseResult ParsePipeline(std::string_view text) {
   YamlWalker walker(std::max(kMinNodeBudget, text.size() * kNodesPerByte));
   ParseResult result;
-  const std::variant<YamlStream, YamlError> parsed = ParseYaml(text);
+  // A second document is a problem; what follows it need not be read.
+  const std::variant<YamlStream, YamlError> parsed = ParseYaml(text, 2);
   if (const YamlNode* root = RootOf(parsed, walker)) {
     const SourcePos pos = PosOf(root->mark);
     PipelineDraft draft = ReadPipeline(Field{root, "", pos, pos}, walker);

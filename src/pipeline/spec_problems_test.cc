@@ -13,6 +13,9 @@ using Lines = std::vector<std::string>;
 TEST(PipelineProblemsTest, SyntaxErrorsCarryYamlCppsPosition) {
   EXPECT_EQ(ProblemsOf("name: x\nsteps:\n  a: {command: [x]\n  b: {command: [y]}\n"),
             (Lines{"4:3: YAML syntax error: end of map flow not found"}));
+  // yaml-cpp 0.7 itself would loop forever on a ',' outside a flow collection.
+  EXPECT_EQ(ProblemsOf(",a: b\n"), (Lines{"1:1: YAML syntax error: unexpected ','"}));
+  EXPECT_EQ(ProblemsOf("# x\n\n  ,"), (Lines{"3:3: YAML syntax error: unexpected ','"}));
   EXPECT_EQ(ProblemsOf("name: x\nsteps: {a: *nowhere}\n"),
             (Lines{"2:12: YAML syntax error: the referenced anchor is not defined"}));
 }
@@ -26,7 +29,7 @@ TEST(PipelineProblemsTest, TheFileMustBeOneMapWithNameAndSteps) {
   EXPECT_EQ(ProblemsOf("description: no name\n"),
             (Lines{"1:1: missing required key 'name'", "1:1: missing required key 'steps'"}));
   EXPECT_EQ(ProblemsOf("name: a\nsteps: {a: {command: x}}\n---\nname: b\n"),
-            (Lines{"4:1: a pipeline file holds one YAML document, found 2"}));
+            (Lines{"4:1: a pipeline file holds one YAML document; a second one starts here"}));
 }
 
 TEST(PipelineProblemsTest, UnknownKeysAtEveryLevelSuggestTheClosestKnownKey) {

@@ -81,13 +81,33 @@ SourcePos PosOf(const YAML::Mark& mark) {
   return {mark.line + 1, mark.column + 1};
 }
 
-std::variant<YamlStream, YamlError> ParseYaml(std::string_view text) {
+namespace {
+
+// yaml-cpp 0.7 loops forever on a token no rule consumes (a ',' outside a flow collection):
+// each HandleNextDocument reports another empty document at the same place, consuming nothing.
+bool IsStuck(const std::vector<const YamlNode*>& documents) {
+  if (documents.size() < 2) return false;
+  const YamlNode& last = *documents.back();
+  const YamlNode& before = *documents[documents.size() - 2];
+  return last.IsNull() && before.IsNull() && last.mark.pos == before.mark.pos;
+}
+
+}  // namespace
+
+std::variant<YamlStream, YamlError> ParseYaml(std::string_view text, size_t max_documents) {
   YamlStream stream;
   try {
     std::istringstream in{std::string(text)};
     YAML::Parser parser(in);
     YamlStreamBuilder builder(stream);
-    while (parser.HandleNextDocument(builder)) {
+    while (stream.documents().size() < max_documents && parser.HandleNextDocument(builder)) {
+      if (IsStuck(stream.documents())) {
+        const YAML::Mark& mark = stream.documents().back()->mark;
+        const size_t at = static_cast<size_t>(mark.pos);
+        return YamlError{PosOf(mark), "YAML syntax error: unexpected '" +
+                                          std::string(text.substr(at < text.size() ? at : 0, 1)) +
+                                          "'"};
+      }
     }
   } catch (const YAML::Exception& e) {
     return YamlError{PosOf(e.mark), "YAML syntax error: " + e.msg};

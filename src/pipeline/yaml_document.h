@@ -51,9 +51,10 @@ struct YamlError {
   std::string message;
 };
 
-// Parses every document in `text`. Errors: yaml-cpp's syntax errors with their position.
-// Catches yaml-cpp's exceptions: this is the one place they can come from.
-std::variant<YamlStream, YamlError> ParseYaml(std::string_view text);
+// Parses the first `max_documents` documents in `text` (the rest is not read). Errors: yaml-cpp's
+// syntax errors with their position. Catches yaml-cpp's exceptions: this is the one place they
+// can come from.
+std::variant<YamlStream, YamlError> ParseYaml(std::string_view text, size_t max_documents);
 
 SourcePos PosOf(const YAML::Mark& mark);
 
