@@ -20,8 +20,8 @@ struct StepDraft {
 };
 
 struct PipelineDraft {
-  PipelineSpec spec;  // everything but steps
-  StepSpec defaults;  // only the settings `defaults` may hold
+  PipelineSpec spec;             // everything but steps
+  StepSpec defaults;             // only the settings `defaults` may hold
   std::vector<StepDraft> steps;  // in file order; duplicates left out
 };
 

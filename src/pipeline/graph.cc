@@ -82,11 +82,11 @@ class GraphChecker {
   void CheckArraySizes(size_t i, size_t entry, size_t upstream) {
     const int size = steps_[i].spec.array_size, upstream_size = steps_[upstream].spec.array_size;
     if (size == 0 || upstream_size == 0 || size == upstream_size) return;
-    Report(i, entry, "array step " + Quote(steps_[i].spec.name) + " (array: " +
-                         std::to_string(size) + ") depends on array step " +
-                         Quote(steps_[upstream].spec.name) + " (array: " +
-                         std::to_string(upstream_size) +
-                         "); N_TO_N pairs children by index and needs equal sizes");
+    Report(i, entry,
+           "array step " + Quote(steps_[i].spec.name) + " (array: " + std::to_string(size) +
+               ") depends on array step " + Quote(steps_[upstream].spec.name) +
+               " (array: " + std::to_string(upstream_size) +
+               "); N_TO_N pairs children by index and needs equal sizes");
   }
 
   // Tarjan's strongly connected components, iteratively (a 10,000-step chain would overflow the

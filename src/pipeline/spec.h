@@ -1,5 +1,7 @@
 // Pipeline files: a named DAG of steps in one YAML (or JSON) file, parsed and validated here into
-// a PipelineSpec. Pure code: no clock, no files opened (the caller passes the text), no engine.
+// a PipelineSpec. Pure code: no clock, no engine, no files opened (the caller passes the text)
+// except the system's time zone database, which schedule::Zone::Load reads once per process to
+// check `schedule.timezone`.
 //
 //   name: nightly-etl
 //   params: {region: berlin, day: ~}        # a null default makes a param required
@@ -11,6 +13,25 @@
 //     deployer:   {command: ["./deploy.sh"], depends_on: [{step: aggregator, condition: success}]}
 //
 // Validation reports every problem at once, each with its line and column.
+//
+// Values:
+//   names      pipeline: 1-64, step: 1-100, param: 1-64 letters, digits, '-' or '_'; env var
+//              names: letters, digits and '_', not starting with a digit
+//   durations  whole seconds or units from largest to smallest: 90s, 30m, 6h, 1d, 1h30m
+//              (timeout and catch_up_window at least 1 s; backoff delay and max may be 0)
+//   memory     whole MiB, or 512Mi / 2Gi (binary) or 512M / 2G (decimal bytes, rounded up to
+//              whole MiB, as in Kubernetes: 2G is 1908 MiB); 1 MiB to 1 PiB
+//   vcpus > 0; array 2..100,000; retry.attempts 1..10; at most 5 evaluate_on_exit rules, action
+//   RETRY or EXIT in any case, patterns may end in '*' (exit codes: digits); backoff factor >= 1;
+//   schedule.jitter 0..1440 minutes; booleans true or false. Scalars become strings where strings
+//   are expected (env: {N: 5} is "5"). Param defaults are plain text, not templates.
+// Defaults: a step's own queue, retry (replaced whole, not merged), timeout, vcpus and memory win
+// over `defaults`; env maps merge, the step's value winning.
+// Dependencies: unknown steps, a step naming itself or the same step twice, and array steps
+// depending on array steps of another size (N_TO_N pairs children by index) are problems; a plain
+// step may depend on an array step (it waits for every child) and the reverse. A cycle is
+// reported once per group of steps that reach each other, as "cycle: a -> b -> a" where "a -> b"
+// reads "a depends on b", from the group's first step in the file.
 // Thread-safety: pure functions.
 #pragma once
 
@@ -70,7 +91,7 @@ struct StepSpec {
   std::optional<int64_t> memory_mib;
   std::optional<int64_t> timeout_seconds;
   std::optional<RetrySpec> retry;
-  std::string queue;   // empty: defaults.queue, else "default"
+  std::string queue;   // the step's, else defaults.queue, else "default" (never empty)
   int array_size = 0;  // 0: not an array; else 2..100,000 children
   std::vector<StepDependency> depends_on;
 };

@@ -17,14 +17,14 @@ namespace {
 constexpr std::array<std::string_view, 6> kTopKeys = {"name",     "description", "params",
                                                       "schedule", "defaults",    "steps"};
 constexpr std::array<std::string_view, 9> kScheduleKeys = {
-    "expression", "timezone", "dst_gap",         "dst_repeat", "overlap",
-    "catch_up",   "catch_up_window", "jitter", "enabled"};
+    "expression", "timezone",        "dst_gap", "dst_repeat", "overlap",
+    "catch_up",   "catch_up_window", "jitter",  "enabled"};
 // The settings `defaults` can give every step; a step's own keys add to them.
-constexpr std::array<std::string_view, 6> kDefaultKeys = {"queue",  "retry",  "timeout",
-                                                          "vcpus",  "memory", "env"};
-constexpr std::array<std::string_view, 10> kStepKeys = {
-    "command", "definition", "env",   "vcpus", "memory",
-    "timeout", "retry",      "queue", "array", "depends_on"};
+constexpr std::array<std::string_view, 6> kDefaultKeys = {"queue", "retry",  "timeout",
+                                                          "vcpus", "memory", "env"};
+constexpr std::array<std::string_view, 10> kStepKeys = {"command", "definition", "env",   "vcpus",
+                                                        "memory",  "timeout",    "retry", "queue",
+                                                        "array",   "depends_on"};
 constexpr std::array<std::string_view, 3> kRetryKeys = {"attempts", "evaluate_on_exit", "backoff"};
 constexpr std::array<std::string_view, 4> kRuleKeys = {"action", "on_exit_code", "on_reason",
                                                        "on_status_reason"};
@@ -35,7 +35,7 @@ constexpr size_t kMaxPipelineName = 64;
 constexpr size_t kMaxStepName = 100;  // as job names
 constexpr size_t kMaxParamName = 64;
 constexpr size_t kMaxDefinitionName = 128;
-constexpr int kMaxRetryRules = 5;       // AWS's limit for evaluateOnExit
+constexpr int kMaxRetryRules = 5;          // AWS's limit for evaluateOnExit
 constexpr size_t kMaxPatternLength = 512;  // AWS's limit for each pattern
 constexpr int64_t kMinArraySize = 2;
 constexpr int64_t kMaxArraySize = 100'000;
@@ -51,8 +51,9 @@ bool IsName(std::string_view text, size_t max_length) {
 
 bool IsEnvName(std::string_view text) {
   return !text.empty() && !std::isdigit(static_cast<unsigned char>(text[0])) &&
-         std::all_of(text.begin(), text.end(),
-                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+         std::all_of(text.begin(), text.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+         });
 }
 
 std::string NameRule(size_t max_length) {
@@ -113,24 +114,24 @@ class Reader {
   PipelineDraft Read(const Field& root) {
     PipelineDraft draft;
     bool has_name = false, has_steps = false;
-    const bool is_map = w_.ForEachEntry(root, kTopKeys, "key", [&](std::string_view key,
-                                                                   const Field& value) {
-      if (key == "name") {
-        has_name = true;
-        ReadPipelineName(value, draft.spec);
-      } else if (key == "description") {
-        draft.spec.description = w_.Text(value).value_or("");
-      } else if (key == "params") {
-        draft.spec.params = ReadParams(value);
-      } else if (key == "schedule") {
-        draft.spec.schedule = ReadSchedule(value);
-      } else if (key == "defaults") {
-        draft.defaults = ReadDefaults(value);
-      } else if (key == "steps") {
-        has_steps = true;
-        draft.steps = ReadSteps(value);
-      }
-    });
+    const bool is_map =
+        w_.ForEachEntry(root, kTopKeys, "key", [&](std::string_view key, const Field& value) {
+          if (key == "name") {
+            has_name = true;
+            ReadPipelineName(value, draft.spec);
+          } else if (key == "description") {
+            draft.spec.description = w_.Text(value).value_or("");
+          } else if (key == "params") {
+            draft.spec.params = ReadParams(value);
+          } else if (key == "schedule") {
+            draft.spec.schedule = ReadSchedule(value);
+          } else if (key == "defaults") {
+            draft.defaults = ReadDefaults(value);
+          } else if (key == "steps") {
+            has_steps = true;
+            draft.steps = ReadSteps(value);
+          }
+        });
     if (is_map && !has_name) w_.ReportMissing(root, "name");
     if (is_map && !has_steps) w_.ReportMissing(root, "steps");
     CheckTemplates(draft.spec.params);
@@ -158,8 +159,10 @@ class Reader {
       if (value.node->IsScalar()) {
         param.default_value = value.node->scalar;
       } else if (!value.node->IsNull()) {
-        w_.Report(value, "expected a default value (a string or number) or nothing (a required "
-                         "param), got " + YamlWalker::Describe(*value.node));
+        w_.Report(value,
+                  "expected a default value (a string or number) or nothing (a required "
+                  "param), got " +
+                      YamlWalker::Describe(*value.node));
       }
       params.push_back(std::move(param));
     });
@@ -179,29 +182,30 @@ class Reader {
     ScheduleSpec schedule;
     schedule.pos = field.key_pos;
     bool has_expression = false;
-    const bool is_map = w_.ForEachEntry(field, kScheduleKeys, "key", [&](std::string_view key,
-                                                                         const Field& value) {
-      if (key == "expression") {
-        has_expression = true;
-        schedule.expression = ReadPolicy(value, schedule::Expression::Parse, "");
-      } else if (key == "timezone") {
-        schedule.timezone = ReadPolicy(value, schedule::Zone::Load, schedule.timezone);
-      } else if (key == "dst_gap") {
-        schedule.dst_gap = ReadPolicy(value, schedule::ParseGapPolicy, schedule.dst_gap);
-      } else if (key == "dst_repeat") {
-        schedule.dst_repeat = ReadPolicy(value, schedule::ParseRepeatPolicy, schedule.dst_repeat);
-      } else if (key == "overlap") {
-        schedule.overlap = ReadPolicy(value, core::ParseOverlapPolicy, schedule.overlap);
-      } else if (key == "catch_up") {
-        schedule.catch_up = ReadPolicy(value, core::ParseCatchUpPolicy, schedule.catch_up);
-      } else if (key == "catch_up_window") {
-        schedule.catch_up_window_seconds = w_.Duration(value, 1);
-      } else if (key == "jitter") {
-        schedule.jitter_minutes = static_cast<int>(w_.Integer(value, 0, 1440).value_or(0));
-      } else if (key == "enabled") {
-        schedule.enabled = w_.Bool(value).value_or(true);
-      }
-    });
+    const bool is_map =
+        w_.ForEachEntry(field, kScheduleKeys, "key", [&](std::string_view key, const Field& value) {
+          if (key == "expression") {
+            has_expression = true;
+            schedule.expression = ReadPolicy(value, schedule::Expression::Parse, "");
+          } else if (key == "timezone") {
+            schedule.timezone = ReadPolicy(value, schedule::Zone::Load, schedule.timezone);
+          } else if (key == "dst_gap") {
+            schedule.dst_gap = ReadPolicy(value, schedule::ParseGapPolicy, schedule.dst_gap);
+          } else if (key == "dst_repeat") {
+            schedule.dst_repeat =
+                ReadPolicy(value, schedule::ParseRepeatPolicy, schedule.dst_repeat);
+          } else if (key == "overlap") {
+            schedule.overlap = ReadPolicy(value, core::ParseOverlapPolicy, schedule.overlap);
+          } else if (key == "catch_up") {
+            schedule.catch_up = ReadPolicy(value, core::ParseCatchUpPolicy, schedule.catch_up);
+          } else if (key == "catch_up_window") {
+            schedule.catch_up_window_seconds = w_.Duration(value, 1);
+          } else if (key == "jitter") {
+            schedule.jitter_minutes = static_cast<int>(w_.Integer(value, 0, 1440).value_or(0));
+          } else if (key == "enabled") {
+            schedule.enabled = w_.Bool(value).value_or(true);
+          }
+        });
     if (is_map && !has_expression) w_.ReportMissing(field, "expression");
     return schedule;
   }
@@ -216,14 +220,14 @@ class Reader {
 
   std::vector<StepDraft> ReadSteps(const Field& field) {
     std::vector<StepDraft> steps;
-    const bool is_map = w_.ForEachEntry(field, {}, "step", [&](std::string_view name,
-                                                                const Field& value) {
-      if (!IsName(name, kMaxStepName)) {
-        w_.Report(value.key_pos, field.path + ": step name " + Quote(name) + " must be " +
-                                     NameRule(kMaxStepName));
-      }
-      steps.push_back(ReadStep(name, value));
-    });
+    const bool is_map =
+        w_.ForEachEntry(field, {}, "step", [&](std::string_view name, const Field& value) {
+          if (!IsName(name, kMaxStepName)) {
+            w_.Report(value.key_pos, field.path + ": step name " + Quote(name) + " must be " +
+                                         NameRule(kMaxStepName));
+          }
+          steps.push_back(ReadStep(name, value));
+        });
     if (is_map && steps.empty() && field.node->size() == 0) {
       w_.Report(field, "at least one step is required");
     }
@@ -236,23 +240,23 @@ class Reader {
     step.spec.pos = field.key_pos;
     step.path = field.path;
     bool has_command = false, has_definition = false;
-    const bool is_map = w_.ForEachEntry(field, kStepKeys, "key", [&](std::string_view key,
-                                                                     const Field& value) {
-      if (key == "command") {
-        has_command = true;
-        step.spec.command = ReadCommand(value);
-      } else if (key == "definition") {
-        has_definition = true;
-        step.spec.definition = ReadDefinition(value);
-      } else if (key == "array") {
-        step.spec.array_size =
-            static_cast<int>(w_.Integer(value, kMinArraySize, kMaxArraySize).value_or(0));
-      } else if (key == "depends_on") {
-        ReadDependencies(value, step);
-      } else {
-        ReadSetting(key, value, step.spec);
-      }
-    });
+    const bool is_map =
+        w_.ForEachEntry(field, kStepKeys, "key", [&](std::string_view key, const Field& value) {
+          if (key == "command") {
+            has_command = true;
+            step.spec.command = ReadCommand(value);
+          } else if (key == "definition") {
+            has_definition = true;
+            step.spec.definition = ReadDefinition(value);
+          } else if (key == "array") {
+            step.spec.array_size =
+                static_cast<int>(w_.Integer(value, kMinArraySize, kMaxArraySize).value_or(0));
+          } else if (key == "depends_on") {
+            ReadDependencies(value, step);
+          } else {
+            ReadSetting(key, value, step.spec);
+          }
+        });
     if (!is_map) return step;
     if (has_command && has_definition) {
       w_.Report(field.key_pos, field.path + ": has both 'command' and 'definition'; give one");
@@ -312,8 +316,10 @@ class Reader {
   std::optional<StepDependency> ReadDependency(const Field& item) {
     if (item.node->IsScalar()) return StepDependency{item.node->scalar, {}, item.pos};
     if (!item.node->IsMap()) {
-      w_.Report(item, "expected a step name or {step: NAME, condition: success|failure|"
-                      "completion}, got " + YamlWalker::Describe(*item.node));
+      w_.Report(item,
+                "expected a step name or {step: NAME, condition: success|failure|"
+                "completion}, got " +
+                    YamlWalker::Describe(*item.node));
       return std::nullopt;
     }
     StepDependency dependency{"", StepCondition::kSuccess, item.pos};
@@ -328,8 +334,8 @@ class Reader {
       } else if (const std::optional<std::string> text = w_.Text(value)) {
         const std::optional<StepCondition> condition = ParseCondition(*text);
         if (!condition) {
-          w_.Report(value, "condition " + Quote(*text) +
-                               " is not one of success, failure, completion");
+          w_.Report(value,
+                    "condition " + Quote(*text) + " is not one of success, failure, completion");
         }
         dependency.condition = condition.value_or(StepCondition::kSuccess);
       }
@@ -416,30 +422,30 @@ class Reader {
   std::optional<core::RetryRule> ReadRule(const Field& field) {
     core::RetryRule rule;
     bool has_action = false;
-    const bool is_map = w_.ForEachEntry(field, kRuleKeys, "key", [&](std::string_view key,
-                                                                     const Field& value) {
-      const std::optional<std::string> text = w_.Text(value);
-      if (key == "action") has_action = true;
-      if (!text) return;
-      if (key == "action") {
-        const std::string action = Upper(*text);
-        if (action != "RETRY" && action != "EXIT") {
-          w_.Report(value, "action " + Quote(*text) + " is not one of RETRY, EXIT");
-        }
-        rule.action = action == "EXIT" ? core::RetryAction::kExit : core::RetryAction::kRetry;
-        return;
-      }
-      if (std::string problem = PatternProblem(key, *text); !problem.empty()) {
-        w_.Report(value, problem);
-      }
-      if (key == "on_exit_code") {
-        rule.on_exit_code = *text;
-      } else if (key == "on_reason") {
-        rule.on_reason = *text;
-      } else {
-        rule.on_status_reason = *text;
-      }
-    });
+    const bool is_map =
+        w_.ForEachEntry(field, kRuleKeys, "key", [&](std::string_view key, const Field& value) {
+          const std::optional<std::string> text = w_.Text(value);
+          if (key == "action") has_action = true;
+          if (!text) return;
+          if (key == "action") {
+            const std::string action = Upper(*text);
+            if (action != "RETRY" && action != "EXIT") {
+              w_.Report(value, "action " + Quote(*text) + " is not one of RETRY, EXIT");
+            }
+            rule.action = action == "EXIT" ? core::RetryAction::kExit : core::RetryAction::kRetry;
+            return;
+          }
+          if (std::string problem = PatternProblem(key, *text); !problem.empty()) {
+            w_.Report(value, problem);
+          }
+          if (key == "on_exit_code") {
+            rule.on_exit_code = *text;
+          } else if (key == "on_reason") {
+            rule.on_reason = *text;
+          } else {
+            rule.on_status_reason = *text;
+          }
+        });
     if (!is_map) return std::nullopt;
     if (!has_action) w_.ReportMissing(field, "action");
     return rule;

@@ -233,9 +233,9 @@ TEST(PipelineSpecTest, AcceptsJson) {
 }
 
 TEST(PipelineSpecTest, JsonProblemsHavePositionsToo) {
-  EXPECT_EQ(ProblemsOf(R"({"name": "j", "steps": {"a": {"command": ["x"], "timeuot": 5}}})"),
-            (std::vector<std::string>{
-                "1:49: steps.a: unknown key 'timeuot' (did you mean 'timeout'?)"}));
+  EXPECT_EQ(
+      ProblemsOf(R"({"name": "j", "steps": {"a": {"command": ["x"], "timeuot": 5}}})"),
+      (std::vector<std::string>{"1:49: steps.a: unknown key 'timeuot' (did you mean 'timeout'?)"}));
 }
 
 TEST(PipelineSpecTest, ParsesATenThousandStepLayeredPipeline) {
@@ -256,8 +256,7 @@ TEST(PipelineSpecTest, ParsesATenThousandStepLayeredPipeline) {
 }
 
 TEST(FormatProblemsTest, OneFileLineColumnLinePerProblem) {
-  const std::vector<Problem> problems = {{{3, 7}, "steps.a: unknown key 'x'"},
-                                         {{}, "no position"}};
+  const std::vector<Problem> problems = {{{3, 7}, "steps.a: unknown key 'x'"}, {{}, "no position"}};
   EXPECT_EQ(FormatProblems("etl.yaml", problems),
             "etl.yaml:3:7: steps.a: unknown key 'x'\netl.yaml: no position\n");
   EXPECT_EQ(FormatProblems("etl.yaml", {}), "");

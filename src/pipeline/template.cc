@@ -14,7 +14,7 @@ constexpr std::string_view kOpen = "{{";
 constexpr std::string_view kClose = "}}";
 constexpr std::string_view kParamPrefix = "params.";
 constexpr std::array<std::string_view, 5> kBuiltins = {"ds", "logical_date", "data_interval_start",
-                                                      "data_interval_end", "run_id"};
+                                                       "data_interval_end", "run_id"};
 constexpr std::string_view kExpected =
     "ds, logical_date, data_interval_start, data_interval_end, run_id or params.NAME";
 

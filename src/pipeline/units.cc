@@ -46,9 +46,9 @@ Result<int64_t> ParseDurationSeconds(std::string_view text) {
   size_t pos = 0;
   int64_t number = 0;
   if (!ReadDigits(text, &pos, kMaxDurationSeconds, &number)) {
-    return pos == 0 ? NotADuration(text)
-                    : Status::InvalidArgument("duration " + Quoted(text) +
-                                              " is longer than 100 years");
+    return pos == 0
+               ? NotADuration(text)
+               : Status::InvalidArgument("duration " + Quoted(text) + " is longer than 100 years");
   }
   if (pos == text.size()) return number;
   int64_t total = 0;
@@ -58,8 +58,7 @@ Result<int64_t> ParseDurationSeconds(std::string_view text) {
     if (next_unit == kUnits.size()) return NotADuration(text);
     total += number * kUnits[next_unit++].seconds;
     if (total > kMaxDurationSeconds) {
-      return Status::InvalidArgument("duration " + Quoted(text) +
-                                     " is longer than 100 years");
+      return Status::InvalidArgument("duration " + Quoted(text) + " is longer than 100 years");
     }
     if (++pos == text.size()) return total;
     if (!ReadDigits(text, &pos, kMaxDurationSeconds, &number) || pos == text.size()) {

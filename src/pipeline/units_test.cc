@@ -18,8 +18,8 @@ TEST(DurationTest, ReadsSecondsAndUnitsFromLargestToSmallest) {
 }
 
 TEST(DurationTest, RejectsOtherForms) {
-  for (const char* text : {"", "s", "1x", "1h30", "30m1h", "1h1h", "-5", "+5", "1.5h", "1 h",
-                           "1h 30m", "5S", "h1"}) {
+  for (const char* text :
+       {"", "s", "1x", "1h30", "30m1h", "1h1h", "-5", "+5", "1.5h", "1 h", "1h 30m", "5S", "h1"}) {
     Result<int64_t> seconds = ParseDurationSeconds(text);
     ASSERT_FALSE(seconds.ok()) << text;
     EXPECT_EQ(seconds.status().message(),
@@ -60,7 +60,8 @@ TEST(MemoryTest, RejectsOtherFormsZeroAndMoreThanAPebibyte) {
   }
   EXPECT_EQ(ParseMemoryMib("0").status().message(), "memory '0' must be at least 1 MiB");
   EXPECT_EQ(ParseMemoryMib("0Gi").status().message(), "memory '0Gi' must be at least 1 MiB");
-  EXPECT_EQ(ParseMemoryMib("1048577Gi").status().message(), "memory '1048577Gi' is more than 1 PiB");
+  EXPECT_EQ(ParseMemoryMib("1048577Gi").status().message(),
+            "memory '1048577Gi' is more than 1 PiB");
   EXPECT_EQ(ParseMemoryMib("99999999999999999999G").status().message(),
             "memory '99999999999999999999G' is more than 1 PiB");
 }

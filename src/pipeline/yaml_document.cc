@@ -26,7 +26,7 @@ class YamlStreamBuilder : public YAML::EventHandler {
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     // The parser rejects aliases to anchors it has not seen; be defensive anyway.
     Add(anchor < anchors_.size() && anchors_[anchor] ? anchors_[anchor]
-                                                      : New(YamlNode::Kind::kNull, mark, 0));
+                                                     : New(YamlNode::Kind::kNull, mark, 0));
   }
   void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t anchor,
                 const std::string& value) override {

@@ -96,10 +96,14 @@ bool YamlWalker::Spend(const Field& field) {
 
 std::string YamlWalker::Describe(const YamlNode& node) {
   switch (node.kind) {
-    case YamlNode::Kind::kList: return "a list";
-    case YamlNode::Kind::kMap: return "a map";
-    case YamlNode::Kind::kScalar: return Quote(node.scalar);
-    case YamlNode::Kind::kNull: break;
+    case YamlNode::Kind::kList:
+      return "a list";
+    case YamlNode::Kind::kMap:
+      return "a map";
+    case YamlNode::Kind::kScalar:
+      return Quote(node.scalar);
+    case YamlNode::Kind::kNull:
+      break;
   }
   return "nothing";
 }
@@ -122,9 +126,9 @@ bool YamlWalker::ForEachEntry(const Field& field, std::span<const std::string_vi
     }
     const std::string_view key = key_node.scalar;
     if (std::optional<YAML::Mark> first = seen.Insert(key, key_node.mark)) {
-      Report({&key_node, field.path, key_pos, key_pos},
-             "duplicate " + std::string(noun) + " '" + std::string(key) + "' (first at " +
-                 Where(*first) + ")");
+      Report({&key_node, field.path, key_pos, key_pos}, "duplicate " + std::string(noun) + " '" +
+                                                            std::string(key) + "' (first at " +
+                                                            Where(*first) + ")");
       continue;
     }
     if (!known.empty() && std::find(known.begin(), known.end(), key) == known.end()) {

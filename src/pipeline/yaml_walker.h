@@ -1,7 +1,8 @@
-// Reading a parsed YAML document (yaml_document.h) while collecting problems. Every read names the value's path ("steps.a.command[1]") and
-// position; a value of the wrong type or out of range is reported and read as nothing, so one
-// pass finds every problem. Duplicate and unknown keys are caught here because yaml-cpp accepts
-// duplicates silently. Internal to the pipeline module. Not thread-safe (one per parse).
+// Reading a parsed YAML document (yaml_document.h) while collecting problems. Every read names the
+// value's path ("steps.a.command[1]") and position; a value of the wrong type or out of range is
+// reported and read as nothing, so one pass finds every problem. Duplicate and unknown keys are
+// caught here because yaml-cpp accepts duplicates silently. Internal to the pipeline module. Not
+// thread-safe (one per parse).
 #pragma once
 
 #include <cstdint>
@@ -20,9 +21,9 @@ namespace nightshift::pipeline {
 // A value in the document and where problems with it are reported.
 struct Field {
   const YamlNode* node;  // never null
-  std::string path;  // "steps.a.command[1]"; "" for the document itself
-  SourcePos pos;     // the value's position, or its key's when the value is empty (null)
-  SourcePos key_pos;  // the key's position (a list item's own), for "missing key" and the like
+  std::string path;      // "steps.a.command[1]"; "" for the document itself
+  SourcePos pos;         // the value's position, or its key's when the value is empty (null)
+  SourcePos key_pos;     // the key's position (a list item's own), for "missing key" and the like
 };
 
 // 'text' in quotes for messages; cut after 60 characters.
