@@ -40,6 +40,10 @@ class FlakyStore final : public store::Store {
                                             core::FireTrigger trigger) override {
     return base_.GetFire(schedule, logical_time, trigger);
   }
+  Result<std::optional<core::PipelineRun>> GetRun(const std::string& id) override {
+    return base_.GetRun(id);
+  }
+  Result<store::RunPage> ListRuns(const store::RunQuery& q) override { return base_.ListRuns(q); }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
   void set_fail_commits(bool fail) { fail_commits_ = fail; }
 

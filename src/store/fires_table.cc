@@ -1,7 +1,6 @@
 #include "store/fires_table.h"
 
 #include <algorithm>
-#include <charconv>
 #include <limits>
 #include <optional>
 
@@ -17,15 +16,6 @@ enum Column { kSchedule, kLogicalTime, kTrigger, kDoc };
 int Param(Column column) { return static_cast<int>(column) + 1; }
 
 Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
-
-// Parses all of `text` as a decimal integer.
-template <typename T>
-std::optional<T> ParseWhole(std::string_view text) {
-  T value{};
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  return value;
-}
 
 }  // namespace
 
@@ -60,8 +50,8 @@ Result<FireCursor> DecodeFirePageToken(std::string_view token) {
   std::string_view view = *text;
   size_t bar = view.find('|');
   if (bar == std::string_view::npos) return InvalidToken();
-  std::optional<TimeMs> logical_time = ParseWhole<TimeMs>(view.substr(0, bar));
-  std::optional<int64_t> wire = ParseWhole<int64_t>(view.substr(bar + 1));
+  std::optional<TimeMs> logical_time = ParseDecimal<TimeMs>(view.substr(0, bar));
+  std::optional<int64_t> wire = ParseDecimal<int64_t>(view.substr(bar + 1));
   if (!logical_time || !wire) return InvalidToken();
   std::optional<core::FireTrigger> trigger = FireTriggerFromWire(*wire);
   if (!trigger) return InvalidToken();

@@ -106,8 +106,52 @@ CREATE TABLE fires (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 3: pipeline versions and pipeline runs.
+//
+// pipeline_versions: every version of every pipeline file applied, deleted pipelines' included
+// (their runs keep pointing at them). Few rows, read whole by Load(): like job_definitions, one
+// self-contained doc (pipeline_codec.h) under its key (name, version), WITHOUT ROWID.
+// runs: one row per pipeline run, as numerous as the fires that start them, and rewritten at
+// every step's change, so a rowid table like jobs (docs of a few hundred bytes and up, which a
+// WITHOUT ROWID b-tree keyed by a text id would spread thin). The doc is the whole run
+// (pipeline_codec.h); the other columns are what the indexes need, and each index holds id so
+// that ListRuns' keyset condition is decided in the index:
+//   runs_by_pipeline  ListRuns of one pipeline, newest (highest seq) first: read backwards.
+//   runs_by_seq       ListRuns of every pipeline, newest first: read backwards.
+//   runs_running      Load(): the RUNNING runs only, in seq order. Partial: finished runs, the
+//                     vast majority, are not in it, so Load() costs the runs in flight.
+// GetRun uses the primary key's index. state is a name (runs_table.h), so that the partial
+// index's condition reads as what it means; the CHECK lists the names, and adding a state will
+// need a migration that rebuilds the table (the wire value in the doc does not).
+// store_counters.max_run_seq: the highest run seq ever committed, as max_job_seq for jobs, so
+// that Load() need not scan every run and a run deleted some day cannot make a seq come back.
+// A column of the existing singleton row rather than a second row: one read gives both, and
+// ADD COLUMN with a default fills it for a store migrated from version 2 without a rewrite.
+constexpr const char* kMigration3 = R"sql(
+CREATE TABLE pipeline_versions (
+  name TEXT NOT NULL CHECK (name <> ''),
+  version INTEGER NOT NULL,
+  doc BLOB NOT NULL,
+  PRIMARY KEY (name, version)
+) WITHOUT ROWID;
+
+CREATE TABLE runs (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  seq INTEGER NOT NULL,
+  pipeline TEXT NOT NULL CHECK (pipeline <> ''),
+  state TEXT NOT NULL CHECK (state IN ('RUNNING', 'SUCCEEDED', 'FAILED', 'CANCELLED')),
+  doc BLOB NOT NULL
+);
+
+CREATE INDEX runs_by_pipeline ON runs (pipeline, seq, id);
+CREATE INDEX runs_by_seq ON runs (seq, id);
+CREATE INDEX runs_running ON runs (seq, id) WHERE state = 'RUNNING';
+
+ALTER TABLE store_counters ADD COLUMN max_run_seq INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // In order; never edit a released entry, append a new one.
-constexpr std::array kMigrations = {kMigration1, kMigration2};
+constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3};
 
 static_assert(kApplicationId == 1853057140, "migration 1 writes this value literally");
 

@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include "store/fires_table.h"
 #include "store/jobs_table.h"
+#include "store/pipeline_test_util.h"
+#include "store/schedule_codec.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
@@ -74,7 +77,72 @@ TEST(SchemaTest, MigratingAVersion1StoreKeepsItsJobsAndAddsSchedules) {
   Result<Database> db = Database::Open(path, "");
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(db->PragmaInt("user_version").value(), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 2);
+  EXPECT_EQ(LatestSchemaVersion(), 3);
+}
+
+// A schedule and one of its fires as a version-2 nightshift wrote them.
+void WriteVersion2Schedule(Database& db, const core::Schedule& schedule, const core::Fire& fire) {
+  Result<Statement> insert = db.Prepare("INSERT INTO schedules (key, doc) VALUES (?1, ?2)");
+  ASSERT_TRUE(insert.ok()) << insert.status().ToString();
+  std::string key = core::ScheduleKey(schedule);
+  std::string doc = EncodeSchedule(schedule);
+  insert->BindText(1, key);
+  insert->BindBlob(2, doc);
+  ASSERT_TRUE(insert->Run().ok());
+  Result<Statement> upsert = db.Prepare(kUpsertFireSql);
+  ASSERT_TRUE(upsert.ok()) << upsert.status().ToString();
+  std::string fire_doc = EncodeFire(fire);
+  BindFireRow(*upsert, fire, fire_doc);
+  ASSERT_TRUE(upsert->Run().ok());
+}
+
+TEST(SchemaTest, MigratingAVersion2StoreKeepsItsSchedulesAndJobsAndAddsRuns) {
+  TempDir dir;
+  std::string path = dir.File("s.db");
+  core::Job job = testing::FullJob();
+  core::Schedule schedule = testing::FullSchedule();
+  core::Fire fire = testing::FullFire();
+  {
+    Result<Database> db = Database::Open(path, "");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(MigrateSchemaTo(*db, 2).ok());
+    ASSERT_EQ(db->PragmaInt("user_version").value(), 2);
+    ASSERT_EQ(TableCount(*db, "fires"), 1);
+    ASSERT_EQ(TableCount(*db, "runs"), 0);  // really a version-2 store
+    WriteVersion1Job(*db, job);
+    WriteVersion2Schedule(*db, schedule, fire);
+  }
+
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  Result<Snapshot> snapshot = (*store)->Load();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  ASSERT_EQ(snapshot->active_jobs.size(), 1u);
+  testing::ExpectJobEq(job, snapshot->active_jobs[0]);
+  EXPECT_EQ(snapshot->max_job_seq, job.seq);
+  ASSERT_EQ(snapshot->schedules.size(), 1u);
+  testing::ExpectScheduleEq(schedule, snapshot->schedules[0]);
+  Result<std::optional<core::Fire>> stored_fire =
+      (*store)->GetFire(fire.schedule, fire.logical_time, fire.trigger);
+  ASSERT_TRUE(stored_fire.ok());
+  ASSERT_TRUE(stored_fire->has_value());
+  testing::ExpectFireEq(fire, **stored_fire);
+  EXPECT_TRUE(snapshot->pipeline_versions.empty());
+  EXPECT_TRUE(snapshot->active_runs.empty());
+  EXPECT_EQ(snapshot->max_run_seq, 0u);  // the new counter column's default
+
+  // The new tables and counter work.
+  core::PipelineRun run = testing::MakeRun("r1", "p", 12);
+  ASSERT_TRUE((*store)
+                  ->Commit({.pipeline_versions = {testing::FullPipelineVersion()}, .runs = {run}})
+                  .ok());
+  snapshot = (*store)->Load();
+  ASSERT_TRUE(snapshot.ok()) << snapshot.status().ToString();
+  EXPECT_EQ(snapshot->pipeline_versions.size(), 1u);
+  EXPECT_EQ(snapshot->active_runs.size(), 1u);
+  EXPECT_EQ(snapshot->max_run_seq, 12u);
+  EXPECT_EQ(snapshot->max_job_seq, job.seq);
+  EXPECT_TRUE((*store)->CheckIntegrity().ok());
 }
 
 TEST(SchemaTest, MigrateSchemaToLeavesANewerStoreAsItIs) {

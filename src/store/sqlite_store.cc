@@ -16,7 +16,9 @@
 #include "store/job_codec.h"
 #include "store/job_list_query.h"
 #include "store/jobs_table.h"
+#include "store/pipeline_codec.h"
 #include "store/resource_codec.h"
+#include "store/runs_table.h"
 #include "store/schedule_codec.h"
 #include "store/schema.h"
 
@@ -28,7 +30,7 @@ struct SqliteStore::Statements {
   Statement select_job;
   Statement select_active_jobs;
   Statement bump_max_job_seq;
-  Statement select_max_job_seq;
+  Statement select_counters;
   Statement upsert_compute_environment;
   Statement delete_compute_environment;
   Statement select_compute_environments;
@@ -44,6 +46,14 @@ struct SqliteStore::Statements {
   Statement delete_fires_of_schedule;
   Statement select_fire;
   Statement list_fires;
+  Statement upsert_pipeline_version;
+  Statement select_pipeline_versions;
+  Statement upsert_run;
+  Statement bump_max_run_seq;
+  Statement select_run;
+  Statement select_active_runs;
+  Statement list_runs;
+  Statement list_runs_of_pipeline;
 };
 
 namespace {
@@ -88,6 +98,14 @@ Status WithContext(const Status& status, const std::string& context) {
 template <typename T>
 using Decoder = Result<T> (*)(std::string_view doc);
 
+// Moves the value of `result` into `target`, or returns its error.
+template <typename T>
+Status Take(Result<T> result, T& target) {
+  if (!result.ok()) return result.status();
+  target = std::move(result).value();
+  return Status::Ok();
+}
+
 // Reads every row of a `SELECT doc FROM ...` statement.
 template <typename T>
 Result<std::vector<T>> ReadDocs(Statement& select, Decoder<T> decode) {
@@ -101,6 +119,19 @@ Result<std::vector<T>> ReadDocs(Statement& select, Decoder<T> decode) {
     if (!value.ok()) return value.status();
     out.push_back(std::move(value).value());
   }
+}
+
+// Reads the one row, if any, of a `SELECT doc FROM ... WHERE <key> = ?1` statement.
+template <typename T>
+Result<std::optional<T>> ReadOneDoc(Statement& select, Decoder<T> decode, const std::string& key) {
+  ScopedReset reset(select);
+  select.BindText(1, key);
+  Result<bool> row = select.Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<T>();
+  Result<T> value = decode(select.ColumnBlob(0));
+  if (!value.ok()) return value.status();
+  return std::optional<T>(std::move(value).value());
 }
 
 Status Upsert(Statement& upsert, const std::string& key, const std::string& doc) {
@@ -181,7 +212,7 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->select_active_jobs, kSelectActiveJobsSql},
       {&statements_->bump_max_job_seq,
        "UPDATE store_counters SET max_job_seq = max(max_job_seq, ?1) WHERE singleton = 1"},
-      {&statements_->select_max_job_seq, "SELECT max_job_seq FROM store_counters"},
+      {&statements_->select_counters, "SELECT max_job_seq, max_run_seq FROM store_counters"},
       {&statements_->upsert_compute_environment,
        "INSERT INTO compute_environments (name, doc) VALUES (?1, ?2) "
        "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc"},
@@ -208,6 +239,18 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->delete_fires_of_schedule, kDeleteFiresOfScheduleSql},
       {&statements_->select_fire, kSelectFireSql},
       {&statements_->list_fires, kListFiresSql},
+      {&statements_->upsert_pipeline_version,
+       "INSERT INTO pipeline_versions (name, version, doc) VALUES (?1, ?2, ?3) "
+       "ON CONFLICT (name, version) DO UPDATE SET doc = excluded.doc"},
+      {&statements_->select_pipeline_versions,
+       "SELECT doc FROM pipeline_versions ORDER BY name, version"},
+      {&statements_->upsert_run, kUpsertRunSql},
+      {&statements_->bump_max_run_seq,
+       "UPDATE store_counters SET max_run_seq = max(max_run_seq, ?1) WHERE singleton = 1"},
+      {&statements_->select_run, kSelectRunSql},
+      {&statements_->select_active_runs, kSelectActiveRunsSql},
+      {&statements_->list_runs, kListRunsSql},
+      {&statements_->list_runs_of_pipeline, kListRunsOfPipelineSql},
   };
   for (const auto& [statement, sql] : all) {
     Result<Statement> prepared = db_.Prepare(sql);
@@ -250,6 +293,7 @@ Status SqliteStore::SetDurability(Durability durability) {
 Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {
   NS_RETURN_IF_ERROR(WriteResources(batch));
   NS_RETURN_IF_ERROR(WriteSchedules(batch));
+  NS_RETURN_IF_ERROR(WritePipelines(batch));
   return WriteJobs(batch.jobs);
 }
 
@@ -298,6 +342,39 @@ Status SqliteStore::WriteFire(const core::Fire& fire) {
                      "fire of '" + fire.schedule + "' at " + std::to_string(fire.logical_time));
 }
 
+Status SqliteStore::WritePipelines(const WriteBatch& batch) {
+  for (const core::PipelineVersion& version : batch.pipeline_versions) {
+    NS_RETURN_IF_ERROR(WritePipelineVersion(version));
+  }
+  if (batch.runs.empty()) return Status::Ok();
+  uint64_t max_seq = 0;
+  for (const core::PipelineRun& run : batch.runs) {
+    NS_RETURN_IF_ERROR(WriteRun(run));
+    max_seq = std::max(max_seq, run.seq);
+  }
+  statements_->bump_max_run_seq.BindInt(1, static_cast<int64_t>(max_seq));
+  return statements_->bump_max_run_seq.Run();
+}
+
+Status SqliteStore::WritePipelineVersion(const core::PipelineVersion& version) {
+  Statement& upsert = statements_->upsert_pipeline_version;
+  std::string doc = EncodePipelineVersion(version);
+  upsert.BindText(1, version.name);
+  upsert.BindInt(2, version.version);
+  upsert.BindBlob(3, doc);
+  Status status = upsert.Run();
+  if (status.ok()) return status;
+  return WithContext(status,
+                     "pipeline '" + version.name + "' version " + std::to_string(version.version));
+}
+
+Status SqliteStore::WriteRun(const core::PipelineRun& run) {
+  std::string doc = EncodeRun(run);
+  BindRunRow(statements_->upsert_run, run, doc);
+  Status status = statements_->upsert_run.Run();
+  return status.ok() ? status : WithContext(status, "run '" + run.id + "'");
+}
+
 Status SqliteStore::WriteJobs(const std::vector<core::Job>& jobs) {
   if (jobs.empty()) return Status::Ok();
   // Array children share their parent's JobSpec: encode each distinct spec once per batch.
@@ -339,25 +416,17 @@ Result<Snapshot> SqliteStore::Load() {
 Result<Snapshot> SqliteStore::ReadSnapshot() {
   Statements& s = *statements_;
   Snapshot snapshot;
-  auto ces =
-      ReadDocs<core::ComputeEnvironment>(s.select_compute_environments, DecodeComputeEnvironment);
-  if (!ces.ok()) return ces.status();
-  snapshot.compute_environments = std::move(ces).value();
-  auto queues = ReadDocs<core::JobQueue>(s.select_job_queues, DecodeJobQueue);
-  if (!queues.ok()) return queues.status();
-  snapshot.job_queues = std::move(queues).value();
-  auto definitions = ReadDocs<core::JobDefinition>(s.select_job_definitions, DecodeJobDefinition);
-  if (!definitions.ok()) return definitions.status();
-  snapshot.job_definitions = std::move(definitions).value();
-  auto schedules = ReadDocs<core::Schedule>(s.select_schedules, DecodeSchedule);
-  if (!schedules.ok()) return schedules.status();
-  snapshot.schedules = std::move(schedules).value();
-  Result<std::vector<core::Job>> jobs = ReadActiveJobs();
-  if (!jobs.ok()) return jobs.status();
-  snapshot.active_jobs = std::move(jobs).value();
-  Result<uint64_t> max_seq = ReadMaxJobSeq();
-  if (!max_seq.ok()) return max_seq.status();
-  snapshot.max_job_seq = *max_seq;
+  NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_compute_environments, DecodeComputeEnvironment),
+                          snapshot.compute_environments));
+  NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_job_queues, DecodeJobQueue), snapshot.job_queues));
+  NS_RETURN_IF_ERROR(
+      Take(ReadDocs(s.select_job_definitions, DecodeJobDefinition), snapshot.job_definitions));
+  NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_schedules, DecodeSchedule), snapshot.schedules));
+  NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_pipeline_versions, DecodePipelineVersion),
+                          snapshot.pipeline_versions));
+  NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_active_runs, DecodeRun), snapshot.active_runs));
+  NS_RETURN_IF_ERROR(Take(ReadActiveJobs(), snapshot.active_jobs));
+  NS_RETURN_IF_ERROR(ReadCounters(snapshot));
   return snapshot;
 }
 
@@ -376,13 +445,15 @@ Result<std::vector<core::Job>> SqliteStore::ReadActiveJobs() {
   }
 }
 
-Result<uint64_t> SqliteStore::ReadMaxJobSeq() {
-  Statement& select = statements_->select_max_job_seq;
+Status SqliteStore::ReadCounters(Snapshot& snapshot) {
+  Statement& select = statements_->select_counters;
   ScopedReset reset(select);
   Result<bool> row = select.Step();
   if (!row.ok()) return row.status();
   if (!*row) return Status::Internal("store_counters has no row");
-  return static_cast<uint64_t>(select.ColumnInt(0));
+  snapshot.max_job_seq = static_cast<uint64_t>(select.ColumnInt(0));
+  snapshot.max_run_seq = static_cast<uint64_t>(select.ColumnInt(1));
+  return Status::Ok();
 }
 
 Result<std::optional<core::Job>> SqliteStore::GetJob(const std::string& id) {
@@ -459,6 +530,33 @@ Result<std::optional<core::Fire>> SqliteStore::GetFire(const std::string& schedu
   Result<core::Fire> fire = ReadFireRow(select);
   if (!fire.ok()) return fire.status();
   return std::optional<core::Fire>(std::move(fire).value());
+}
+
+Result<std::optional<core::PipelineRun>> SqliteStore::GetRun(const std::string& id) {
+  return ReadOneDoc(statements_->select_run, DecodeRun, id);
+}
+
+Result<RunPage> SqliteStore::ListRuns(const RunQuery& query) {
+  Result<ListRunsBounds> bounds = BuildListRunsBounds(query);
+  if (!bounds.ok()) return bounds.status();
+  Statement& list =
+      bounds->pipeline.empty() ? statements_->list_runs : statements_->list_runs_of_pipeline;
+  ScopedReset reset(list);  // before bounds goes: its text is bound without a copy
+  BindListRuns(list, *bounds);
+  RunPage page;
+  for (;;) {
+    Result<bool> row = list.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return page;
+    if (page.runs.size() == static_cast<size_t>(bounds->limit)) {  // not the last page
+      const core::PipelineRun& last = page.runs.back();
+      page.next_token = EncodeRunPageToken({static_cast<int64_t>(last.seq), last.id});
+      return page;
+    }
+    Result<core::PipelineRun> run = DecodeRun(list.ColumnBlob(0));
+    if (!run.ok()) return run.status();
+    page.runs.push_back(std::move(run).value());
+  }
 }
 
 Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {

@@ -3,8 +3,8 @@
 // Durability: the file is in WAL mode with synchronous=FULL, so a Commit that returned OK is on
 // disk (the WAL is fsync'ed) and survives kill -9 and power loss. Each Commit is one write
 // transaction, whatever the size of the batch: that is what makes group commit cheap.
-// Layout: see schema.cc (tables and indexes), job_codec.h (what a job's `doc` holds) and
-// fires_table.h (the fires table).
+// Layout: see schema.cc (tables and indexes), job_codec.h (what a job's `doc` holds),
+// fires_table.h (the fires table) and runs_table.h (the runs table).
 //
 // Thread-safety: none, as for every Store: the engine's loop is the only caller. One process
 // should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
@@ -46,21 +46,23 @@ class SqliteStore final : public Store {
   ~SqliteStore() override;
 
   // Loads the snapshot in one read transaction. active_jobs are in seq order (then id), array
-  // parents and children alike. Errors: kInternal for a corrupt row or a failing read.
+  // parents and children alike; pipeline_versions in (name, version) order; active_runs in seq
+  // order (then id). Errors: kInternal for a corrupt row or a failing read.
   Result<Snapshot> Load() override;
 
   // Writes the batch in one transaction: compute environments, then their deletions, then job
   // queues and their deletions, then job definitions, then deleted schedules (with their fires),
-  // then schedules, then fires, then jobs. Within a kind, entries apply in order, so a later
-  // entry for the same key wins. A deletion of a resource applies after every upsert of its kind
-  // in the batch; a schedule's deletion applies before them, so that a schedule deleted and
-  // re-created in one batch exists afterwards with only the fires of the batch (store.h).
-  // Everything is a full replacement; a fire replaces the one with the same (schedule,
-  // logical_time, trigger).
+  // then schedules, then fires, then pipeline versions, then runs, then jobs. Within a kind,
+  // entries apply in order, so a later entry for the same key wins. A deletion of a resource
+  // applies after every upsert of its kind in the batch; a schedule's deletion applies before
+  // them, so that a schedule deleted and re-created in one batch exists afterwards with only the
+  // fires of the batch (store.h). Everything is a full replacement; a fire replaces the one with
+  // the same (schedule, logical_time, trigger), a pipeline version the one with the same (name,
+  // version), a run the one with the same id.
   // On error nothing of the batch is stored. Errors: kUnavailable for a full disk ("disk full:
   // ..."), an I/O error or a lock held too long by another process (the caller may retry the
-  // same batch); kInternal otherwise, e.g. a job with an empty id or a fire with an
-  // empty schedule.
+  // same batch); kInternal otherwise, e.g. a job with an empty id, a fire with an empty
+  // schedule, or a run with an empty id or pipeline.
   // The one exception to "nothing is stored": when an fsync of the commit fails ("I/O error:
   // ... the batch may or may not be stored"), the disk may hold the whole batch anyway, and a
   // restart would find it (no database can tell which after a failed fsync). The batch is still
@@ -89,6 +91,14 @@ class SqliteStore final : public Store {
   Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
                                             core::FireTrigger trigger) override;
 
+  // Errors: kInternal for a corrupt row or a failing read. A missing run is nullopt, not an error.
+  Result<std::optional<core::PipelineRun>> GetRun(const std::string& id) override;
+
+  // See RunQuery; the order and the page tokens are described in runs_table.h. A pipeline
+  // without runs, or one that does not exist, has an empty page. Errors: kInvalidArgument when
+  // the page token is invalid ("invalid nextToken"); kInternal as GetRun.
+  Result<RunPage> ListRuns(const RunQuery& query) override;
+
   // Runs sqlite's full consistency check (PRAGMA integrity_check): reads the whole file, so it
   // takes seconds on a large store. Errors: kInternal listing the first problems found.
   Status CheckIntegrity();
@@ -103,13 +113,16 @@ class SqliteStore final : public Store {
   Status PrepareStatements();
   Result<Snapshot> ReadSnapshot();
   Result<std::vector<core::Job>> ReadActiveJobs();
-  Result<uint64_t> ReadMaxJobSeq();
+  Status ReadCounters(Snapshot& snapshot);  // max_job_seq and max_run_seq
   Status WriteBatchContents(const WriteBatch& batch);
   Status SetDurability(Durability durability);
   Status WriteResources(const WriteBatch& batch);
   Status WriteSchedules(const WriteBatch& batch);
   Status DeleteSchedule(const std::string& key);
   Status WriteFire(const core::Fire& fire);
+  Status WritePipelines(const WriteBatch& batch);
+  Status WritePipelineVersion(const core::PipelineVersion& version);
+  Status WriteRun(const core::PipelineRun& run);
   Status WriteJobs(const std::vector<core::Job>& jobs);
   Status WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec);
   Result<Statement*> ListStatement(const std::string& sql);

@@ -85,7 +85,9 @@ TEST(SqliteStoreTest, CreatesTablesAndIndexes) {
   EXPECT_EQ(names,
             (std::vector<std::string>{"compute_environments", "fires", "job_definitions",
                                       "job_queues", "jobs", "jobs_active", "jobs_by_parent_state",
-                                      "jobs_by_queue_state", "schedules", "store_counters"}));
+                                      "jobs_by_queue_state", "pipeline_versions", "runs",
+                                      "runs_by_pipeline", "runs_by_seq", "runs_running",
+                                      "schedules", "store_counters"}));
 }
 
 TEST(SqliteStoreTest, EmptyStoreLoadsEmptySnapshot) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/job.h"
+#include "core/pipeline.h"
 #include "core/resources.h"
 #include "core/schedule.h"
 #include "util/status.h"
@@ -41,11 +42,14 @@ struct WriteBatch {
   // Keyed by (schedule, logical_time, trigger): the unique key of a fire. Applied after
   // deleted_schedules, so a schedule deleted and re-created in one batch keeps its new fires.
   std::vector<core::Fire> fires;
+  std::vector<core::PipelineVersion> pipeline_versions;  // keyed by (name, version)
+  std::vector<core::PipelineRun> runs;                   // keyed by id
 
   bool empty() const {
     return jobs.empty() && compute_environments.empty() && deleted_compute_environments.empty() &&
            job_queues.empty() && deleted_job_queues.empty() && job_definitions.empty() &&
-           schedules.empty() && deleted_schedules.empty() && fires.empty();
+           schedules.empty() && deleted_schedules.empty() && fires.empty() &&
+           pipeline_versions.empty() && runs.empty();
   }
 };
 
@@ -56,7 +60,10 @@ struct Snapshot {
   std::vector<core::JobDefinition> job_definitions;  // all revisions, active or not
   std::vector<core::Job> active_jobs;                // every job not SUCCEEDED or FAILED
   std::vector<core::Schedule> schedules;
+  std::vector<core::PipelineVersion> pipeline_versions;  // every version, deleted ones included
+  std::vector<core::PipelineRun> active_runs;            // runs in state RUNNING
   uint64_t max_job_seq = 0;
+  uint64_t max_run_seq = 0;
 };
 
 struct JobQuery {
@@ -92,6 +99,17 @@ struct FirePage {
   std::string next_token;         // empty = last page
 };
 
+struct RunQuery {
+  std::string pipeline;  // its runs; empty: every pipeline's
+  int limit = 100;
+  std::string page_token;  // from a previous RunPage; empty = first page
+};
+
+struct RunPage {
+  std::vector<core::PipelineRun> runs;  // newest first (seq descending)
+  std::string next_token;               // empty = last page
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -112,6 +130,9 @@ class Store {
   virtual Result<FirePage> ListFires(const FireQuery& query) = 0;
   virtual Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
                                                     core::FireTrigger trigger) = 0;
+
+  virtual Result<std::optional<core::PipelineRun>> GetRun(const std::string& id) = 0;
+  virtual Result<RunPage> ListRuns(const RunQuery& query) = 0;
 };
 
 }  // namespace nightshift::store
