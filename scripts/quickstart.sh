@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Quick start: installs dependencies, builds, and runs the server on the embedded default
-# (SQLite store + local process executor) with the example ETL job definitions registered.
+# (SQLite store + local process executor) with the example ETL pipeline applied and run once, and
+# the example's job definitions registered.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -17,17 +18,21 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 examples/register-etl.sh "$url" >/dev/null || true
-# The example's nightly run: the Analyzer at 02:00 Berlin time (already there on a second start).
-build/nightshift schedule create nightly-analyze --expression "0 2 * * *" --timezone Europe/Berlin \
-  --definition analyze --server "$url" >/dev/null 2>&1 || true
+# The example pipeline, Analyzer -> Aggregator -> Deployer, with its own nightly schedule (02:00
+# Europe/Berlin); then one run of it now, followed to its end (progress, then a summary).
+build/nightshift pipeline apply examples/etl/nightly-etl.yaml --server "$url"
+build/nightshift run examples/etl/nightly-etl.yaml --server "$url" || true
 cat <<MSG
 
 nightshift is running at $url (data in $data_dir). Try:
+  build/nightshift pipeline runs nightly-etl --server $url       # run history, per-step states
+  build/nightshift pipeline list --server $url                   # the nightly schedule, next run
+  build/nightshift pipeline run nightly-etl --server $url        # start another run
+  build/nightshift run examples/etl/nightly-etl.yaml             # run it once without a server
+  ls /tmp/nightshift-etl/published                               # what the Deployer published
   export AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x AWS_DEFAULT_REGION=us-east-1
-  examples/run-etl.sh $url                                  # Analyzer -> Aggregator -> Deployer
+  examples/run-etl.sh $url                                       # the same chain as jobs, with the aws CLI
   aws --endpoint-url $url batch list-jobs --job-queue default --job-status SUCCEEDED
-  build/nightshift schedule list --server $url               # the nightly schedule, next fire
-  build/nightshift schedule preview "0 2 * * *" --timezone Europe/Berlin --count 3
   aws --endpoint-url $url scheduler list-schedules
 Stop with Ctrl-C (running jobs keep running and are re-adopted on the next start).
 MSG

@@ -27,6 +27,7 @@ std::vector<Command> AllCommands();
 // Subcommand builders, one per file.
 Command ServerCommand();
 Command ScheduleCommand();
+Command RunCommand();      // `nightshift run FILE`
 Command SchedulePreviewCommand();  // `nightshift schedule preview`
 
 }  // namespace nightshift::cli

@@ -5,7 +5,7 @@
 
 namespace nightshift::cli {
 
-std::vector<Command> AllCommands() { return {ServerCommand(), ScheduleCommand()}; }
+std::vector<Command> AllCommands() { return {ServerCommand(), ScheduleCommand(), RunCommand()}; }
 
 namespace {
 
