@@ -156,6 +156,18 @@ std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& q
   return out;
 }
 
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (start < path.size()) {
+    size_t slash = path.find('/', start);
+    if (slash == std::string::npos) slash = path.size();
+    if (slash > start) parts.push_back(PercentDecode(path.substr(start, slash - start)));
+    start = slash + 1;
+  }
+  return parts;
+}
+
 std::string QueryValue(const HttpRequest& request, const std::string& key) {
   for (auto& [k, v] : ParseQuery(request.query)) {
     if (k == key) return v;

@@ -38,6 +38,8 @@ using RequestHandler = std::function<void(HttpRequest, Respond)>;
 std::string PercentDecode(const std::string& s);
 // Parses "a=1&b=2&b=3" into decoded pairs, in order.
 std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& query);
+// "/a/b%2Fc" -> {"a", "b/c"}: the path's segments, each decoded; empty segments dropped.
+std::vector<std::string> SplitPath(const std::string& path);
 // The decoded value of the first query parameter `key`, or "" if absent.
 std::string QueryValue(const HttpRequest& request, const std::string& key);
 

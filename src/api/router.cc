@@ -5,7 +5,7 @@
 
 namespace nightshift::api {
 
-Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine) {
+Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
@@ -20,6 +20,7 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
   if (batch_.Handle(request, respond)) return;
   if (scheduler_.Handle(request, respond)) return;
   if (schedules_.Handle(request, respond)) return;
+  if (pipelines_.Handle(request, respond)) return;
   respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
 }
 

@@ -7,6 +7,7 @@
 #include "api/batch_api.h"
 #include "api/http_types.h"
 #include "api/logs_api.h"
+#include "api/pipelines_api.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
 #include "engine/engine.h"
@@ -23,6 +24,7 @@ class Router {
   LogsApi logs_;
   SchedulerApi scheduler_;
   SchedulesApi schedules_;
+  PipelinesApi pipelines_;
 };
 
 }  // namespace nightshift::api

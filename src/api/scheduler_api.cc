@@ -11,6 +11,9 @@ namespace {
 constexpr char kSchedulesPath[] = "/schedules";
 constexpr char kGroupsPath[] = "/schedule-groups";
 constexpr char kDefaultGroup[] = "default";
+constexpr char kPipelineGroup[] = "pipelines";  // pipelines' own schedules, kept by their files
+
+bool KnownGroup(const std::string& group) { return group == kDefaultGroup || group == kPipelineGroup; }
 constexpr int64_t kDefaultMaxRetryAttempts = 185;
 constexpr int64_t kDefaultMaxEventAgeSeconds = 86'400;
 
@@ -26,7 +29,7 @@ std::optional<TimeMs> ReadTimestamp(JsonReader& r, const std::string& key) {
 Result<std::string> GroupOf(const HttpRequest& request, const std::string& key) {
   std::string group = QueryValue(request, key);
   if (group.empty()) group = kDefaultGroup;
-  if (group != kDefaultGroup) return Status::NotFound("Schedule group " + group + " does not exist.");
+  if (!KnownGroup(group)) return Status::NotFound("Schedule group " + group + " does not exist.");
   return group;
 }
 
@@ -228,13 +231,14 @@ Result<Json> SchedulerApi::ListSchedules(const HttpRequest& request) {
     limit = static_cast<int>(value);
   }
   if (!state.empty() && !core::ParseScheduleState(state).ok()) return core::ParseScheduleState(state).status();
-  if (!group.empty() && group != kDefaultGroup) return Json{{"Schedules", Json::array()}};
+  if (!group.empty() && !KnownGroup(group)) return Json{{"Schedules", Json::array()}};
   Json list = Json::array();
   std::string next;
   // Schedules() is ordered by key; the token is the key of the last schedule returned.
   for (const core::Schedule* s : engine_.Schedules()) {
     const std::string key = core::ScheduleKey(*s);
     if (!token.empty() && key <= token) continue;
+    if (!group.empty() && s->group != group) continue;
     if (!prefix.empty() && s->name.rfind(prefix, 0) != 0) continue;
     if (!state.empty() && core::Name(s->state) != state) continue;
     if (static_cast<int>(list.size()) == limit) {
@@ -254,12 +258,12 @@ Result<Json> SchedulerApi::ListSchedules(const HttpRequest& request) {
   return out;
 }
 
-Json SchedulerApi::GroupJson() const {
-  const double epoch = 0;  // the default group exists since the store does
-  return Json{{"Arn", "arn:aws:scheduler:" + engine_.region() + ":" + engine_.account() + ":schedule-group/default"},
+Json SchedulerApi::GroupJson(const std::string& name) const {
+  const double epoch = 0;  // the built-in groups exist since the store does
+  return Json{{"Arn", "arn:aws:scheduler:" + engine_.region() + ":" + engine_.account() + ":schedule-group/" + name},
               {"CreationDate", epoch},
               {"LastModificationDate", epoch},
-              {"Name", kDefaultGroup},
+              {"Name", name},
               {"State", "ACTIVE"}};
 }
 
@@ -267,16 +271,17 @@ Result<Json> SchedulerApi::ScheduleGroups(const std::string& name, const HttpReq
   if (request.method == "GET" && name.empty()) {
     const std::string prefix = QueryValue(request, "NamePrefix");
     Json list = Json::array();
-    if (std::string(kDefaultGroup).rfind(prefix, 0) == 0) list.push_back(GroupJson());
+    for (const char* group : {kDefaultGroup, kPipelineGroup}) {
+      if (std::string(group).rfind(prefix, 0) == 0) list.push_back(GroupJson(group));
+    }
     return Json{{"ScheduleGroups", list}};
   }
   if (request.method == "GET") {
-    if (name != kDefaultGroup) return Status::NotFound("Schedule group " + name + " does not exist.");
-    return GroupJson();
+    if (!KnownGroup(name)) return Status::NotFound("Schedule group " + name + " does not exist.");
+    return GroupJson(name);
   }
-  if (name == kDefaultGroup) return Status::InvalidArgument("the default schedule group cannot be created or deleted");
-  return Status::InvalidArgument("nightshift has one schedule group, default; schedule group " + name +
-                                 " cannot be created or deleted");
+  return Status::InvalidArgument("nightshift has two built-in schedule groups, default and pipelines; schedule group " +
+                                 name + " cannot be created or deleted");
 }
 
 }  // namespace nightshift::api

@@ -2,7 +2,8 @@
 // `aws scheduler create-schedule ...` and boto3's "scheduler" client work with --endpoint-url:
 //   POST/GET/PUT/DELETE /schedules/{Name}   Create/Get/Update/DeleteSchedule
 //   GET /schedules                          ListSchedules
-//   GET /schedule-groups[/{Name}]           the one schedule group, "default"
+//   GET /schedule-groups[/{Name}]           the built-in groups: default, and pipelines (the
+//                                           schedules of pipeline files)
 // Errors are Scheduler's: ValidationException (400), ResourceNotFoundException (404),
 // ConflictException (409). nightshift's own policies (DST, overlap, catch-up) are not part of
 // AWS's shapes: UpdateSchedule keeps them; the native API (/api/v1/schedules) sets them.
@@ -31,7 +32,7 @@ class SchedulerApi {
   Result<Json> ScheduleGroups(const std::string& name, const HttpRequest& request);
   // Reads Create/UpdateSchedule's members into `s` (AWS's members only).
   Status ReadSchedule(const Json& body, core::Schedule& s);
-  Json GroupJson() const;
+  Json GroupJson(const std::string& name) const;
 
   engine::Engine& engine_;
 };

@@ -13,19 +13,6 @@ constexpr char kDefaultGroup[] = "default";
 constexpr int kUpcomingFires = 5;
 constexpr int kMaxFirePage = 1000;
 
-// "/a/b/c" -> {"a", "b", "c"}, each part decoded.
-std::vector<std::string> Split(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start < path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) parts.push_back(PercentDecode(path.substr(start, slash - start)));
-    start = slash + 1;
-  }
-  return parts;
-}
-
 std::optional<TimeMs> ReadTime(JsonReader& r, const std::string& key, bool required = false) {
   std::optional<std::string> text = r.String(key, required);
   if (!text) return std::nullopt;
@@ -80,7 +67,7 @@ bool SchedulesApi::Handle(const HttpRequest& request, const Respond& respond) {
   const std::string prefix = kPrefix;
   if (request.path != prefix && request.path.rfind(prefix + "/", 0) != 0) return false;
   bool mutates = false;
-  Result<Json> result = Route(request, Split(request.path.substr(prefix.size())), mutates);
+  Result<Json> result = Route(request, SplitPath(request.path.substr(prefix.size())), mutates);
   Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
          mutates, respond);
   return true;

@@ -27,6 +27,7 @@ std::vector<Command> AllCommands();
 // Subcommand builders, one per file.
 Command ServerCommand();
 Command ScheduleCommand();
+Command PipelineCommand();
 Command RunCommand();      // `nightshift run FILE`
 Command SchedulePreviewCommand();  // `nightshift schedule preview`
 

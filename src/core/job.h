@@ -51,6 +51,7 @@ struct JobSpec {
   std::optional<int64_t> timeout_seconds;  // attemptDurationSeconds
   RetryStrategy retry;
   std::string image;  // empty: a host process
+  std::string working_dir;  // empty: the attempt's own directory (pipeline steps: the file's)
 };
 
 enum class DependencyType { kStandard, kNToN, kSequential };

@@ -71,9 +71,10 @@ std::string_view Name(RunState state);   // RUNNING | SUCCEEDED | FAILED | CANCE
 std::string_view Name(StepState state);  // PENDING | RUNNING | SUCCEEDED | FAILED | SKIPPED | CANCELLED
 inline bool IsTerminal(StepState s) { return s != StepState::kPending && s != StepState::kRunning; }
 
-// The step as its job now is: pending, running, succeeded; failed if the job ran and failed;
-// skipped if it never ran because an upstream step ended the way this step does not run on
-// (the job's reason names it); cancelled if it was cancelled before it ran.
+// The step as its job now is: pending, running, succeeded; cancelled if its job was cancelled
+// or terminated (a cancelled run does both); failed if it ran and failed; skipped if it never ran
+// because an upstream step ended the way this step does not run on (the job's reason names it).
+// A `completion` step runs after a skipped upstream step too: skipped is an ending.
 void ObserveJob(StepRun& step, const Job& job);
 
 // Once every step has ended, ends the run: CANCELLED if a step was cancelled, else FAILED if a

@@ -44,9 +44,11 @@ inline constexpr TimeMs kDefaultCatchUpWindowMs = 7LL * 24 * 3600 * 1000;
 
 // EventBridge Scheduler's universal target for AWS Batch SubmitJob; Input holds its parameters.
 inline constexpr std::string_view kSubmitJobTargetArn = "arn:aws:scheduler:::aws-sdk:batch:submitJob";
+// nightshift's own target: a run of the pipeline named after the prefix.
+inline constexpr std::string_view kPipelineTargetArnPrefix = "nightshift:pipeline:";
 
 struct ScheduleTarget {
-  std::string arn;         // kSubmitJobTargetArn (pipelines come later)
+  std::string arn;         // kSubmitJobTargetArn, or kPipelineTargetArnPrefix + pipeline name
   std::string role_arn;    // required by AWS; stored and echoed, nightshift assumes no role
   std::string input;       // JSON text as given
   std::string extra_json;  // RetryPolicy, DeadLetterConfig, ...: echoed as given

@@ -73,7 +73,15 @@ Status Engine::Start() {
   const size_t restored = snapshot->active_jobs.size();
   scheduler_.Restore(std::move(snapshot->active_jobs), *finished, Now());
   for (const core::Job& job : adopt) Adopt(job);
+  next_run_seq_ = snapshot->max_run_seq + 1;
+  RestorePipelines(std::move(snapshot->pipeline_versions), std::move(snapshot->active_runs));
   RestoreSchedules(std::move(snapshot->schedules));
+  // Runs whose last jobs ended while nightshift was down end now (and free their schedules).
+  for (auto it = runs_.begin(); it != runs_.end();) {
+    auto next = std::next(it);
+    EndRunIfSettled(it->second, Now());
+    it = next;
+  }
   spdlog::info("engine started: {} active jobs restored, {} attempts re-adopted, {} schedules", restored,
                adopt.size(), schedules_.size());
   ScheduleFlush();
@@ -182,12 +190,19 @@ void Engine::Flush() {
   FireDueSchedules(now);  // before dispatch: a fire's job can start in this very turn
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
-  NoteEndedRuns(scheduler_.TakeTransitions(), now);
+  const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
+  NoteRunSteps(transitions, now);
+  NoteEndedRuns(transitions, now);
   CommitPending();
   if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
   CarryOutDecisions();
   ArmWakeup();
   ArmScheduleTimer();
+  if (run_observer_) {
+    for (const std::string& id : std::exchange(changed_runs_, {})) {
+      if (auto it = runs_.find(id); it != runs_.end()) run_observer_(it->second);
+    }
+  }
 }
 
 void Engine::CommitPending() {
@@ -282,8 +297,9 @@ void Engine::ArmScheduleTimer() {
   const TimeMs due = schedule_due_.begin()->first;
   if (timers_->schedule_at == due) return;
   timers_->schedule_at = due;
-  const TimeMs wait = std::clamp<TimeMs>(due - Now(), 0, kMaxWaitMs);
-  timers_->schedule.expires_after(std::chrono::milliseconds(wait));
+  // In microseconds: a wait computed from a millisecond clock would fire up to 1 ms late.
+  const int64_t wait_us = std::clamp<int64_t>(due * 1000 - clock_.NowUs(), 0, kMaxWaitMs * 1000);
+  timers_->schedule.expires_after(std::chrono::microseconds(wait_us));
   timers_->schedule.async_wait([this](boost::system::error_code ec) {
     if (ec) return;
     timers_->schedule_at.reset();

@@ -21,11 +21,13 @@
 
 #include "core/fire_planner.h"
 #include "core/job.h"
+#include "core/pipeline.h"
 #include "core/resources.h"
 #include "core/schedule.h"
 #include "core/scheduler.h"
 #include "engine/requests.h"
 #include "exec/executor.h"
+#include "pipeline/spec.h"
 #include "schedule/timetable.h"
 #include "store/store.h"
 #include "util/clock.h"
@@ -131,6 +133,45 @@ class Engine {
   std::optional<TimeMs> NextDue(const core::Schedule& schedule) const;
   Result<store::FirePage> ListFires(const store::FireQuery& query);
 
+  // --- Pipelines (engine_pipelines.cc).
+  struct AppliedPipeline {
+    core::PipelineVersion version;
+    bool changed = false;  // a new version was made
+  };
+  // Parses and validates a pipeline file; makes a new version when its content (or base_dir)
+  // differs from the latest; creates, updates or deletes the pipeline's schedule (group
+  // "pipelines", named after the pipeline). Errors: kInvalidArgument listing every problem as
+  // "line:col: message" lines (also returned in `problems`), or naming a missing definition.
+  Result<AppliedPipeline> ApplyPipeline(const std::string& source, const std::string& base_dir,
+                                        std::vector<pipeline::Problem>* problems = nullptr);
+  Status DeletePipeline(const std::string& name);
+  // The latest version of a pipeline that is not deleted.
+  const core::PipelineVersion* FindPipeline(const std::string& name) const;
+  std::vector<const core::PipelineVersion*> Pipelines() const;  // latest versions, by name
+  // The parsed file of a version (nullptr if unknown).
+  const pipeline::PipelineSpec* PipelineSpecOf(const std::string& name, int version);
+
+  struct RunRequest {
+    std::string pipeline;
+    std::map<std::string, std::string> params;  // overrides of the file's defaults
+    std::optional<TimeMs> logical_time;         // default: now
+    std::string trigger = "manual";             // manual | schedule | backfill
+    std::optional<TimeMs> data_interval_start;  // default: the logical time
+  };
+  // Submits every step as a job, with dependencies, all or nothing. Errors: kNotFound (unknown
+  // pipeline), kInvalidArgument (unknown or missing params, a bad template value, a queue or
+  // definition that is gone).
+  Result<core::PipelineRun> StartRun(const RunRequest& request);
+  // Terminates the run's unfinished jobs; the run ends CANCELLED.
+  Status CancelRun(const std::string& run_id, const std::string& reason);
+  // Submits the failed, skipped and cancelled steps again (with the same version and params),
+  // keeping the succeeded ones. Errors: kConflict if the run is still running or succeeded.
+  Result<core::PipelineRun> RerunFromFailure(const std::string& run_id);
+  Result<std::optional<core::PipelineRun>> GetRun(const std::string& run_id);
+  Result<store::RunPage> ListRuns(const store::RunQuery& query);
+  // Called after every turn in which a run changed (for live displays).
+  void SetRunObserver(std::function<void(const core::PipelineRun&)> observer) { run_observer_ = std::move(observer); }
+
   // --- Logs.
   // The log file of the attempt a CloudWatch log stream name stands for.
   Result<std::string> LogPathForStream(const std::string& log_stream_name) const;
@@ -185,6 +226,27 @@ class Engine {
   void Forget(const std::string& key);
   void ArmScheduleTimer();
 
+  // Pipelines (engine_pipelines.cc).
+  struct PipelineEntry {
+    std::map<int, core::PipelineVersion> versions;
+    std::map<int, pipeline::PipelineSpec> specs;  // parsed on demand
+  };
+  struct StepRef {
+    std::string run_id;
+    size_t step = 0;
+  };
+  void RestorePipelines(std::vector<core::PipelineVersion> versions, std::vector<core::PipelineRun> runs);
+  Status SyncPipelineSchedule(const std::string& name, const pipeline::PipelineSpec* spec);
+  Status EnsureStepDefinition();
+  // Submits the given steps of `run` (indexes), wiring dependencies to the jobs of the others.
+  Status SubmitSteps(core::PipelineRun& run, const pipeline::PipelineSpec& spec, const std::vector<size_t>& steps);
+  Result<std::vector<SubmitJobRequest>> BuildStepJobs(const core::PipelineRun& run, const pipeline::PipelineSpec& spec,
+                                                      const std::vector<size_t>& steps);
+  // Jobs of runs that changed state: updates their steps, ends finished runs.
+  void NoteRunSteps(const std::vector<core::JobTransition>& transitions, TimeMs now);
+  void EndRunIfSettled(core::PipelineRun& run, TimeMs now);
+  Result<std::string> StartPipelineTarget(const core::Schedule& schedule, const core::Fire& fire);
+
   // Resource changes (engine_resources.cc).
   void Persist(const core::ComputeEnvironment& ce);
   void Persist(const core::JobQueue& queue);
@@ -211,6 +273,13 @@ class Engine {
   std::set<std::pair<TimeMs, std::string>> schedule_due_;   // (due time, key): the timer's queue
   std::unordered_map<std::string, std::string> run_owners_;  // job id -> ScheduleKey
   ScheduleTargetStarter start_target_;
+
+  std::map<std::string, PipelineEntry> pipelines_;
+  std::map<std::string, core::PipelineRun> runs_;            // active runs by id
+  std::unordered_map<std::string, StepRef> step_of_job_;     // job id -> its run's step
+  std::set<std::string> changed_runs_;                       // to report to run_observer_
+  std::function<void(const core::PipelineRun&)> run_observer_;
+  uint64_t next_run_seq_ = 1;
 
   store::WriteBatch pending_;  // changes not yet committed
   // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until

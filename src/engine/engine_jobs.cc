@@ -88,6 +88,7 @@ Result<core::Job> Engine::BuildJob(const SubmitJobRequest& r, const core::JobQue
   if (r.memory_mib) spec->resources.memory_mib = *r.memory_mib;
   if (r.retry) spec->retry = *r.retry;
   if (r.timeout_seconds) spec->timeout_seconds = r.timeout_seconds;
+  if (!r.working_dir.empty()) spec->working_dir = r.working_dir;
 
   core::Job job;
   job.id = ids_.NewUuid();
@@ -148,6 +149,7 @@ exec::LaunchRequest Engine::BuildLaunch(const core::Job& job, const core::Placem
   launch.key = {job.id, p.attempt};
   launch.argv = job.spec->command;
   launch.environment = job.spec->environment;
+  launch.working_dir = job.spec->working_dir;
   auto add = [&](const char* name, std::string value) { launch.environment.push_back({name, std::move(value)}); };
   add("AWS_BATCH_JOB_ID", job.id);
   add("AWS_BATCH_JOB_ATTEMPT", std::to_string(p.attempt));

@@ -14,6 +14,13 @@ namespace {
 
 constexpr size_t kMaxScheduleNameLength = 64;
 constexpr char kDefaultGroup[] = "default";
+constexpr char kPipelineGroup[] = "pipelines";  // the schedules of pipelines, kept by their files
+
+bool KnownGroup(const std::string& group) { return group == kDefaultGroup || group == kPipelineGroup; }
+
+bool IsPipelineTarget(const core::ScheduleTarget& target) {
+  return target.arn.rfind(core::kPipelineTargetArnPrefix, 0) == 0;
+}
 constexpr int kMaxBackfillFires = 10'000;
 
 Status ValidateScheduleName(const std::string& name) {
@@ -55,8 +62,11 @@ Result<schedule::Timetable> Engine::BuildTimetable(const core::Schedule& s) cons
 
 Status Engine::ValidateSchedule(const core::Schedule& s, const schedule::Timetable& timetable) const {
   NS_RETURN_IF_ERROR(ValidateScheduleName(s.name));
-  if (s.group != kDefaultGroup) return GroupNotFound(s.group);
-  if (s.target.arn != core::kSubmitJobTargetArn) {
+  if (!KnownGroup(s.group)) return GroupNotFound(s.group);
+  if (IsPipelineTarget(s.target)) {
+    const std::string pipeline = s.target.arn.substr(core::kPipelineTargetArnPrefix.size());
+    if (!FindPipeline(pipeline)) return Status::InvalidArgument("Target.Arn: pipeline " + pipeline + " does not exist");
+  } else if (s.target.arn != core::kSubmitJobTargetArn) {
     return Status::InvalidArgument("Target.Arn: unsupported target " + s.target.arn + "; nightshift supports " +
                                    std::string(core::kSubmitJobTargetArn));
   }
@@ -75,7 +85,7 @@ Status Engine::ValidateSchedule(const core::Schedule& s, const schedule::Timetab
 }
 
 Result<Engine::ScheduleEntry*> Engine::FindEntry(const std::string& group, const std::string& name) {
-  if (group != kDefaultGroup) return GroupNotFound(group);
+  if (!KnownGroup(group)) return GroupNotFound(group);
   auto it = schedules_.find(core::ScheduleKey(group, name));
   if (it == schedules_.end()) return ScheduleNotFound(name);
   return &it->second;
@@ -282,7 +292,8 @@ void Engine::RestoreSchedules(std::vector<core::Schedule> schedules) {
       continue;
     }
     // Runs that ended while nightshift was down are no longer active.
-    std::erase_if(s.active_runs, [&](const std::string& id) { return scheduler_.Find(id) == nullptr; });
+    std::erase_if(s.active_runs,
+                  [&](const std::string& id) { return scheduler_.Find(id) == nullptr && !runs_.count(id); });
     const std::string key = core::ScheduleKey(s);
     for (const std::string& id : s.active_runs) run_owners_[id] = key;
     auto [it, inserted] = schedules_.emplace(key, ScheduleEntry{std::move(s), std::move(*timetable), std::nullopt});
@@ -328,8 +339,9 @@ void Engine::Apply(ScheduleEntry& entry, core::FirePlan plan, TimeMs now) {
     }
     for (core::Fire& fire : plan.records) {
       if (fire.outcome == core::FireOutcome::kStarted) {
-        Result<std::string> run = start_target_ ? start_target_(s, fire)
-                                                : Result<std::string>(Status::Internal("no target handler"));
+        Result<std::string> run = IsPipelineTarget(s.target) ? StartPipelineTarget(s, fire)
+                                  : start_target_              ? start_target_(s, fire)
+                                                               : Result<std::string>(Status::Internal("no target handler"));
         if (run.ok()) {
           fire.run_id = *run;
           s.active_runs.push_back(*run);

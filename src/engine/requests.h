@@ -28,6 +28,7 @@ struct SubmitJobRequest {
   std::string share_identifier;
   std::optional<int> scheduling_priority;
   std::string extra_json;  // echoed members (containerOverrides as given, propagateTags, ...)
+  std::string working_dir;  // not an AWS member: pipeline steps run in their file's directory
 };
 
 struct ComputeEnvironmentUpdate {

@@ -37,6 +37,7 @@ constexpr int kRetryAttempts = 6;
 constexpr int kRetryRule =
     7;  // repeated {1 action, 2 on_status_reason, 3 on_reason, 4 on_exit_code}
 constexpr int kImage = 8;
+constexpr int kWorkingDir = 9;
 }  // namespace spec_field
 
 namespace job_field {
@@ -206,6 +207,9 @@ void ReadSpecField(Reader& f, core::JobSpec& spec) {
     case spec_field::kImage:
       spec.image = f.String();
       break;
+    case spec_field::kWorkingDir:
+      spec.working_dir = f.String();
+      break;
   }
 }
 
@@ -314,6 +318,7 @@ std::string EncodeJobSpec(const core::JobSpec& spec) {
   w.Int(spec_field::kRetryAttempts, spec.retry.attempts);  // default 1: always written
   for (const core::RetryRule& rule : spec.retry.evaluate_on_exit) PutRetryRule(w, rule);
   PutString(w, spec_field::kImage, spec.image);
+  PutString(w, spec_field::kWorkingDir, spec.working_dir);
   return out;
 }
 

@@ -46,6 +46,7 @@ core::JobSpec FullSpec() {
       {.action = core::RetryAction::kExit, .on_exit_code = "1*"},
       {.action = core::RetryAction::kRetry, .on_status_reason = "Host*", .on_reason = "Oom*"}};
   spec.image = "localhost/busybox:latest";
+  spec.working_dir = "/srv/etl";
   return spec;
 }
 
@@ -220,6 +221,7 @@ void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
     EXPECT_EQ(er.on_exit_code, ar.on_exit_code);
   }
   EXPECT_EQ(e.image, a.image);
+  EXPECT_EQ(e.working_dir, a.working_dir);
 }
 
 namespace {

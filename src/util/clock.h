@@ -13,12 +13,15 @@ class Clock {
  public:
   virtual ~Clock() = default;
   virtual TimeMs NowMs() const = 0;
+  // Microseconds since the epoch, for timers that must not lose the fraction of a millisecond.
+  virtual int64_t NowUs() const { return NowMs() * 1000; }
 };
 
 // Reads CLOCK_REALTIME.
 class SystemClock final : public Clock {
  public:
   TimeMs NowMs() const override;
+  int64_t NowUs() const override;
 };
 
 // A clock for tests: time moves only when told.

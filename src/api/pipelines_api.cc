@@ -1,0 +1,270 @@
+#include "api/pipelines_api.h"
+
+#include <cstdlib>
+
+#include "api/answer.h"
+
+namespace nightshift::api {
+namespace {
+
+constexpr char kPipelines[] = "/api/v1/pipelines";
+constexpr char kRuns[] = "/api/v1/runs";
+constexpr int kMaxRunPage = 1000;
+constexpr int kRecentRuns = 10;
+
+std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
+
+Json OptionalTime(TimeMs t) { return t > 0 ? Json(Utc(t)) : Json(nullptr); }
+
+Json StepJson(const core::StepRun& step) {
+  Json out{{"name", step.name},
+           {"state", std::string(core::Name(step.state))},
+           {"reason", step.reason},
+           {"job_id", step.job_id.empty() ? Json(nullptr) : Json(step.job_id)},
+           {"tries", step.tries},
+           {"submitted_at", OptionalTime(step.submitted_at)},
+           {"started_at", OptionalTime(step.started_at)},
+           {"stopped_at", OptionalTime(step.stopped_at)},
+           {"exit_code", step.exit_code ? Json(*step.exit_code) : Json(nullptr)}};
+  if (step.started_at > 0 && step.stopped_at >= step.started_at) {
+    out["duration_ms"] = step.stopped_at - step.started_at;
+  }
+  return out;
+}
+
+Result<int> LimitOf(const HttpRequest& request) {
+  std::string limit = QueryValue(request, "limit");
+  if (limit.empty()) return 100;
+  char* end = nullptr;
+  const long value = std::strtol(limit.c_str(), &end, 10);
+  if (*end != '\0' || value < 1 || value > kMaxRunPage) {
+    return Status::InvalidArgument("limit must be an integer between 1 and " + std::to_string(kMaxRunPage));
+  }
+  return static_cast<int>(value);
+}
+
+HttpResponse ProblemsResponse(const Status& status, const std::vector<pipeline::Problem>& problems) {
+  HttpResponse r = ErrorResponse(AwsService::kScheduler, status);
+  Json body = Json::parse(r.body);
+  Json list = Json::array();
+  for (const pipeline::Problem& p : problems) {
+    list.push_back({{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
+  }
+  body["problems"] = list;
+  r.body = body.dump();
+  return r;
+}
+
+}  // namespace
+
+Json RunJson(const core::PipelineRun& run) {
+  Json steps = Json::array();
+  for (const core::StepRun& step : run.steps) steps.push_back(StepJson(step));
+  return Json{{"id", run.id},
+              {"pipeline", run.pipeline},
+              {"version", run.version},
+              {"state", std::string(core::Name(run.state))},
+              {"reason", run.reason},
+              {"trigger", run.trigger},
+              {"logical_date", Utc(run.logical_time)},
+              {"params", run.params},
+              {"created_at", Utc(run.created_at)},
+              {"stopped_at", OptionalTime(run.stopped_at)},
+              {"tries", run.tries},
+              {"steps", steps}};
+}
+
+bool PipelinesApi::Handle(const HttpRequest& request, const Respond& respond) {
+  const std::string& path = request.path;
+  const bool pipelines = path == kPipelines || path.rfind(std::string(kPipelines) + "/", 0) == 0;
+  const bool runs = path.rfind(std::string(kRuns) + "/", 0) == 0;
+  if (!pipelines && !runs) return false;
+  bool mutates = false;
+  Result<Json> result = Status::Ok();
+  if (pipelines && path == kPipelines && request.method == "POST") {
+    Result<Json> body = ParseBody(request.body);
+    if (!body.ok()) {
+      Answer(engine_, AwsService::kScheduler, body.status(), false, respond);
+      return true;
+    }
+    JsonReader r(*body, "");
+    const std::string source = r.String("source", true).value_or("");
+    const std::string base_dir = r.String("base_dir").value_or("");
+    if (Status st = r.Finish(); !st.ok()) {
+      Answer(engine_, AwsService::kScheduler, st, false, respond);
+      return true;
+    }
+    std::vector<pipeline::Problem> problems;
+    Result<engine::Engine::AppliedPipeline> applied = engine_.ApplyPipeline(source, base_dir, &problems);
+    if (!applied.ok() && !problems.empty()) {
+      respond(ProblemsResponse(applied.status(), problems));
+      return true;
+    }
+    if (applied.ok()) {
+      result = PipelineJson(applied->version, false);
+      if (result.ok()) (*result)["changed"] = applied->changed;
+    } else {
+      result = applied.status();
+    }
+    mutates = true;
+  } else if (pipelines) {
+    result = Pipelines(request, SplitPath(path.substr(sizeof(kPipelines) - 1)), mutates);
+  } else {
+    result = Runs(request, SplitPath(path.substr(sizeof(kRuns) - 1)), mutates);
+  }
+  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+         mutates, respond);
+  return true;
+}
+
+Result<Json> PipelinesApi::Pipelines(const HttpRequest& request, const std::vector<std::string>& parts,
+                                     bool& mutates) {
+  const std::string& method = request.method;
+  const Status no_route = Status::NotFound("no route for " + method + " " + request.path);
+  if (parts.empty()) {
+    if (method != "GET") return no_route;
+    Json list = Json::array();
+    for (const core::PipelineVersion* v : engine_.Pipelines()) {
+      Result<Json> p = PipelineJson(*v, false);
+      if (!p.ok()) return p.status();
+      list.push_back(std::move(*p));
+    }
+    return Json{{"pipelines", list}};
+  }
+  const std::string& name = parts[0];
+  const core::PipelineVersion* version = engine_.FindPipeline(name);
+  if (parts.size() == 1) {
+    if (method == "GET") {
+      if (!version) return Status::NotFound("pipeline " + name + " does not exist");
+      return PipelineJson(*version, true);
+    }
+    if (method == "DELETE") {
+      mutates = true;
+      NS_RETURN_IF_ERROR(engine_.DeletePipeline(name));
+      return Json::object();
+    }
+    return no_route;
+  }
+  if (parts.size() != 2 || parts[1] != "runs") return no_route;
+  if (method == "GET") {
+    if (!version) return Status::NotFound("pipeline " + name + " does not exist");
+    store::RunQuery query;
+    query.pipeline = name;
+    query.page_token = QueryValue(request, "next_token");
+    Result<int> limit = LimitOf(request);
+    if (!limit.ok()) return limit.status();
+    query.limit = *limit;
+    Result<store::RunPage> page = engine_.ListRuns(query);
+    if (!page.ok()) return page.status();
+    Json runs = Json::array();
+    for (const core::PipelineRun& run : page->runs) runs.push_back(RunJson(run));
+    Json out{{"runs", runs}};
+    if (!page->next_token.empty()) out["next_token"] = page->next_token;
+    return out;
+  }
+  if (method != "POST") return no_route;
+  mutates = true;
+  Result<Json> body = ParseBody(request.body);
+  if (!body.ok()) return body.status();
+  JsonReader r(*body, "");
+  engine::Engine::RunRequest run;
+  run.pipeline = name;
+  run.params = r.StringMap("params").value_or(std::map<std::string, std::string>{});
+  if (std::optional<std::string> date = r.String("logical_date")) {
+    Result<TimeMs> t = schedule::ParseRfc3339(*date);
+    if (!t.ok()) r.Fail(Status::InvalidArgument("logical_date: " + t.status().message()));
+    else run.logical_time = *t;
+  }
+  NS_RETURN_IF_ERROR(r.Finish());
+  Result<core::PipelineRun> started = engine_.StartRun(run);
+  if (!started.ok()) return started.status();
+  return RunJson(*started);
+}
+
+Result<Json> PipelinesApi::Runs(const HttpRequest& request, const std::vector<std::string>& parts, bool& mutates) {
+  const Status no_route = Status::NotFound("no route for " + request.method + " " + request.path);
+  if (parts.empty() || parts.size() > 2) return no_route;
+  const std::string& id = parts[0];
+  if (parts.size() == 1) {
+    if (request.method != "GET") return no_route;
+    Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
+    if (!run.ok()) return run.status();
+    if (!*run) return Status::NotFound("run " + id + " does not exist");
+    return RunJson(**run);
+  }
+  if (request.method != "POST") return no_route;
+  mutates = true;
+  Result<Json> body = ParseBody(request.body);
+  if (!body.ok()) return body.status();
+  JsonReader r(*body, "");
+  if (parts[1] == "cancel") {
+    const std::string reason = r.String("reason").value_or("");
+    NS_RETURN_IF_ERROR(r.Finish());
+    NS_RETURN_IF_ERROR(engine_.CancelRun(id, reason));
+    Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
+    if (!run.ok()) return run.status();
+    return *run ? RunJson(**run) : Json::object();
+  }
+  if (parts[1] == "rerun") {
+    r.Accept("from_failure");  // the only kind of rerun
+    NS_RETURN_IF_ERROR(r.Finish());
+    Result<core::PipelineRun> run = engine_.RerunFromFailure(id);
+    if (!run.ok()) return run.status();
+    return RunJson(*run);
+  }
+  return no_route;
+}
+
+Result<Json> PipelinesApi::PipelineJson(const core::PipelineVersion& version, bool full) {
+  const pipeline::PipelineSpec* spec = engine_.PipelineSpecOf(version.name, version.version);
+  if (!spec) return Status::Internal("pipeline " + version.name + " no longer parses");
+  Json out{{"name", version.name},
+           {"version", version.version},
+           {"description", spec->description},
+           {"created_at", Utc(version.created_at)},
+           {"base_dir", version.base_dir},
+           {"step_count", spec->steps.size()}};
+  Json schedule = nullptr;
+  if (const core::Schedule* s = engine_.FindSchedule("pipelines", version.name)) {
+    const schedule::Zone zone = [&] {
+      Result<schedule::Zone> z = schedule::Zone::Load(s->timezone);
+      return z.ok() ? *z : schedule::Zone::Utc();
+    }();
+    std::optional<TimeMs> due = engine_.NextDue(*s);
+    schedule = {{"expression", s->expression},
+                {"timezone", s->timezone},
+                {"state", std::string(core::Name(s->state))},
+                {"next_due", due ? Json(schedule::FormatRfc3339(*due, zone)) : Json(nullptr)}};
+  }
+  out["schedule"] = schedule;
+  store::RunQuery query;
+  query.pipeline = version.name;
+  query.limit = kRecentRuns;
+  Result<store::RunPage> recent = engine_.ListRuns(query);
+  if (!recent.ok()) return recent.status();
+  Json runs = Json::array();
+  for (const core::PipelineRun& run : recent->runs) {
+    runs.push_back({{"id", run.id}, {"state", std::string(core::Name(run.state))}, {"logical_date", Utc(run.logical_time)}});
+  }
+  out["recent_runs"] = runs;
+  if (full) {
+    out["source"] = version.source;
+    Json steps = Json::array();
+    for (const pipeline::StepSpec& step : spec->steps) {
+      Json deps = Json::array();
+      for (const pipeline::StepDependency& d : step.depends_on) {
+        static constexpr const char* kConditions[] = {"success", "failure", "completion"};
+        deps.push_back({{"step", d.step}, {"condition", kConditions[static_cast<int>(d.condition)]}});
+      }
+      steps.push_back({{"name", step.name},
+                       {"command", step.command},
+                       {"definition", step.definition},
+                       {"array", step.array_size},
+                       {"depends_on", deps}});
+    }
+    out["steps"] = steps;
+  }
+  return out;
+}
+
+}  // namespace nightshift::api

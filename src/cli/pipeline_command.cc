@@ -1,0 +1,247 @@
+// `nightshift pipeline ...`: apply pipeline files to a server, start and inspect runs, cancel and
+// rerun them, through the server's native API (/api/v1/pipelines, /api/v1/runs).
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <sstream>
+
+#include "cli/client.h"
+#include "cli/command.h"
+#include "cli/table.h"
+
+namespace nightshift::cli {
+namespace {
+
+constexpr char kPipelines[] = "/api/v1/pipelines";
+constexpr char kRuns[] = "/api/v1/runs";
+
+std::string Text(const Json& v) {
+  if (v.is_null()) return "-";
+  if (v.is_string()) return v.get<std::string>();
+  return v.dump();
+}
+
+std::string Seconds(const Json& ms) {
+  if (!ms.is_number()) return "-";
+  std::ostringstream out;
+  out.precision(1);
+  out << std::fixed << ms.get<double>() / 1000.0 << "s";
+  return out.str();
+}
+
+void PrintRun(const Json& run) {
+  std::cout << "run " << Text(run["id"]) << "  " << Text(run["pipeline"]) << " v" << run["version"].get<int>()
+            << "  " << Text(run["state"]) << "  logical date " << Text(run["logical_date"]) << "\n";
+  if (!run["reason"].get<std::string>().empty()) std::cout << "  " << Text(run["reason"]) << "\n";
+  std::vector<Row> rows;
+  for (const Json& step : run["steps"]) {
+    rows.push_back({Text(step["name"]), Text(step["state"]), Seconds(step.value("duration_ms", Json(nullptr))),
+                    Text(step["exit_code"]), Text(step["job_id"]), Text(step["reason"])});
+  }
+  PrintTable(std::cout, {"STEP", "STATE", "DURATION", "EXIT", "JOB", "REASON"}, rows);
+}
+
+// Runs one call; prints JSON or the table. Exit 1 when `failed` says the answer is a failure.
+int Run(const ClientOptions& client, const std::string& method, const std::string& path, const std::string& body,
+        const std::function<void(const Json&)>& table) {
+  Result<Json> answer = Call(client, method, path, body);
+  if (!answer.ok()) return ReportError(answer.status());
+  if (client.output == "json") {
+    std::cout << answer->dump(2) << "\n";
+  } else {
+    table(*answer);
+  }
+  return 0;
+}
+
+Result<Json> ParamsJson(const std::vector<std::string>& params) {
+  Json out = Json::object();
+  for (const std::string& p : params) {
+    const size_t eq = p.find('=');
+    if (eq == std::string::npos) return Status::InvalidArgument("--param takes NAME=VALUE, got '" + p + "'");
+    out[p.substr(0, eq)] = p.substr(eq + 1);
+  }
+  return out;
+}
+
+struct Named {
+  ClientOptions client;
+  std::string name;
+};
+
+Command ApplyVerb() {
+  return {"apply", "Apply a pipeline file (a new version when its content changed)",
+          [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            app.add_option("file", f->name, "Pipeline file (YAML or JSON)")->required();
+            AddClientFlags(app, f->client);
+            return [f] {
+              std::ifstream in(f->name);
+              if (!in) return ReportError(Status::InvalidArgument("cannot read " + f->name));
+              std::stringstream text;
+              text << in.rdbuf();
+              const std::string dir = std::filesystem::absolute(f->name).parent_path().string();
+              Result<Json> answer = Call(f->client, "POST", kPipelines, Json{{"source", text.str()}, {"base_dir", dir}}.dump());
+              if (!answer.ok()) {
+                // Every problem of the file as "file:line:col: message", as compilers print them.
+                std::istringstream lines(answer.status().message());
+                std::string line;
+                std::getline(lines, line);
+                std::cerr << f->name << ": " << line << "\n";
+                while (std::getline(lines, line)) std::cerr << f->name << ":" << line << "\n";
+                return answer.status().code() == StatusCode::kInvalidArgument ? 2 : 1;
+              }
+              if (f->client.output == "json") {
+                std::cout << answer->dump(2) << "\n";
+              } else {
+                std::cout << "pipeline " << Text((*answer)["name"]) << " version " << (*answer)["version"].get<int>()
+                          << ((*answer)["changed"].get<bool>() ? " applied" : " unchanged") << "\n";
+              }
+              return 0;
+            };
+          }};
+}
+
+Command ListVerb() {
+  return {"list", "List pipelines with their schedule and last runs", [](CLI::App& app) -> std::function<int()> {
+            auto client = std::make_shared<ClientOptions>();
+            AddClientFlags(app, *client);
+            return [client] {
+              return Run(*client, "GET", kPipelines, "", [](const Json& answer) {
+                std::vector<Row> rows;
+                for (const Json& p : answer["pipelines"]) {
+                  std::string recent;
+                  for (const Json& r : p["recent_runs"]) recent += Text(r["state"]).substr(0, 1);
+                  const Json& s = p["schedule"];
+                  rows.push_back({Text(p["name"]), std::to_string(p["version"].get<int>()),
+                                  std::to_string(p["step_count"].get<int>()),
+                                  s.is_null() ? "-" : Text(s["expression"]) + " " + Text(s["timezone"]),
+                                  s.is_null() ? "-" : Text(s["next_due"]), recent.empty() ? "-" : recent});
+                }
+                PrintTable(std::cout, {"NAME", "VERSION", "STEPS", "SCHEDULE", "NEXT RUN", "RECENT (newest first)"}, rows);
+              });
+            };
+          }};
+}
+
+Command ShowVerb() {
+  return {"show", "Show a pipeline: its steps, schedule and recent runs", [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            app.add_option("name", f->name, "Pipeline")->required();
+            AddClientFlags(app, f->client);
+            return [f] {
+              return Run(f->client, "GET", std::string(kPipelines) + "/" + UrlEncode(f->name), "", [](const Json& p) {
+                std::cout << "pipeline " << Text(p["name"]) << " version " << p["version"].get<int>() << "\n";
+                if (!p["schedule"].is_null()) {
+                  std::cout << "schedule " << Text(p["schedule"]["expression"]) << " " << Text(p["schedule"]["timezone"])
+                            << ", next run " << Text(p["schedule"]["next_due"]) << "\n";
+                }
+                std::vector<Row> rows;
+                for (const Json& s : p["steps"]) {
+                  std::string deps;
+                  for (const Json& d : s["depends_on"]) {
+                    deps += (deps.empty() ? "" : ", ") + Text(d["step"]);
+                    if (d["condition"] != "success") deps += " (" + Text(d["condition"]) + ")";
+                  }
+                  std::string what = Text(s["definition"]);
+                  if (what.empty()) {
+                    for (const Json& a : s["command"]) what += (what.empty() ? "" : " ") + Text(a);
+                  }
+                  rows.push_back({Text(s["name"]), deps.empty() ? "-" : deps, what});
+                }
+                PrintTable(std::cout, {"STEP", "AFTER", "RUNS"}, rows);
+              });
+            };
+          }};
+}
+
+Command DeleteVerb() {
+  return {"delete", "Delete a pipeline and its schedule (its runs stay in the history)",
+          [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            app.add_option("name", f->name, "Pipeline")->required();
+            AddClientFlags(app, f->client);
+            return [f] {
+              return Run(f->client, "DELETE", std::string(kPipelines) + "/" + UrlEncode(f->name), "",
+                         [f](const Json&) { std::cout << "deleted pipeline " << f->name << "\n"; });
+            };
+          }};
+}
+
+Command RunVerb() {
+  return {"run", "Start a run of an applied pipeline", [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            auto params = std::make_shared<std::vector<std::string>>();
+            auto date = std::make_shared<std::string>();
+            app.add_option("name", f->name, "Pipeline")->required();
+            app.add_option("--param,-p", *params, "NAME=VALUE (repeatable)");
+            app.add_option("--logical-date", *date, "RFC 3339 time the run stands for (default: now)");
+            AddClientFlags(app, f->client);
+            return [f, params, date] {
+              Result<Json> p = ParamsJson(*params);
+              if (!p.ok()) return ReportError(p.status());
+              Json body{{"params", *p}};
+              if (!date->empty()) body["logical_date"] = *date;
+              return Run(f->client, "POST", std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs", body.dump(),
+                         PrintRun);
+            };
+          }};
+}
+
+Command RunsVerb() {
+  return {"runs", "A pipeline's run history, newest first", [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            auto limit = std::make_shared<int>(20);
+            app.add_option("name", f->name, "Pipeline")->required();
+            app.add_option("--limit,-n", *limit, "At most this many")->capture_default_str();
+            AddClientFlags(app, f->client);
+            return [f, limit] {
+              return Run(f->client, "GET",
+                         std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
+                         [](const Json& answer) {
+                           std::vector<Row> rows;
+                           for (const Json& r : answer["runs"]) {
+                             int done = 0;
+                             for (const Json& s : r["steps"]) done += s["state"] == "SUCCEEDED";
+                             rows.push_back({Text(r["id"]), Text(r["state"]), Text(r["logical_date"]), Text(r["trigger"]),
+                                             std::to_string(done) + "/" + std::to_string(r["steps"].size()),
+                                             Text(r["reason"])});
+                           }
+                           PrintTable(std::cout, {"RUN", "STATE", "LOGICAL DATE", "TRIGGER", "SUCCEEDED", "REASON"}, rows);
+                         });
+            };
+          }};
+}
+
+Command RunActionVerb(const std::string& verb, const std::string& help) {
+  return {verb, help, [verb](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            auto from_failure = std::make_shared<bool>(false);
+            app.add_option("run", f->name, "Run id")->required();
+            if (verb == "rerun") {
+              app.add_flag("--from-failure", *from_failure, "Run only the failed and skipped steps (the only kind of rerun)");
+            }
+            AddClientFlags(app, f->client);
+            return [f, verb] {
+              const std::string path = std::string(kRuns) + "/" + UrlEncode(f->name);
+              if (verb == "status") return Run(f->client, "GET", path, "", PrintRun);
+              return Run(f->client, "POST", path + "/" + verb, "{}", PrintRun);
+            };
+          }};
+}
+
+}  // namespace
+
+Command PipelineCommand() {
+  return {.name = "pipeline",
+          .help = "Apply pipeline files and manage their runs on a server",
+          .verbs = {ApplyVerb(), ListVerb(), ShowVerb(), DeleteVerb(), RunVerb(), RunsVerb(),
+                    RunActionVerb("status", "Show a run and its steps"),
+                    RunActionVerb("cancel", "Cancel a run: its unfinished steps are stopped"),
+                    RunActionVerb("rerun", "Rerun a failed run from the point of failure (--from-failure)")}};
+}
+
+}  // namespace nightshift::cli
