@@ -43,6 +43,7 @@ SUBMIT = {"jobName": "fire", "jobQueue": "default", "jobDefinition": "t"}
 
 class Server:
     prefix = []  # e.g. ["chrt", "-f", "10"] (--server-prefix); it must exec the server in place
+    args = []    # extra server flags (--server-args), e.g. ["--realtime-priority", "10"]
 
     def __init__(self, binary, data_dir):
         self.binary, self.data_dir = binary, data_dir
@@ -60,7 +61,7 @@ class Server:
         log = open(self.log_path, "ab")
         offset = log.tell()
         t0 = time.monotonic()
-        self.proc = subprocess.Popen(self.prefix + [self.binary, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir],
+        self.proc = subprocess.Popen(self.prefix + [self.binary, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir] + self.args,
                                      stdout=log, stderr=subprocess.STDOUT)
         log.close()
         while True:
@@ -304,6 +305,8 @@ def main():
                     help="where the servers' data dirs go (default: the system temp dir; /dev/shm for tmpfs)")
     ap.add_argument("--server-prefix", default="",
                     help="command the server runs under, e.g. 'chrt -f 10' to try a real-time policy")
+    ap.add_argument("--server-args", default="",
+                    help="extra server flags, e.g. '--realtime-priority 10' (the way to deploy it)")
     ap.add_argument("--output", default=os.path.join(ROOT, "bench", "results", "schedules.md"))
     ap.add_argument("which", nargs="*", default=["all"], help="all (default), lateness, scale, next-fire")
     args = ap.parse_args()
@@ -312,6 +315,7 @@ def main():
     which = {"lateness", "scale", "next-fire"} if "all" in args.which else set(args.which)
     binary = os.path.join(args.build, "nightshift")
     Server.prefix = shlex.split(args.server_prefix)
+    Server.args = shlex.split(args.server_args)
     load_before = os.getloadavg()[0]
     tmp = tempfile.mkdtemp(prefix="nightshift-sched-bench-", dir=args.data_root)
     rows = ["| schedule benchmark | result | goal | peer / note |", "|---|---|---|---|"]

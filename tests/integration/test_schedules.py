@@ -316,3 +316,21 @@ def test_schedule_cli_verbs(server):
     p = cli(server, "schedule", "delete", "etl")
     assert p.returncode == 0
     assert json.loads(cli(server, "schedule", "list", "-o", "json").stdout)["schedules"] == []
+
+
+def test_a_realtime_server_runs_its_jobs_at_normal_priority(workdir):
+    """--realtime-priority keeps fires on time on a busy machine; jobs must not inherit it."""
+    srv = Server(os.path.join(workdir, "data"), ["--realtime-priority", "5"]).start()
+    try:
+        policy = subprocess.run(["chrt", "-p", str(srv.proc.pid)], capture_output=True, text=True).stdout
+        assert "SCHED_FIFO" in policy, policy
+        batch = srv.batch()
+        register(batch, "policy", ["sh", "-c", "chrt -p $$"])
+        job_id = batch.submit_job(jobName="policy", jobQueue="default", jobDefinition="policy")["jobId"]
+        job = wait_for(batch, [job_id])[job_id]
+        assert job["status"] == "SUCCEEDED", job
+        events = srv.logs().get_log_events(logGroupName="/aws/batch/job",
+                                           logStreamName=job["container"]["logStreamName"])["events"]
+        assert "SCHED_OTHER" in events[0]["message"], events
+    finally:
+        srv.stop()
