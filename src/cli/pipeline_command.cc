@@ -225,7 +225,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
               app.add_flag("--from-failure", *from_failure, "Run only the failed and skipped steps (the only kind of rerun)");
             }
             AddClientFlags(app, f->client);
-            return [f, verb] {
+            return [f, verb, from_failure] {  // from_failure must outlive parsing: CLI11 writes to it
               const std::string path = std::string(kRuns) + "/" + UrlEncode(f->name);
               if (verb == "status") return Run(f->client, "GET", path, "", PrintRun);
               return Run(f->client, "POST", path + "/" + verb, "{}", PrintRun);
