@@ -163,6 +163,7 @@ Status SchedulesApi::ReadSpec(const Json& body, core::Schedule& s) {
   s.start_date = ReadTime(r, "start");
   s.end_date = ReadTime(r, "end");
   s.flexible_window_minutes = static_cast<int>(r.Int("flexible_window_minutes", false, 0, 1440).value_or(0));
+  s.max_active_runs = static_cast<int>(r.Int("max_active_runs", false, 1, 1000).value_or(1));
   s.state = ReadEnum(r, "state", &core::ParseScheduleState).value_or(core::ScheduleState::kEnabled);
   s.state_note = r.String("note").value_or("");
   s.overlap = ReadEnum(r, "overlap", &core::ParseOverlapPolicy).value_or(core::OverlapPolicy::kSkip);
@@ -277,6 +278,7 @@ Json SchedulesApi::ScheduleJson(const core::Schedule& s) const {
            {"note", s.state_note},
            {"flexible_window_minutes", s.flexible_window_minutes},
            {"overlap", std::string(core::Name(s.overlap))},
+           {"max_active_runs", s.max_active_runs},
            {"catch_up", {{"policy", std::string(core::Name(s.catch_up))}, {"window_seconds", s.catch_up_window_ms / 1000}}},
            {"after_completion", std::string(core::Name(s.after_completion))},
            {"created_at", Utc(s.created_at)},

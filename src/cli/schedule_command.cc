@@ -90,6 +90,7 @@ struct CreateFlags {
   std::string start, end, description, after_completion = "NONE";
   int64_t catch_up_window = 0;
   int jitter = 0;
+  int max_active_runs = 1;
   bool disabled = false;
   std::vector<std::string> parameters;
 };
@@ -120,6 +121,7 @@ Result<std::string> CreateBody(const CreateFlags& f) {
             {"overlap", f.overlap},
             {"catch_up", {{"policy", f.catch_up}}},
             {"flexible_window_minutes", f.jitter},
+            {"max_active_runs", f.max_active_runs},
             {"state", f.disabled ? "DISABLED" : "ENABLED"},
             {"description", f.description},
             {"after_completion", f.after_completion},
@@ -149,6 +151,10 @@ Command CreateVerb(const std::string& verb, const std::string& help) {
             app.add_option("--catch-up", f->catch_up, "none|latest|all")->capture_default_str();
             app.add_option("--catch-up-window", f->catch_up_window, "Seconds; missed fires older never run (default 7 days)");
             app.add_option("--jitter", f->jitter, "Flexible window in minutes (deterministic per fire)");
+            app.add_option("--max-active-runs", f->max_active_runs,
+                           "Runs active at once before a fire overlaps; buffered fires and backfills start "
+                           "up to this many together")
+                ->capture_default_str();
             app.add_option("--start", f->start, "No fire before this RFC 3339 time");
             app.add_option("--end", f->end, "No fire after this RFC 3339 time");
             app.add_option("--description", f->description, "Free text");

@@ -58,8 +58,13 @@ class Planner {
   }
 
   // A fire that is to run, through the overlap policy.
+  // Whether max_active_runs runs are active, counting those this plan starts.
+  bool Busy() const {
+    return s_.active_runs.size() + started_count_ >= static_cast<size_t>(std::max(1, s_.max_active_runs));
+  }
+
   void Offer(Fire f, OverlapPolicy overlap, std::string reason) {
-    const bool busy = !s_.active_runs.empty() || started_in_plan_ != kNone;
+    const bool busy = Busy();
     if (!busy || overlap == OverlapPolicy::kAllowAll) return Start(std::move(f), std::move(reason));
     const std::string policy = "(overlap " + std::string(Name(overlap)) + ")";
     const std::string active = s_.active_runs.empty() ? "the run started just before" : RunList(s_.active_runs);
@@ -93,6 +98,7 @@ class Planner {
     f.outcome = FireOutcome::kStarted;
     f.reason = std::move(reason);
     started_in_plan_ = plan_.records.size();
+    ++started_count_;
     plan_.records.push_back(std::move(f));
   }
 
@@ -138,6 +144,7 @@ class Planner {
     older.outcome = FireOutcome::kMerged;
     older.reason = "superseded by the newer fire of " + When(newer.logical_time) + " " + policy;
     started_in_plan_ = kNone;
+    --started_count_;
     return true;
   }
 
@@ -154,7 +161,8 @@ class Planner {
   const schedule::Zone& zone_;
   TimeMs now_;
   FirePlan plan_;
-  size_t started_in_plan_ = kNone;
+  size_t started_in_plan_ = kNone;  // the last fire this plan starts
+  size_t started_count_ = 0;
 };
 
 // The scheduled logical times after `after`, within StartDate and EndDate.
@@ -261,12 +269,13 @@ FirePlan PlanDue(Schedule& s, const schedule::Timetable& timetable, TimeMs now) 
 }
 
 FirePlan StartBuffered(Schedule& s, const schedule::Timetable& timetable, TimeMs now) {
-  if (s.state != ScheduleState::kEnabled || !s.active_runs.empty() || s.buffered.empty()) return {};
-  const BufferedFire next = s.buffered.front();
-  s.buffered.erase(s.buffered.begin());
   Planner planner(s, timetable.zone(), now);
-  Fire f = planner.Make(next.logical_time, next.trigger);
-  planner.Start(std::move(f), "started when the previous run ended (overlap " + std::string(Name(s.overlap)) + ")");
+  while (s.state == ScheduleState::kEnabled && !s.buffered.empty() && !planner.Busy()) {
+    const BufferedFire next = s.buffered.front();
+    s.buffered.erase(s.buffered.begin());
+    planner.Start(planner.Make(next.logical_time, next.trigger),
+                  "started when a previous run ended (overlap " + std::string(Name(s.overlap)) + ")");
+  }
   return planner.Take();
 }
 

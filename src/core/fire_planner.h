@@ -44,8 +44,8 @@ std::optional<TimeMs> NextDue(const Schedule& schedule, const schedule::Timetabl
 // Decides every fire due by `now` and advances the cursor past them.
 FirePlan PlanDue(Schedule& schedule, const schedule::Timetable& timetable, TimeMs now);
 
-// The schedule's active runs have all ended (active_runs is empty): starts the oldest buffered
-// fire, unless the schedule is disabled.
+// Runs of the schedule ended: starts the oldest buffered fires while fewer than max_active_runs
+// runs are active, unless the schedule is disabled.
 FirePlan StartBuffered(Schedule& schedule, const schedule::Timetable& timetable, TimeMs now);
 
 // A fire outside the timetable: run now (kManual) or one fire of a backfill (kBackfill), through

@@ -197,6 +197,23 @@ TEST(FirePlannerTest, BackfillSkipsFiresAlreadyMadeAndRunsTheRestSerially) {
   for (const Fire& f : plan.records) EXPECT_EQ(f.trigger, FireTrigger::kBackfill);
 }
 
+TEST(FirePlannerTest, MaxActiveRunsBoundsHowManyFiresRunTogether) {
+  Schedule s = MakeSchedule();
+  s.max_active_runs = 2;
+  auto tt = Hourly();
+  FirePlan plan = Backfill(s, tt, kMidnight - 5 * kHour, kMidnight - kHour, OverlapPolicy::kBufferAll, kMidnight,
+                           [](TimeMs) { return false; });
+  EXPECT_EQ(Summary(plan), (std::vector<std::string>{"started@-5", "started@-4", "buffered@-3", "buffered@-2",
+                                                     "buffered@-1"}));
+  s.active_runs = {"job-1", "job-2"};
+  EXPECT_TRUE(StartBuffered(s, tt, kMidnight + 1).records.empty()) << "both slots are taken";
+  s.active_runs = {"job-2"};
+  EXPECT_EQ(Summary(StartBuffered(s, tt, kMidnight + 2)), std::vector<std::string>{"started@-3"});
+  s.active_runs.clear();
+  EXPECT_EQ(Summary(StartBuffered(s, tt, kMidnight + 3)), (std::vector<std::string>{"started@-2", "started@-1"}));
+  EXPECT_TRUE(s.buffered.empty());
+}
+
 TEST(FirePlannerTest, ManualTriggerGoesThroughTheOverlapPolicy) {
   Schedule s = MakeSchedule();
   auto tt = Hourly();

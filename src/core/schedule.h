@@ -79,6 +79,9 @@ struct Schedule {
   OverlapPolicy overlap = OverlapPolicy::kSkip;
   CatchUpPolicy catch_up = CatchUpPolicy::kLatest;
   TimeMs catch_up_window_ms = kDefaultCatchUpWindowMs;
+  // How many runs of this schedule may be active at once before a fire overlaps (Airflow's
+  // max_active_runs): buffered fires and backfills start up to this many together.
+  int max_active_runs = 1;
   AfterCompletion after_completion = AfterCompletion::kNone;
   ScheduleTarget target;
   std::string kms_key_arn;

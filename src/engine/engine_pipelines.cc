@@ -144,6 +144,7 @@ Status Engine::SyncPipelineSchedule(const std::string& name, const pipeline::Pip
   s.catch_up = *catch_up;
   s.catch_up_window_ms = ss.catch_up_window_seconds ? *ss.catch_up_window_seconds * 1000 : core::kDefaultCatchUpWindowMs;
   s.flexible_window_minutes = ss.jitter_minutes;
+  s.max_active_runs = ss.max_active_runs;
   s.state = ss.enabled ? core::ScheduleState::kEnabled : core::ScheduleState::kDisabled;
   s.target = {PipelineTargetArn(name), "", "", ""};
   Result<core::Schedule> done = existing ? UpdateSchedule(s) : CreateSchedule(s);

@@ -77,6 +77,9 @@ Status Engine::ValidateSchedule(const core::Schedule& s, const schedule::Timetab
     return Status::InvalidArgument("FlexibleTimeWindow.MaximumWindowInMinutes must be between 1 and 1440");
   }
   if (s.catch_up_window_ms <= 0) return Status::InvalidArgument("the catch-up window must be positive");
+  if (s.max_active_runs < 1 || s.max_active_runs > 1000) {
+    return Status::InvalidArgument("max_active_runs must be between 1 and 1000");
+  }
   if (!core::NextLogicalTime(s, timetable)) {
     return Status::InvalidArgument("ScheduleExpression: '" + s.expression +
                                    "' has no fire after now" + (s.end_date ? " and before EndDate" : ""));
@@ -299,7 +302,9 @@ void Engine::RestoreSchedules(std::vector<core::Schedule> schedules) {
     auto [it, inserted] = schedules_.emplace(key, ScheduleEntry{std::move(s), std::move(*timetable), std::nullopt});
     Reindex(it->second);
     // A buffered fire whose run ended meanwhile starts at the first turn.
-    if (it->second.schedule.active_runs.empty() && !it->second.schedule.buffered.empty()) {
+    const core::Schedule& restored = it->second.schedule;
+    if (restored.active_runs.size() < static_cast<size_t>(std::max(1, restored.max_active_runs)) &&
+        !restored.buffered.empty()) {
       if (it->second.due) schedule_due_.erase({*it->second.due, key});
       it->second.due = Now();
       schedule_due_.insert({*it->second.due, key});
@@ -354,9 +359,10 @@ void Engine::Apply(ScheduleEntry& entry, core::FirePlan plan, TimeMs now) {
       }
       pending_.fires.push_back(std::move(fire));
     }
-    // A buffered fire waits for the active runs; when there are none it starts now (again if
-    // its start failed).
-    if (!s.active_runs.empty() || s.buffered.empty() || s.state != core::ScheduleState::kEnabled) break;
+    // A buffered fire waits for a free slot (max_active_runs); when there is one it starts now
+    // (again if a start failed).
+    const size_t slots = static_cast<size_t>(std::max(1, s.max_active_runs));
+    if (s.active_runs.size() >= slots || s.buffered.empty() || s.state != core::ScheduleState::kEnabled) break;
     plan = core::StartBuffered(s, entry.timetable, now);
   }
   if (s.after_completion == core::AfterCompletion::kDelete && s.active_runs.empty() &&

@@ -106,6 +106,7 @@ struct ScheduleSpec {
   std::optional<int64_t> catch_up_window_seconds;
   int jitter_minutes = 0;
   bool enabled = true;
+  int max_active_runs = 1;  // runs of the pipeline's schedule active at once (1..1000)
   SourcePos pos;
 };
 

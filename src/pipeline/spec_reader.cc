@@ -16,9 +16,9 @@ namespace {
 
 constexpr std::array<std::string_view, 6> kTopKeys = {"name",     "description", "params",
                                                       "schedule", "defaults",    "steps"};
-constexpr std::array<std::string_view, 9> kScheduleKeys = {
+constexpr std::array<std::string_view, 10> kScheduleKeys = {
     "expression", "timezone",        "dst_gap", "dst_repeat", "overlap",
-    "catch_up",   "catch_up_window", "jitter",  "enabled"};
+    "catch_up",   "catch_up_window", "jitter",  "enabled",    "max_active_runs"};
 // The settings `defaults` can give every step; a step's own keys add to them.
 constexpr std::array<std::string_view, 6> kDefaultKeys = {"queue", "retry",  "timeout",
                                                           "vcpus", "memory", "env"};
@@ -202,6 +202,8 @@ class Reader {
             schedule.catch_up_window_seconds = w_.Duration(value, 1);
           } else if (key == "jitter") {
             schedule.jitter_minutes = static_cast<int>(w_.Integer(value, 0, 1440).value_or(0));
+          } else if (key == "max_active_runs") {
+            schedule.max_active_runs = static_cast<int>(w_.Integer(value, 1, 1000).value_or(1));
           } else if (key == "enabled") {
             schedule.enabled = w_.Bool(value).value_or(true);
           }

@@ -196,6 +196,7 @@ schedule:
   catch_up: all
   catch_up_window: 2d
   jitter: 15
+  max_active_runs: 3
   enabled: false
 steps: {s: {command: [x]}}
 )");
@@ -209,6 +210,7 @@ steps: {s: {command: [x]}}
   EXPECT_EQ(schedule.catch_up, "all");
   EXPECT_EQ(schedule.catch_up_window_seconds, 2 * 86400);
   EXPECT_EQ(schedule.jitter_minutes, 15);
+  EXPECT_EQ(schedule.max_active_runs, 3);
   EXPECT_FALSE(schedule.enabled);
   EXPECT_EQ(schedule.pos.line, 2);
   EXPECT_EQ(schedule.pos.column, 1);

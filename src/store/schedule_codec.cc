@@ -54,6 +54,7 @@ constexpr int kTags = 22;  // string map
 constexpr int kAnchor = 23, kCursor = 24;
 constexpr int kActiveRun = 25;  // repeated, in order
 constexpr int kBuffered = 26;   // repeated, in order: {see buffered_field}
+constexpr int kMaxActiveRuns = 27;
 }  // namespace schedule_field
 
 namespace buffered_field {
@@ -144,6 +145,7 @@ void PutPoliciesAndTarget(Writer& w, const core::Schedule& s) {
   w.Uint(kOverlap, wire::EnumToWire(kOverlapPolicies, s.overlap));
   w.Uint(kCatchUp, wire::EnumToWire(kCatchUpPolicies, s.catch_up));
   w.Int(kCatchUpWindowMs, s.catch_up_window_ms);
+  w.Int(kMaxActiveRuns, s.max_active_runs);
   w.Uint(kAfterCompletion, wire::EnumToWire(kAfterCompletions, s.after_completion));
   PutTarget(w, s.target);
   w.Bytes(kKmsKeyArn, s.kms_key_arn);
@@ -228,6 +230,9 @@ bool ReadPolicyAndTargetField(Reader& f, core::Schedule& s) {
       return true;
     case kCatchUpWindowMs:
       s.catch_up_window_ms = f.Int();
+      return true;
+    case kMaxActiveRuns:
+      s.max_active_runs = static_cast<int>(f.Int());
       return true;
     case kTarget:
       s.target = ReadTarget(f);

@@ -155,6 +155,7 @@ core::Schedule FullSchedule() {
   s.overlap = core::OverlapPolicy::kAllowAll;
   s.catch_up = core::CatchUpPolicy::kAll;
   s.catch_up_window_ms = 3'600'000;
+  s.max_active_runs = 4;
   s.after_completion = core::AfterCompletion::kDelete;
   s.target = {.arn = std::string(core::kSubmitJobTargetArn),
               .role_arn = "arn:aws:iam::000000000000:role/scheduler",
@@ -337,6 +338,7 @@ void ExpectScheduleEq(const core::Schedule& e, const core::Schedule& a) {
   EXPECT_EQ(e.overlap, a.overlap);
   EXPECT_EQ(e.catch_up, a.catch_up);
   EXPECT_EQ(e.catch_up_window_ms, a.catch_up_window_ms);
+  EXPECT_EQ(e.max_active_runs, a.max_active_runs);
   EXPECT_EQ(e.after_completion, a.after_completion);
   EXPECT_EQ(e.target.arn, a.target.arn);
   EXPECT_EQ(e.target.role_arn, a.target.role_arn);
