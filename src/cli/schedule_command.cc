@@ -41,10 +41,10 @@ void PrintSchedules(const std::vector<Json>& schedules) {
   std::vector<Row> rows;
   for (const Json& s : schedules) {
     const Json& next = s["next_fires"];
-    rows.push_back({Text(s["name"]), Text(s["state"]), Text(s["expression"]), Text(s["timezone"]),
+    rows.push_back({Text(s["name"]), Text(s["group"]), Text(s["state"]), Text(s["expression"]), Text(s["timezone"]),
                     next.empty() ? "-" : Text(next[0]), Text(s["overlap"]), Text(s["catch_up"]["policy"])});
   }
-  PrintTable(std::cout, {"NAME", "STATE", "EXPRESSION", "TIMEZONE", "NEXT FIRE", "OVERLAP", "CATCH-UP"}, rows);
+  PrintTable(std::cout, {"NAME", "GROUP", "STATE", "EXPRESSION", "TIMEZONE", "NEXT FIRE", "OVERLAP", "CATCH-UP"}, rows);
 }
 
 void PrintFires(const Json& fires) {
