@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 namespace nightshift::cli {
 namespace {
@@ -71,7 +72,7 @@ RunDisplay::RunDisplay(std::ostream& out, int terminal_width) : out_(out), width
 
 void RunDisplay::Update(const core::PipelineRun& run, TimeMs now) {
   PrintEvents(run);
-  run_ = run;
+  if (on_terminal()) NoteStatusFacts(run);
   have_run_ = true;
   if (on_terminal() && now - drawn_at_ >= kMinRedrawMs) Draw(now);
 }
@@ -85,23 +86,26 @@ void RunDisplay::Finish() {
   drawn_.clear();
 }
 
+// Only steps whose state changed since the previous snapshot can have news, so the common case
+// is one comparison per step.
 void RunDisplay::PrintEvents(const core::PipelineRun& run) {
+  if (seen_.size() != run.steps.size()) seen_.assign(run.steps.size(), SeenStep{});
   struct Event {
     std::string line;
     bool failure = false;
   };
   std::vector<Event> events;
-  for (const core::StepRun& step : run.steps) {
-    const core::StepState before =
-        seen_.count(step.name) ? seen_[step.name] : core::StepState::kPending;
-    seen_[step.name] = step.state;
-    const bool starts =
-        step.state == core::StepState::kRunning && before != core::StepState::kRunning;
+  for (size_t i = 0; i < run.steps.size(); ++i) {
+    const core::StepRun& step = run.steps[i];
+    SeenStep& seen = seen_[i];
+    if (step.state == seen.state) continue;
+    const core::StepState before = std::exchange(seen.state, step.state);
+    const bool starts = step.state == core::StepState::kRunning;
     // A step that started and ended between two snapshots still gets its "started" line.
-    const bool started_unseen = Ended(step) && step.started_at > 0 && starts_[step.name] == 0 &&
+    const bool started_unseen = Ended(step) && step.started_at > 0 && seen.starts == 0 &&
                                 before != core::StepState::kRunning;
     if (starts || started_unseen) {
-      events.push_back({step.name + (starts_[step.name]++ == 0 ? " started" : " started again")});
+      events.push_back({step.name + (seen.starts++ == 0 ? " started" : " started again")});
     }
     if (Ended(step) && !core::IsTerminal(before)) {
       events.push_back({EndLine(step), step.state == core::StepState::kFailed});
@@ -112,7 +116,29 @@ void RunDisplay::PrintEvents(const core::PipelineRun& run) {
     Finish();
     out_ << event.line << "\n";
   }
-  out_ << std::flush;
+  if (!events.empty()) out_ << std::flush;
+}
+
+void RunDisplay::NoteStatusFacts(const core::PipelineRun& run) {
+  StatusFacts facts;
+  facts.total = run.steps.size();
+  facts.state = run.state;
+  facts.created_at = run.created_at;
+  for (const core::StepRun& step : run.steps) {
+    if (Ended(step)) {
+      ++facts.ended;
+      continue;
+    }
+    if (step.state != core::StepState::kRunning) continue;
+    if (facts.running.size() < static_cast<size_t>(width_)) {  // Draw cuts the line there anyway
+      if (!facts.running.empty()) facts.running += ", ";
+      facts.running += step.name;
+    }
+    if (step.started_at > 0 && (facts.running_since == 0 || step.started_at < facts.running_since)) {
+      facts.running_since = step.started_at;
+    }
+  }
+  facts_ = std::move(facts);
 }
 
 void RunDisplay::Draw(TimeMs now) {
@@ -126,20 +152,14 @@ void RunDisplay::Draw(TimeMs now) {
 }
 
 std::string RunDisplay::StatusLine(TimeMs now) const {
-  const size_t ended = std::count_if(run_.steps.begin(), run_.steps.end(), Ended);
   std::string line = "[";  // built by appends: GCC 12 warns falsely on "[" + std::string
-  line += std::to_string(ended) + "/" + std::to_string(run_.steps.size()) + "] ";
-  std::string running;
-  TimeMs since = now;
-  for (const core::StepRun& step : run_.steps) {
-    if (step.state != core::StepState::kRunning) continue;
-    if (!running.empty()) running += ", ";
-    running += step.name;
-    if (step.started_at > 0) since = std::min(since, step.started_at);
+  line += std::to_string(facts_.ended) + "/" + std::to_string(facts_.total) + "] ";
+  if (!facts_.running.empty()) {
+    const TimeMs since = facts_.running_since > 0 ? std::min(now, facts_.running_since) : now;
+    return line + facts_.running + " running " + Elapsed(now - since);
   }
-  if (!running.empty()) return line + running + " running " + Elapsed(now - since);
-  if (run_.state != core::RunState::kRunning) return line + std::string(core::Name(run_.state));
-  return line + "waiting " + Elapsed(now - run_.created_at);
+  if (facts_.state != core::RunState::kRunning) return line + std::string(core::Name(facts_.state));
+  return line + "waiting " + Elapsed(now - facts_.created_at);
 }
 
 std::string FormatDuration(TimeMs ms) {

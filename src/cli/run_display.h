@@ -35,17 +35,35 @@ class RunDisplay {
   void Finish();
 
  private:
+  // What the snapshots so far showed of one step. Steps are matched by their index in
+  // PipelineRun::steps: a run's steps keep their (topological) order from snapshot to snapshot.
+  struct SeenStep {
+    core::StepState state = core::StepState::kPending;
+    int starts = 0;  // how often the step was seen starting
+  };
+  // The facts the status line needs from the latest snapshot. The snapshot itself is not kept:
+  // the engine reports a run after every loop turn that changed it, and copying a 10,000-step
+  // run each time (with per-step map lookups) made the display cost more than the run itself.
+  struct StatusFacts {
+    size_t ended = 0;
+    size_t total = 0;
+    std::string running;       // names of the running steps, ", "-separated, cut at the width
+    TimeMs running_since = 0;  // the earliest start among them; 0: unknown
+    core::RunState state = core::RunState::kRunning;
+    TimeMs created_at = 0;
+  };
+
   void PrintEvents(const core::PipelineRun& run);
+  void NoteStatusFacts(const core::PipelineRun& run);
   void Draw(TimeMs now);
   std::string StatusLine(TimeMs now) const;
 
   std::ostream& out_;
   int width_;
-  core::PipelineRun run_;
+  StatusFacts facts_;
   bool have_run_ = false;
-  std::map<std::string, core::StepState> seen_;  // step -> state at the previous snapshot
-  std::map<std::string, int> starts_;            // step -> how often it was seen starting
-  std::string drawn_;                            // the status line on screen
+  std::vector<SeenStep> seen_;  // by index in PipelineRun::steps
+  std::string drawn_;           // the status line on screen
   TimeMs drawn_at_ = 0;
 };
 
