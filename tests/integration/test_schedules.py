@@ -258,7 +258,8 @@ def test_pause_resume_and_backfill(server):
     assert [f["outcome"] for f in backfill["fires"]] == ["started"] * 3
     assert all(f["trigger"] == "backfill" for f in backfill["fires"])
     jobs = wait_for(batch, [f["job_id"] for f in backfill["fires"]])
-    assert {j["status"] for j in jobs.values()} == {"SUCCEEDED"}
+    assert {j["status"] for j in jobs.values()} == {"SUCCEEDED"}, [
+        (j["status"], j.get("statusReason"), j.get("attempts")) for j in jobs.values()]
     status, again = native(server, "POST", "/api/v1/schedules/hourly/backfill", {"from": frm, "to": to})
     assert again["fires"] == [] and len(again["already_fired"]) == 3, "a backfill never repeats a fire"
     status, bad = native(server, "POST", "/api/v1/schedules/hourly/backfill", {"from": to, "to": frm})
