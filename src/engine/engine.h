@@ -245,6 +245,7 @@ class Engine {
   // Jobs of runs that changed state: updates their steps, ends finished runs.
   void NoteRunSteps(const std::vector<core::JobTransition>& transitions, TimeMs now);
   void EndRunIfSettled(core::PipelineRun& run, TimeMs now);
+  void CountUnfinished(const core::PipelineRun& run);
   Result<std::string> StartPipelineTarget(const core::Schedule& schedule, const core::Fire& fire);
 
   // Resource changes (engine_resources.cc).
@@ -277,6 +278,7 @@ class Engine {
   std::map<std::string, PipelineEntry> pipelines_;
   std::map<std::string, core::PipelineRun> runs_;            // active runs by id
   std::unordered_map<std::string, StepRef> step_of_job_;     // job id -> its run's step
+  std::unordered_map<std::string, size_t> unfinished_steps_;  // active run id -> steps not ended
   std::set<std::string> changed_runs_;                       // to report to run_observer_
   std::function<void(const core::PipelineRun&)> run_observer_;
   uint64_t next_run_seq_ = 1;

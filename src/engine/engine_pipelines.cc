@@ -237,6 +237,7 @@ Result<core::PipelineRun> Engine::StartRun(const RunRequest& request) {
   pending_.runs.push_back(run);
   changed_runs_.insert(run.id);
   auto [it, inserted] = runs_.emplace(run.id, std::move(run));
+  CountUnfinished(it->second);
   ScheduleFlush();
   return it->second;
 }
@@ -357,13 +358,17 @@ void Engine::NoteRunSteps(const std::vector<core::JobTransition>& transitions, T
     auto run = runs_.find(ref->second.run_id);
     const core::Job* job = scheduler_.Find(t.job_id);
     if (run == runs_.end() || !job) continue;
-    core::ObserveJob(run->second.steps[ref->second.step], *job);
+    core::StepRun& step = run->second.steps[ref->second.step];
+    const bool was_ended = core::IsTerminal(step.state);
+    core::ObserveJob(step, *job);
+    if (!was_ended && core::IsTerminal(step.state)) --unfinished_steps_[run->first];
     touched.insert(run->first);
     if (core::IsTerminal(job->state)) step_of_job_.erase(ref);
   }
   for (const std::string& id : touched) {
     changed_runs_.insert(id);
-    EndRunIfSettled(runs_.at(id), now);
+    // Only a run whose last step just ended can settle: no scan of every step per turn.
+    if (unfinished_steps_[id] == 0) EndRunIfSettled(runs_.at(id), now);
   }
 }
 
@@ -375,6 +380,7 @@ void Engine::EndRunIfSettled(core::PipelineRun& run, TimeMs now) {
   if (run_observer_) run_observer_(run);
   changed_runs_.erase(run.id);
   const std::string id = run.id;
+  unfinished_steps_.erase(id);
   runs_.erase(id);  // `run` is gone
   // A schedule waiting for this run (overlap) goes on.
   auto owner = run_owners_.find(id);
@@ -427,6 +433,7 @@ Result<core::PipelineRun> Engine::RerunFromFailure(const std::string& run_id) {
   pending_.runs.push_back(run);
   changed_runs_.insert(run.id);
   auto [it, inserted] = runs_.emplace(run.id, std::move(run));
+  CountUnfinished(it->second);
   ScheduleFlush();
   return it->second;
 }
@@ -477,8 +484,13 @@ void Engine::RestorePipelines(std::vector<core::PipelineVersion> versions, std::
       }
     }
     const std::string id = run.id;
-    runs_.emplace(id, std::move(run));
+    CountUnfinished(runs_.emplace(id, std::move(run)).first->second);
   }
+}
+
+void Engine::CountUnfinished(const core::PipelineRun& run) {
+  unfinished_steps_[run.id] = static_cast<size_t>(std::count_if(
+      run.steps.begin(), run.steps.end(), [](const core::StepRun& s) { return !core::IsTerminal(s.state); }));
 }
 
 }  // namespace nightshift::engine
