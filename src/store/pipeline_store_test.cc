@@ -16,14 +16,8 @@ namespace {
 
 using core::RunState;
 using testing::MakeRun;
+using testing::OpenOrDie;
 using testing::TempDir;
-
-std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path,
-                                       const SqliteStore::Options& options = {}) {
-  auto store = SqliteStore::Open(path, options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
 
 core::PipelineVersion MakeVersion(const std::string& name, int version) {
   core::PipelineVersion v;

@@ -14,14 +14,8 @@ namespace {
 
 using core::FireTrigger;
 using testing::MakeFire;
+using testing::OpenOrDie;
 using testing::TempDir;
-
-std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path,
-                                       const SqliteStore::Options& options = {}) {
-  auto store = SqliteStore::Open(path, options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
 
 core::Schedule MakeSchedule(const std::string& group, const std::string& name) {
   core::Schedule schedule;

@@ -17,14 +17,8 @@ namespace {
 
 using core::JobState;
 using testing::MakeJob;
+using testing::OpenOrDie;
 using testing::TempDir;
-
-std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path,
-                                       const SqliteStore::Options& options = {}) {
-  auto store = SqliteStore::Open(path, options);
-  EXPECT_TRUE(store.ok()) << store.status().ToString();
-  return store.ok() ? std::move(store).value() : nullptr;
-}
 
 // Runs one statement on the file through a connection of its own, outside the store.
 void RawExec(const std::string& path, const std::string& sql) {

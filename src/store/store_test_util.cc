@@ -8,6 +8,12 @@
 
 namespace nightshift::store::testing {
 
+std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, const SqliteStore::Options& options) {
+  auto store = SqliteStore::Open(path, options);
+  EXPECT_TRUE(store.ok()) << store.status().ToString();
+  return store.ok() ? std::move(store).value() : nullptr;
+}
+
 TempDir::TempDir() {
   const char* base = getenv("TMPDIR");
   std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/nightshift-store-XXXXXX";

@@ -2,13 +2,18 @@
 // member set, and field-by-field equality (the core types have no operator==).
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "core/job.h"
 #include "core/resources.h"
 #include "core/schedule.h"
+#include "store/sqlite_store.h"
 
 namespace nightshift::store::testing {
+
+// Opens a store at `path`; on failure the test fails and nullptr comes back.
+std::unique_ptr<SqliteStore> OpenOrDie(const std::string& path, const SqliteStore::Options& options = {});
 
 // A fresh directory under $TMPDIR (or /tmp), removed with its contents on destruction.
 class TempDir {

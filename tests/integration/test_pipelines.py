@@ -49,6 +49,17 @@ def wait_run(server, run_id, states=("SUCCEEDED", "FAILED", "CANCELLED"), deadli
         time.sleep(0.02)
 
 
+def wait_step(server, run_id, step, state, deadline_s=30):
+    """Polls the run (bounded by a deadline) until `step` is in `state`."""
+    deadline = time.monotonic() + deadline_s
+    while True:
+        run = wait_run(server, run_id, states=("RUNNING",))
+        if steps(run)[step] == state:
+            return run
+        assert time.monotonic() < deadline, run
+        time.sleep(0.02)
+
+
 def steps(run):
     return {s["name"]: s["state"] for s in run["steps"]}
 
@@ -106,11 +117,7 @@ def test_cancel_stops_a_running_run_and_unknown_runs_are_clear_errors(server, wo
     cli(server, "pipeline", "apply", write(workdir, "slow.yaml", SLOW))
     status, _, run = server.raw("POST", "/api/v1/pipelines/slow/runs", "{}", {"Content-Type": "application/json"})
     assert status == 200, run
-    wait_run(server, run["id"], states=("RUNNING",))
-    deadline = time.monotonic() + 30
-    while steps(wait_run(server, run["id"], states=("RUNNING",)))["wait"] != "RUNNING":
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_step(server, run["id"], "wait", "RUNNING")
     p = cli(server, "pipeline", "cancel", run["id"])
     assert p.returncode == 0, p.stderr
     done = wait_run(server, run["id"])
