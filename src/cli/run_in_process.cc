@@ -38,14 +38,6 @@ constexpr auto kTick = std::chrono::milliseconds(100);
 constexpr int64_t kTerminateGraceMs = 5'000;  // after Ctrl-C: SIGTERM, then SIGKILL
 constexpr char kPipelineGroup[] = "pipelines";
 
-// The shim sits beside this binary.
-std::string ShimPath() {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (ec ? std::filesystem::path("nightshift-shim") : self.parent_path() / "nightshift-shim")
-      .string();
-}
-
 struct DataDir {
   std::string path;
   bool fresh = false;  // made for this run: removed again if nothing ran
@@ -124,7 +116,7 @@ InProcessRun::InProcessRun(const RunInput& input, DataDir dir,
       dir_(std::move(dir)),
       progress_(input.client.output != "json"),
       store_(std::move(store)),
-      executor_(io_, dir_.path + "/jobs", ShimPath()),
+      executor_(io_, dir_.path + "/jobs", exec::SupervisorBesideThisProgram()),
       engine_(io_, *store_, executor_, clock_, Options()),
       signals_(io_, SIGINT, SIGTERM),
       ticker_(io_),

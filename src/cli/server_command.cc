@@ -54,13 +54,6 @@ std::string DefaultDataDir() {
   return "nightshift-data";
 }
 
-// The shim sits beside this binary.
-std::string ShimPath() {
-  std::error_code ec;
-  std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
-  return (ec ? std::filesystem::path("nightshift-shim") : self.parent_path() / "nightshift-shim").string();
-}
-
 int RunServer(const ServerFlags& flags) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
   if (flags.realtime_priority > 0) {
@@ -82,7 +75,7 @@ int RunServer(const ServerFlags& flags) {
     return 1;
   }
   boost::asio::io_context io(1);
-  exec::LocalExecutor executor(io, data_dir + "/jobs", ShimPath());
+  exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
   SystemClock clock;
   engine::EngineOptions options;
   options.region = flags.region;

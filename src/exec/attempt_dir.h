@@ -1,15 +1,16 @@
 // AttemptDir: the on-disk layout of one attempt run by the local executor, shared by the server
-// (LocalExecutor) and the per-attempt supervisor (nightshift-shim). The files are the only channel
-// between a shim and whichever server process is alive, which is how jobs survive the server.
+// (LocalExecutor) and nightshift-supervisor. The files outlive both, which is how jobs survive the
+// server: a server started later learns from them what happened while no server was there.
 //
 //   <root>/<job_id>.<attempt>/       one flat directory per attempt (job ids contain no '.')
-//     state  created and flock(LOCK_EX)-ed by the server before it spawns the shim, then held
-//            locked by the shim for its whole life: "lock held" == "shim alive". Its content is
-//            the attempt's progress as appended lines (exec/attempt_state.h): the shim's pid, the
-//            job's pid once the job was spawned, and finally the exit record closed by `end`.
+//     state  created and flock(LOCK_EX)-ed by the server before it hands the attempt to the
+//            supervisor, which then holds the lock until the attempt is over: "lock held" ==
+//            "a supervisor runs it". Its content is the attempt's progress as appended lines
+//            (exec/attempt_state.h): the supervisor's pid, the job's pid once the job was
+//            spawned, and finally the exit record closed by `end`.
 //            After `end` nothing in the directory changes any more.
-//     log    the job's output as timestamped records (exec/attempt_log.h); created by the shim
-//            on the first output, so it may not exist.
+//     log    the job's output as timestamped records (exec/attempt_log.h); created by the
+//            supervisor on the first output, so it may not exist.
 //
 // An attempt whose job prints nothing costs two inodes (the directory and `state`) and no rename.
 //

@@ -3,7 +3,7 @@
 //
 // Format: append-only, one record per line:
 //     <epoch_ms> <stream> <text>\n
-//   epoch_ms  decimal milliseconds since the Unix epoch at which the shim read the line
+//   epoch_ms  decimal milliseconds since the Unix epoch at which the supervisor read the line
 //             (CLOCK_REALTIME; non-decreasing in practice, which the time search relies on)
 //   stream    'o' the job's stdout, 'e' its stderr, 'n' a note by nightshift itself (exec failure,
 //             "SIGTERM sent", ...)
@@ -12,8 +12,8 @@
 //             split into several consecutive records; a last line without '\n' at EOF is a record.
 // Example:  1700000000123 o hello world
 //
-// The writer (exec/log_writer.h, in the shim) only ever appends whole records, but a reader may see
-// a partial last record while the shim writes; it is ignored until complete.
+// The writer (exec/log_writer.h, in the supervisor) only ever appends whole records, but a reader may see
+// a partial last record while the supervisor writes; it is ignored until complete.
 //
 // Thread-safety: pure functions; ReadLogEvents only reads the file and may run on any thread,
 // concurrently with the writer.
@@ -67,7 +67,7 @@ std::string FormatLogToken(const LogToken& token);
 struct LogEvent {
   TimeMs timestamp_ms = 0;
   std::string message;
-  TimeMs ingestion_time_ms = 0;  // == timestamp_ms: the shim stores a line when it reads it
+  TimeMs ingestion_time_ms = 0;  // == timestamp_ms: the supervisor stores a line when it reads it
   LogStream stream = LogStream::kStdout;
 };
 

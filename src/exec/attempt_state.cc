@@ -25,10 +25,10 @@ class StateParser {
     size_t space = line.find(' ');
     std::string_view key = line.substr(0, space);
     std::string_view value = space == std::string_view::npos ? "" : line.substr(space + 1);
-    if (key == "shim") {
-      if (std::optional<pid_t> pid = ParsePid(value)) state_.shim_pid = pid;
+    if (key == "supervisor") {
+      if (std::optional<pid_t> pid = ParsePid(value)) state_.supervisor_pid = pid;
     } else if (state_.exit) {
-      // The outcome is final: a later record (e.g. a lost one racing the shim's) does not count.
+      // The outcome is final: a later record (e.g. a lost one racing the supervisor's) does not count.
     } else if (key == "job") {
       if (std::optional<pid_t> pid = ParsePid(value)) state_.job_pid = pid;
     } else if (key == "kind") {
@@ -63,7 +63,7 @@ AttemptState ParseAttemptState(std::string_view text) {
   return parser.Finish(false);
 }
 
-std::string FormatShimLine(pid_t pid) { return "shim " + std::to_string(pid) + "\n"; }
+std::string FormatSupervisorLine(pid_t pid) { return "supervisor " + std::to_string(pid) + "\n"; }
 
 std::string FormatJobLine(pid_t pid) { return "job " + std::to_string(pid) + "\n"; }
 

@@ -1,31 +1,30 @@
 // AttemptState: the content of an attempt's `state` file (exec/attempt_dir.h), the record of an
-// attempt's progress that the server and nightshift-shim share, and which outlives both.
+// attempt's progress that the server and nightshift-supervisor share, and which outlives both.
 //
 // Format: UTF-8 text lines, only ever appended, each line (or group of lines) by one write(2) on
 // an O_APPEND fd, so that a writer that dies leaves whole lines or nothing:
-//   shim <pid>       the shim's pid. Written by the server right after spawning the shim and by the
-//                    shim when it starts, so it usually appears twice, possibly even after `end`.
+//   supervisor <pid> the pid of the nightshift-supervisor that runs the attempt, written when it
+//                    receives the launch.
 //   job <pid>        the job's pid, which is also its process group id; once the job is spawned.
 //                    Absent: no job process was ever started.
 //   <exit record>    the outcome in exec/exit_record.h's format, starting with its `kind` line,
 //   end              then `end`, in the same write. The first record closed by `end` is the
-//                    attempt's outcome; anything after it but `shim` lines is ignored.
-// Written by the shim, except that the server appends a record of kind lost for a shim that died
-// without writing one. Example of a job that exited 0:
-//   shim 4100
-//   shim 4100
+//                    attempt's outcome; anything after it but `supervisor` lines is ignored.
+// Written by the supervisor, except that the server appends a record of kind lost for a supervisor
+// that died without writing one. Example of a job that exited 0:
+//   supervisor 4100
 //   job 4101
 //   kind exited
 //   exit_code 0
 //   signal 0
 //   started_at 1700000000000
 //   stopped_at 1700000000002
-//   shim_max_rss_kb 1800
+//   supervisor_max_rss_kb 1800
 //   end
 //
-// Readers: a reader that holds the flock, or knows the shim dead, sees everything the shim will
-// ever write. Any other reader (e.g. looking for the shim's pid) may see a prefix; a last line
-// without its '\n', or a record without `end`, is treated as not written yet.
+// Readers: a reader that holds the flock sees everything the supervisor will ever write. Any other
+// reader may see a prefix; a last line without its '\n', or a record without `end`, is treated as
+// not written yet.
 //
 // Thread-safety: pure functions over values.
 #pragma once
@@ -42,7 +41,7 @@
 namespace nightshift::exec {
 
 struct AttemptState {
-  std::optional<pid_t> shim_pid;
+  std::optional<pid_t> supervisor_pid;
   std::optional<pid_t> job_pid;
   // The first record closed by `end`; an error if that record does not parse.
   std::optional<Result<ExitRecord>> exit;
@@ -50,12 +49,12 @@ struct AttemptState {
   bool ends_mid_line = false;
 };
 
-// Never fails: lines it does not know (from a newer shim) are ignored, as are pid lines whose pid
+// Never fails: lines it does not know (from a newer supervisor) are ignored, as are pid lines whose pid
 // does not parse; a record that does not parse is reported as the error in `exit`.
 AttemptState ParseAttemptState(std::string_view text);
 
-// "shim <pid>\n"
-std::string FormatShimLine(pid_t pid);
+// "supervisor <pid>\n"
+std::string FormatSupervisorLine(pid_t pid);
 // "job <pid>\n"
 std::string FormatJobLine(pid_t pid);
 // The exit record followed by "end\n": the last write to a state file.

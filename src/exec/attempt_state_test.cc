@@ -13,7 +13,7 @@ ExitRecord Exited(int code) {
   record.outcome.exit_code = code;
   record.outcome.started_at = 1700000000000;
   record.outcome.stopped_at = 1700000000002;
-  record.shim_max_rss_kb = 1800;
+  record.supervisor_max_rss_kb = 1800;
   return record;
 }
 
@@ -25,41 +25,41 @@ ExitRecord LostRecord(const std::string& message) {
 }
 
 TEST(AttemptStateTest, FormatsOneLinePerFact) {
-  EXPECT_EQ(FormatShimLine(4100), "shim 4100\n");
+  EXPECT_EQ(FormatSupervisorLine(4100), "supervisor 4100\n");
   EXPECT_EQ(FormatJobLine(4101), "job 4101\n");
   EXPECT_EQ(FormatFinalRecord(Exited(3)), FormatExitRecord(Exited(3)) + "end\n");
 }
 
 TEST(AttemptStateTest, EmptyFileIsAnAttemptNotYetStarted) {
   AttemptState state = ParseAttemptState("");
-  EXPECT_FALSE(state.shim_pid.has_value());
+  EXPECT_FALSE(state.supervisor_pid.has_value());
   EXPECT_FALSE(state.job_pid.has_value());
   EXPECT_FALSE(state.exit.has_value());
   EXPECT_FALSE(state.ends_mid_line);
 }
 
 TEST(AttemptStateTest, RunningAttemptHasPidsButNoExit) {
-  AttemptState state = ParseAttemptState("shim 10\nshim 10\njob 11\n");
-  EXPECT_EQ(state.shim_pid, 10);
+  AttemptState state = ParseAttemptState("supervisor 10\nsupervisor 10\njob 11\n");
+  EXPECT_EQ(state.supervisor_pid, 10);
   EXPECT_EQ(state.job_pid, 11);
   EXPECT_FALSE(state.exit.has_value());
 }
 
 TEST(AttemptStateTest, FinishedAttemptRoundTripsItsRecord) {
-  AttemptState state = ParseAttemptState(FormatShimLine(10) + FormatJobLine(11) +
-                                         FormatFinalRecord(Exited(3)) + FormatShimLine(10));
-  EXPECT_EQ(state.shim_pid, 10);  // the server's copy of the line may land after `end`
+  AttemptState state = ParseAttemptState(FormatSupervisorLine(10) + FormatJobLine(11) +
+                                         FormatFinalRecord(Exited(3)) + FormatSupervisorLine(10));
+  EXPECT_EQ(state.supervisor_pid, 10);  // the server's copy of the line may land after `end`
   EXPECT_EQ(state.job_pid, 11);
   ASSERT_TRUE(state.exit.has_value());
   ASSERT_TRUE(state.exit->ok()) << state.exit->status().ToString();
   EXPECT_EQ(state.exit->value().outcome.kind, Kind::kExited);
   EXPECT_EQ(state.exit->value().outcome.exit_code, 3);
-  EXPECT_EQ(state.exit->value().shim_max_rss_kb, 1800);
+  EXPECT_EQ(state.exit->value().supervisor_max_rss_kb, 1800);
 }
 
 TEST(AttemptStateTest, SpawnFailureHasARecordButNoJob) {
   AttemptState state = ParseAttemptState(
-      "shim 10\nkind spawn_failed\nstarted_at 1\nstopped_at 2\nmessage exec x: No such file or "
+      "supervisor 10\nkind spawn_failed\nstarted_at 1\nstopped_at 2\nmessage exec x: No such file or "
       "directory\nend\n");
   EXPECT_FALSE(state.job_pid.has_value());
   ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
@@ -68,12 +68,12 @@ TEST(AttemptStateTest, SpawnFailureHasARecordButNoJob) {
 
 TEST(AttemptStateTest, RecordWithoutEndIsNotWrittenYet) {
   std::string record = FormatExitRecord(Exited(0));
-  EXPECT_FALSE(ParseAttemptState("shim 10\njob 11\n" + record).exit.has_value());
+  EXPECT_FALSE(ParseAttemptState("supervisor 10\njob 11\n" + record).exit.has_value());
 }
 
 TEST(AttemptStateTest, TornLastLineIsIgnored) {
-  AttemptState state = ParseAttemptState("shim 10\njob 1");
-  EXPECT_EQ(state.shim_pid, 10);
+  AttemptState state = ParseAttemptState("supervisor 10\njob 1");
+  EXPECT_EQ(state.supervisor_pid, 10);
   EXPECT_FALSE(state.job_pid.has_value());
   EXPECT_TRUE(state.ends_mid_line);
   std::string record = FormatFinalRecord(Exited(0));
@@ -82,7 +82,7 @@ TEST(AttemptStateTest, TornLastLineIsIgnored) {
 
 TEST(AttemptStateTest, LostRecordAppendedAfterATornOneIsTheOutcome) {
   std::string record = FormatExitRecord(Exited(0));
-  std::string torn = "shim 10\njob 11\n" + record.substr(0, record.size() / 2);
+  std::string torn = "supervisor 10\njob 11\n" + record.substr(0, record.size() / 2);
   AttemptState state = ParseAttemptState(torn + "\n" + FormatFinalRecord(LostRecord("gone")));
   ASSERT_TRUE(state.exit.has_value());
   ASSERT_TRUE(state.exit->ok()) << state.exit->status().ToString();
@@ -105,8 +105,8 @@ TEST(AttemptStateTest, MalformedRecordIsReportedAsAnError) {
 }
 
 TEST(AttemptStateTest, IgnoresUnknownLinesBadPidsAndAStrayEnd) {
-  AttemptState state = ParseAttemptState("end\nfuture thing\nshim abc\njob -3\njob 0\nshim\n");
-  EXPECT_FALSE(state.shim_pid.has_value());
+  AttemptState state = ParseAttemptState("end\nfuture thing\nsupervisor abc\njob -3\njob 0\nsupervisor\n");
+  EXPECT_FALSE(state.supervisor_pid.has_value());
   EXPECT_FALSE(state.job_pid.has_value());
   EXPECT_FALSE(state.exit.has_value());
 }

@@ -37,7 +37,7 @@ void AppendLine(std::string* out, std::string_view key, std::string_view value) 
 
 bool IsNumberKey(std::string_view key) {
   return key == "exit_code" || key == "signal" || key == "started_at" || key == "stopped_at" ||
-         key == "shim_max_rss_kb";
+         key == "supervisor_max_rss_kb";
 }
 
 // Bits of the required keys, to tell which ones a record lacks.
@@ -47,7 +47,7 @@ void ApplyNumber(std::string_view key, int64_t n, ExitRecord* record, unsigned* 
   core::AttemptOutcome& o = record->outcome;
   if (key == "exit_code") o.exit_code = static_cast<int>(n);
   if (key == "signal") o.signal = static_cast<int>(n);
-  if (key == "shim_max_rss_kb") record->shim_max_rss_kb = n;
+  if (key == "supervisor_max_rss_kb") record->supervisor_max_rss_kb = n;
   if (key == "started_at") {
     o.started_at = n;
     *seen |= kSeenStarted;
@@ -87,7 +87,7 @@ std::string FormatExitRecord(const ExitRecord& record) {
   AppendLine(&out, "signal", std::to_string(o.signal));
   AppendLine(&out, "started_at", std::to_string(o.started_at));
   AppendLine(&out, "stopped_at", std::to_string(o.stopped_at));
-  AppendLine(&out, "shim_max_rss_kb", std::to_string(record.shim_max_rss_kb));
+  AppendLine(&out, "supervisor_max_rss_kb", std::to_string(record.supervisor_max_rss_kb));
   if (!o.message.empty()) {
     std::string message = o.message;
     std::replace(message.begin(), message.end(), '\n', ' ');

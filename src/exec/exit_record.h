@@ -1,15 +1,15 @@
 // ExitRecord: the outcome of an attempt as written at the end of its `state` file
-// (exec/attempt_state.h, which closes it with an `end` line), once, by nightshift-shim when the
+// (exec/attempt_state.h, which closes it with an `end` line), once, by nightshift-supervisor when the
 // attempt is over, and read by the server (at once, or after a restart).
 //
-// Format: UTF-8 text, one "<key> <value>" per line, unknown keys ignored (so a newer shim can add
+// Format: UTF-8 text, one "<key> <value>" per line, unknown keys ignored (so a newer supervisor can add
 // keys), in this order:
 //   kind spawn_failed|exited|signaled|lost
 //   exit_code <int>             (kind exited)
 //   signal <int>                (kind signaled)
 //   started_at <epoch ms>
 //   stopped_at <epoch ms>
-//   shim_max_rss_kb <int>       the shim's peak RSS, for diagnostics and tests
+//   supervisor_max_rss_kb <int> the supervisor's peak RSS so far, for diagnostics and tests
 //   message <text to end of line>   optional; newlines are replaced by spaces
 // Example:
 //   kind exited
@@ -17,7 +17,7 @@
 //   signal 0
 //   started_at 1700000000000
 //   stopped_at 1700000000412
-//   shim_max_rss_kb 1800
+//   supervisor_max_rss_kb 1800
 //
 // Thread-safety: pure functions over values.
 #pragma once
@@ -32,9 +32,9 @@
 namespace nightshift::exec {
 
 struct ExitRecord {
-  // Kind kLost only in a record the server wrote for a shim that died without writing one.
+  // Kind kLost only in a record the server wrote for a supervisor that died without writing one.
   core::AttemptOutcome outcome;
-  int64_t shim_max_rss_kb = 0;
+  int64_t supervisor_max_rss_kb = 0;
 };
 
 std::string FormatExitRecord(const ExitRecord& record);

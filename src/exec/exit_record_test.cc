@@ -14,7 +14,7 @@ TEST(ExitRecordTest, RoundTripsEveryField) {
   record.outcome.started_at = 1700000000000;
   record.outcome.stopped_at = 1700000000412;
   record.outcome.message = "terminated:\nSIGKILL";
-  record.shim_max_rss_kb = 1800;
+  record.supervisor_max_rss_kb = 1800;
   Result<ExitRecord> parsed = ParseExitRecord(FormatExitRecord(record));
   ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
   EXPECT_EQ(parsed->outcome.kind, Kind::kSignaled);
@@ -22,7 +22,7 @@ TEST(ExitRecordTest, RoundTripsEveryField) {
   EXPECT_EQ(parsed->outcome.started_at, 1700000000000);
   EXPECT_EQ(parsed->outcome.stopped_at, 1700000000412);
   EXPECT_EQ(parsed->outcome.message, "terminated: SIGKILL");
-  EXPECT_EQ(parsed->shim_max_rss_kb, 1800);
+  EXPECT_EQ(parsed->supervisor_max_rss_kb, 1800);
 }
 
 TEST(ExitRecordTest, ParsesSpawnFailureWithMessage) {

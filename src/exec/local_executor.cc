@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -12,15 +13,17 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <climits>
 #include <cstdlib>
+#include <deque>
 #include <filesystem>
 #include <utility>  // before asio: Boost 1.74 asio with GCC 12 in C++20 needs it
 
 #include "exec/attempt_state.h"
 #include "exec/exit_record.h"
-#include "exec/shim_args.h"
+#include "exec/packet_socket.h"
 #include "exec/spawn.h"
 
 namespace nightshift::exec {
@@ -28,32 +31,43 @@ namespace nightshift::exec {
 namespace fs = std::filesystem;
 using Kind = core::AttemptOutcome::Kind;
 
+// An attempt we wait for: launched through our supervisor, or adopted from an earlier one.
 struct LocalExecutor::Watch {
-  Watch(boost::asio::io_context& io, AttemptKey k, AttemptDir d, pid_t pid, int pidfd)
-      : key(std::move(k)), dir(std::move(d)), shim_pid(pid), pidfd(io, pidfd) {}
   AttemptKey key;
   AttemptDir dir;
-  pid_t shim_pid;
-  boost::asio::posix::stream_descriptor pidfd;  // readable once the shim has exited
+  UniqueFd state;  // adopted only: the open state file, to take its lock once it is free
+  int wd = -1;     // adopted only: the inotify watch on it
+  std::shared_ptr<Link> link;  // ours only: the supervisor it was handed to
+};
+
+// Our supervisor process and its socket.
+struct LocalExecutor::Link {
+  struct Outgoing {
+    std::string packet;
+    UniqueFd fd;
+  };
+  Link(boost::asio::io_context& io, int socket_fd, pid_t p, int pid_fd)
+      : socket(io, socket_fd), pidfd(io, pid_fd), pid(p) {}
+  boost::asio::posix::stream_descriptor socket;
+  boost::asio::posix::stream_descriptor pidfd;  // readable once the supervisor has exited
+  pid_t pid;
+  std::deque<Outgoing> outgoing;  // queued while the supervisor's queue is full
+  bool waiting_writable = false;
+  bool dead = false;
+};
+
+struct LocalExecutor::Inotify {
+  Inotify(boost::asio::io_context& io, int fd) : stream(io, fd), recheck(io) {}
+  boost::asio::posix::stream_descriptor stream;
+  boost::asio::steady_timer recheck;
+  bool recheck_armed = false;
 };
 
 namespace {
 
 constexpr const char* kBasePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-constexpr int kAdoptPidWaitMs = 2000;  // a shim that holds the lock writes its pid within this
 
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
-// SIGTERM carrying the grace period (sival_int) for the shim, race-free thanks to the pidfd.
-int SendTerminate(int pidfd, int64_t grace_ms) {
-  siginfo_t info{};
-  info.si_signo = SIGTERM;
-  info.si_code = SI_QUEUE;
-  info.si_pid = ::getpid();
-  info.si_uid = ::getuid();
-  info.si_value.sival_int = static_cast<int>(std::clamp<int64_t>(grace_ms, 0, INT_MAX));
-  return static_cast<int>(::syscall(SYS_pidfd_send_signal, pidfd, SIGTERM, &info, 0));
-}
 
 std::vector<core::EnvVar> BaseEnvironment() {
   std::vector<core::EnvVar> env = {{"PATH", kBasePath}};
@@ -74,24 +88,10 @@ bool TryLock(int fd) {
   return RetryEintr([&] { return ::flock(fd, LOCK_EX | LOCK_NB); }) == 0;
 }
 
-// fd itself if it is above the fds the shim is started with (0-3), else a dup of it (which shares
-// its flock, if any) that is.
-Result<UniqueFd> AboveShimFds(UniqueFd fd) {
-  if (fd.get() > kShimStateFd) return fd;
-  int high = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, kShimStateFd + 1);
-  if (high < 0) return ErrnoStatus("fcntl F_DUPFD_CLOEXEC");
-  return UniqueFd(high);
-}
-
 Result<AttemptState> ReadState(int state_fd) {
   Result<std::string> text = ReadSmallFileAt(state_fd);
   if (!text.ok()) return text.status();
   return ParseAttemptState(*text);
-}
-
-std::optional<pid_t> ShimPidOf(int state_fd) {
-  Result<AttemptState> state = ReadState(state_fd);
-  return state.ok() ? state->shim_pid : std::nullopt;
 }
 
 // The job's process group, if it still exists and is led by the recorded pid. (A pid recycled as
@@ -108,8 +108,8 @@ core::AttemptOutcome Lost(std::string message) {
   return outcome;
 }
 
-// The outcome of an attempt whose shim is gone (known dead, or the caller holds the lock): the
-// recorded one; else (the shim died without one) kLost, after killing what is left of the job's
+// The outcome of an attempt no supervisor runs any more (the caller holds the lock): the recorded
+// one; else (its supervisor died without one) kLost, after killing what is left of the job's
 // process group and appending the lost record, so that whoever asks again gets the same answer.
 core::AttemptOutcome Conclude(const AttemptDir& dir, int state_fd, const AttemptState& state,
                               std::string why_lost) {
@@ -136,34 +136,34 @@ std::string DescribeWaitStatus(int status) {
   return "ended";
 }
 
-void SleepMs(int ms) {
-  timespec ts{ms / 1000, (ms % 1000) * 1'000'000L};
-  ::nanosleep(&ts, nullptr);
-}
-
 }  // namespace
 
 LocalExecutor::LocalExecutor(boost::asio::io_context& io, const std::string& attempts_root,
-                             std::string shim_path)
-    : io_(io), shim_path_(std::move(shim_path)), base_env_(BaseEnvironment()) {
+                             std::string supervisor_path)
+    : io_(io), supervisor_path_(std::move(supervisor_path)), base_env_(BaseEnvironment()) {
   std::error_code ec;
   fs::path root = fs::absolute(attempts_root, ec);
   root_ = ec ? attempts_root : root.lexically_normal().string();
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   Result<UniqueFd> dev_null = OpenFile("/dev/null", O_RDWR);
-  if (dev_null.ok()) dev_null = AboveShimFds(std::move(*dev_null));
   if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens /dev/null each time
 }
 
 LocalExecutor::~LocalExecutor() {
   *alive_ = false;
-  for (auto& [path, watch] : watches_) {
-    boost::system::error_code ec;
-    watch->pidfd.close(ec);  // cancels the wait; the shim keeps running
-  }
+  // Closing our end of the socket tells the supervisor to exit once its attempts are over; it
+  // keeps running them meanwhile.
+  link_.reset();
+  watches_.clear();
+  inotify_.reset();
 }
 
 void LocalExecutor::SetExitCallback(ExitCallback callback) { callback_ = std::move(callback); }
+
+std::optional<pid_t> LocalExecutor::supervisor_pid() const {
+  if (!link_) return std::nullopt;
+  return link_->pid;
+}
 
 Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (request.argv.empty() || request.argv[0].empty()) {
@@ -174,16 +174,20 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (watches_.count(dir->dir) != 0) return Status::Conflict(dir->dir + ": attempt is running");
   Result<std::vector<std::string>> env = BuildEnvironment(request);
   if (!env.ok()) return env.status();
+  LaunchMessage launch{dir->dir, kDefaultGraceMs,
+                       request.working_dir.empty() ? dir->dir : request.working_dir, request.argv,
+                       std::move(*env)};
+  std::string packet = EncodeMessage(launch);
+  if (packet.size() > kMaxMessageBytes) {
+    return Status::InvalidArgument("job " + request.key.job_id + ": command and environment take " +
+                                   std::to_string(packet.size()) + " bytes, more than the " +
+                                   std::to_string(kMaxMessageBytes) + " allowed");
+  }
   Result<UniqueFd> state = PrepareAttemptDir(*dir);
   if (!state.ok()) return state.status();
-  Result<pid_t> shim = SpawnShim(*dir, request, *env, state->get());
-  if (!shim.ok()) return shim.status();
-  // Best effort, for a server restarted before the shim ran: it appends the same line itself.
-  [[maybe_unused]] Status ignored = WriteAll(state->get(), FormatShimLine(*shim));
-  state->reset();  // from now on only the shim holds the lock
-  Status watching = StartWatching(request.key, *dir, *shim);
-  if (!watching.ok()) ::kill(*shim, SIGTERM);  // nothing may run that nobody watches
-  return watching;
+  NS_RETURN_IF_ERROR(Send(std::move(packet), std::move(*state)));
+  watches_[dir->dir] = Watch{request.key, *dir, UniqueFd(), -1, link_};
+  return Status::Ok();
 }
 
 Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(
@@ -218,8 +222,8 @@ Result<bool> LocalExecutor::MakeAttemptDir(const AttemptDir& dir) const {
   return errno == EEXIST ? Result<bool>(false) : ErrnoStatus("mkdir " + dir.dir);
 }
 
-// Creates the attempt dir and its state file and returns the file, locked, at an fd above
-// kShimStateFd. An existing dir is reused if its job was never started (a Launch that failed).
+// Creates the attempt dir and its state file and returns the file, locked. An existing dir is
+// reused if its job was never started (a Launch that failed).
 Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
   Result<bool> created = MakeAttemptDir(dir);
   if (!created.ok()) return created.status();
@@ -236,86 +240,187 @@ Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
     if (old->job_pid || old->exit) return Status::Conflict(dir.dir + ": attempt has already run");
     if (::ftruncate(state->get(), 0) != 0) return ErrnoStatus("truncate " + dir.state_path());
   }
-  return AboveShimFds(std::move(*state));
+  return state;
 }
 
-Result<pid_t> LocalExecutor::SpawnShim(const AttemptDir& dir, const LaunchRequest& request,
-                                       const std::vector<std::string>& env, int state_fd) const {
-  ShimArgs args{dir.dir, kDefaultGraceMs,
-                request.working_dir.empty() ? dir.dir : request.working_dir, request.argv};
-  std::vector<char*> envp;
-  envp.reserve(env.size() + 1);
-  for (const std::string& var : env) envp.push_back(const_cast<char*>(var.c_str()));
-  envp.push_back(nullptr);
+Status LocalExecutor::StartSupervisor() {
+  Result<std::pair<UniqueFd, UniqueFd>> sockets = MakePacketSocketPair();
+  if (!sockets.ok()) return sockets.status();
+  std::string path_var = std::string("PATH=") + kBasePath;
+  char* envp[] = {path_var.data(), nullptr};
   SpawnOptions options;
   options.new_session = true;
   const int null = dev_null_.get();  // -1: Spawn opens /dev/null
-  options.fds = {{0, null}, {1, null}, {2, null}, {kShimStateFd, state_fd}};
-  return Spawn(FormatShimArgv(shim_path_, args), envp.data(), options);
-}
-
-Status LocalExecutor::StartWatching(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid) {
-  int pidfd = PidfdOpen(shim_pid);
-  if (pidfd < 0) return ErrnoStatus("pidfd_open");
-  WatchShim(key, dir, shim_pid, pidfd);
+  options.fds = {{0, null}, {1, null}, {2, null}, {kSupervisorControlFd, sockets->second.get()}};
+  Result<pid_t> pid = Spawn({supervisor_path_}, envp, options);
+  if (!pid.ok()) {
+    return Status::Unavailable("cannot start nightshift-supervisor: " + pid.status().message());
+  }
+  int pidfd = PidfdOpen(*pid);
+  if (pidfd < 0) {
+    Status error = ErrnoStatus("pidfd_open");
+    ::kill(*pid, SIGKILL);  // nothing may run that nobody watches
+    RetryEintr([&] { return ::waitpid(*pid, nullptr, 0); });
+    return error;
+  }
+  link_ = std::make_shared<Link>(io_, sockets->first.release(), *pid, pidfd);
+  WaitReadable(link_);
+  std::weak_ptr<Link> weak = link_;
+  link_->pidfd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                          [this, alive = std::weak_ptr<bool>(alive_),
+                           weak](const boost::system::error_code& ec) {
+                            std::shared_ptr<Link> link = weak.lock();
+                            if (ec || alive.expired() || !link) return;
+                            OnSupervisorDied(link);
+                          });
   return Status::Ok();
 }
 
-// Takes ownership of pidfd.
-void LocalExecutor::WatchShim(const AttemptKey& key, const AttemptDir& dir, pid_t shim_pid,
-                              int pidfd) {
-  auto watch = std::make_shared<Watch>(io_, key, dir, shim_pid, pidfd);
-  watches_[dir.dir] = watch;
-  WaitForExit(std::move(watch));
+// Sends a packet to the supervisor, starting one if none runs; queues it while the supervisor's
+// queue is full. A supervisor found dead is replaced once.
+Status LocalExecutor::Send(std::string packet, UniqueFd fd) {
+  for (int tries = 0; tries < 2; ++tries) {
+    if (!link_) NS_RETURN_IF_ERROR(StartSupervisor());
+    Link& link = *link_;
+    if (!link.outgoing.empty()) {
+      link.outgoing.push_back({std::move(packet), std::move(fd)});
+      return Status::Ok();
+    }
+    int err = SendPacket(link.socket.native_handle(), packet, fd.get());
+    if (err == 0) return Status::Ok();
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
+      link.outgoing.push_back({std::move(packet), std::move(fd)});
+      WaitWritable(link_);
+      return Status::Ok();
+    }
+    OnSupervisorDied(link_);  // EPIPE and the like: it is gone
+  }
+  return Status::Unavailable("nightshift-supervisor keeps dying; see the server's log");
 }
 
-void LocalExecutor::WaitForExit(std::shared_ptr<Watch> watch) {
-  Watch& w = *watch;
-  w.pidfd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
-                     [this, alive = std::weak_ptr<bool>(alive_),
-                      watch = std::move(watch)](const boost::system::error_code& ec) {
-                       if (ec || alive.expired()) return;  // cancelled: we are being destroyed
-                       OnShimExited(watch);
-                     });
+void LocalExecutor::FlushOutgoing(const std::shared_ptr<Link>& link) {
+  while (!link->outgoing.empty()) {
+    Link::Outgoing& next = link->outgoing.front();
+    int err = SendPacket(link->socket.native_handle(), next.packet, next.fd.get());
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return WaitWritable(link);
+    if (err != 0) return OnSupervisorDied(link);
+    link->outgoing.pop_front();
+  }
 }
 
-// The shim is dead, so its state file is complete.
-void LocalExecutor::OnShimExited(const std::shared_ptr<Watch>& watch) {
-  watches_.erase(watch->dir.dir);
+void LocalExecutor::WaitWritable(const std::shared_ptr<Link>& link) {
+  if (link->waiting_writable) return;
+  link->waiting_writable = true;
+  link->socket.async_wait(boost::asio::posix::stream_descriptor::wait_write,
+                          [this, alive = std::weak_ptr<bool>(alive_),
+                           weak = std::weak_ptr<Link>(link)](const boost::system::error_code& ec) {
+                            std::shared_ptr<Link> link = weak.lock();
+                            if (ec || alive.expired() || !link || link->dead) return;
+                            link->waiting_writable = false;
+                            FlushOutgoing(link);
+                          });
+}
+
+void LocalExecutor::WaitReadable(const std::shared_ptr<Link>& link) {
+  link->socket.async_wait(boost::asio::posix::stream_descriptor::wait_read,
+                          [this, alive = std::weak_ptr<bool>(alive_),
+                           weak = std::weak_ptr<Link>(link)](const boost::system::error_code& ec) {
+                            std::shared_ptr<Link> link = weak.lock();
+                            if (ec || alive.expired() || !link || link->dead) return;
+                            ReadMessages(link);
+                            if (!link->dead) WaitReadable(link);
+                          });
+}
+
+// Handles every message queued on the socket. At EOF it stops: the supervisor's death is noticed
+// by its pidfd, once all its files are closed (and so its locks released).
+void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link) {
+  std::string packet;
+  while (true) {
+    UniqueFd ignored;
+    Received got = ReceivePacket(link->socket.native_handle(), kMaxMessageBytes, &packet, &ignored);
+    if (got != Received::kPacket) return;
+    OnEnded(packet);
+  }
+}
+
+void LocalExecutor::OnEnded(const std::string& packet) {
+  Result<EndedMessage> ended = DecodeEnded(packet);
+  if (!ended.ok()) return;
+  auto it = watches_.find(ended->attempt_dir);
+  if (it == watches_.end() || it->second.wd >= 0) return;
+  AttemptKey key = it->second.key;
+  watches_.erase(it);
+  AttemptState state = ParseAttemptState(ended->final_record);
+  core::AttemptOutcome outcome =
+      state.exit && state.exit->ok()
+          ? state.exit->value().outcome
+          : Lost("unreadable exit record from nightshift-supervisor for " + ended->attempt_dir);
+  Report(key, outcome);
+}
+
+// The supervisor has exited (or its socket failed). Attempts it had not reported are concluded
+// from their files: a recorded outcome, else kLost. Outcomes are posted, so this may run inside
+// Launch.
+void LocalExecutor::OnSupervisorDied(const std::shared_ptr<Link>& link) {
+  if (link->dead) return;
+  ReadMessages(link);  // what it reported before dying
+  link->dead = true;
   int status = 0;
-  // Our child if we launched it (and, in tests, if adopted in the same process); else init reaps.
-  bool reaped = RetryEintr([&] { return ::waitpid(watch->shim_pid, &status, WNOHANG); }) > 0;
-  std::string why_lost = "nightshift-shim (pid " + std::to_string(watch->shim_pid) + ") " +
+  bool reaped = RetryEintr([&] { return ::waitpid(link->pid, &status, WNOHANG); }) > 0;
+  std::string why_lost = "nightshift-supervisor (pid " + std::to_string(link->pid) + ") " +
                          (reaped ? DescribeWaitStatus(status) : "ended") +
                          " without recording the job's outcome";
-  Result<UniqueFd> fd = OpenFile(watch->dir.state_path(), O_RDWR | O_APPEND);
-  Result<AttemptState> state = fd.ok() ? ReadState(fd->get()) : Result<AttemptState>(fd.status());
-  core::AttemptOutcome outcome;
-  if (state.ok()) {
-    outcome = Conclude(watch->dir, fd->get(), *state, std::move(why_lost));
-  } else {
-    outcome = Lost(why_lost + "; " + state.status().message());
+  boost::system::error_code ec;
+  link->socket.close(ec);  // frees launches still queued in it, and their locks
+  link->pidfd.close(ec);
+  link->outgoing.clear();
+  if (link_ == link) link_.reset();
+  std::vector<std::pair<AttemptKey, AttemptDir>> orphans;
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    if (it->second.link != link) {
+      ++it;
+      continue;
+    }
+    orphans.emplace_back(it->second.key, it->second.dir);
+    it = watches_.erase(it);
   }
-  if (callback_) callback_(watch->key, outcome);
+  for (const auto& [key, dir] : orphans) {
+    Result<UniqueFd> fd = OpenFile(dir.state_path(), O_RDWR | O_APPEND);
+    if (fd.ok() && !TryLock(fd->get())) {  // still held: by whom, we can only wait to see
+      WatchAdopted(key, dir, std::move(*fd));
+      continue;
+    }
+    Result<AttemptState> state =
+        fd.ok() ? ReadState(fd->get()) : Result<AttemptState>(fd.status());
+    PostOutcome(key, state.ok() ? Conclude(dir, fd->get(), *state, why_lost)
+                                : Lost(why_lost + "; " + state.status().message()));
+  }
 }
 
 void LocalExecutor::PostOutcome(const AttemptKey& key, core::AttemptOutcome outcome) {
   boost::asio::post(io_,
                     [this, alive = std::weak_ptr<bool>(alive_), key, outcome = std::move(outcome)] {
-                      if (!alive.expired() && callback_) callback_(key, outcome);
+                      if (!alive.expired()) Report(key, outcome);
                     });
+}
+
+void LocalExecutor::Report(const AttemptKey& key, const core::AttemptOutcome& outcome) {
+  if (callback_) callback_(key, outcome);
 }
 
 void LocalExecutor::Terminate(const AttemptKey& key, int64_t grace_ms) {
   Result<AttemptDir> dir = AttemptDirFor(root_, key);
   if (!dir.ok()) return;
   auto it = watches_.find(dir->dir);
-  if (it == watches_.end()) return TerminateOrphan(*dir, grace_ms);
-  // ESRCH: the shim has just exited; its exit is on its way to the callback.
-  SendTerminate(it->second->pidfd.native_handle(), grace_ms);
+  if (it == watches_.end() || it->second.link == nullptr) return TerminateOrphan(*dir, grace_ms);
+  // After the attempt's launch, if that is still queued; an error means the supervisor is gone,
+  // and its death is on its way to the callback.
+  [[maybe_unused]] Status sent =
+      Send(EncodeMessage(TerminateMessage{dir->dir, grace_ms}), UniqueFd());
 }
 
-// No shim watches this attempt (it died, or the attempt is not ours): signal the job's group.
+// No supervisor of ours runs this attempt (it is adopted, or not ours): signal the job's group.
 void LocalExecutor::TerminateOrphan(const AttemptDir& dir, int64_t grace_ms) {
   Result<std::string> text = ReadSmallFile(dir.state_path());
   if (!text.ok()) return;
@@ -347,35 +452,102 @@ AdoptResult LocalExecutor::Adopt(const AttemptKey& key) {
     return AdoptResult::kExited;
   }
   if (TryLock(state->get())) return AdoptStopped(key, *dir, state->get());
-  return AdoptLive(key, *dir, state->get());
+  return WatchAdopted(key, *dir, std::move(*state));
 }
 
-// A shim holds the lock: find its pid and watch it.
-AdoptResult LocalExecutor::AdoptLive(const AttemptKey& key, const AttemptDir& dir, int state_fd) {
-  std::optional<pid_t> pid = ShimPidOf(state_fd);
-  for (int waited = 0; !pid && waited < kAdoptPidWaitMs; ++waited) {
-    SleepMs(1);  // only for a shim caught in its first instants while its server died
-    pid = ShimPidOf(state_fd);
+// A supervisor (of an earlier server process) holds the lock: wait for it to close the file.
+AdoptResult LocalExecutor::WatchAdopted(const AttemptKey& key, const AttemptDir& dir,
+                                        UniqueFd state) {
+  Status watching = EnsureInotify();
+  int wd = watching.ok() ? ::inotify_add_watch(inotify_->stream.native_handle(),
+                                               dir.state_path().c_str(), IN_CLOSE_WRITE)
+                         : -1;
+  if (wd < 0) {
+    std::string why = watching.ok() ? ErrnoStatus("inotify_add_watch").message() : watching.message();
+    PostOutcome(key, Lost("cannot watch the running attempt " + dir.dir + ": " + why));
+    return AdoptResult::kExited;
   }
-  int pidfd = pid ? PidfdOpen(*pid) : -1;
-  if (TryLock(state_fd)) {  // the shim has exited meanwhile
-    if (pidfd >= 0) ::close(pidfd);
-    return AdoptStopped(key, dir, state_fd);
+  if (TryLock(state.get())) {  // it ended while we set the watch up
+    ::inotify_rm_watch(inotify_->stream.native_handle(), wd);
+    return AdoptStopped(key, dir, state.get());
   }
-  // The lock still held after pidfd_open proves the pidfd refers to the shim, not a recycled pid.
-  if (pidfd >= 0) {
-    WatchShim(key, dir, *pid, pidfd);
-    return AdoptResult::kRunning;
-  }
-  // A wedged shim we cannot watch: give the attempt up rather than have it run unobserved.
-  Result<AttemptState> state = ReadState(state_fd);
-  std::string why_lost = "nightshift-shim holds the attempt's lock but its pid is unknown";
-  if (!state.ok()) why_lost += "; " + state.status().message();
-  PostOutcome(key, state.ok() ? Conclude(dir, state_fd, *state, why_lost) : Lost(why_lost));
-  return AdoptResult::kExited;
+  adopted_by_wd_[wd] = dir.dir;
+  watches_[dir.dir] = Watch{key, dir, std::move(state), wd, nullptr};
+  return AdoptResult::kRunning;
 }
 
-// No shim is alive: the caller holds the lock.
+Status LocalExecutor::EnsureInotify() {
+  if (inotify_) return Status::Ok();
+  int fd = ::inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+  if (fd < 0) return ErrnoStatus("inotify_init1");
+  inotify_ = std::make_unique<Inotify>(io_, fd);
+  WaitInotify();
+  return Status::Ok();
+}
+
+void LocalExecutor::WaitInotify() {
+  inotify_->stream.async_wait(
+      boost::asio::posix::stream_descriptor::wait_read,
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        ReadInotify();
+        WaitInotify();
+      });
+}
+
+// A state file was closed: if its lock is free now, the attempt is over. The supervisor unlocks
+// before it closes; a supervisor that dies closes without unlocking, and the kernel reports the
+// close an instant before it drops the lock, so a file still locked is checked again shortly.
+void LocalExecutor::ReadInotify() {
+  alignas(inotify_event) char buf[16 * 1024];
+  bool still_locked = false;
+  while (true) {
+    ssize_t n = ::read(inotify_->stream.native_handle(), buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      const auto* event = reinterpret_cast<const inotify_event*>(buf + off);
+      off += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
+      auto it = adopted_by_wd_.find(event->wd);
+      if (it != adopted_by_wd_.end() && !ConcludeIfUnlocked(it->second)) still_locked = true;
+    }
+  }
+  if (!still_locked || inotify_->recheck_armed) return;
+  inotify_->recheck_armed = true;
+  inotify_->recheck.expires_after(std::chrono::milliseconds(50));
+  inotify_->recheck.async_wait(
+      [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
+        if (ec || alive.expired()) return;
+        inotify_->recheck_armed = false;
+        RecheckAdopted();
+      });
+}
+
+void LocalExecutor::RecheckAdopted() {
+  std::vector<std::string> dirs;
+  for (const auto& [wd, dir] : adopted_by_wd_) dirs.push_back(dir);
+  for (const std::string& dir : dirs) ConcludeIfUnlocked(dir);
+}
+
+// Reports an adopted attempt whose lock is free; false if it is still locked.
+bool LocalExecutor::ConcludeIfUnlocked(const std::string& dir) {
+  auto it = watches_.find(dir);
+  if (it == watches_.end()) return true;
+  Watch& watch = it->second;
+  if (!TryLock(watch.state.get())) return false;
+  ::inotify_rm_watch(inotify_->stream.native_handle(), watch.wd);
+  adopted_by_wd_.erase(watch.wd);
+  Result<AttemptState> state = ReadState(watch.state.get());
+  core::AttemptOutcome outcome =
+      state.ok() ? Conclude(watch.dir, watch.state.get(), *state,
+                            "nightshift-supervisor ended without recording the job's outcome")
+                 : Lost("cannot read " + watch.dir.state_path() + ": " + state.status().message());
+  AttemptKey key = watch.key;
+  watches_.erase(it);
+  Report(key, outcome);
+  return true;
+}
+
+// No supervisor runs the attempt: the caller holds the lock.
 AdoptResult LocalExecutor::AdoptStopped(const AttemptKey& key, const AttemptDir& dir,
                                         int state_fd) {
   Result<AttemptState> state = ReadState(state_fd);
@@ -389,8 +561,15 @@ AdoptResult LocalExecutor::AdoptStopped(const AttemptKey& key, const AttemptDir&
     return AdoptResult::kNeverStarted;
   }
   PostOutcome(key, Conclude(dir, state_fd, *state,
-                            "nightshift-shim died without recording the job's outcome"));
+                            "nightshift-supervisor died without recording the job's outcome"));
   return AdoptResult::kExited;
+}
+
+std::string SupervisorBesideThisProgram() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  return (ec ? fs::path("nightshift-supervisor") : self.parent_path() / "nightshift-supervisor")
+      .string();
 }
 
 std::string LocalExecutor::LogPath(const AttemptKey& key) const {

@@ -1,4 +1,4 @@
-// Real-process tests of LocalExecutor and nightshift-shim (label "os").
+// Real-process tests of LocalExecutor and nightshift-supervisor (label "os").
 #include "exec/local_executor.h"
 
 #include <fcntl.h>
@@ -64,7 +64,7 @@ class LocalExecutorTest : public ::testing::Test {
 
   void NewExecutor() {
     executor_.reset();
-    executor_ = std::make_unique<LocalExecutor>(io_, dir_.path() + "/jobs", NIGHTSHIFT_SHIM_PATH);
+    executor_ = std::make_unique<LocalExecutor>(io_, dir_.path() + "/jobs", NIGHTSHIFT_SUPERVISOR_PATH);
     executor_->SetExitCallback([this](const AttemptKey& key, const core::AttemptOutcome& outcome) {
       exits_.emplace_back(key, outcome);
     });
@@ -131,8 +131,8 @@ class LocalExecutorTest : public ::testing::Test {
     return false;
   }
 
-  // Spelled out here rather than taken from AttemptDirFor: the layout is a contract with shims
-  // started by other server versions.
+  // Spelled out here rather than taken from AttemptDirFor: the layout is a contract with
+  // supervisors started by other server versions.
   std::string AttemptDirPath(const AttemptKey& key) {
     return dir_.path() + "/jobs/" + key.job_id + "." + std::to_string(key.attempt);
   }
@@ -148,7 +148,7 @@ class LocalExecutorTest : public ::testing::Test {
     return state.exit.has_value() && state.exit->ok() ? state.exit->value() : ExitRecord{};
   }
 
-  // True once no shim holds the attempt's lock (the test takes it and lets it go at once).
+  // True once no supervisor holds the attempt's lock (the test takes it and lets it go at once).
   bool LockIsFree(const AttemptKey& key) {
     int fd = ::open(StatePath(key).c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) return false;
@@ -157,7 +157,7 @@ class LocalExecutorTest : public ::testing::Test {
     return free;
   }
 
-  // An attempt dir as a dead shim (and server) left it: state holds `content`, nobody locks it.
+  // An attempt dir as a dead supervisor (and server) left it: state holds `content`, nobody locks it.
   void WriteDeadAttempt(const AttemptKey& key, const std::string& content) {
     std::filesystem::create_directories(AttemptDirPath(key));
     WriteTestFile(StatePath(key), content);
@@ -228,15 +228,16 @@ TEST_F(LocalExecutorTest, CapturesStdoutAndStderrInOrderWithTimestamps) {
   EXPECT_EQ(err, (std::vector<std::string>{"err1", "err2"}));
 }
 
-TEST_F(LocalExecutorTest, HugeOutputKeepsTheShimSmall) {
+TEST_F(LocalExecutorTest, HugeOutputKeepsTheSupervisorSmall) {
+  RunSh("tiny", "echo tiny");  // the supervisor's baseline (much larger under sanitizers)
   // 200 MB in 1000-byte lines, plus one 5 MB line that must be split into 64 KiB records.
   core::AttemptOutcome outcome =
       RunSh("huge",
             "yes $(printf '%0999d' 0) | head -c 200000000; head -c 5000000 /dev/zero | tr '\\0' x");
   ASSERT_EQ(outcome.kind, Kind::kExited);
-  RunSh("tiny", "echo tiny");  // the shim's baseline (much larger under sanitizers)
-  EXPECT_LT(ReadExitRecord({"huge", 1}).shim_max_rss_kb,
-            ReadExitRecord({"tiny", 1}).shim_max_rss_kb + int64_t{8} * 1024);
+  // The figure is the supervisor's peak so far, so it covers the whole of the huge attempt.
+  EXPECT_LT(ReadExitRecord({"huge", 1}).supervisor_max_rss_kb,
+            ReadExitRecord({"tiny", 1}).supervisor_max_rss_kb + int64_t{8} * 1024);
   std::FILE* log = std::fopen(executor_->LogPath({"huge", 1}).c_str(), "rb");
   ASSERT_NE(log, nullptr);
   int64_t lines = 0, text_bytes = 0;
@@ -358,16 +359,16 @@ TEST_F(LocalExecutorTest, LaunchingAnAttemptTwiceIsAConflict) {
 
 TEST_F(LocalExecutorTest, LaunchReusesADirLeftByALaunchThatNeverStartedTheJob) {
   AttemptKey key{"retry-launch", 1};
-  WriteDeadAttempt(key, "shim 999999\n");
+  WriteDeadAttempt(key, "supervisor 999999\n");
   core::AttemptOutcome outcome = RunSh(key.job_id, "exit 4");
   EXPECT_EQ(outcome.kind, Kind::kExited);
   EXPECT_EQ(outcome.exit_code, 4);
-  EXPECT_NE(ReadState(key).shim_pid, 999999);  // the stale content is gone
+  EXPECT_NE(ReadState(key).supervisor_pid, 999999);  // the stale content is gone
 }
 
 TEST_F(LocalExecutorTest, LaunchOfAnAttemptWhoseJobStartedIsAConflict) {
   AttemptKey key{"started-before", 1};
-  WriteDeadAttempt(key, "shim 999999\njob 999998\n");
+  WriteDeadAttempt(key, "supervisor 999999\njob 999998\n");
   EXPECT_EQ(executor_->Launch(Request(key.job_id, {"true"})).code(), StatusCode::kConflict);
 }
 
@@ -384,7 +385,7 @@ TEST_F(LocalExecutorTest, AQuietAttemptCreatesOnlyItsDirAndStateFile) {
   EXPECT_EQ(root_entries, std::vector<std::string>{"quiet.1"});
   EXPECT_EQ(attempt_entries, std::vector<std::string>{"state"});
   AttemptState state = ReadState(key);
-  EXPECT_TRUE(state.shim_pid.has_value());
+  EXPECT_TRUE(state.supervisor_pid.has_value());
   EXPECT_TRUE(state.job_pid.has_value());
   ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
   EXPECT_FALSE(state.ends_mid_line);
@@ -400,7 +401,7 @@ TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
                            {"sh", "-c", "echo before; read x < " + fifo + "; echo after; exit 7"}))
           .ok());
   ASSERT_TRUE(RunUntil([&] { return LogContains(key, "before"); }));
-  NewExecutor();  // the old server is gone; the shim and the job are not
+  NewExecutor();  // the old server is gone; its supervisor and the job are not
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
   WriteTestFile(fifo, "go\n");
@@ -412,24 +413,22 @@ TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
   EXPECT_EQ(exits_.size(), 1u);
 }
 
-TEST_F(LocalExecutorTest, AdoptWaitsForAShimThatHoldsTheLockEvenIfItsRecordIsWritten) {
+TEST_F(LocalExecutorTest, AdoptWaitsForASupervisorThatHoldsTheLockEvenIfItsRecordIsWritten) {
   AttemptKey key{"exiting", 1};
-  SpawnOptions options;
-  options.search_path = true;
-  char* env[] = {nullptr};
-  Result<pid_t> fake_shim = Spawn({"sleep", "1000"}, env, options);
-  ASSERT_TRUE(fake_shim.ok());
   ExitRecord record;
   record.outcome.kind = Kind::kExited;
   record.outcome.exit_code = 9;
-  WriteDeadAttempt(key,
-                   FormatShimLine(*fake_shim) + FormatJobLine(999998) + FormatFinalRecord(record));
-  int lock = ::open(StatePath(key).c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);  // as a shim between its last write and exit
+  WriteDeadAttempt(key, FormatSupervisorLine(999999) + FormatJobLine(999998) +
+                            FormatFinalRecord(record));
+  // As a supervisor between its last write and its close.
+  int lock = ::open(StatePath(key).c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
 
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
-  ::close(lock);
-  ::kill(*fake_shim, SIGKILL);
+  io_.restart();
+  io_.poll();
+  EXPECT_TRUE(exits_.empty());
+  ::close(lock);  // without unlocking first, as a supervisor that dies: the kernel drops the lock
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kExited);
@@ -454,7 +453,7 @@ TEST_F(LocalExecutorTest, AdoptAfterTheJobFinishedReportsItsTrueExitCode) {
   AttemptKey key{"finished-unwatched", 1};
   ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"sh", "-c", "exit 5"})).ok());
   executor_.reset();
-  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the shim is gone
+  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the attempt is over
   NewExecutor();
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   EXPECT_TRUE(exits_.empty()) << "the outcome must be posted, not delivered inside Adopt";
@@ -466,12 +465,12 @@ TEST_F(LocalExecutorTest, AdoptAfterTheJobFinishedReportsItsTrueExitCode) {
 
 TEST_F(LocalExecutorTest, AdoptWithoutAJobLineIsNeverStartedAndCleansUp) {
   AttemptKey empty{"never", 2};        // the server died between creating the file and spawning
-  AttemptKey shim_only{"early", 1};    // the shim died before it could start the job
+  AttemptKey supervisor_only{"early", 1};  // its supervisor died before it started the job
   AttemptKey no_state{"no-state", 1};  // the server died between mkdir and creating the file
   WriteDeadAttempt(empty, "");
-  WriteDeadAttempt(shim_only, "shim 999999\n");
+  WriteDeadAttempt(supervisor_only, "supervisor 999999\n");
   std::filesystem::create_directories(AttemptDirPath(no_state));
-  for (const AttemptKey& key : {empty, shim_only, no_state}) {
+  for (const AttemptKey& key : {empty, supervisor_only, no_state}) {
     EXPECT_EQ(executor_->Adopt(key), AdoptResult::kNeverStarted) << key.job_id;
     EXPECT_FALSE(Exists(AttemptDirPath(key))) << key.job_id;
   }
@@ -481,18 +480,18 @@ TEST_F(LocalExecutorTest, AdoptWithoutAJobLineIsNeverStartedAndCleansUp) {
   io_.poll();
   EXPECT_TRUE(exits_.empty());
   // The engine may now launch the attempt afresh.
-  EXPECT_EQ(Run(Request(shim_only.job_id, {"true"})).kind, Kind::kExited);
+  EXPECT_EQ(Run(Request(supervisor_only.job_id, {"true"})).kind, Kind::kExited);
 }
 
-TEST_F(LocalExecutorTest, AdoptOfADeadShimReportsLostAndKillsTheOrphanedJob) {
+TEST_F(LocalExecutorTest, AdoptOfADeadSupervisorReportsLostAndKillsTheOrphanedJob) {
   AttemptKey key{"orphan", 1};
   SpawnOptions options;
   options.new_process_group = true;
-  options.search_path = true;
+  options.search_path = "/bin:/usr/bin";
   char* env[] = {nullptr};
   Result<pid_t> orphan = Spawn({"sleep", "1000"}, env, options);
   ASSERT_TRUE(orphan.ok());
-  WriteDeadAttempt(key, FormatShimLine(999999) + FormatJobLine(*orphan));
+  WriteDeadAttempt(key, FormatSupervisorLine(999999) + FormatJobLine(*orphan));
 
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   EXPECT_TRUE(exits_.empty()) << "the outcome must be posted, not delivered inside Adopt";
@@ -517,7 +516,7 @@ TEST_F(LocalExecutorTest, AdoptOfADeadShimReportsLostAndKillsTheOrphanedJob) {
 
 TEST_F(LocalExecutorTest, AdoptAfterATornExitRecordReportsLost) {
   AttemptKey key{"torn", 1};
-  WriteDeadAttempt(key, "shim 999999\njob 999998\nkind exited\nexit_co");
+  WriteDeadAttempt(key, "supervisor 999999\njob 999998\nkind exited\nexit_co");
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
@@ -531,7 +530,7 @@ TEST_F(LocalExecutorTest, AdoptOfASpawnFailureReportsItAndKeepsItsLog) {
   AttemptKey key{"failed-unwatched", 1};
   ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"no-such-command-for-nightshift"})).ok());
   executor_.reset();
-  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the shim is gone
+  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the attempt is over
   NewExecutor();
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
@@ -540,14 +539,15 @@ TEST_F(LocalExecutorTest, AdoptOfASpawnFailureReportsItAndKeepsItsLog) {
   EXPECT_TRUE(LogContains(key, "No such file or directory"));
 }
 
-TEST_F(LocalExecutorTest, AShimKilledHardIsReportedLost) {
-  AttemptKey key{"shim-killed", 1};
+TEST_F(LocalExecutorTest, ASupervisorKilledHardIsReportedLost) {
+  AttemptKey key{"supervisor-killed", 1};
   ASSERT_TRUE(
       executor_->Launch(Request(key.job_id, {"sh", "-c", "echo ready; exec sleep 1000"})).ok());
   ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
-  std::optional<pid_t> shim = ReadState(key).shim_pid;
-  ASSERT_TRUE(shim.has_value());
-  ::kill(*shim, SIGKILL);
+  std::optional<pid_t> supervisor = ReadState(key).supervisor_pid;
+  ASSERT_TRUE(supervisor.has_value());
+  EXPECT_EQ(supervisor, executor_->supervisor_pid());
+  ::kill(*supervisor, SIGKILL);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kLost);
@@ -556,6 +556,62 @@ TEST_F(LocalExecutorTest, AShimKilledHardIsReportedLost) {
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE(PollUntil([&] { return IsDead(*job); }));
   EXPECT_EQ(ReadState(key).exit->value().outcome.kind, Kind::kLost);  // recorded for later Adopts
+  // The next launch starts a new supervisor.
+  EXPECT_EQ(Run(Request("after-the-crash", {"true"})).kind, Kind::kExited);
+  EXPECT_NE(executor_->supervisor_pid(), supervisor);
+}
+
+TEST_F(LocalExecutorTest, AnAdoptedAttemptWhoseSupervisorIsKilledIsReportedLost) {
+  AttemptKey key{"adopted-supervisor-killed", 1};
+  ASSERT_TRUE(
+      executor_->Launch(Request(key.job_id, {"sh", "-c", "echo ready; exec sleep 1000"})).ok());
+  ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
+  std::optional<pid_t> supervisor = executor_->supervisor_pid();
+  ASSERT_TRUE(supervisor.has_value());
+  NewExecutor();
+  ASSERT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
+  ::kill(*supervisor, SIGKILL);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
+  std::optional<pid_t> job = ReadState(key).job_pid;
+  ASSERT_TRUE(job.has_value());
+  EXPECT_TRUE(PollUntil([&] { return IsDead(*job); }));
+}
+
+TEST_F(LocalExecutorTest, ManyConcurrentAttemptsShareOneSupervisor) {
+  constexpr int kCount = 64;
+  for (int i = 0; i < kCount; ++i) {
+    std::string id = "many-" + std::to_string(i);
+    ASSERT_TRUE(
+        executor_->Launch(Request(id, {"sh", "-c", "echo out-$AWS_BATCH_JOB_ID; exit " +
+                                                       std::to_string(i % 7)}))
+            .ok());
+  }
+  ASSERT_TRUE(RunUntil([&] { return exits_.size() == kCount; }));
+  std::set<pid_t> supervisors;
+  for (const auto& [key, outcome] : exits_) {
+    int i = std::stoi(key.job_id.substr(5));
+    EXPECT_EQ(outcome.kind, Kind::kExited) << key.job_id;
+    EXPECT_EQ(outcome.exit_code, i % 7) << key.job_id;
+    EXPECT_TRUE(LogContains(key, "out-" + key.job_id)) << key.job_id;
+    supervisors.insert(ReadState(key).supervisor_pid.value_or(0));
+  }
+  EXPECT_EQ(supervisors, std::set<pid_t>{executor_->supervisor_pid().value_or(-1)});
+}
+
+TEST_F(LocalExecutorTest, TheSupervisorExitsOnceItsServerIsGoneAndItsAttemptsAreOver) {
+  std::string fifo = dir_.path() + "/go";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  AttemptKey key{"last-one", 1};
+  ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"sh", "-c", "read x < " + fifo})).ok());
+  std::optional<pid_t> supervisor = executor_->supervisor_pid();
+  ASSERT_TRUE(supervisor.has_value());
+  executor_.reset();  // the server goes away; the attempt keeps its supervisor alive
+  EXPECT_FALSE(IsDead(*supervisor));
+  WriteTestFile(fifo, "go\n");
+  EXPECT_TRUE(PollUntil([&] { return IsDead(*supervisor); }));
+  EXPECT_EQ(ReadExitRecord(key).outcome.exit_code, 0);
 }
 
 }  // namespace

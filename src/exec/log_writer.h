@@ -1,5 +1,5 @@
 // LogWriter: turns the bytes a job writes to stdout and stderr into log records
-// (exec/attempt_log.h) appended to the attempt's log file. Used by nightshift-shim.
+// (exec/attempt_log.h) appended to the attempt's log file. Used by nightshift-supervisor.
 //
 // Memory is bounded whatever the job prints: one partial line per stream (at most kMaxRecordText
 // bytes; a longer line is emitted in pieces) plus one output buffer that is written out with one
@@ -8,7 +8,7 @@
 // A write error (disk full, ...) does not stop the writer or the job: the records that could not be
 // written are dropped and counted, later flushes try again; error() keeps the first error.
 //
-// Thread-safety: not thread-safe; the shim uses it from its only thread.
+// Thread-safety: not thread-safe; the supervisor uses it from its only thread.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,7 @@
 // POSIX boundary helpers for exec/: errno -> Status in one place (EINTR retried here), an owning
 // file descriptor, and the small file operations the attempt directory needs.
 //
-// Used by both the server side (LocalExecutor) and nightshift-shim, so it depends on nothing but
+// Used by both the server side (LocalExecutor) and nightshift-supervisor, so it depends on nothing but
 // libc and util/status.h. Every fd these helpers open is O_CLOEXEC.
 // Thread-safety: free functions are thread-safe; a UniqueFd is a plain value (not shared).
 #pragma once

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "exec/posix_util.h"
 
@@ -51,6 +53,9 @@ int SpawnState::Configure(const SpawnOptions& options) {
   for (const ChildFd& fd : options.fds) {
     if (int err = AddFd(fd)) return err;
   }
+  if (!options.working_dir.empty()) {
+    return posix_spawn_file_actions_addchdir_np(&actions_, options.working_dir.c_str());
+  }
   return 0;
 }
 
@@ -61,10 +66,48 @@ int SpawnState::AddFd(const ChildFd& fd) {
   return posix_spawn_file_actions_addopen(&actions_, fd.child_fd, "/dev/null", flags, 0);
 }
 
+bool IsExecutableFile(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && ::access(path.c_str(), X_OK) == 0;
+}
+
+// execvp's search: each PATH entry in order (an empty one is the working directory); ENOENT if no
+// entry has the program, EACCES if one has it but it is not executable.
+Result<std::string> FindProgram(const std::string& name, const std::string& path) {
+  if (name.find('/') != std::string::npos) return name;
+  bool seen = false;
+  size_t begin = 0;
+  while (true) {
+    size_t end = path.find(':', begin);
+    std::string dir = path.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    std::string candidate = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    if (IsExecutableFile(candidate)) return candidate;
+    seen = seen || ::access(candidate.c_str(), F_OK) == 0;
+    if (end == std::string::npos) break;
+    begin = end + 1;
+  }
+  return ErrnoStatus("exec " + name, seen ? EACCES : ENOENT);
+}
+
+// chdir fails in the child as an exec failure would: tell them apart before spawning.
+Status CheckWorkingDir(const std::string& dir) {
+  struct stat st {};
+  if (::stat(dir.c_str(), &st) != 0) return ErrnoStatus("chdir " + dir);
+  if (!S_ISDIR(st.st_mode)) return ErrnoStatus("chdir " + dir, ENOTDIR);
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
                     const SpawnOptions& options) {
+  if (!options.working_dir.empty()) NS_RETURN_IF_ERROR(CheckWorkingDir(options.working_dir));
+  std::string program = argv[0];
+  if (options.search_path) {
+    Result<std::string> found = FindProgram(argv[0], *options.search_path);
+    if (!found.ok()) return found.status();
+    program = *found;
+  }
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
@@ -72,8 +115,7 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
   SpawnState state;
   if (int err = state.Configure(options)) return ErrnoStatus("spawn " + argv[0], err);
   pid_t pid = 0;
-  auto spawn = options.search_path ? posix_spawnp : posix_spawn;
-  int err = spawn(&pid, args[0], state.actions(), state.attr(), args.data(), envp);
+  int err = posix_spawn(&pid, program.c_str(), state.actions(), state.attr(), args.data(), envp);
   if (err != 0) return ErrnoStatus("exec " + argv[0], err);
   return pid;
 }

@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,7 +26,10 @@ struct ChildFd {
 struct SpawnOptions {
   bool new_session = false;        // POSIX_SPAWN_SETSID: no controlling terminal, own session
   bool new_process_group = false;  // POSIX_SPAWN_SETPGROUP 0: the child leads its own group
-  bool search_path = false;        // posix_spawnp: argv[0] is looked up in the caller's PATH
+  // argv[0] without a '/' is looked up in this PATH value (the job's, not the caller's), as
+  // execvp does; unset: argv[0] is used as it is.
+  std::optional<std::string> search_path;
+  std::string working_dir;  // the child's working directory; empty: the caller's
   std::vector<ChildFd> fds;
   // Signals reset to SIG_DFL in the child; empty: all of them (the safe default when the caller's
   // dispositions are unknown). Handled signals are reset anyway; this matters for ignored ones.
@@ -34,7 +38,8 @@ struct SpawnOptions {
 
 // Starts argv[0] with envp (NULL-terminated "NAME=value" strings). Returns the child's pid.
 // A failure to start (including exec failing: glibc reports it) is returned as
-// ErrnoStatus("exec <argv[0]>") or ("spawn <argv[0]>") for other causes; nothing is left running.
+// ErrnoStatus("exec <argv[0]>"), ("chdir <working_dir>") or ("spawn <argv[0]>") for other causes;
+// nothing is left running.
 // Precondition: argv is not empty.
 [[nodiscard]] Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
                                   const SpawnOptions& options);

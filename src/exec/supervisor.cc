@@ -1,0 +1,473 @@
+#include "exec/supervisor.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <deque>
+#include <fcntl.h>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "exec/attempt_dir.h"
+#include "exec/attempt_state.h"
+#include "exec/exit_record.h"
+#include "exec/log_writer.h"
+#include "exec/packet_socket.h"
+#include "exec/posix_util.h"
+#include "exec/spawn.h"
+#include "exec/supervisor_protocol.h"
+#include "util/clock.h"
+
+namespace nightshift::exec {
+namespace {
+
+using Kind = core::AttemptOutcome::Kind;
+
+constexpr size_t kReadChunk = size_t{64} * 1024;
+constexpr int kMaxEvents = 64;
+// execvp's default when the job's environment has no PATH.
+constexpr const char* kDefaultSearchPath = "/bin:/usr/bin";
+
+TimeMs NowMs() { return SystemClock().NowMs(); }
+
+int64_t MonotonicMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1'000'000;
+}
+
+int64_t MaxRssKb() {
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss;
+}
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+Result<Pipe> MakePipe() {
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe");
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+std::string SearchPathOf(const std::vector<std::string>& environment) {
+  for (const std::string& var : environment) {
+    if (var.rfind("PATH=", 0) == 0) return var.substr(5);
+  }
+  return kDefaultSearchPath;
+}
+
+// One attempt, from its launch to its exit record.
+class Attempt {
+ public:
+  Attempt(LaunchMessage launch, UniqueFd state)
+      : launch_(std::move(launch)),
+        state_(std::move(state)),
+        log_(AttemptDir{launch_.attempt_dir}.log_path()) {}
+
+  // Starts the job. On failure the attempt is over at once (Done()), with a spawn_failed outcome.
+  void Start(int dev_null);
+
+  const std::string& dir() const { return launch_.attempt_dir; }
+  std::optional<pid_t> pid() const { return pid_; }
+  int pipe_fd(int index) const { return pipes_[index].get(); }
+  bool Done() const { return exited_ && !pipes_[0].valid() && !pipes_[1].valid(); }
+
+  // The pipe is readable (or at EOF).
+  void ReadPipe(int index, char* buf, size_t size);
+  // The job's main process was reaped with this wait status.
+  void Exited(int wait_status);
+  void Terminate(std::optional<int64_t> grace_ms);
+  std::optional<int64_t> NextDeadline() const;
+  void CheckDeadlines(int64_t now);
+
+  // Writes the exit record, unlocks and closes `state`; returns the record as written.
+  std::string Finish();
+
+ private:
+  static LogStream StreamOf(int index) {
+    return index == 0 ? LogStream::kStdout : LogStream::kStderr;
+  }
+  void ClosePipe(int index);
+  void SpawnFailed(const std::string& message);
+
+  LaunchMessage launch_;
+  UniqueFd state_;
+  LogWriter log_;
+  UniqueFd pipes_[2];
+  std::optional<pid_t> pid_;
+  bool exited_ = false;
+  core::AttemptOutcome outcome_;
+  std::string termination_;             // what we did to stop the job, for the outcome message
+  std::optional<int64_t> kill_at_;      // monotonic ms: SIGKILL the job's group then
+  std::optional<int64_t> drain_until_;  // monotonic ms: stop waiting for pipe EOF then
+};
+
+void Attempt::Start(int dev_null) {
+  outcome_.started_at = NowMs();
+  Status claimed = WriteAll(state_.get(), FormatSupervisorLine(::getpid()));
+  if (!claimed.ok()) log_.Note(NowMs(), "nightshift: state file: " + claimed.message());
+  Result<Pipe> out = MakePipe();
+  Result<Pipe> err = out.ok() ? MakePipe() : Result<Pipe>(out.status());
+  if (!err.ok()) return SpawnFailed(err.status().message());
+  SpawnOptions options;
+  options.new_process_group = true;
+  options.search_path = SearchPathOf(launch_.environment);
+  options.working_dir = launch_.working_dir;
+  options.fds = {{0, dev_null}, {1, out->write.get()}, {2, err->write.get()}};
+  // Our own dispositions differ from the default only for these (and handled ones are reset).
+  options.signals_to_default = {SIGHUP, SIGPIPE};
+  std::vector<char*> envp;
+  envp.reserve(launch_.environment.size() + 1);
+  for (std::string& var : launch_.environment) envp.push_back(var.data());
+  envp.push_back(nullptr);
+  Result<pid_t> job = Spawn(launch_.argv, envp.data(), options);
+  if (!job.ok()) return SpawnFailed(job.status().message());
+  pid_ = *job;
+  pipes_[0] = std::move(out->read);
+  pipes_[1] = std::move(err->read);
+  Status recorded = WriteAll(state_.get(), FormatJobLine(*job));
+  if (!recorded.ok()) log_.Note(NowMs(), "nightshift: state file: " + recorded.message());
+}
+
+void Attempt::SpawnFailed(const std::string& message) {
+  outcome_.kind = Kind::kSpawnFailed;
+  outcome_.message = message;
+  outcome_.stopped_at = NowMs();
+  log_.Note(outcome_.stopped_at, "nightshift: " + message);
+  exited_ = true;
+}
+
+void Attempt::ReadPipe(int index, char* buf, size_t size) {
+  ssize_t n = RetryEintr([&] { return ::read(pipes_[index].get(), buf, size); });
+  if (n > 0) {
+    log_.Append(StreamOf(index), NowMs(), std::string_view(buf, static_cast<size_t>(n)));
+    log_.Flush();
+  } else if (n == 0 || errno != EAGAIN) {
+    ClosePipe(index);
+  }
+}
+
+void Attempt::ClosePipe(int index) {
+  log_.FinishStream(StreamOf(index), NowMs());
+  pipes_[index].reset();  // also removes it from the epoll set: we hold its only fd
+}
+
+void Attempt::Exited(int wait_status) {
+  outcome_.stopped_at = NowMs();
+  if (WIFSIGNALED(wait_status)) {
+    outcome_.kind = Kind::kSignaled;
+    outcome_.signal = WTERMSIG(wait_status);
+  } else {
+    outcome_.kind = Kind::kExited;
+    outcome_.exit_code = WEXITSTATUS(wait_status);
+  }
+  exited_ = true;
+  kill_at_.reset();
+  drain_until_ = MonotonicMs() + kDrainAfterExitMs;
+}
+
+void Attempt::Terminate(std::optional<int64_t> grace_ms) {
+  if (exited_ || !pid_) return;
+  int64_t grace = std::max<int64_t>(0, grace_ms.value_or(launch_.grace_ms));
+  ::kill(-*pid_, SIGTERM);
+  log_.Note(NowMs(), "nightshift: SIGTERM sent to the job's process group, grace " +
+                         std::to_string(grace) + " ms");
+  log_.Flush();
+  if (termination_.empty()) termination_ = "terminated: SIGTERM sent";
+  int64_t deadline = MonotonicMs() + grace;
+  if (!kill_at_ || deadline < *kill_at_) kill_at_ = deadline;
+}
+
+std::optional<int64_t> Attempt::NextDeadline() const {
+  std::optional<int64_t> next = kill_at_;
+  if (drain_until_ && (pipes_[0].valid() || pipes_[1].valid()) &&
+      (!next || *drain_until_ < *next)) {
+    next = drain_until_;
+  }
+  return next;
+}
+
+void Attempt::CheckDeadlines(int64_t now) {
+  if (kill_at_ && now >= *kill_at_) {
+    ::kill(-*pid_, SIGKILL);
+    log_.Note(NowMs(), "nightshift: grace period over, SIGKILL sent to the job's process group");
+    termination_ = "terminated: SIGKILL sent after the grace period";
+    kill_at_.reset();
+  }
+  if (drain_until_ && now >= *drain_until_ && (pipes_[0].valid() || pipes_[1].valid())) {
+    log_.Note(NowMs(),
+              "nightshift: output still held open by processes outside the job's process "
+              "group; stopped reading");
+    for (int i = 0; i < 2; ++i) {
+      if (pipes_[i].valid()) ClosePipe(i);
+    }
+  }
+}
+
+std::string Attempt::Finish() {
+  log_.Flush();
+  ExitRecord record;
+  record.outcome = outcome_;
+  if (!termination_.empty() && record.outcome.message.empty()) {
+    record.outcome.message = termination_;
+  }
+  if (!log_.error().empty()) {
+    record.outcome.message += (record.outcome.message.empty() ? "" : "; ") + log_.error() + ", " +
+                              std::to_string(log_.dropped_bytes()) + " bytes of output lost";
+  }
+  record.supervisor_max_rss_kb = MaxRssKb();
+  // One write: a reader never sees half a record. Unlock before closing, so that whoever waits
+  // for the close (an adopting server) finds the lock free.
+  std::string text = FormatFinalRecord(record);
+  [[maybe_unused]] Status written = WriteAll(state_.get(), text);
+  ::flock(state_.get(), LOCK_UN);
+  state_.reset();
+  return text;
+}
+
+// The event loop: the control socket, the signals and every attempt's pipes.
+class Loop {
+ public:
+  Status Init();
+  void Run();
+
+ private:
+  // epoll data: (serial << 2) | tag.
+  enum Tag : uint64_t { kControl = 0, kSignals = 1, kStdout = 2, kStderr = 3 };
+
+  bool Finished() const { return !control_.valid() && attempts_.empty(); }
+  int TimeoutMs() const;
+  void Dispatch(const epoll_event& event);
+  void ReadControl();
+  void OnMessage(const std::string& packet, UniqueFd passed);
+  void Launch(LaunchMessage launch, UniqueFd state);
+  void Reap();
+  void ReadSignals();
+  void CheckDeadlines();
+  void FinishDone();
+  void Send(std::string packet);
+  void Flush();
+  void CloseControl();
+  void Watch(int fd, uint64_t data, uint32_t events);
+
+  UniqueFd epoll_;
+  UniqueFd signals_;
+  UniqueFd control_;
+  UniqueFd dev_null_;
+  bool want_write_ = false;
+  std::deque<std::string> out_;
+  uint64_t next_serial_ = 1;
+  std::unordered_map<uint64_t, std::unique_ptr<Attempt>> attempts_;
+  std::unordered_map<std::string, uint64_t> by_dir_;
+  std::unordered_map<pid_t, uint64_t> by_pid_;
+  std::vector<uint64_t> touched_;  // attempts that may be done after this turn
+  std::string packet_;
+  char buf_[kReadChunk];
+};
+
+Status Loop::Init() {
+  ::close_range(kSupervisorControlFd + 1, ~0U, 0);  // whatever the server leaked
+  if (::fcntl(kSupervisorControlFd, F_SETFD, FD_CLOEXEC) != 0) {
+    return ErrnoStatus("control socket (fd 3)");
+  }
+  control_.reset(kSupervisorControlFd);
+  ::signal(SIGHUP, SIG_IGN);
+  ::signal(SIGPIPE, SIG_IGN);
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGTERM, SIGINT, SIGCHLD}) sigaddset(&set, sig);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) != 0) return ErrnoStatus("sigprocmask");
+  signals_.reset(::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK));
+  if (!signals_.valid()) return ErrnoStatus("signalfd");
+  epoll_.reset(::epoll_create1(EPOLL_CLOEXEC));
+  if (!epoll_.valid()) return ErrnoStatus("epoll_create1");
+  Result<UniqueFd> dev_null = OpenFile("/dev/null", O_RDONLY);
+  if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens it each time
+  Watch(control_.get(), kControl, EPOLLIN);
+  Watch(signals_.get(), kSignals, EPOLLIN);
+  return Status::Ok();
+}
+
+void Loop::Watch(int fd, uint64_t data, uint32_t events) {
+  epoll_event event{};
+  event.events = events;
+  event.data.u64 = data;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &event);
+}
+
+void Loop::Run() {
+  epoll_event events[kMaxEvents];
+  while (!Finished()) {
+    int n = ::epoll_wait(epoll_.get(), events, kMaxEvents, TimeoutMs());
+    for (int i = 0; i < n; ++i) Dispatch(events[i]);
+    CheckDeadlines();
+    FinishDone();
+    Flush();
+  }
+}
+
+int Loop::TimeoutMs() const {
+  std::optional<int64_t> next;
+  for (const auto& [serial, attempt] : attempts_) {
+    std::optional<int64_t> deadline = attempt->NextDeadline();
+    if (deadline && (!next || *deadline < *next)) next = deadline;
+  }
+  if (!next) return -1;
+  return static_cast<int>(std::clamp<int64_t>(*next - MonotonicMs(), 0, 60'000));
+}
+
+void Loop::Dispatch(const epoll_event& event) {
+  uint64_t tag = event.data.u64 & 3;
+  if (tag == kControl) {
+    if ((event.events & EPOLLOUT) != 0) Flush();
+    if ((event.events & (EPOLLIN | EPOLLHUP | EPOLLERR)) != 0) ReadControl();
+    return;
+  }
+  if (tag == kSignals) return ReadSignals();
+  uint64_t serial = event.data.u64 >> 2;
+  auto it = attempts_.find(serial);
+  if (it == attempts_.end()) return;
+  it->second->ReadPipe(tag == kStdout ? 0 : 1, buf_, sizeof buf_);
+  touched_.push_back(serial);
+}
+
+void Loop::ReadControl() {
+  while (control_.valid()) {
+    UniqueFd passed;
+    Received got = ReceivePacket(control_.get(), kMaxMessageBytes, &packet_, &passed);
+    if (got == Received::kWouldBlock) return;
+    if (got == Received::kClosed) return CloseControl();
+    OnMessage(packet_, std::move(passed));
+  }
+}
+
+void Loop::OnMessage(const std::string& packet, UniqueFd passed) {
+  Result<ToSupervisor> message = DecodeToSupervisor(packet);
+  if (!message.ok()) return;  // a server of another version; nothing we could answer
+  if (auto* launch = std::get_if<LaunchMessage>(&*message)) {
+    if (!passed.valid() || launch->argv.empty()) return;  // the server never sends these
+    return Launch(std::move(*launch), std::move(passed));
+  }
+  const auto& terminate = std::get<TerminateMessage>(*message);
+  auto it = by_dir_.find(terminate.attempt_dir);
+  if (it != by_dir_.end()) attempts_.at(it->second)->Terminate(terminate.grace_ms);
+}
+
+void Loop::Launch(LaunchMessage launch, UniqueFd state) {
+  if (by_dir_.count(launch.attempt_dir) != 0) return;  // the lock makes this impossible
+  uint64_t serial = next_serial_++;
+  auto attempt = std::make_unique<Attempt>(std::move(launch), std::move(state));
+  attempt->Start(dev_null_.get());
+  if (std::optional<pid_t> pid = attempt->pid()) {
+    by_pid_[*pid] = serial;
+    Watch(attempt->pipe_fd(0), (serial << 2) | kStdout, EPOLLIN);
+    Watch(attempt->pipe_fd(1), (serial << 2) | kStderr, EPOLLIN);
+  }
+  by_dir_[attempt->dir()] = serial;
+  attempts_[serial] = std::move(attempt);
+  touched_.push_back(serial);
+}
+
+void Loop::ReadSignals() {
+  signalfd_siginfo info;
+  bool child = false;
+  while (RetryEintr([&] { return ::read(signals_.get(), &info, sizeof info); }) == sizeof info) {
+    if (info.ssi_signo == SIGCHLD) {
+      child = true;
+    } else {
+      for (auto& [serial, attempt] : attempts_) attempt->Terminate(std::nullopt);
+    }
+  }
+  if (child) Reap();
+}
+
+// Reaps every exited job. Before reaping (WNOWAIT), the rest of its process group is killed: the
+// zombie keeps the group id from being reused meanwhile.
+void Loop::Reap() {
+  while (true) {
+    siginfo_t info{};
+    if (::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 || info.si_pid == 0) return;
+    pid_t pid = info.si_pid;
+    auto it = by_pid_.find(pid);
+    if (it != by_pid_.end()) ::kill(-pid, SIGKILL);
+    int status = 0;
+    RetryEintr([&] { return ::waitpid(pid, &status, 0); });
+    if (it == by_pid_.end()) continue;
+    attempts_.at(it->second)->Exited(status);
+    touched_.push_back(it->second);
+    by_pid_.erase(it);
+  }
+}
+
+void Loop::CheckDeadlines() {
+  int64_t now = MonotonicMs();
+  for (auto& [serial, attempt] : attempts_) {
+    std::optional<int64_t> deadline = attempt->NextDeadline();
+    if (!deadline || now < *deadline) continue;
+    attempt->CheckDeadlines(now);
+    touched_.push_back(serial);
+  }
+}
+
+void Loop::FinishDone() {
+  for (uint64_t serial : touched_) {
+    auto it = attempts_.find(serial);
+    if (it == attempts_.end() || !it->second->Done()) continue;
+    std::string dir = it->second->dir();
+    std::string record = it->second->Finish();
+    by_dir_.erase(dir);
+    attempts_.erase(it);
+    if (control_.valid()) Send(EncodeMessage(EndedMessage{std::move(dir), std::move(record)}));
+  }
+  touched_.clear();
+}
+
+void Loop::Send(std::string packet) { out_.push_back(std::move(packet)); }
+
+// Sends what is queued; waits for EPOLLOUT while the server's queue is full.
+void Loop::Flush() {
+  while (control_.valid() && !out_.empty()) {
+    int err = SendPacket(control_.get(), out_.front());
+    if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) break;
+    if (err != 0) return CloseControl();  // the server is gone: its successor reads the files
+    out_.pop_front();
+  }
+  bool want_write = control_.valid() && !out_.empty();
+  if (want_write == want_write_ || !control_.valid()) return;
+  want_write_ = want_write;
+  epoll_event event{};
+  event.events = want_write ? (EPOLLIN | EPOLLOUT) : EPOLLIN;
+  event.data.u64 = kControl;
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_MOD, control_.get(), &event);
+}
+
+void Loop::CloseControl() {
+  control_.reset();  // also leaves the epoll set
+  out_.clear();
+}
+
+}  // namespace
+
+int RunSupervisor() {
+  Loop loop;
+  if (!loop.Init().ok()) return 2;
+  loop.Run();
+  return 0;
+}
+
+}  // namespace nightshift::exec

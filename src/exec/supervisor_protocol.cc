@@ -1,0 +1,118 @@
+#include "exec/supervisor_protocol.h"
+
+#include <optional>
+
+#include "exec/posix_util.h"
+
+namespace nightshift::exec {
+namespace {
+
+constexpr char kLaunch = 'L';
+constexpr char kTerminate = 'T';
+constexpr char kEnded = 'E';
+
+void PutField(std::string* out, std::string_view field) {
+  uint32_t n = static_cast<uint32_t>(field.size());
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((n >> (8 * i)) & 0xff));
+  out->append(field);
+}
+
+// Reads fields off the front of a packet.
+class FieldReader {
+ public:
+  explicit FieldReader(std::string_view rest) : rest_(rest) {}
+
+  std::optional<std::string> Next() {
+    if (rest_.size() < 4) return std::nullopt;
+    uint32_t n = 0;
+    for (int i = 0; i < 4; ++i) n |= uint32_t{static_cast<unsigned char>(rest_[i])} << (8 * i);
+    if (rest_.size() - 4 < n) return std::nullopt;
+    std::string field(rest_.substr(4, n));
+    rest_.remove_prefix(4 + n);
+    return field;
+  }
+  std::optional<int64_t> NextInt() {
+    std::optional<std::string> field = Next();
+    return field ? ParseInt64(*field) : std::nullopt;
+  }
+  bool empty() const { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+Status Malformed(std::string_view what) {
+  return Status::InvalidArgument("malformed supervisor message: " + std::string(what));
+}
+
+Result<ToSupervisor> DecodeLaunch(FieldReader fields) {
+  LaunchMessage m;
+  std::optional<std::string> dir = fields.Next();
+  std::optional<int64_t> grace = fields.NextInt();
+  std::optional<std::string> working_dir = fields.Next();
+  std::optional<int64_t> argc = fields.NextInt();
+  if (!dir || !grace || !working_dir || !argc || *argc < 1) return Malformed("launch header");
+  m.attempt_dir = std::move(*dir);
+  m.grace_ms = *grace;
+  m.working_dir = std::move(*working_dir);
+  for (int64_t i = 0; i < *argc; ++i) {
+    std::optional<std::string> arg = fields.Next();
+    if (!arg) return Malformed("launch argv");
+    m.argv.push_back(std::move(*arg));
+  }
+  while (!fields.empty()) {
+    std::optional<std::string> var = fields.Next();
+    if (!var) return Malformed("launch environment");
+    m.environment.push_back(std::move(*var));
+  }
+  return ToSupervisor(std::move(m));
+}
+
+}  // namespace
+
+std::string EncodeMessage(const LaunchMessage& message) {
+  std::string out(1, kLaunch);
+  PutField(&out, message.attempt_dir);
+  PutField(&out, std::to_string(message.grace_ms));
+  PutField(&out, message.working_dir);
+  PutField(&out, std::to_string(message.argv.size()));
+  for (const std::string& arg : message.argv) PutField(&out, arg);
+  for (const std::string& var : message.environment) PutField(&out, var);
+  return out;
+}
+
+std::string EncodeMessage(const TerminateMessage& message) {
+  std::string out(1, kTerminate);
+  PutField(&out, message.attempt_dir);
+  PutField(&out, std::to_string(message.grace_ms));
+  return out;
+}
+
+std::string EncodeMessage(const EndedMessage& message) {
+  std::string out(1, kEnded);
+  PutField(&out, message.attempt_dir);
+  PutField(&out, message.final_record);
+  return out;
+}
+
+Result<ToSupervisor> DecodeToSupervisor(std::string_view packet) {
+  if (packet.empty()) return Malformed("empty packet");
+  FieldReader fields(packet.substr(1));
+  if (packet[0] == kLaunch) return DecodeLaunch(fields);
+  if (packet[0] != kTerminate) return Malformed("unknown kind");
+  std::optional<std::string> dir = fields.Next();
+  std::optional<int64_t> grace = fields.NextInt();
+  if (!dir || !grace || !fields.empty()) return Malformed("terminate");
+  return ToSupervisor(TerminateMessage{std::move(*dir), *grace});
+}
+
+Result<EndedMessage> DecodeEnded(std::string_view packet) {
+  if (packet.empty() || packet[0] != kEnded) return Malformed("not an ended message");
+  FieldReader fields(packet.substr(1));
+  std::optional<std::string> dir = fields.Next();
+  std::optional<std::string> record = fields.Next();
+  if (!dir || !record || !fields.empty()) return Malformed("ended");
+  return EndedMessage{std::move(*dir), std::move(*record)};
+}
+
+}  // namespace nightshift::exec

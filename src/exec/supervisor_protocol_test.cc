@@ -1,0 +1,66 @@
+// Unit tests of the supervisor protocol's encoding (exec/supervisor_protocol.h).
+#include "exec/supervisor_protocol.h"
+
+#include <gtest/gtest.h>
+
+namespace nightshift::exec {
+namespace {
+
+TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
+  LaunchMessage launch{"/data/jobs/j-1.1", 30000, "/work dir",
+                       {"sh", "-c", "printf 'a\nb'\t", std::string("nul\0inside", 10), ""},
+                       {"PATH=/bin", "EMPTY=", "MULTI=line1\nline2"}};
+  Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  ASSERT_TRUE(std::holds_alternative<LaunchMessage>(*decoded));
+  EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+}
+
+TEST(SupervisorProtocolTest, LaunchWithoutEnvironment) {
+  LaunchMessage launch{"/d", 0, "/", {"true"}, {}};
+  Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+}
+
+TEST(SupervisorProtocolTest, TerminateRoundTrips) {
+  TerminateMessage terminate{"/data/jobs/j-2.3", 1500};
+  Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(terminate));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<TerminateMessage>(*decoded), terminate);
+}
+
+TEST(SupervisorProtocolTest, EndedRoundTrips) {
+  EndedMessage ended{"/data/jobs/j-1.1", "kind exited\nexit_code 0\nend\n"};
+  Result<EndedMessage> decoded = DecodeEnded(EncodeMessage(ended));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(*decoded, ended);
+}
+
+TEST(SupervisorProtocolTest, EveryTruncationIsRejected) {
+  std::string packet = EncodeMessage(LaunchMessage{"/d", 5, "/w", {"a", "b"}, {"X=1"}});
+  // Any prefix that cuts a field is malformed. (Cutting exactly between environment entries
+  // leaves a valid launch with fewer variables, which is why the environment comes last and the
+  // supervisor never receives partial packets: SOCK_SEQPACKET delivers whole ones.)
+  std::string complete_without_env = EncodeMessage(LaunchMessage{"/d", 5, "/w", {"a", "b"}, {}});
+  for (size_t n = 0; n < packet.size(); ++n) {
+    if (n == complete_without_env.size()) continue;
+    EXPECT_FALSE(DecodeToSupervisor(packet.substr(0, n)).ok()) << "prefix of " << n << " bytes";
+  }
+  EXPECT_FALSE(DecodeEnded(EncodeMessage(EndedMessage{"/d", "r"}).substr(0, 7)).ok());
+}
+
+TEST(SupervisorProtocolTest, WrongKindsAndBadNumbersAreRejected) {
+  EXPECT_FALSE(DecodeToSupervisor("").ok());
+  EXPECT_FALSE(DecodeToSupervisor("X").ok());
+  EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(EndedMessage{"/d", "r"})).ok());
+  EXPECT_FALSE(DecodeEnded(EncodeMessage(TerminateMessage{"/d", 1})).ok());
+  LaunchMessage no_argv{"/d", 5, "/w", {}, {}};
+  EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(no_argv)).ok());
+  std::string bad_grace = EncodeMessage(TerminateMessage{"/d", 1});
+  bad_grace[bad_grace.size() - 1] = 'x';
+  EXPECT_FALSE(DecodeToSupervisor(bad_grace).ok());
+}
+
+}  // namespace
+}  // namespace nightshift::exec
