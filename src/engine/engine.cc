@@ -18,10 +18,13 @@ namespace nightshift::engine {
 namespace asio = boost::asio;
 
 struct Engine::Timers {
-  explicit Timers(asio::io_context& io) : wakeup(io), retry_commit(io), schedule(io), syncer(1) {}
+  explicit Timers(asio::io_context& io)
+      : wakeup(io), retry_commit(io), started_commit(io), schedule(io), syncer(1) {}
   ~Timers() { syncer.join(); }
-  asio::steady_timer wakeup;        // the scheduler's next backoff release or timeout
-  asio::steady_timer retry_commit;  // after a failed commit
+  asio::steady_timer wakeup;          // the scheduler's next backoff release or timeout
+  asio::steady_timer retry_commit;    // after a failed commit
+  asio::steady_timer started_commit;  // commits started attempts no other change carried
+  bool started_commit_armed = false;
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
   std::optional<TimeMs> schedule_at;
@@ -158,6 +161,7 @@ void Engine::Stop() {
   stopped_ = true;
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
+  timers_->started_commit.cancel();
   timers_->schedule.cancel();
   CommitPending();
   if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
@@ -271,13 +275,27 @@ void Engine::Launch(const core::Placement& placement) {
   Status st = executor_.Launch(BuildLaunch(*job, placement));
   if (st.ok()) {
     scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
-  } else {
-    core::AttemptOutcome failed;
-    failed.kind = core::AttemptOutcome::Kind::kSpawnFailed;
-    failed.message = st.message();
-    scheduler_.OnExited(placement.job_id, placement.attempt, failed, Now());
+    ArmStartedCommit();
+    return;
   }
+  core::AttemptOutcome failed;
+  failed.kind = core::AttemptOutcome::Kind::kSpawnFailed;
+  failed.message = st.message();
+  scheduler_.OnExited(placement.job_id, placement.attempt, failed, Now());
   ScheduleFlush();
+}
+
+// STARTING -> RUNNING needs no loop turn of its own: nothing waits on it, the API reads the live
+// state, and a restart adopts STARTING attempts as it adopts RUNNING ones. The next turn commits
+// it (usually the one its exit or another job's brings); this timer bounds the wait.
+void Engine::ArmStartedCommit() {
+  if (timers_->started_commit_armed) return;
+  timers_->started_commit_armed = true;
+  timers_->started_commit.expires_after(kStartedCommitDelay);
+  timers_->started_commit.async_wait([this](boost::system::error_code ec) {
+    timers_->started_commit_armed = false;
+    if (!ec) ScheduleFlush();
+  });
 }
 
 void Engine::OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {

@@ -10,6 +10,7 @@
 // Thread-safety: none. Every method must be called on the io_context's thread.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,6 +40,9 @@ class io_context;
 }
 
 namespace nightshift::engine {
+
+// The longest the store may still say STARTING for an attempt that runs (see ArmStartedCommit).
+inline constexpr std::chrono::milliseconds kStartedCommitDelay{100};
 
 struct EngineOptions {
   std::string region = "us-east-1";
@@ -193,6 +197,7 @@ class Engine {
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
   void Launch(const core::Placement& placement);
+  void ArmStartedCommit();
   void Adopt(const core::Job& job);
   Status CreateDefaults();
   Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);

@@ -3,8 +3,8 @@
 //
 // Format: UTF-8 text lines, only ever appended, each line (or group of lines) by one write(2) on
 // an O_APPEND fd, so that a writer that dies leaves whole lines or nothing:
-//   supervisor <pid> the pid of the nightshift-supervisor that runs the attempt, written when it
-//                    receives the launch.
+//   supervisor <pid> the pid of the nightshift-supervisor that runs the attempt, written with the
+//                    job line (or the record of a job that could not be started).
 //   job <pid>        the job's pid, which is also its process group id; once the job is spawned.
 //                    Absent: no job process was ever started.
 //   <exit record>    the outcome in exec/exit_record.h's format, starting with its `kind` line,

@@ -52,6 +52,7 @@ struct LocalExecutor::Link {
   boost::asio::posix::stream_descriptor pidfd;  // readable once the supervisor has exited
   pid_t pid;
   std::deque<Outgoing> outgoing;  // queued while the supervisor's queue is full
+  std::vector<char> receive_buffer = std::vector<char>(kMaxMessageBytes);
   bool waiting_writable = false;
   bool dead = false;
 };
@@ -338,7 +339,8 @@ void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link) {
   std::string packet;
   while (true) {
     UniqueFd ignored;
-    Received got = ReceivePacket(link->socket.native_handle(), kMaxMessageBytes, &packet, &ignored);
+    Received got = ReceivePacket(link->socket.native_handle(), link->receive_buffer, &packet,
+                                 &ignored);
     if (got != Received::kPacket) return;
     OnEnded(packet);
   }

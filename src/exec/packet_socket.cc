@@ -33,9 +33,9 @@ int SendPacket(int socket, std::string_view data, int fd_to_pass) {
   return n < 0 ? errno : 0;
 }
 
-Received ReceivePacket(int socket, size_t max_bytes, std::string* data, UniqueFd* passed) {
-  data->resize(max_bytes);
-  iovec iov{data->data(), data->size()};
+Received ReceivePacket(int socket, std::vector<char>& buffer, std::string* data,
+                       UniqueFd* passed) {
+  iovec iov{buffer.data(), buffer.size()};
   msghdr msg{};
   msg.msg_iov = &iov;
   msg.msg_iovlen = 1;
@@ -46,7 +46,7 @@ Received ReceivePacket(int socket, size_t max_bytes, std::string* data, UniqueFd
       RetryEintr([&] { return ::recvmsg(socket, &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC); });
   if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Received::kWouldBlock;
   if (n <= 0) return Received::kClosed;  // a zero-length packet is never sent: 0 is EOF
-  data->resize(static_cast<size_t>(n));
+  data->assign(buffer.data(), static_cast<size_t>(n));
   passed->reset();
   for (cmsghdr* cmsg = CMSG_FIRSTHDR(&msg); cmsg != nullptr; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
     if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {

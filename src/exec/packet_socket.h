@@ -7,6 +7,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "exec/posix_util.h"
 
@@ -21,8 +22,9 @@ int SendPacket(int socket, std::string_view data, int fd_to_pass = -1);
 
 enum class Received { kPacket, kWouldBlock, kClosed };
 
-// Receives one packet into *data (at most max_bytes) and an attached fd, if any, into *passed
-// (O_CLOEXEC). kClosed: the peer closed its end, or the socket failed.
-Received ReceivePacket(int socket, size_t max_bytes, std::string* data, UniqueFd* passed);
+// Receives one packet into *data and an attached fd, if any, into *passed (O_CLOEXEC). The packet
+// is read into `buffer`, whose size is the largest packet accepted (a longer one is truncated);
+// keep it across calls. kClosed: the peer closed its end, or the socket failed.
+Received ReceivePacket(int socket, std::vector<char>& buffer, std::string* data, UniqueFd* passed);
 
 }  // namespace nightshift::exec

@@ -89,7 +89,7 @@ Result<std::string> FindProgram(const std::string& name, const std::string& path
   return ErrnoStatus("exec " + name, seen ? EACCES : ENOENT);
 }
 
-// chdir fails in the child as an exec failure would: tell them apart before spawning.
+// A failed chdir in the child is reported as an exec failure would be: tell them apart after.
 Status CheckWorkingDir(const std::string& dir) {
   struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return ErrnoStatus("chdir " + dir);
@@ -101,7 +101,6 @@ Status CheckWorkingDir(const std::string& dir) {
 
 Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
                     const SpawnOptions& options) {
-  if (!options.working_dir.empty()) NS_RETURN_IF_ERROR(CheckWorkingDir(options.working_dir));
   std::string program = argv[0];
   if (options.search_path) {
     Result<std::string> found = FindProgram(argv[0], *options.search_path);
@@ -116,6 +115,9 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
   if (int err = state.Configure(options)) return ErrnoStatus("spawn " + argv[0], err);
   pid_t pid = 0;
   int err = posix_spawn(&pid, program.c_str(), state.actions(), state.attr(), args.data(), envp);
+  if (err != 0 && !options.working_dir.empty()) {
+    NS_RETURN_IF_ERROR(CheckWorkingDir(options.working_dir));
+  }
   if (err != 0) return ErrnoStatus("exec " + argv[0], err);
   return pid;
 }

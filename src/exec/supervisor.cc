@@ -119,8 +119,6 @@ class Attempt {
 
 void Attempt::Start(int dev_null) {
   outcome_.started_at = NowMs();
-  Status claimed = WriteAll(state_.get(), FormatSupervisorLine(::getpid()));
-  if (!claimed.ok()) log_.Note(NowMs(), "nightshift: state file: " + claimed.message());
   Result<Pipe> out = MakePipe();
   Result<Pipe> err = out.ok() ? MakePipe() : Result<Pipe>(out.status());
   if (!err.ok()) return SpawnFailed(err.status().message());
@@ -140,11 +138,12 @@ void Attempt::Start(int dev_null) {
   pid_ = *job;
   pipes_[0] = std::move(out->read);
   pipes_[1] = std::move(err->read);
-  Status recorded = WriteAll(state_.get(), FormatJobLine(*job));
+  Status recorded = WriteAll(state_.get(), FormatSupervisorLine(::getpid()) + FormatJobLine(*job));
   if (!recorded.ok()) log_.Note(NowMs(), "nightshift: state file: " + recorded.message());
 }
 
 void Attempt::SpawnFailed(const std::string& message) {
+  [[maybe_unused]] Status claimed = WriteAll(state_.get(), FormatSupervisorLine(::getpid()));
   outcome_.kind = Kind::kSpawnFailed;
   outcome_.message = message;
   outcome_.stopped_at = NowMs();
@@ -276,6 +275,7 @@ class Loop {
   std::unordered_map<std::string, uint64_t> by_dir_;
   std::unordered_map<pid_t, uint64_t> by_pid_;
   std::vector<uint64_t> touched_;  // attempts that may be done after this turn
+  std::vector<char> receive_buffer_ = std::vector<char>(kMaxMessageBytes);
   std::string packet_;
   char buf_[kReadChunk];
 };
@@ -349,7 +349,7 @@ void Loop::Dispatch(const epoll_event& event) {
 void Loop::ReadControl() {
   while (control_.valid()) {
     UniqueFd passed;
-    Received got = ReceivePacket(control_.get(), kMaxMessageBytes, &packet_, &passed);
+    Received got = ReceivePacket(control_.get(), receive_buffer_, &packet_, &passed);
     if (got == Received::kWouldBlock) return;
     if (got == Received::kClosed) return CloseControl();
     OnMessage(packet_, std::move(passed));
