@@ -32,9 +32,21 @@ struct RetryRule {
   std::string on_exit_code;
 };
 
+// A nightshift extension (pipelines' retry.backoff): the wait before attempt n+1 after attempt n
+// failed is delay * factor^(n-1), at most max_delay (0: unbounded); with jitter, a deterministic
+// point in [half that, all of it] chosen by the job and attempt, so retries of many jobs spread.
+struct RetryBackoff {
+  int64_t delay_ms = 0;
+  double factor = 2.0;
+  int64_t max_delay_ms = 0;
+  bool jitter = false;
+  bool operator==(const RetryBackoff&) const = default;
+};
+
 struct RetryStrategy {
   int attempts = 1;  // total attempts allowed, 1..10
   std::vector<RetryRule> evaluate_on_exit;
+  std::optional<RetryBackoff> backoff;  // none: a retry is runnable at once, as on AWS
 };
 
 struct EnvVar {

@@ -1,5 +1,6 @@
 #include "core/retry_policy.h"
 
+#include <algorithm>
 #include <string>
 
 namespace nightshift::core {
@@ -35,6 +36,25 @@ RetryAction DecideRetry(const RetryStrategy& strategy, const Attempt& failed, in
     if (RuleMatches(rule, failed)) return rule.action;
   }
   return RetryAction::kRetry;
+}
+
+TimeMs RetryDelayMs(const RetryBackoff& backoff, int attempts_made, uint64_t seed) {
+  double delay = static_cast<double>(backoff.delay_ms);
+  for (int i = 1; i < attempts_made; ++i) {
+    delay *= backoff.factor;
+    if (backoff.max_delay_ms > 0 && delay >= static_cast<double>(backoff.max_delay_ms)) break;
+  }
+  if (backoff.max_delay_ms > 0) delay = std::min(delay, static_cast<double>(backoff.max_delay_ms));
+  if (backoff.jitter) {
+    // SplitMix64 of the seed, to a fraction in [0, 1).
+    uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    z ^= z >> 31;
+    const double fraction = static_cast<double>(z >> 11) / static_cast<double>(1ULL << 53);
+    delay = delay / 2 + delay / 2 * fraction;
+  }
+  return static_cast<TimeMs>(delay);
 }
 
 }  // namespace nightshift::core

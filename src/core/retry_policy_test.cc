@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 namespace nightshift::core {
 namespace {
 
@@ -48,6 +50,30 @@ TEST(RetryPolicyTest, ExitCodeRuleDoesNotMatchAttemptWithoutExitCode) {
   Attempt spawn_failed;
   spawn_failed.reason = "CannotStartContainerError: x";
   EXPECT_EQ(DecideRetry(s, spawn_failed, 1), RetryAction::kRetry);
+}
+
+TEST(RetryPolicyTest, BackoffGrowsByItsFactorUpToItsMaximum) {
+  RetryBackoff backoff{.delay_ms = 1000, .factor = 3, .max_delay_ms = 20'000, .jitter = false};
+  EXPECT_EQ(RetryDelayMs(backoff, 1, 0), 1000);
+  EXPECT_EQ(RetryDelayMs(backoff, 2, 0), 3000);
+  EXPECT_EQ(RetryDelayMs(backoff, 3, 0), 9000);
+  EXPECT_EQ(RetryDelayMs(backoff, 4, 0), 20'000);
+  EXPECT_EQ(RetryDelayMs(backoff, 9, 0), 20'000);
+  backoff.max_delay_ms = 0;  // unbounded
+  EXPECT_EQ(RetryDelayMs(backoff, 5, 0), 81'000);
+}
+
+TEST(RetryPolicyTest, JitterStaysInTheUpperHalfAndDependsOnlyOnTheSeed) {
+  RetryBackoff backoff{.delay_ms = 10'000, .factor = 1, .max_delay_ms = 0, .jitter = true};
+  std::set<TimeMs> seen;
+  for (uint64_t seed = 0; seed < 200; ++seed) {
+    TimeMs delay = RetryDelayMs(backoff, 2, seed);
+    EXPECT_GE(delay, 5000);
+    EXPECT_LE(delay, 10'000);
+    EXPECT_EQ(delay, RetryDelayMs(backoff, 2, seed));
+    seen.insert(delay);
+  }
+  EXPECT_GT(seen.size(), 150u);  // spread, not one value
 }
 
 }  // namespace

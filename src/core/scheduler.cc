@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "core/retry_policy.h"
+#include "schedule/timetable.h"
 
 namespace nightshift::core {
 namespace {
@@ -33,6 +34,8 @@ std::string FormatVcpus(double v) {
 std::string Describe(const std::string& id, const std::string& name) {
   return name.empty() || name == id ? "job " + id : "job " + id + " (" + name + ")";
 }
+
+std::string FormatTime(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
 
 std::string SignalName(int sig) {
   const char* abbrev = sigabbrev_np(sig);
@@ -537,11 +540,16 @@ void Scheduler::FailOrRetry(Job& job, const AttemptOutcome& outcome, TimeMs now)
   const bool stopped_by_us = timed_out_.count(job.id) || terminate_reason_.count(job.id);
   const int made = static_cast<int>(job.attempts.size());
   if (!stopped_by_us && DecideRetry(job.spec->retry, a, made) == RetryAction::kRetry) {
-    SetState(job, JobState::kRunnable,
-             "Retrying: attempt " + std::to_string(made) + " of " +
-                 std::to_string(job.spec->retry.attempts) + " failed (" +
-                 (a.exit_code ? "exit code " + std::to_string(*a.exit_code) : a.reason) + ")",
-             now);
+    std::string reason = "Retrying: attempt " + std::to_string(made) + " of " +
+                         std::to_string(job.spec->retry.attempts) + " failed (" +
+                         (a.exit_code ? "exit code " + std::to_string(*a.exit_code) : a.reason) +
+                         ")";
+    if (const auto& backoff = job.spec->retry.backoff) {
+      const uint64_t seed = std::hash<std::string>{}(job.id) ^ static_cast<uint64_t>(made);
+      job.not_before = now + std::max<TimeMs>(1, RetryDelayMs(*backoff, made, seed));
+      reason += "; backoff until " + FormatTime(job.not_before);
+    }
+    SetState(job, JobState::kRunnable, std::move(reason), now);
     EnqueueRunnable(job);
     return;
   }
@@ -649,9 +657,7 @@ std::string Scheduler::ExplainPending(const Job& job) const {
 }
 
 std::string Scheduler::ExplainRunnable(const Job& job, TimeMs now) const {
-  if (job.not_before > now) {
-    return "Retry backoff: not before " + std::to_string(job.not_before) + " ms";
-  }
+  if (job.not_before > now) return "Retry backoff until " + FormatTime(job.not_before);
   auto qit = queues_.find(job.queue);
   if (qit == queues_.end()) return "Job queue " + job.queue + " no longer exists";
   const Resources& needs = job.spec->resources;

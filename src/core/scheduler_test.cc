@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include "schedule/timetable.h"
+
 namespace nightshift::core {
 namespace {
 
@@ -24,6 +26,7 @@ struct SubmitOptions {
   std::vector<RetryRule> rules;
   std::optional<int64_t> timeout;
   std::string queue = "q";
+  std::optional<RetryBackoff> backoff;
 };
 
 class SchedulerTest : public ::testing::Test {
@@ -56,6 +59,7 @@ class SchedulerTest : public ::testing::Test {
     spec->resources.vcpus = o.vcpus;
     spec->retry.attempts = o.attempts;
     spec->retry.evaluate_on_exit = o.rules;
+    spec->retry.backoff = o.backoff;
     spec->timeout_seconds = o.timeout;
     Job job;
     job.id = id;
@@ -208,6 +212,29 @@ TEST_F(SchedulerTest, RetriesUntilAttemptsAreSpent) {
   Finish("r", 1);
   EXPECT_EQ(StateOf("r"), JobState::kFailed);
   EXPECT_EQ(JobOf("r").attempts.size(), 2u);
+}
+
+TEST_F(SchedulerTest, RetryBackoffHoldsTheRetryUntilItsTimeAndGrows) {
+  Submit("b", {.attempts = 3,
+               .backoff = RetryBackoff{.delay_ms = 10'000, .factor = 3, .max_delay_ms = 0}});
+  StartReady();
+  Finish("b", 1);
+  EXPECT_EQ(StateOf("b"), JobState::kRunnable);
+  EXPECT_NE(JobOf("b").status_reason.find("backoff until " +
+                                          schedule::FormatRfc3339(now_ + 10'000,
+                                                                  schedule::Zone::Utc())),
+            std::string::npos)
+      << JobOf("b").status_reason;
+  EXPECT_EQ(s_.NextWakeup(), now_ + 10'000);
+  now_ += 9'999;
+  s_.Tick(now_);
+  EXPECT_TRUE(StartReady().empty());
+  EXPECT_NE(s_.Explain(JobOf("b"), now_).find("Retry backoff until"), std::string::npos);
+  now_ += 1;
+  s_.Tick(now_);
+  EXPECT_EQ(StartReady(), std::vector<std::string>{"b"});
+  Finish("b", 1);
+  EXPECT_EQ(s_.NextWakeup(), now_ + 30'000);  // delay * factor
 }
 
 TEST_F(SchedulerTest, TimeoutKillsTheAttemptAndDoesNotRetry) {

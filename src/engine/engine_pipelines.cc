@@ -301,6 +301,10 @@ Result<std::vector<SubmitJobRequest>> Engine::BuildStepJobs(const core::Pipeline
       core::RetryStrategy retry;
       retry.attempts = step.retry->attempts;
       retry.evaluate_on_exit = step.retry->evaluate_on_exit;
+      if (const auto& b = step.retry->backoff) {
+        retry.backoff = core::RetryBackoff{b->delay_seconds * 1000, b->factor,
+                                           b->max_delay_seconds * 1000, b->jitter};
+      }
       r.retry = retry;
     }
     r.array_size = step.array_size;

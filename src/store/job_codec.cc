@@ -38,6 +38,7 @@ constexpr int kRetryRule =
     7;  // repeated {1 action, 2 on_status_reason, 3 on_reason, 4 on_exit_code}
 constexpr int kImage = 8;
 constexpr int kWorkingDir = 9;
+constexpr int kRetryBackoff = 10;  // {1 delay_ms, 2 factor, 3 max_delay_ms, 4 jitter}; absent = none
 }  // namespace spec_field
 
 namespace job_field {
@@ -85,6 +86,36 @@ void PutRetryRule(Writer& w, const core::RetryRule& rule) {
   PutString(w, 3, rule.on_reason);
   PutString(w, 4, rule.on_exit_code);
   w.EndNested(mark);
+}
+
+void PutRetryBackoff(Writer& w, const core::RetryBackoff& backoff) {
+  size_t mark = w.BeginNested(spec_field::kRetryBackoff);
+  w.Int(1, backoff.delay_ms);  // always written: an empty nested field would still mean "some"
+  w.Double(2, backoff.factor);
+  PutInt(w, 3, backoff.max_delay_ms);
+  if (backoff.jitter) w.Bool(4, true);
+  w.EndNested(mark);
+}
+
+core::RetryBackoff ReadRetryBackoff(Reader& r) {
+  core::RetryBackoff backoff;
+  wire::ReadNested(r, [&](Reader& f) {
+    switch (f.field()) {
+      case 1:
+        backoff.delay_ms = f.Int();
+        break;
+      case 2:
+        backoff.factor = f.Double();
+        break;
+      case 3:
+        backoff.max_delay_ms = f.Int();
+        break;
+      case 4:
+        backoff.jitter = f.Bool();
+        break;
+    }
+  });
+  return backoff;
 }
 
 core::RetryRule ReadRetryRule(Reader& r) {
@@ -210,6 +241,9 @@ void ReadSpecField(Reader& f, core::JobSpec& spec) {
     case spec_field::kWorkingDir:
       spec.working_dir = f.String();
       break;
+    case spec_field::kRetryBackoff:
+      spec.retry.backoff = ReadRetryBackoff(f);
+      break;
   }
 }
 
@@ -319,6 +353,7 @@ std::string EncodeJobSpec(const core::JobSpec& spec) {
   for (const core::RetryRule& rule : spec.retry.evaluate_on_exit) PutRetryRule(w, rule);
   PutString(w, spec_field::kImage, spec.image);
   PutString(w, spec_field::kWorkingDir, spec.working_dir);
+  if (spec.retry.backoff) PutRetryBackoff(w, *spec.retry.backoff);
   return out;
 }
 

@@ -75,12 +75,12 @@ TEST(JobCodecTest, CodecCoversEveryMemberOfTheModel) {
   GTEST_SKIP() << "sizes recorded for libstdc++ on x86-64";
 #endif
   EXPECT_EQ(sizeof(core::Job), 552u);
-  EXPECT_EQ(sizeof(core::JobSpec), 176u);
+  EXPECT_EQ(sizeof(core::JobSpec), 216u);
   EXPECT_EQ(sizeof(core::Attempt), 120u);
   EXPECT_EQ(sizeof(core::Dependency), 40u);
   EXPECT_EQ(sizeof(core::ComputeEnvironment), 208u);
   EXPECT_EQ(sizeof(core::JobQueue), 216u);
-  EXPECT_EQ(sizeof(core::JobDefinition), 432u);
+  EXPECT_EQ(sizeof(core::JobDefinition), 472u);
 }
 
 TEST(JobCodecTest, InternerSharesIdenticalSpecs) {

@@ -51,6 +51,8 @@ core::JobSpec FullSpec() {
   spec.retry.evaluate_on_exit = {
       {.action = core::RetryAction::kExit, .on_exit_code = "1*"},
       {.action = core::RetryAction::kRetry, .on_status_reason = "Host*", .on_reason = "Oom*"}};
+  spec.retry.backoff = core::RetryBackoff{
+      .delay_ms = 0, .factor = 1.5, .max_delay_ms = 600'000, .jitter = true};
   spec.image = "localhost/busybox:latest";
   spec.working_dir = "/srv/etl";
   return spec;
@@ -227,6 +229,7 @@ void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
     EXPECT_EQ(er.on_reason, ar.on_reason);
     EXPECT_EQ(er.on_exit_code, ar.on_exit_code);
   }
+  EXPECT_EQ(e.retry.backoff, a.retry.backoff);
   EXPECT_EQ(e.image, a.image);
   EXPECT_EQ(e.working_dir, a.working_dir);
 }
