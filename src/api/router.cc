@@ -5,7 +5,7 @@
 
 namespace nightshift::api {
 
-Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine) {
+Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine), why_(engine) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
@@ -21,6 +21,7 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
   if (scheduler_.Handle(request, respond)) return;
   if (schedules_.Handle(request, respond)) return;
   if (pipelines_.Handle(request, respond)) return;
+  if (why_.Handle(request, respond)) return;
   respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
 }
 

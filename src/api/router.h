@@ -10,6 +10,7 @@
 #include "api/pipelines_api.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
+#include "api/why_api.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
@@ -25,6 +26,7 @@ class Router {
   SchedulerApi scheduler_;
   SchedulesApi schedules_;
   PipelinesApi pipelines_;
+  WhyApi why_;
 };
 
 }  // namespace nightshift::api

@@ -4,38 +4,13 @@
 #include <cmath>
 #include <csignal>
 #include <cstring>
-#include <sstream>
 
+#include "core/explanation.h"
+#include "core/job_text.h"
 #include "core/retry_policy.h"
-#include "schedule/timetable.h"
 
 namespace nightshift::core {
 namespace {
-
-bool IsSatisfiedBy(DependencyCondition condition, JobState dep_state) {
-  switch (condition) {
-    case DependencyCondition::kAfterOk:
-    case DependencyCondition::kAfterCorr:
-      return dep_state == JobState::kSucceeded;
-    case DependencyCondition::kAfterAny:
-      return IsTerminal(dep_state);
-    case DependencyCondition::kAfterNotOk:
-      return dep_state == JobState::kFailed;
-  }
-  return false;
-}
-
-std::string FormatVcpus(double v) {
-  std::ostringstream out;
-  out << v;
-  return out.str();
-}
-
-std::string Describe(const std::string& id, const std::string& name) {
-  return name.empty() || name == id ? "job " + id : "job " + id + " (" + name + ")";
-}
-
-std::string FormatTime(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
 
 std::string SignalName(int sig) {
   const char* abbrev = sigabbrev_np(sig);
@@ -224,7 +199,7 @@ void Scheduler::ResolveDependencies(Job& job, const FinishedStates& finished, Ti
 void Scheduler::ApplyDependencyOutcome(Job& job, const Dependency& dep, JobState dep_state,
                                        const std::string& dep_name, TimeMs now) {
   if (IsSatisfiedBy(dep.condition, dep_state)) return;
-  std::string reason = "Dependency " + Describe(dep.job_id, dep_name) + " ended " +
+  std::string reason = "Dependency " + DescribeJob(dep.job_id, dep_name) + " ended " +
                        std::string(JobStateName(dep_state));
   if (dep.condition == DependencyCondition::kAfterNotOk) reason += " (this job runs only on failure)";
   SetState(job, JobState::kFailed, std::move(reason), now);
@@ -640,55 +615,6 @@ std::optional<TimeMs> Scheduler::NextWakeup() const {
   }
   return next;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Explanations
-
-std::string Scheduler::ExplainPending(const Job& job) const {
-  if (job.array_size > 0) return "Waiting for child jobs";
-  for (const Dependency& dep : job.depends_on) {
-    const Job* d = Find(dep.job_id);
-    if (d && !IsTerminal(d->state)) {
-      return "Waiting for " + Describe(d->id, d->name) + ", which is " +
-             std::string(JobStateName(d->state));
-    }
-  }
-  return "Waiting for dependencies";
-}
-
-std::string Scheduler::ExplainRunnable(const Job& job, TimeMs now) const {
-  if (job.not_before > now) return "Retry backoff until " + FormatTime(job.not_before);
-  auto qit = queues_.find(job.queue);
-  if (qit == queues_.end()) return "Job queue " + job.queue + " no longer exists";
-  const Resources& needs = job.spec->resources;
-  std::string detail;
-  for (const std::string& name : qit->second.compute_environments) {
-    auto cit = ces_.find(name);
-    if (cit == ces_.end()) continue;
-    if (!detail.empty()) detail += "; ";
-    if (!cit->second.enabled) {
-      detail += "compute environment " + name + " is DISABLED";
-      continue;
-    }
-    detail += "compute environment " + name + " has " +
-              FormatVcpus(std::max(0.0, cit->second.max_vcpus - UsedVcpus(name))) + " of " +
-              FormatVcpus(cit->second.max_vcpus) + " vCPU free";
-  }
-  return "Waiting for capacity: needs " + FormatVcpus(needs.vcpus) + " vCPU; " + detail;
-}
-
-std::string Scheduler::Explain(const Job& job, TimeMs now) const {
-  switch (job.state) {
-    case JobState::kPending:
-      return ExplainPending(job);
-    case JobState::kRunnable:
-      if (job.array_size > 0) return job.status_reason;
-      return ExplainRunnable(job, now);
-    default:
-      return job.status_reason;
-  }
-}
-
 
 // ---------------------------------------------------------------------------------------------
 // Output

@@ -21,6 +21,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "core/explanation.h"
 #include "core/job.h"
 #include "core/resources.h"
 #include "util/clock.h"
@@ -120,7 +121,10 @@ class Scheduler {
 
   // --- Queries.
   const Job* Find(const std::string& job_id) const;
-  // Why a non-terminal job is where it is, current as of `now`.
+  // Why an active job is where it is, current as of `now`: the summary its statusReason shows
+  // while it waits, and the facts behind it (core/explanation.h).
+  Explanation Why(const Job& job, TimeMs now) const;
+  // Why(job, now).summary.
   std::string Explain(const Job& job, TimeMs now) const;
   size_t active_count() const { return jobs_.size(); }
   const std::map<std::string, ComputeEnvironment>& compute_environments() const { return ces_; }
@@ -167,6 +171,9 @@ class Scheduler {
   void MarkChanged(const Job& job) { changed_.insert(job.id); }
   std::string ExplainPending(const Job& job) const;
   std::string ExplainRunnable(const Job& job, TimeMs now) const;
+  void AddDependencyFacts(const Job& job, Explanation& e) const;
+  void AddCapacityFacts(const Job& job, Explanation& e) const;
+  void AddQueueFacts(const Job& job, Explanation& e) const;
 
   std::map<std::string, ComputeEnvironment> ces_;
   std::map<std::string, JobQueue> queues_;

@@ -237,6 +237,72 @@ TEST_F(SchedulerTest, RetryBackoffHoldsTheRetryUntilItsTimeAndGrows) {
   EXPECT_EQ(s_.NextWakeup(), now_ + 30'000);  // delay * factor
 }
 
+// The text of the facts of `kind` in Why(job).
+std::vector<std::string> FactsOf(const Explanation& e, Fact::Kind kind) {
+  std::vector<std::string> out;
+  for (const Fact& f : e.facts) {
+    if (f.kind == kind) out.push_back(f.text);
+  }
+  return out;
+}
+
+TEST_F(SchedulerTest, WhyAPendingJobNamesEachDependencyAndWhatItMustDo) {
+  Submit("a");
+  Submit("b");
+  Submit("c", {.deps = {{"a", DependencyType::kStandard, DependencyCondition::kAfterOk},
+                        {"b", DependencyType::kStandard, DependencyCondition::kAfterNotOk}}});
+  Explanation why = s_.Why(JobOf("c"), now_);
+  EXPECT_EQ(why.summary, "Waiting for job a (name-a), which is RUNNABLE (and 1 more dependency)");
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kDependency),
+            (std::vector<std::string>{"job a (name-a) is RUNNABLE; it must succeed",
+                                      "job b (name-b) is RUNNABLE; it must fail"}));
+  EXPECT_EQ(JobOf("c").status_reason, why.summary);
+}
+
+TEST_F(SchedulerTest, WhyARunnableJobGivesCapacityInNumbersAndItsPlaceInTheQueue) {
+  Submit("x");
+  Submit("y");
+  StartReady();  // both vCPUs of "ce" in use
+  Submit("first");
+  Submit("second");
+  Explanation why = s_.Why(JobOf("second"), now_);
+  EXPECT_EQ(why.summary,
+            "Waiting for capacity: needs 1 vCPU; compute environment ce has 0 of 2 vCPU free");
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kCapacity),
+            std::vector<std::string>{
+                "compute environment ce: 2 of 2 vCPU in use by 2 jobs; this job needs 1 vCPU"});
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kQueue),
+            std::vector<std::string>{"1 job ahead of it in queue q (first in, first out)"});
+}
+
+TEST_F(SchedulerTest, WhyNamesADisabledComputeEnvironmentAndHigherPriorityQueues) {
+  AddComputeEnvironment("off", 4);
+  ComputeEnvironment off = s_.compute_environments().at("off");
+  off.enabled = false;
+  s_.SetComputeEnvironment(off);
+  AddQueue("low", 1, {"off"});
+  AddQueue("high", 5, {"off"});
+  Submit("urgent", {.queue = "high"});
+  Submit("later", {.queue = "low"});
+  Explanation why = s_.Why(JobOf("later"), now_);
+  EXPECT_NE(why.summary.find("compute environment off is DISABLED"), std::string::npos);
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kComputeEnvironment),
+            std::vector<std::string>{"compute environment off is DISABLED: it starts no jobs"});
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kQueue),
+            std::vector<std::string>{"queue high (priority 5) goes first: 1 runnable job"});
+}
+
+TEST_F(SchedulerTest, WhyARunningJobSaysSinceWhenAndWhenItTimesOut) {
+  Submit("t", {.attempts = 2, .timeout = 60});
+  StartReady();
+  Explanation why = s_.Why(JobOf("t"), now_);
+  EXPECT_EQ(why.summary, "Running attempt 1 of 2 on compute environment ce since " +
+                             schedule::FormatRfc3339(now_, schedule::Zone::Utc()));
+  EXPECT_EQ(FactsOf(why, Fact::Kind::kTimeout),
+            std::vector<std::string>{"times out at " + schedule::FormatRfc3339(
+                                                           now_ + 60'000, schedule::Zone::Utc())});
+}
+
 TEST_F(SchedulerTest, TimeoutKillsTheAttemptAndDoesNotRetry) {
   Submit("t", {.attempts = 3, .timeout = 60});
   StartReady();

@@ -98,6 +98,9 @@ class Engine {
   Result<store::JobPage> ListJobs(const store::JobQuery& query);
   // Why the job is where it is (the live statusReason).
   std::string Explain(const core::Job& job) const;
+  // The full explanation (`nightshift why`): for a job that failed because a dependency did, the
+  // chain of dependencies down to the job that failed by itself. NotFound for an unknown id.
+  Result<core::Explanation> Why(const std::string& job_id);
 
   // --- Tags, by ARN of a job, queue, compute environment or job definition.
   Result<std::map<std::string, std::string>> ListTags(const std::string& arn);
@@ -196,6 +199,7 @@ class Engine {
   void CarryOutDecisions();
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
+  Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
   void ArmStartedCommit();
   void Adopt(const core::Job& job);

@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "core/job_text.h"
+
 namespace nightshift::engine {
 namespace {
 
@@ -205,6 +207,47 @@ std::string Engine::Explain(const core::Job& job) const {
   return job.status_reason;
 }
 
+Result<core::Explanation> Engine::Why(const std::string& job_id) {
+  if (const core::Job* live = scheduler_.Find(job_id)) return scheduler_.Why(*live, Now());
+  Result<std::optional<core::Job>> stored = GetJob(job_id);
+  if (!stored.ok()) return stored.status();
+  if (!*stored) return Status::NotFound("Job " + job_id + " not found");
+  core::Explanation e = core::ExplainEnded(**stored);
+  NS_RETURN_IF_ERROR(AddCascadeCause(**stored, e));
+  return e;
+}
+
+// A job that failed without an attempt of its own failed because of a dependency: follow the
+// unmet dependency down to the job that failed by itself, one kCause fact per link.
+Status Engine::AddCascadeCause(const core::Job& job, core::Explanation& e) {
+  constexpr int kMaxLinks = 1000;
+  core::Job current = job;
+  for (int link = 0; link < kMaxLinks; ++link) {
+    if (current.state != core::JobState::kFailed || !current.attempts.empty()) break;
+    std::optional<core::Job> cause;
+    for (const core::Dependency& dep : current.depends_on) {
+      if (dep.job_id.empty()) continue;
+      Result<std::optional<core::Job>> parent = GetJob(dep.job_id);
+      if (!parent.ok()) return parent.status();
+      if (*parent && core::IsTerminal((*parent)->state) &&
+          !core::IsSatisfiedBy(dep.condition, (*parent)->state)) {
+        cause = std::move(**parent);
+        break;
+      }
+    }
+    if (!cause) break;
+    e.facts.push_back({core::Fact::Kind::kCause,
+                       core::DescribeJob(cause->id, cause->name) + " ended " +
+                           std::string(core::JobStateName(cause->state)) + ": " +
+                           cause->status_reason});
+    current = std::move(*cause);
+  }
+  if (current.id != job.id) {
+    e.summary += "; the cascade started at " + core::DescribeJob(current.id, current.name) +
+                 ": " + current.status_reason;
+  }
+  return Status::Ok();
+}
 
 Result<std::string> Engine::LogPathForStream(const std::string& stream) const {
   // "<definition>/default/<job id>/<attempt>"

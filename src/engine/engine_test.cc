@@ -79,6 +79,34 @@ TEST_F(EngineTest, DependentIsLaunchedInTheTurnAfterItsParentExits) {
   EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
 }
 
+TEST_F(EngineTest, WhyACascadedFailureFollowsTheChainToTheJobThatFailedByItself) {
+  RegisterDefinition();
+  std::string a = Submit("extract");
+  std::string b = Submit("transform", {{a}});
+  std::string c = Submit("load", {{b}});
+  Drain();
+  executor_->Exit({a, 1}, 3);
+  Drain();
+  Result<core::Explanation> why = engine_->Why(c);
+  ASSERT_TRUE(why.ok()) << why.status().ToString();
+  EXPECT_NE(why->summary.find("the cascade started at job " + a + " (extract)"), std::string::npos)
+      << why->summary;
+  std::vector<std::string> causes;
+  for (const core::Fact& f : why->facts) {
+    if (f.kind == core::Fact::Kind::kCause) causes.push_back(f.text);
+  }
+  ASSERT_EQ(causes.size(), 2u);
+  EXPECT_EQ(causes[0].rfind("job " + b + " (transform) ended FAILED", 0), 0u) << causes[0];
+  EXPECT_EQ(causes[1].rfind("job " + a + " (extract) ended FAILED", 0), 0u) << causes[1];
+  // The job that failed by itself explains its attempt instead.
+  Result<core::Explanation> root = engine_->Why(a);
+  ASSERT_TRUE(root.ok());
+  ASSERT_EQ(root->facts.size(), 1u);
+  EXPECT_EQ(root->facts[0].kind, core::Fact::Kind::kAttempt);
+  EXPECT_NE(root->facts[0].text.find("exit code 3"), std::string::npos) << root->facts[0].text;
+  EXPECT_EQ(engine_->Why("no-such-job").status().code(), StatusCode::kNotFound);
+}
+
 TEST_F(EngineTest, LaunchEnvironmentCarriesAwsBatchVariables) {
   RegisterDefinition();
   std::string a = Submit("a");
