@@ -5,7 +5,8 @@
 
 namespace nightshift::api {
 
-Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine) {
+Router::Router(engine::Engine& engine, boost::asio::io_context& io)
+    : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine), job_logs_(engine, io) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
@@ -21,6 +22,7 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
   if (scheduler_.Handle(request, respond)) return;
   if (schedules_.Handle(request, respond)) return;
   if (pipelines_.Handle(request, respond)) return;
+  if (job_logs_.Handle(request, respond)) return;
   respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
 }
 

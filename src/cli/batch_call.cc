@@ -1,0 +1,38 @@
+#include "cli/batch_call.h"
+
+namespace nightshift::cli {
+
+Result<Json> CallBatch(const ClientOptions& client, std::string_view operation, const Json& body) {
+  return Call(client, "POST", "/v1/" + std::string(operation), body.dump());
+}
+
+Result<Json> CallBatchAllPages(const ClientOptions& client, std::string_view operation, Json body,
+                               const std::string& list_key) {
+  Json all{{list_key, Json::array()}};
+  while (true) {
+    Result<Json> page = CallBatch(client, operation, body);
+    if (!page.ok()) return page.status();
+    for (Json& item : (*page)[list_key]) all[list_key].push_back(std::move(item));
+    if (!page->contains("nextToken")) return all;
+    body["nextToken"] = (*page)["nextToken"];
+  }
+}
+
+int CallBatchAndPrint(const ClientOptions& client, std::string_view operation, const Json& body,
+                      const TablePrinter& table) {
+  return CallAndPrint(client, "POST", "/v1/" + std::string(operation), body.dump(), table);
+}
+
+Result<Json> DescribeOne(const ClientOptions& client, std::string_view operation, const std::string& request_key,
+                         const std::string& list_key, const std::string& name, const std::string& what) {
+  Result<Json> answer = CallBatch(client, operation, {{request_key, {name}}});
+  if (!answer.ok()) return answer.status();
+  if ((*answer)[list_key].empty()) return Status::NotFound(what + " " + name + " does not exist");
+  return (*answer)[list_key][0];
+}
+
+Result<Json> DescribeJob(const ClientOptions& client, const std::string& job_id) {
+  return DescribeOne(client, "describejobs", "jobs", "jobs", job_id, "job");
+}
+
+}  // namespace nightshift::cli
