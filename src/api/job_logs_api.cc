@@ -106,6 +106,8 @@ class LogFollower : public BodySource, public std::enable_shared_from_this<LogFo
       const bool has_attempt = static_cast<int>(job->attempts.size()) >= attempt_;
       end["status"] = std::string(core::JobStateName(job->state));
       end["jobEnded"] = core::IsTerminal(job->state);
+      // Whether a later attempt has run or may still run (the job retries).
+      end["moreAttempts"] = static_cast<int>(job->attempts.size()) > attempt_ || !core::IsTerminal(job->state);
       end["exitCode"] = has_attempt && job->attempts[attempt_ - 1].exit_code
                             ? Json(*job->attempts[attempt_ - 1].exit_code)
                             : Json(nullptr);

@@ -3,8 +3,9 @@
 // Answers with Server-Sent Events (text/event-stream, chunked), one event per log record, then
 // one `end` event, then the body ends:
 //   event: log   data: {"timestamp": <epoch ms>, "stream": "stdout"|"stderr"|"note", "message": "..."}
-//   event: end   data: {"jobId", "attempt", "status" (the job's, then), "jobEnded" (false when the
-//                       job will retry), "exitCode" (null if none), "statusReason"}
+//   event: end   data: {"jobId", "attempt", "status" (the job's, then), "jobEnded", "moreAttempts"
+//                       (a later attempt has run or may run: the job retried or will), "exitCode"
+//                       (the attempt's; null if none), "statusReason" (the job's)}
 // and ": keep-alive" comments while a followed attempt is quiet, so that a client that left is
 // noticed. `attempt` (1-based) defaults to the job's latest attempt, or its first when none has
 // started. Without follow=true the events end at the end of what the log holds now; with it the

@@ -10,6 +10,7 @@
 
 #include <cctype>
 #include <iostream>
+#include <limits>
 #include <optional>
 
 #include "api/aws_error.h"
@@ -80,7 +81,7 @@ class Connection {
 
   // Reads the answer's header; the body follows through ReadSome / ReadAll.
   Status ReadHeader() {
-    parser_.body_limit(boost::none);
+    parser_.body_limit(std::numeric_limits<std::uint64_t>::max());  // a followed log has no end in size
     beast::error_code ec;
     http::read_header(stream_, buffer_, parser_, ec);
     return ec ? Lost(ec) : Status::Ok();

@@ -119,6 +119,7 @@ Result<ConfigValue> ResolveKey(const ConfigInputs& inputs, const ConfigKey& key)
   } else {
     value = {std::string(key.default_value), ConfigSource::kDefault, "default"};
   }
+  if (value.source == ConfigSource::kDefault && value.text.empty()) return value;  // computed, not given
   NS_RETURN_IF_ERROR(Check(key, value));
   return value;
 }

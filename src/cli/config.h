@@ -53,7 +53,8 @@ struct ConfigInputs {
 };
 
 // The chosen value of one key, checked against its kind, range and choices. An empty
-// environment value counts as unset. Errors: kInvalidArgument naming the value's origin.
+// environment value counts as unset; a key left to a computed default the caller did not compute
+// has an empty text. Errors: kInvalidArgument naming the value's origin.
 Result<ConfigValue> ResolveKey(const ConfigInputs& inputs, const ConfigKey& key);
 
 // The effective configuration: a value for every key.

@@ -28,7 +28,6 @@ void PrintLine(const LogsFlags& f, const Json& event) {
   const std::string stream = event.value("stream", "stdout");
   std::ostream& out = stream == "stdout" ? std::cout : std::cerr;
   if (f.timestamps) out << TimeText(event["timestamp"]) << " ";
-  if (stream == "note") out << "nightshift: ";
   out << event.value("message", "") << "\n";
 }
 
@@ -61,7 +60,7 @@ int RunLogs(const LogsFlags& f) {
     if (!end.ok()) return ReportError(end.status());
     if (!f.follow) return 0;
     const Json& e = *end;
-    if (!e.value("jobEnded", true) && f.attempt == 0) {
+    if (e.value("moreAttempts", false) && f.attempt == 0) {
       attempt = e.value("attempt", 1) + 1;
       std::cerr << "nightshift: attempt " << e.value("attempt", 1) << " ended (exit " << Text(e["exitCode"])
                 << "); following attempt " << attempt << "\n";

@@ -10,14 +10,15 @@ std::vector<size_t> FitColumns(const std::vector<size_t>& natural, const std::ve
   if (widths.empty()) return widths;
   const size_t gaps = kColumnGap * (widths.size() - 1);
   size_t total = std::accumulate(widths.begin(), widths.end(), gaps);
+  const size_t last = widths.size() - 1;
   while (total > width) {
-    // The widest column that can still give up a column.
-    size_t widest = widths.size();
-    for (size_t i = 0; i < widths.size(); ++i) {
-      if (widths[i] > minimum[i] && (widest == widths.size() || widths[i] > widths[widest])) widest = i;
+    // The last column while it can give up space, then the widest column that still can.
+    size_t chosen = widths[last] > minimum[last] ? last : widths.size();
+    for (size_t i = 0; i < widths.size() && chosen != last; ++i) {
+      if (widths[i] > minimum[i] && (chosen == widths.size() || widths[i] > widths[chosen])) chosen = i;
     }
-    if (widest == widths.size()) break;
-    --widths[widest];
+    if (chosen == widths.size()) break;
+    --widths[chosen];
     --total;
   }
   return widths;
@@ -32,6 +33,7 @@ void PrintTable(std::ostream& out, const Row& header, const std::vector<Row>& ro
   for (const Row& row : rows) {
     for (size_t i = 0; i < row.size() && i < natural.size(); ++i) natural[i] = std::max(natural[i], DisplayWidth(row[i]));
   }
+  if (!natural.empty()) minimum[0] = natural[0];
   const std::vector<size_t> widths = FitColumns(natural, minimum, style.width);
   auto print = [&](const Row& row, bool is_header) {
     std::string line;
@@ -48,7 +50,7 @@ void PrintTable(std::ostream& out, const Row& header, const std::vector<Row>& ro
     }
     out << line << "\n";
   };
-  print(header, true);
+  if (std::any_of(header.begin(), header.end(), [](const std::string& h) { return !h.empty(); })) print(header, true);
   for (const Row& row : rows) print(row, false);
 }
 
