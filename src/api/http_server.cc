@@ -84,14 +84,20 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(r));
   }
 
+  // The status line and headers of `r` on `res`.
+  template <typename Body>
+  static void SetHead(const HttpResponse& r, http::response<Body>& res) {
+    res.version(11);
+    res.result(static_cast<unsigned>(r.status));
+    res.set(http::field::server, "nightshift");
+    res.set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res.set(name, value);
+  }
+
   void Write(HttpResponse r) {
     if (r.stream) return WriteStream(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(r.status));
-    res->set(http::field::server, "nightshift");
-    res->set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res->set(name, value);
+    SetHead(r, *res);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
@@ -107,11 +113,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void WriteStream(HttpResponse r) {
     keep_alive_ = false;
     auto res = std::make_shared<http::response<http::empty_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(r.status));
-    res->set(http::field::server, "nightshift");
-    res->set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res->set(name, value);
+    SetHead(r, *res);
     res->chunked(true);
     res->keep_alive(false);
     auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);

@@ -9,6 +9,8 @@
 #include "cli/client.h"
 #include "cli/output.h"
 
+#include "cli/command.h"
+
 namespace nightshift::cli {
 
 // `operation` is the lower-case name in the path: "describejobs".
@@ -26,6 +28,20 @@ int CallBatchAndPrint(const ClientOptions& client, std::string_view operation, c
 // as `what`, when there is none.
 Result<Json> DescribeOne(const ClientOptions& client, std::string_view operation, const std::string& request_key,
                          const std::string& list_key, const std::string& name, const std::string& what);
+
+// A verb that takes one NAME argument and sends {request_key: NAME} to `operation`, then prints
+// "<done> NAME": `ce delete`, `queue delete`, `jobdef deregister`.
+Command NamedBatchVerb(const std::string& verb, const std::string& help, const std::string& argument_help,
+                       const std::string& operation, const std::string& request_key, const std::string& done);
+
+// `list`: every page of a Describe* operation, printed by `table` (given the whole answer).
+Command ListBatchVerb(const std::string& help, const std::string& operation, const std::string& list_key,
+                      const TablePrinter& table);
+
+// `show NAME`: the one item a Describe* operation finds (DescribeOne); JSON prints the item, the
+// table is `table` given {list_key: [item]}.
+Command ShowBatchVerb(const std::string& help, const std::string& argument_help, const std::string& operation,
+                      const std::string& list_key, const std::string& what, const TablePrinter& table);
 
 // DescribeJobs of one job: its JobDetail. kNotFound when the server has no such job.
 Result<Json> DescribeJob(const ClientOptions& client, const std::string& job_id);

@@ -72,35 +72,6 @@ Command CreateVerb() {
           }};
 }
 
-Command ListVerb() {
-  return {"list", "List compute environments", [](CLI::App& app) -> std::function<int()> {
-            auto client = std::make_shared<ClientOptions>();
-            AddClientFlags(app, *client);
-            return [client] {
-              Result<Json> all = CallBatchAllPages(*client, "describecomputeenvironments", Json::object(),
-                                                   "computeEnvironments");
-              if (!all.ok()) return ReportError(all.status());
-              Print(*client, *all, PrintCes);
-              return 0;
-            };
-          }};
-}
-
-Command ShowVerb() {
-  return {"show", "Show a compute environment", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
-            AddNamed(app, *f);
-            return [f] {
-              Result<Json> answer = Describe(*f);
-              if (!answer.ok()) return ReportError(answer.status());
-              Print(f->client, *answer, [](const Json& ce) {
-                PrintCes({{"computeEnvironments", {ce}}});
-              });
-              return 0;
-            };
-          }};
-}
-
 Command UpdateVerb() {
   return {"update", "Enable, disable or resize a compute environment", [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<Named>();
@@ -129,24 +100,21 @@ Command UpdateVerb() {
           }};
 }
 
-Command DeleteVerb() {
-  return {"delete", "Delete a compute environment (disable it and take it off every queue first)",
-          [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
-            AddNamed(app, *f);
-            return [f] {
-              return CallBatchAndPrint(f->client, "deletecomputeenvironment", {{"computeEnvironment", f->name}},
-                                       [f](const Json&) { std::cout << "deleted compute environment " << f->name << "\n"; });
-            };
-          }};
-}
-
 }  // namespace
 
 Command ComputeEnvironmentCommand() {
   return {.name = "ce",
           .help = "Compute environments: where jobs run and how many vCPUs they may use",
-          .verbs = {CreateVerb(), ListVerb(), ShowVerb(), UpdateVerb(), DeleteVerb()}};
+          .verbs = {CreateVerb(),
+                    ListBatchVerb("List compute environments", "describecomputeenvironments", "computeEnvironments",
+                                  PrintCes),
+                    ShowBatchVerb("Show a compute environment", "Compute environment name or ARN",
+                                  "describecomputeenvironments", "computeEnvironments", "compute environment",
+                                  PrintCes),
+                    UpdateVerb(),
+                    NamedBatchVerb("delete", "Delete a compute environment (disable it and take it off every queue first)",
+                                   "Compute environment name or ARN", "deletecomputeenvironment", "computeEnvironment",
+                                   "deleted compute environment")}};
 }
 
 }  // namespace nightshift::cli

@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <functional>
 #include <iostream>
 #include <memory>
 
@@ -67,6 +68,13 @@ std::string WalkWords(const std::vector<Visit>& commands, const std::string& fir
   return code;
 }
 
+// A `case "$p" in` arm per command, with the candidate words `arm` gives it.
+std::string CandidatesByCommand(const std::vector<Visit>& commands, const std::function<std::string(const Visit&)>& arm) {
+  std::string code = "  case \"$p\" in\n";
+  for (const Visit& v : commands) code += "    \"" + v.path + "\") candidates=" + arm(v) + ";;\n";
+  return code + "  esac\n";
+}
+
 std::string ShellQuote(const std::string& text) {
   std::string out = "'";
   for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
@@ -82,13 +90,12 @@ std::string BashCompletion(const CommandNode& root) {
   s += "_nightshift() {\n  local words=(\"${COMP_WORDS[@]}\") cur=\"${COMP_WORDS[COMP_CWORD]}\"\n";
   s += WalkWords(commands, "1", "COMP_CWORD");
   s += "  if ((skip)); then COMPREPLY=($(compgen -f -- \"$cur\")); return; fi\n";
-  s += "  local candidates=\"\"\n  case \"$p\" in\n";
-  for (const Visit& v : commands) {
+  s += "  local candidates=\"\"\n";
+  s += CandidatesByCommand(commands, [](const Visit& v) {
     std::string list;
     for (const auto& [word, help] : Words(*v.node)) list += (list.empty() ? "" : " ") + word;
-    s += "    \"" + v.path + "\") candidates=" + ShellQuote(list) + ";;\n";
-  }
-  s += "  esac\n";
+    return ShellQuote(list);
+  });
   s += "  COMPREPLY=($(compgen -W \"$candidates\" -- \"$cur\"))\n";
   s += "  if ((${#COMPREPLY[@]} == 0)) && [[ $cur != -* ]]; then COMPREPLY=($(compgen -f -- \"$cur\")); fi\n";
   s += "}\ncomplete -F _nightshift nightshift\n";
@@ -102,13 +109,12 @@ std::string ZshCompletion(const CommandNode& root) {
   s += "_nightshift() {\n";
   s += WalkWords(commands, "2", "CURRENT");
   s += "  if ((skip)); then _files; return; fi\n";
-  s += "  local -a candidates\n  case \"$p\" in\n";
-  for (const Visit& v : commands) {
+  s += "  local -a candidates\n";
+  s += CandidatesByCommand(commands, [](const Visit& v) {
     std::string list;
     for (const auto& [word, help] : Words(*v.node)) list += " " + ShellQuote(word + ":" + help);
-    s += "    \"" + v.path + "\") candidates=(" + list + ");;\n";
-  }
-  s += "  esac\n";
+    return "(" + list + ")";
+  });
   s += "  _describe -t commands 'nightshift' candidates || _files\n}\n";
   s += "if [[ $zsh_eval_context[-1] == loadautofunc ]]; then _nightshift \"$@\"; else compdef _nightshift nightshift; fi\n";
   return s;

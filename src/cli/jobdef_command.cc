@@ -102,24 +102,14 @@ Command ShowVerb() {
           }};
 }
 
-Command DeregisterVerb() {
-  return {"deregister", "Deregister a revision (it becomes INACTIVE)", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
-            app.add_option("definition", f->name, "NAME:REVISION or ARN")->required();
-            AddClientFlags(app, f->client);
-            return [f] {
-              return CallBatchAndPrint(f->client, "deregisterjobdefinition", {{"jobDefinition", f->name}},
-                                       [f](const Json&) { std::cout << "deregistered " << f->name << "\n"; });
-            };
-          }};
-}
-
 }  // namespace
 
 Command JobDefinitionCommand() {
   return {.name = "jobdef",
           .help = "Job definitions: versioned templates of what a job runs",
-          .verbs = {RegisterVerb(), ListVerb(), ShowVerb(), DeregisterVerb()}};
+          .verbs = {RegisterVerb(), ListVerb(), ShowVerb(),
+                    NamedBatchVerb("deregister", "Deregister a revision (it becomes INACTIVE)", "NAME:REVISION or ARN",
+                                   "deregisterjobdefinition", "jobDefinition", "deregistered")}};
 }
 
 }  // namespace nightshift::cli

@@ -74,32 +74,6 @@ Command CreateVerb() {
           }};
 }
 
-Command ListVerb() {
-  return {"list", "List job queues", [](CLI::App& app) -> std::function<int()> {
-            auto client = std::make_shared<ClientOptions>();
-            AddClientFlags(app, *client);
-            return [client] {
-              Result<Json> all = CallBatchAllPages(*client, "describejobqueues", Json::object(), "jobQueues");
-              if (!all.ok()) return ReportError(all.status());
-              Print(*client, *all, PrintQueues);
-              return 0;
-            };
-          }};
-}
-
-Command ShowVerb() {
-  return {"show", "Show a job queue", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<QueueFlags>();
-            AddNamed(app, *f);
-            return [f] {
-              Result<Json> answer = DescribeOne(f->client, "describejobqueues", "jobQueues", "jobQueues", f->name, "job queue");
-              if (!answer.ok()) return ReportError(answer.status());
-              Print(f->client, *answer, [](const Json& q) { PrintQueues({{"jobQueues", {q}}}); });
-              return 0;
-            };
-          }};
-}
-
 Command UpdateVerb() {
   return {"update", "Change a job queue's priority, compute environments or state",
           [](CLI::App& app) -> std::function<int()> {
@@ -118,23 +92,17 @@ Command UpdateVerb() {
           }};
 }
 
-Command DeleteVerb() {
-  return {"delete", "Delete a job queue (disable it first)", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<QueueFlags>();
-            AddNamed(app, *f);
-            return [f] {
-              return CallBatchAndPrint(f->client, "deletejobqueue", {{"jobQueue", f->name}},
-                                       [f](const Json&) { std::cout << "deleted job queue " << f->name << "\n"; });
-            };
-          }};
-}
-
 }  // namespace
 
 Command QueueCommand() {
   return {.name = "queue",
           .help = "Job queues: a priority and the compute environments their jobs run on",
-          .verbs = {CreateVerb(), ListVerb(), ShowVerb(), UpdateVerb(), DeleteVerb()}};
+          .verbs = {CreateVerb(), ListBatchVerb("List job queues", "describejobqueues", "jobQueues", PrintQueues),
+                    ShowBatchVerb("Show a job queue", "Job queue name or ARN", "describejobqueues", "jobQueues",
+                                  "job queue", PrintQueues),
+                    UpdateVerb(),
+                    NamedBatchVerb("delete", "Delete a job queue (disable it first)", "Job queue name or ARN",
+                                   "deletejobqueue", "jobQueue", "deleted job queue")}};
 }
 
 }  // namespace nightshift::cli
