@@ -80,7 +80,9 @@ HttpResponse ErrorResponse(AwsService service, const Status& status) {
     case AwsService::kScheduler: kind = SchedulerError(status.code()); break;
     case AwsService::kLogs: kind = LogsError(status.code()); break;
   }
-  return ErrorResponse(service, kind.http_status, kind.type, status.message());
+  HttpResponse r = ErrorResponse(service, kind.http_status, kind.type, status.message());
+  r.headers.emplace_back(kStatusHeader, StatusCodeName(status.code()));
+  return r;
 }
 
 }  // namespace nightshift::api

@@ -17,6 +17,11 @@ enum class AwsProtocol {
 // Which AWS service answers: they name their error types differently.
 enum class AwsService { kBatch, kScheduler, kLogs };
 
+// nightshift's own code for the error (kStatusHeader: "NotFound", "Conflict", ...) rides along in
+// a header AWS clients ignore, because Batch folds not-found, conflict and invalid input into one
+// ClientException and nightshift's CLI must tell them apart.
+inline constexpr char kStatusHeader[] = "x-nightshift-status";
+
 HttpResponse ErrorResponse(AwsService service, const Status& status);
 // An error of a given AWS type, for cases the status table cannot express.
 HttpResponse ErrorResponse(AwsService service, int http_status, const std::string& type,

@@ -3,6 +3,7 @@
 #include "api/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
@@ -83,13 +84,20 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(r));
   }
 
+  // The status line and headers of `r` on `res`.
+  template <typename Body>
+  static void SetHead(const HttpResponse& r, http::response<Body>& res) {
+    res.version(11);
+    res.result(static_cast<unsigned>(r.status));
+    res.set(http::field::server, "nightshift");
+    res.set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res.set(name, value);
+  }
+
   void Write(HttpResponse r) {
+    if (r.stream) return WriteStream(std::move(r));
     auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(r.status));
-    res->set(http::field::server, "nightshift");
-    res->set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res->set(name, value);
+    SetHead(r, *res);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
@@ -98,6 +106,52 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || !self->keep_alive_) return self->Close();
       self->ReadNext();
     });
+  }
+
+  // A streamed body: the header, then each piece of the source as a chunk, then the last chunk;
+  // the connection closes after it.
+  void WriteStream(HttpResponse r) {
+    keep_alive_ = false;
+    auto res = std::make_shared<http::response<http::empty_body>>();
+    SetHead(r, *res);
+    res->chunked(true);
+    res->keep_alive(false);
+    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
+    stream_.expires_after(kIdleTimeout);
+    http::async_write_header(stream_, *serializer,
+                             [self = shared_from_this(), res, serializer, source = r.stream](beast::error_code ec, size_t) {
+                               if (ec) return self->EndStream(source);
+                               self->NextChunk(source);
+                             });
+  }
+
+  void NextChunk(const std::shared_ptr<BodySource>& source) {
+    stream_.expires_never();  // the source decides when the next piece comes
+    source->Next([self = shared_from_this(), source](std::string piece, bool last) {
+      self->WritePiece(source, std::make_shared<std::string>(std::move(piece)), last);
+    });
+  }
+
+  void WritePiece(const std::shared_ptr<BodySource>& source, std::shared_ptr<std::string> data, bool last) {
+    if (data->empty()) return last ? WriteLastChunk(source) : NextChunk(source);
+    stream_.expires_after(kIdleTimeout);
+    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
+                      [self = shared_from_this(), source, data, last](beast::error_code ec, size_t) {
+                        if (ec) return self->EndStream(source);
+                        if (last) return self->WriteLastChunk(source);
+                        self->NextChunk(source);
+                      });
+  }
+
+  void WriteLastChunk(const std::shared_ptr<BodySource>& source) {
+    stream_.expires_after(kIdleTimeout);
+    asio::async_write(stream_, http::make_chunk_last(),
+                      [self = shared_from_this(), source](beast::error_code, size_t) { self->EndStream(source); });
+  }
+
+  void EndStream(const std::shared_ptr<BodySource>& source) {
+    source->Cancel();
+    Close();
   }
 
   void Close() {

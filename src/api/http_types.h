@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,11 +23,28 @@ struct HttpRequest {
   const std::string& Header(const std::string& name) const;
 };
 
+// The body of a response that is produced over time (a followed log as Server-Sent Events): the
+// server sends the header, then asks for one piece after another, writing each as a chunk
+// (chunked transfer encoding), until the source says the body has ended; then it closes the
+// connection. Runs on the server's loop thread.
+class BodySource {
+ public:
+  using Deliver = std::function<void(std::string piece, bool last)>;
+  virtual ~BodySource() = default;
+  // Asks for the next piece: the source calls `deliver` exactly once, now or later, with it
+  // (`last`: the body ends after it). Not called again before the piece is written.
+  virtual void Next(Deliver deliver) = 0;
+  // The client is gone (a write failed) or the server stops: produce nothing more; a pending
+  // `deliver` need not be called.
+  virtual void Cancel() = 0;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  std::shared_ptr<BodySource> stream;  // set: the body comes from here, and `body` is ignored
 };
 
 // Answers a request. Called on the server's loop thread; `respond` may be called later (after a

@@ -5,7 +5,14 @@
 
 namespace nightshift::api {
 
-Router::Router(engine::Engine& engine) : batch_(engine), logs_(engine), scheduler_(engine), schedules_(engine), pipelines_(engine), why_(engine) {
+Router::Router(engine::Engine& engine, boost::asio::io_context& io)
+    : batch_(engine),
+      logs_(engine),
+      scheduler_(engine),
+      schedules_(engine),
+      pipelines_(engine),
+      why_(engine),
+      job_logs_(engine, io) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
@@ -22,6 +29,7 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
   if (schedules_.Handle(request, respond)) return;
   if (pipelines_.Handle(request, respond)) return;
   if (why_.Handle(request, respond)) return;
+  if (job_logs_.Handle(request, respond)) return;
   respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
 }
 

@@ -1,11 +1,12 @@
 // Router: the server's single request entry point. Sends each request to the API that owns it:
 // /healthz, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target), EventBridge
-// Scheduler (/schedules...), the native routes (/api/v1/...) — and answers the rest with 404.
+// Scheduler (/schedules...), the native routes (/api/v1/...: schedules, pipelines and runs, job logs) — and answers the rest with 404.
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
 
 #include "api/batch_api.h"
 #include "api/http_types.h"
+#include "api/job_logs_api.h"
 #include "api/logs_api.h"
 #include "api/pipelines_api.h"
 #include "api/scheduler_api.h"
@@ -17,7 +18,8 @@ namespace nightshift::api {
 
 class Router {
  public:
-  explicit Router(engine::Engine& engine);
+  // `io` is the engine's loop (for the timers of followed logs).
+  Router(engine::Engine& engine, boost::asio::io_context& io);
   void Handle(const HttpRequest& request, const Respond& respond);
 
  private:
@@ -27,6 +29,7 @@ class Router {
   SchedulesApi schedules_;
   PipelinesApi pipelines_;
   WhyApi why_;
+  JobLogsApi job_logs_;
 };
 
 }  // namespace nightshift::api

@@ -1,9 +1,12 @@
-// Client: the CLI's connection to a nightshift server. The server is --server URL, else
-// $NIGHTSHIFT_SERVER, else http://127.0.0.1:8080. One blocking HTTP/1.1 exchange per call.
+// Client: the CLI's connection to a nightshift server. Every client verb finds the server with
+// ServerUrl: --server URL, else $NIGHTSHIFT_SERVER, else `server` in the config file, else
+// http://127.0.0.1:8080. One blocking HTTP/1.1 exchange per call.
 // Thread-safety: none; one per command.
 #pragma once
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -18,21 +21,30 @@ namespace nightshift::cli {
 using Json = nlohmann::json;
 
 struct ClientOptions {
-  std::string server;         // empty: $NIGHTSHIFT_SERVER, else http://127.0.0.1:8080
+  std::string server;            // --server; empty: see ServerUrl
+  std::string config;            // --config; empty: the default places (cli/config_file.h)
   std::string output = "table";  // table | json
 };
 
-// Adds --server and --output to a verb.
-void AddClientFlags(CLI::App& app, ClientOptions& options);
+// Adds --server, --config and (unless `with_output` is false) --output to a verb.
+void AddClientFlags(CLI::App& app, ClientOptions& options, bool with_output = true);
 
-// The JSON answer of `method path` with `body` (empty: none). A 4xx/5xx answer becomes a Status
-// carrying the server's message: kNotFound for 404, kInvalidArgument for other 4xx, kUnavailable
-// when the server cannot be reached, kInternal for 5xx.
+// The server's URL, chosen as the header says. Errors: an invalid config file (kInvalidArgument).
+Result<std::string> ServerUrl(const ClientOptions& options);
+
+// The JSON answer of `method path` with `body` (empty: none). An error answer becomes a Status
+// with the server's message and code (the x-nightshift-status header, else from the HTTP
+// status); a server that cannot be reached is kUnavailable with one line that says so.
 Result<Json> Call(const ClientOptions& options, const std::string& method, const std::string& path,
                   const std::string& body = "");
 
-// Prints the error as the CLI does and returns its exit code: 2 for usage errors and unknown
-// objects, 1 when the thing failed (server unreachable, server error).
+// GET `path` and hands each piece of the answer's body to `on_data` as it arrives, until the
+// server ends the answer. Errors as Call's.
+Status Stream(const ClientOptions& options, const std::string& path,
+              const std::function<void(std::string_view data)>& on_data);
+
+// Prints "nightshift: <message>" on stderr and returns the exit code: 2 for usage errors, invalid
+// input and unknown objects, 1 when the thing failed (server unreachable or failing, a conflict).
 int ReportError(const Status& status);
 
 // Percent-encodes a path segment or query value.

@@ -26,6 +26,12 @@ std::vector<Command> AllCommands();
 
 // Subcommand builders, one per file.
 Command ServerCommand();
+Command ComputeEnvironmentCommand();  // `nightshift ce`
+Command QueueCommand();
+Command JobDefinitionCommand();       // `nightshift jobdef`
+Command JobCommand();
+Command LogsCommand();
+Command CompletionCommand();
 Command ScheduleCommand();
 Command PipelineCommand();
 Command RunCommand();      // `nightshift run FILE`

@@ -10,6 +10,7 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/output.h"
 #include "cli/table.h"
 
 namespace nightshift::cli {
@@ -17,12 +18,6 @@ namespace {
 
 constexpr char kPipelines[] = "/api/v1/pipelines";
 constexpr char kRuns[] = "/api/v1/runs";
-
-std::string Text(const Json& v) {
-  if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
 
 std::string Seconds(const Json& ms) {
   if (!ms.is_number()) return "-";
@@ -42,19 +37,6 @@ void PrintRun(const Json& run) {
                     Text(step["exit_code"]), Text(step["job_id"]), Text(step["reason"])});
   }
   PrintTable(std::cout, {"STEP", "STATE", "DURATION", "EXIT", "JOB", "REASON"}, rows);
-}
-
-// Runs one call; prints JSON or the table. Exit 1 when `failed` says the answer is a failure.
-int Run(const ClientOptions& client, const std::string& method, const std::string& path, const std::string& body,
-        const std::function<void(const Json&)>& table) {
-  Result<Json> answer = Call(client, method, path, body);
-  if (!answer.ok()) return ReportError(answer.status());
-  if (client.output == "json") {
-    std::cout << answer->dump(2) << "\n";
-  } else {
-    table(*answer);
-  }
-  return 0;
 }
 
 Result<Json> ParamsJson(const std::vector<std::string>& params) {
@@ -110,7 +92,7 @@ Command ListVerb() {
             auto client = std::make_shared<ClientOptions>();
             AddClientFlags(app, *client);
             return [client] {
-              return Run(*client, "GET", kPipelines, "", [](const Json& answer) {
+              return CallAndPrint(*client, "GET", kPipelines, "", [](const Json& answer) {
                 std::vector<Row> rows;
                 for (const Json& p : answer["pipelines"]) {
                   std::string recent;
@@ -133,7 +115,7 @@ Command ShowVerb() {
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return Run(f->client, "GET", std::string(kPipelines) + "/" + UrlEncode(f->name), "", [](const Json& p) {
+              return CallAndPrint(f->client, "GET", std::string(kPipelines) + "/" + UrlEncode(f->name), "", [](const Json& p) {
                 std::cout << "pipeline " << Text(p["name"]) << " version " << p["version"].get<int>() << "\n";
                 if (!p["schedule"].is_null()) {
                   std::cout << "schedule " << Text(p["schedule"]["expression"]) << " " << Text(p["schedule"]["timezone"])
@@ -165,7 +147,7 @@ Command DeleteVerb() {
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return Run(f->client, "DELETE", std::string(kPipelines) + "/" + UrlEncode(f->name), "",
+              return CallAndPrint(f->client, "DELETE", std::string(kPipelines) + "/" + UrlEncode(f->name), "",
                          [f](const Json&) { std::cout << "deleted pipeline " << f->name << "\n"; });
             };
           }};
@@ -185,7 +167,7 @@ Command RunVerb() {
               if (!p.ok()) return ReportError(p.status());
               Json body{{"params", *p}};
               if (!date->empty()) body["logical_date"] = *date;
-              return Run(f->client, "POST", std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs", body.dump(),
+              return CallAndPrint(f->client, "POST", std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs", body.dump(),
                          PrintRun);
             };
           }};
@@ -199,7 +181,7 @@ Command RunsVerb() {
             app.add_option("--limit,-n", *limit, "At most this many")->capture_default_str();
             AddClientFlags(app, f->client);
             return [f, limit] {
-              return Run(f->client, "GET",
+              return CallAndPrint(f->client, "GET",
                          std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
                          [](const Json& answer) {
                            std::vector<Row> rows;
@@ -227,8 +209,8 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
             AddClientFlags(app, f->client);
             return [f, verb, from_failure] {  // from_failure must outlive parsing: CLI11 writes to it
               const std::string path = std::string(kRuns) + "/" + UrlEncode(f->name);
-              if (verb == "status") return Run(f->client, "GET", path, "", PrintRun);
-              return Run(f->client, "POST", path + "/" + verb, "{}", PrintRun);
+              if (verb == "status") return CallAndPrint(f->client, "GET", path, "", PrintRun);
+              return CallAndPrint(f->client, "POST", path + "/" + verb, "{}", PrintRun);
             };
           }};
 }

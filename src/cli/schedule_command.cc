@@ -7,6 +7,7 @@
 
 #include "cli/client.h"
 #include "cli/command.h"
+#include "cli/output.h"
 #include "cli/table.h"
 
 namespace nightshift::cli {
@@ -31,12 +32,6 @@ std::string PathOf(const Target& t, const std::string& verb = "") {
   return std::string(kApi) + "/" + UrlEncode(t.name) + (verb.empty() ? "" : "/" + verb) + "?group=" + UrlEncode(t.group);
 }
 
-std::string Text(const Json& v) {
-  if (v.is_null()) return "-";
-  if (v.is_string()) return v.get<std::string>();
-  return v.dump();
-}
-
 void PrintSchedules(const std::vector<Json>& schedules) {
   std::vector<Row> rows;
   for (const Json& s : schedules) {
@@ -59,19 +54,6 @@ void PrintFires(const Json& fires) {
                     f.contains("job_id") ? Text(f["job_id"]) : "-", Text(f["reason"])});
   }
   PrintTable(std::cout, {"LOGICAL TIME", "TRIGGER", "OUTCOME", "LATE", "JOB", "REASON"}, rows);
-}
-
-// Runs one call and prints its answer: as JSON, or through `table`.
-int Run(const ClientOptions& client, const std::string& method, const std::string& path, const std::string& body,
-        const std::function<void(const Json&)>& table) {
-  Result<Json> answer = Call(client, method, path, body);
-  if (!answer.ok()) return ReportError(answer.status());
-  if (client.output == "json" || !table) {
-    std::cout << answer->dump(2) << "\n";
-  } else {
-    table(*answer);
-  }
-  return 0;
 }
 
 void PrintOne(const Json& s) {
@@ -163,8 +145,8 @@ Command CreateVerb(const std::string& verb, const std::string& help) {
             return [f, verb] {
               Result<std::string> body = CreateBody(*f);
               if (!body.ok()) return ReportError(body.status());
-              if (verb == "create") return Run(f->target.client, "POST", kApi, *body, PrintOne);
-              return Run(f->target.client, "PUT", PathOf(f->target), *body, PrintOne);
+              if (verb == "create") return CallAndPrint(f->target.client, "POST", kApi, *body, PrintOne);
+              return CallAndPrint(f->target.client, "PUT", PathOf(f->target), *body, PrintOne);
             };
           }};
 }
@@ -174,7 +156,7 @@ Command ListVerb() {
             auto client = std::make_shared<ClientOptions>();
             AddClientFlags(app, *client);
             return [client] {
-              return Run(*client, "GET", kApi, "", [](const Json& answer) {
+              return CallAndPrint(*client, "GET", kApi, "", [](const Json& answer) {
                 PrintSchedules(answer["schedules"].get<std::vector<Json>>());
               });
             };
@@ -185,7 +167,7 @@ Command GetVerb() {
   return {"get", "Show a schedule, its policies and next fires", [](CLI::App& app) -> std::function<int()> {
             auto t = std::make_shared<Target>();
             AddTargetFlags(app, *t);
-            return [t] { return Run(t->client, "GET", PathOf(*t), "", PrintOne); };
+            return [t] { return CallAndPrint(t->client, "GET", PathOf(*t), "", PrintOne); };
           }};
 }
 
@@ -194,7 +176,7 @@ Command DeleteVerb() {
             auto t = std::make_shared<Target>();
             AddTargetFlags(app, *t);
             return [t] {
-              return Run(t->client, "DELETE", PathOf(*t), "", [t](const Json&) {
+              return CallAndPrint(t->client, "DELETE", PathOf(*t), "", [t](const Json&) {
                 std::cout << "deleted schedule " << t->name << "\n";
               });
             };
@@ -207,7 +189,7 @@ Command NoteVerb(const std::string& verb, const std::string& help) {
             auto note = std::make_shared<std::string>();
             AddTargetFlags(app, *t);
             app.add_option("--note,-m", *note, "Why (shown with the schedule and in its history)");
-            return [t, note, verb] { return Run(t->client, "POST", PathOf(*t, verb), Json{{"note", *note}}.dump(), PrintOne); };
+            return [t, note, verb] { return CallAndPrint(t->client, "POST", PathOf(*t, verb), Json{{"note", *note}}.dump(), PrintOne); };
           }};
 }
 
@@ -221,7 +203,7 @@ Command TriggerVerb() {
             return [t, overlap] {
               Json body = Json::object();
               if (!overlap->empty()) body["overlap"] = *overlap;
-              return Run(t->client, "POST", PathOf(*t, "trigger"), body.dump(),
+              return CallAndPrint(t->client, "POST", PathOf(*t, "trigger"), body.dump(),
                          [](const Json& answer) { PrintFires(answer["fires"]); });
             };
           }};
@@ -240,7 +222,7 @@ Command BackfillVerb() {
             return [t, range, overlap] {
               Json body{{"from", range->first}, {"to", range->second}};
               if (!overlap->empty()) body["overlap"] = *overlap;
-              return Run(t->client, "POST", PathOf(*t, "backfill"), body.dump(), [](const Json& answer) {
+              return CallAndPrint(t->client, "POST", PathOf(*t, "backfill"), body.dump(), [](const Json& answer) {
                 PrintFires(answer["fires"]);
                 if (!answer["already_fired"].empty()) {
                   std::cout << "\nalready fired, not repeated: " << answer["already_fired"].size() << "\n";
@@ -258,7 +240,7 @@ Command HistoryVerb() {
             AddTargetFlags(app, *t);
             app.add_option("--limit,-n", *limit, "Newest first, at most this many")->capture_default_str();
             return [t, limit] {
-              return Run(t->client, "GET", PathOf(*t, "fires") + "&limit=" + std::to_string(*limit), "",
+              return CallAndPrint(t->client, "GET", PathOf(*t, "fires") + "&limit=" + std::to_string(*limit), "",
                          [](const Json& answer) { PrintFires(answer["fires"]); });
             };
           }};

@@ -1,5 +1,6 @@
 // `nightshift server`: runs the engine, the store, the local executor and the HTTP API on one
-// event loop until SIGINT or SIGTERM. Running jobs keep running when it stops.
+// event loop until SIGINT or SIGTERM. Running jobs keep running when it stops. Its flags are the
+// config keys (cli/config.h); `--print-config` prints the effective configuration and exits.
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include <boost/asio/io_context.hpp>
@@ -14,11 +15,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <iostream>
 #include <thread>
 
 #include "api/http_server.h"
 #include "api/router.h"
 #include "cli/command.h"
+#include "cli/config_file.h"
+#include "cli/server_log.h"
 #include "engine/engine.h"
 #include "exec/local_executor.h"
 #include "store/sqlite_store.h"
@@ -27,11 +31,9 @@ namespace nightshift::cli {
 namespace {
 
 struct ServerFlags {
-  std::string listen = "127.0.0.1:8080";
-  std::string data_dir;
-  std::string region = "us-east-1";
-  double default_vcpus = 0;
-  int realtime_priority = 0;
+  std::map<std::string, std::string> values;  // config key -> text, for the flags given
+  std::string config_file;
+  bool print_config = false;
 };
 
 // SCHED_FIFO for the server's own thread, so that schedule fires are on time (within ~1 ms) even
@@ -47,22 +49,36 @@ Status EnterRealtime(int priority) {
   return Status::Ok();
 }
 
-std::string DefaultDataDir() {
-  if (const char* env = std::getenv("NIGHTSHIFT_DATA_DIR")) return env;
-  if (const char* xdg = std::getenv("XDG_DATA_HOME")) return std::string(xdg) + "/nightshift";
-  if (const char* home = std::getenv("HOME")) return std::string(home) + "/.local/share/nightshift";
+std::string DefaultDataDir(const std::map<std::string, std::string>& environment) {
+  auto env = [&](const char* name) {
+    auto it = environment.find(name);
+    return it == environment.end() ? std::string() : it->second;
+  };
+  if (!env("XDG_DATA_HOME").empty()) return env("XDG_DATA_HOME") + "/nightshift";
+  if (!env("HOME").empty()) return env("HOME") + "/.local/share/nightshift";
   return "nightshift-data";
 }
 
-int RunServer(const ServerFlags& flags) {
+// The effective configuration: flags, environment, config file, defaults.
+Result<Config> LoadConfig(const ServerFlags& flags) {
+  Result<ConfigInputs> inputs = LoadConfigInputs(flags.config_file);
+  if (!inputs.ok()) return inputs.status();
+  inputs->flags = flags.values;
+  inputs->computed_defaults["data_dir"] = DefaultDataDir(inputs->environment);
+  inputs->computed_defaults["default_vcpus"] = std::to_string(std::max(1u, std::thread::hardware_concurrency()));
+  return Config::Resolve(*inputs);
+}
+
+int RunServer(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
-  if (flags.realtime_priority > 0) {
-    if (Status st = EnterRealtime(flags.realtime_priority); !st.ok()) {
+  SetUpServerLog(config.String("log_format"));
+  if (const int priority = static_cast<int>(config.Integer("realtime_priority")); priority > 0) {
+    if (Status st = EnterRealtime(priority); !st.ok()) {
       spdlog::error("{}", st.message());
       return 1;
     }
   }
-  const std::string data_dir = flags.data_dir.empty() ? DefaultDataDir() : flags.data_dir;
+  const std::string data_dir = config.String("data_dir");
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
   if (ec) {
@@ -78,19 +94,19 @@ int RunServer(const ServerFlags& flags) {
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
   SystemClock clock;
   engine::EngineOptions options;
-  options.region = flags.region;
-  options.default_vcpus = flags.default_vcpus > 0 ? flags.default_vcpus
-                                                  : std::max(1u, std::thread::hardware_concurrency());
+  options.region = config.String("region");
+  options.default_vcpus = config.Number("default_vcpus");
   engine::Engine engine(io, **store, executor, clock, options);
   if (Status st = engine.Start(); !st.ok()) {
     spdlog::error("cannot start the engine: {}", st.ToString());
     return 1;
   }
-  api::Router router(engine);
+  api::Router router(engine, io);
   api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
     router.Handle(req, respond);
   });
-  if (Status st = http.Start(flags.listen); !st.ok()) {
+  const std::string listen = config.String("listen");
+  if (Status st = http.Start(listen); !st.ok()) {
     spdlog::error("{}", st.message());
     return 1;
   }
@@ -101,7 +117,7 @@ int RunServer(const ServerFlags& flags) {
     engine.Stop();
     io.stop();
   });
-  std::string host = flags.listen.substr(0, flags.listen.rfind(':'));
+  std::string host = listen.substr(0, listen.rfind(':'));
   spdlog::info("nightshift listening on http://{}:{} (data in {})", host, http.port(), data_dir);
   io.run();
   return 0;
@@ -112,20 +128,30 @@ int RunServer(const ServerFlags& flags) {
 Command ServerCommand() {
   return {"server", "Run the nightshift server (API, scheduler, executors)", [](CLI::App& app) {
             auto flags = std::make_shared<ServerFlags>();
-            app.add_option("--listen", flags->listen, "HOST:PORT to serve on (port 0 picks one)")
-                ->capture_default_str();
-            app.add_option("--data-dir", flags->data_dir,
-                           "Where the store, job logs and attempt records live "
-                           "(default: $NIGHTSHIFT_DATA_DIR, else ~/.local/share/nightshift)");
-            app.add_option("--region", flags->region, "AWS region used in ARNs")->capture_default_str();
-            app.add_option("--default-vcpus", flags->default_vcpus,
-                           "Capacity of the default compute environment created on first start "
-                           "(default: this machine's cores)");
-            app.add_option("--realtime-priority", flags->realtime_priority,
-                           "Run the server (not its jobs) at SCHED_FIFO priority N (1-99) so schedule "
-                           "fires stay on time on a busy machine; needs root or CAP_SYS_NICE")
-                ->check(CLI::Range(0, 99));
-            return [flags] { return RunServer(*flags); };
+            for (const ConfigKey& key : ConfigKeys()) {
+              if (!key.server_flag) continue;
+              const std::string name(key.name);
+              app.add_option_function<std::string>(
+                  FlagName(key.name), [flags, name](const std::string& v) { flags->values[name] = v; },
+                  std::string(key.help) + " [" + EnvName(key.name) + "]");
+            }
+            app.add_option("--config", flags->config_file,
+                           "Config file (default: $NIGHTSHIFT_CONFIG, else $XDG_CONFIG_HOME/nightshift/config.toml, "
+                           "else /etc/nightshift/config.toml)");
+            app.add_flag("--print-config", flags->print_config,
+                         "Print the effective configuration (TOML, each value's source) and exit");
+            return [flags] {
+              Result<Config> config = LoadConfig(*flags);
+              if (!config.ok()) {
+                std::cerr << "nightshift: " << config.status().message() << "\n";
+                return 2;
+              }
+              if (flags->print_config) {
+                std::cout << config->ToToml();
+                return 0;
+              }
+              return RunServer(*config);
+            };
           }};
 }
 

@@ -7,7 +7,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "pipeline/suggest.h"
+#include "util/suggest.h"
 
 namespace nightshift::pipeline {
 namespace {

@@ -5,7 +5,7 @@
 #include <optional>
 
 #include "pipeline/spec.h"
-#include "pipeline/suggest.h"
+#include "util/suggest.h"
 
 namespace nightshift::pipeline {
 namespace {

@@ -6,7 +6,7 @@
 #include <limits>
 #include <unordered_map>
 
-#include "pipeline/suggest.h"
+#include "util/suggest.h"
 #include "pipeline/units.h"
 
 namespace nightshift::pipeline {

@@ -1,19 +1,41 @@
 #include "util/status.h"
 
+#include <array>
+#include <utility>
+
 namespace nightshift {
+namespace {
+
+constexpr std::array<std::pair<StatusCode, const char*>, 8> kNames = {{
+    {StatusCode::kOk, "OK"},
+    {StatusCode::kInvalidArgument, "InvalidArgument"},
+    {StatusCode::kNotFound, "NotFound"},
+    {StatusCode::kConflict, "Conflict"},
+    {StatusCode::kPermissionDenied, "PermissionDenied"},
+    {StatusCode::kUnauthenticated, "Unauthenticated"},
+    {StatusCode::kUnavailable, "Unavailable"},
+    {StatusCode::kInternal, "Internal"},
+}};
+
+}  // namespace
+
+const char* StatusCodeName(StatusCode code) {
+  for (const auto& [c, name] : kNames) {
+    if (c == code) return name;
+  }
+  return "Internal";
+}
+
+std::optional<StatusCode> StatusCodeFromName(std::string_view name) {
+  for (const auto& [c, n] : kNames) {
+    if (name == n) return c;
+  }
+  return std::nullopt;
+}
 
 std::string Status::ToString() const {
-  switch (code_) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument: " + message_;
-    case StatusCode::kNotFound: return "NotFound: " + message_;
-    case StatusCode::kConflict: return "Conflict: " + message_;
-    case StatusCode::kPermissionDenied: return "PermissionDenied: " + message_;
-    case StatusCode::kUnauthenticated: return "Unauthenticated: " + message_;
-    case StatusCode::kUnavailable: return "Unavailable: " + message_;
-    case StatusCode::kInternal: return "Internal: " + message_;
-  }
-  return message_;
+  if (ok()) return "OK";
+  return std::string(StatusCodeName(code_)) + ": " + message_;
 }
 
 }  // namespace nightshift

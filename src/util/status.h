@@ -6,7 +6,9 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -22,6 +24,10 @@ enum class StatusCode {
   kUnavailable,       // transient: disk full, shutting down; the client may retry
   kInternal,          // a bug or an unexpected failure of a dependency
 };
+
+// "NotFound" for kNotFound, and back (nullopt for an unknown name).
+const char* StatusCodeName(StatusCode code);
+std::optional<StatusCode> StatusCodeFromName(std::string_view name);
 
 class [[nodiscard]] Status {
  public:

@@ -110,7 +110,7 @@ def test_a_failed_run_skips_downstream_and_reruns_from_the_point_of_failure(serv
     p = cli(server, "pipeline", "runs", "flaky", "-o", "json")
     assert [r["id"] for r in json.loads(p.stdout)["runs"]] == [run["id"]]
     p = cli(server, "pipeline", "rerun", run["id"], "--from-failure")
-    assert p.returncode == 2 and "nothing to rerun" in p.stderr
+    assert p.returncode == 1 and "nothing to rerun" in p.stderr  # a conflict: the thing failed (issue #5 exit codes)
 
 
 def test_cancel_stops_a_running_run_and_unknown_runs_are_clear_errors(server, workdir):

@@ -1,4 +1,5 @@
-// "Did you mean ...?" suggestions for misspelt keys, step names and placeholders.
+// "Did you mean ...?" suggestions for misspelt names: keys, step names, placeholders, CLI verbs
+// and flags, config keys.
 #pragma once
 
 #include <optional>
@@ -6,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace nightshift::pipeline {
+namespace nightshift {
 
 // Edit distance counting insertions, deletions, substitutions and swaps of two adjacent
 // characters (optimal string alignment), so "tiemout" is 1 from "timeout".
@@ -22,4 +23,4 @@ std::optional<std::string_view> ClosestMatch(std::string_view word,
 // " (did you mean 'x'?)" for ClosestMatch's answer, or "" when there is none.
 std::string DidYouMean(std::string_view word, std::span<const std::string_view> candidates);
 
-}  // namespace nightshift::pipeline
+}  // namespace nightshift

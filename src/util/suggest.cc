@@ -1,10 +1,10 @@
-#include "pipeline/suggest.h"
+#include "util/suggest.h"
 
 #include <algorithm>
 #include <cstdlib>
 #include <vector>
 
-namespace nightshift::pipeline {
+namespace nightshift {
 namespace {
 
 constexpr size_t kMaxSuggestedLength = 128;
@@ -56,4 +56,4 @@ std::string DidYouMean(std::string_view word, std::span<const std::string_view> 
   return match ? " (did you mean '" + std::string(*match) + "'?)" : "";
 }
 
-}  // namespace nightshift::pipeline
+}  // namespace nightshift

@@ -1,10 +1,10 @@
-#include "pipeline/suggest.h"
+#include "util/suggest.h"
 
 #include <gtest/gtest.h>
 
 #include <array>
 
-namespace nightshift::pipeline {
+namespace nightshift {
 namespace {
 
 constexpr std::array<std::string_view, 4> kKeys = {"command", "timeout", "depends_on", "env"};
@@ -31,4 +31,4 @@ TEST(SuggestTest, SuggestsTheClosestNameWhenItIsALikelyTypo) {
 }
 
 }  // namespace
-}  // namespace nightshift::pipeline
+}  // namespace nightshift

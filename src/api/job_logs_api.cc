@@ -1,0 +1,173 @@
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
+
+#include "api/job_logs_api.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <nlohmann/json.hpp>
+
+#include <cstdlib>
+
+#include "api/aws_error.h"
+#include "core/job_state.h"
+#include "exec/attempt_log.h"
+
+namespace nightshift::api {
+namespace {
+
+using Json = nlohmann::json;
+
+constexpr char kJobs[] = "/api/v1/jobs";
+constexpr int kEventsPerPiece = 1000;
+
+std::string SseEvent(const char* event, const Json& data) {
+  // Job output need not be UTF-8: invalid bytes become U+FFFD rather than failing.
+  return std::string("event: ") + event + "\ndata: " + data.dump(-1, ' ', false, Json::error_handler_t::replace) +
+         "\n\n";
+}
+
+const char* StreamName(exec::LogStream stream) {
+  switch (stream) {
+    case exec::LogStream::kStdout: return "stdout";
+    case exec::LogStream::kStderr: return "stderr";
+    case exec::LogStream::kNote: return "note";
+  }
+  return "note";
+}
+
+// Streams one attempt's log as SSE: what is there, then (following) what is appended, until the
+// attempt ends.
+class LogFollower : public BodySource, public std::enable_shared_from_this<LogFollower> {
+ public:
+  LogFollower(engine::Engine& engine, boost::asio::io_context& io, std::string job_id, int attempt, bool follow)
+      : engine_(engine), timer_(io), job_id_(std::move(job_id)), attempt_(attempt), follow_(follow) {}
+
+  void Next(Deliver deliver) override {
+    if (ended_ || cancelled_) return deliver("", true);
+    std::string piece = Poll();
+    if (!piece.empty() || ended_) return deliver(std::move(piece), false);
+    if (std::chrono::steady_clock::now() - last_write_ >= kKeepAliveInterval) {
+      last_write_ = std::chrono::steady_clock::now();
+      return deliver(": keep-alive\n\n", false);
+    }
+    timer_.expires_after(kFollowInterval);
+    timer_.async_wait([self = shared_from_this(), deliver = std::move(deliver)](const boost::system::error_code& ec) {
+      if (ec || self->cancelled_) return;
+      self->Next(deliver);
+    });
+  }
+
+  void Cancel() override {
+    cancelled_ = true;
+    timer_.cancel();
+  }
+
+ private:
+  // The next events of the log, or the end event when the attempt (or the wait for it) is over;
+  // "" when there is nothing new yet.
+  std::string Poll() {
+    Result<std::optional<core::Job>> job = engine_.GetJob(job_id_);
+    if (!job.ok() || !*job) return End(nullptr, job.ok() ? "the job is gone" : job.status().message());
+    const core::Job& j = **job;
+    const bool exists = static_cast<int>(j.attempts.size()) >= attempt_;
+    if (!exists) {
+      // Not started yet: it may still start, unless the job has ended.
+      return core::IsTerminal(j.state) || !follow_ ? End(&j, "") : "";
+    }
+    const core::Attempt& a = j.attempts[attempt_ - 1];
+    const bool attempt_over = a.stopped_at > 0;  // read after this check, so nothing written before it is missed
+    std::string events = ReadEvents(a);
+    if (!events.empty()) return events;
+    return attempt_over || !follow_ ? End(&j, "") : "";
+  }
+
+  std::string ReadEvents(const core::Attempt& attempt) {
+    Result<std::string> path = engine_.LogPathForStream(attempt.log_stream_name);
+    if (!path.ok()) return "";
+    exec::LogReadOptions options;
+    options.start_from_head = true;
+    options.limit = kEventsPerPiece;
+    options.next_token = token_;
+    Result<exec::LogPage> page = exec::ReadLogEvents(*path, options);
+    if (!page.ok()) return "";
+    token_ = page->next_forward_token;
+    std::string out;
+    for (const exec::LogEvent& e : page->events) {
+      out += SseEvent("log", {{"timestamp", e.timestamp_ms}, {"stream", StreamName(e.stream)}, {"message", e.message}});
+    }
+    if (!out.empty()) last_write_ = std::chrono::steady_clock::now();
+    return out;
+  }
+
+  std::string End(const core::Job* job, const std::string& error) {
+    ended_ = true;
+    Json end{{"jobId", job_id_}, {"attempt", attempt_}};
+    if (job) {
+      const bool has_attempt = static_cast<int>(job->attempts.size()) >= attempt_;
+      end["status"] = std::string(core::JobStateName(job->state));
+      end["jobEnded"] = core::IsTerminal(job->state);
+      // Whether a later attempt has run or may still run (the job retries).
+      end["moreAttempts"] = static_cast<int>(job->attempts.size()) > attempt_ || !core::IsTerminal(job->state);
+      end["exitCode"] = has_attempt && job->attempts[attempt_ - 1].exit_code
+                            ? Json(*job->attempts[attempt_ - 1].exit_code)
+                            : Json(nullptr);
+      end["statusReason"] = engine_.Explain(*job);
+    } else {
+      end["error"] = error;
+    }
+    return SseEvent("end", end);
+  }
+
+  engine::Engine& engine_;
+  boost::asio::steady_timer timer_;
+  std::string job_id_;
+  int attempt_;
+  bool follow_;
+  std::string token_;  // where the next read starts; empty: the head
+  bool ended_ = false;
+  bool cancelled_ = false;
+  std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
+};
+
+HttpResponse Error(const Status& status) { return ErrorResponse(AwsService::kScheduler, status); }
+
+}  // namespace
+
+bool JobLogsApi::Handle(const HttpRequest& request, const Respond& respond) {
+  if (request.path.rfind(std::string(kJobs) + "/", 0) != 0) return false;
+  const std::vector<std::string> parts = SplitPath(request.path);  // api v1 jobs {id} logs
+  if (parts.size() != 5 || parts[4] != "logs") {
+    respond(Error(Status::NotFound("no route for " + request.method + " " + request.path)));
+  } else if (request.method != "GET") {
+    respond(Error(Status::InvalidArgument("use GET on " + request.path)));
+  } else {
+    Result<HttpResponse> answer = Logs(parts[3], request);
+    respond(answer.ok() ? std::move(*answer) : Error(answer.status()));
+  }
+  return true;
+}
+
+Result<HttpResponse> JobLogsApi::Logs(const std::string& job_id, const HttpRequest& request) {
+  Result<std::optional<core::Job>> job = engine_.GetJob(job_id);
+  if (!job.ok()) return job.status();
+  if (!*job) return Status::NotFound("job " + job_id + " does not exist");
+  const core::Job& j = **job;
+  if (j.array_size > 0) {
+    return Status::InvalidArgument("job " + job_id + " is an array job: its children " + job_id + ":0 to " + job_id +
+                                   ":" + std::to_string(j.array_size - 1) + " have the logs");
+  }
+  int attempt = std::max(1, static_cast<int>(j.attempts.size()));
+  if (const std::string text = QueryValue(request, "attempt"); !text.empty()) {
+    char* end = nullptr;
+    const long n = std::strtol(text.c_str(), &end, 10);
+    if (*end != '\0' || n < 1 || n > 10) return Status::InvalidArgument("attempt must be an integer from 1 to 10");
+    attempt = static_cast<int>(n);
+  }
+  HttpResponse r;
+  r.content_type = "text/event-stream";
+  r.headers.emplace_back("Cache-Control", "no-cache");
+  r.stream = std::make_shared<LogFollower>(engine_, io_, job_id, attempt, QueryValue(request, "follow") == "true");
+  return r;
+}
+
+}  // namespace nightshift::api

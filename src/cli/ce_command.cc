@@ -1,0 +1,120 @@
+// `nightshift ce ...`: compute environments through the server's AWS Batch API
+// (Create/Describe/Update/DeleteComputeEnvironment).
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+#include <memory>
+
+#include "cli/batch_call.h"
+#include "cli/command.h"
+#include "cli/output.h"
+#include "cli/table.h"
+
+namespace nightshift::cli {
+namespace {
+
+struct Named {
+  ClientOptions client;
+  std::string name;
+};
+
+void AddNamed(CLI::App& app, Named& f) {
+  app.add_option("name", f.name, "Compute environment name or ARN")->required();
+  AddClientFlags(app, f.client);
+}
+
+std::string Vcpus(const Json& ce) {
+  if (ce.contains("unmanagedvCpus")) return Text(ce["unmanagedvCpus"]);
+  if (ce.contains("computeResources")) return Text(ce["computeResources"].value("maxvCpus", Json()));
+  return "-";
+}
+
+void PrintCes(const Json& answer) {
+  std::vector<Row> rows;
+  for (const Json& ce : answer["computeEnvironments"]) {
+    rows.push_back({Text(ce["computeEnvironmentName"]), Text(ce["type"]), Text(ce["state"]), Text(ce["status"]),
+                    Vcpus(ce), Text(ce["computeEnvironmentArn"])});
+  }
+  PrintTable(std::cout, {"NAME", "TYPE", "STATE", "STATUS", "VCPUS", "ARN"}, rows);
+}
+
+Result<Json> Describe(const Named& f) {
+  return DescribeOne(f.client, "describecomputeenvironments", "computeEnvironments", "computeEnvironments", f.name,
+                     "compute environment");
+}
+
+Command CreateVerb() {
+  return {"create", "Create a compute environment (processes on this host)", [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            auto type = std::make_shared<std::string>("UNMANAGED");
+            auto vcpus = std::make_shared<int64_t>(0);
+            auto disabled = std::make_shared<bool>(false);
+            AddNamed(app, *f);
+            app.add_option("--type", *type, "UNMANAGED (capacity --vcpus) or MANAGED (computeResources.maxvCpus)")
+                ->check(CLI::IsMember({"UNMANAGED", "MANAGED"}))
+                ->capture_default_str();
+            app.add_option("--vcpus", *vcpus, "vCPUs its jobs may use at once (default: this machine's cores; "
+                                              "required for MANAGED)");
+            app.add_flag("--disabled", *disabled, "Create it DISABLED: no new jobs are placed on it");
+            return [f, type, vcpus, disabled] {
+              Json body{{"computeEnvironmentName", f->name}, {"type", *type},
+                        {"state", *disabled ? "DISABLED" : "ENABLED"}};
+              if (*type == "MANAGED") {
+                if (*vcpus <= 0) return ReportError(Status::InvalidArgument("--vcpus is required for a MANAGED compute environment"));
+                body["computeResources"] = {{"maxvCpus", *vcpus}};
+              } else if (*vcpus > 0) {
+                body["unmanagedvCpus"] = *vcpus;
+              }
+              return CallBatchAndPrint(f->client, "createcomputeenvironment", body, [](const Json& a) {
+                std::cout << "created compute environment " << Text(a["computeEnvironmentName"]) << "\n";
+              });
+            };
+          }};
+}
+
+Command UpdateVerb() {
+  return {"update", "Enable, disable or resize a compute environment", [](CLI::App& app) -> std::function<int()> {
+            auto f = std::make_shared<Named>();
+            auto vcpus = std::make_shared<int64_t>(0);
+            auto state = std::make_shared<std::string>();
+            AddNamed(app, *f);
+            app.add_option("--vcpus", *vcpus, "New capacity in vCPUs");
+            app.add_option("--state", *state, "ENABLED or DISABLED")->check(CLI::IsMember({"ENABLED", "DISABLED"}));
+            return [f, vcpus, state] {
+              Json body{{"computeEnvironment", f->name}};
+              if (!state->empty()) body["state"] = *state;
+              if (*vcpus > 0) {
+                // AWS names the capacity differently by type.
+                Result<Json> current = Describe(*f);
+                if (!current.ok()) return ReportError(current.status());
+                if ((*current)["type"] == "MANAGED") {
+                  body["computeResources"] = {{"maxvCpus", *vcpus}};
+                } else {
+                  body["unmanagedvCpus"] = *vcpus;
+                }
+              }
+              return CallBatchAndPrint(f->client, "updatecomputeenvironment", body, [](const Json& a) {
+                std::cout << "updated compute environment " << Text(a["computeEnvironmentName"]) << "\n";
+              });
+            };
+          }};
+}
+
+}  // namespace
+
+Command ComputeEnvironmentCommand() {
+  return {.name = "ce",
+          .help = "Compute environments: where jobs run and how many vCPUs they may use",
+          .verbs = {CreateVerb(),
+                    ListBatchVerb("List compute environments", "describecomputeenvironments", "computeEnvironments",
+                                  PrintCes),
+                    ShowBatchVerb("Show a compute environment", "Compute environment name or ARN",
+                                  "describecomputeenvironments", "computeEnvironments", "compute environment",
+                                  PrintCes),
+                    UpdateVerb(),
+                    NamedBatchVerb("delete", "Delete a compute environment (disable it and take it off every queue first)",
+                                   "Compute environment name or ARN", "deletecomputeenvironment", "computeEnvironment",
+                                   "deleted compute environment")}};
+}
+
+}  // namespace nightshift::cli

@@ -1,0 +1,171 @@
+#include "cli/config.h"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+
+namespace nightshift::cli {
+namespace {
+
+std::optional<int64_t> ParseInteger(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (*end != '\0') return std::nullopt;
+  return v;
+}
+
+std::optional<double> ParseNumber(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (*end != '\0') return std::nullopt;
+  return v;
+}
+
+std::string Range(const ConfigKey& key) {
+  auto number = [](double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%g", v);
+    return std::string(buf);
+  };
+  return key.max > 0 ? " from " + number(key.min) + " to " + number(key.max) : " of at least " + number(key.min);
+}
+
+Status Check(const ConfigKey& key, const ConfigValue& value) {
+  const std::string where = value.origin + ": " + std::string(key.name);
+  if (key.kind == ValueKind::kString) {
+    if (key.choices.empty()) return Status::Ok();
+    std::string list;
+    for (std::string_view c : key.choices) {
+      if (value.text == c) return Status::Ok();
+      list += (list.empty() ? "" : ", ") + std::string(c);
+    }
+    return Status::InvalidArgument(where + " must be one of " + list + ", not '" + value.text + "'");
+  }
+  std::optional<double> v = ParseNumber(value.text);
+  if (key.kind == ValueKind::kInteger && !ParseInteger(value.text)) v.reset();
+  const char* kind = key.kind == ValueKind::kInteger ? "an integer" : "a number";
+  if (!v || *v < key.min || (key.max > 0 && *v > key.max)) {
+    return Status::InvalidArgument(where + " must be " + kind + Range(key) + ", not '" + value.text + "'");
+  }
+  return Status::Ok();
+}
+
+// A value as TOML writes it: strings quoted, numbers in their shortest form ("2", "0.5").
+std::string TomlValue(const ConfigKey& key, const std::string& text) {
+  if (key.kind == ValueKind::kString) return TomlString(text);
+  if (key.kind == ValueKind::kInteger) return text;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.15g", std::strtod(text.c_str(), nullptr));
+  return buf;
+}
+
+}  // namespace
+
+const std::vector<ConfigKey>& ConfigKeys() {
+  static const std::vector<ConfigKey> kKeys = {
+      {"listen", ValueKind::kString, "127.0.0.1:8080", "HOST:PORT the server listens on (port 0 picks a free one)"},
+      {"data_dir", ValueKind::kString, "",
+       "Where the store, job logs and attempt records live (default: $XDG_DATA_HOME/nightshift, "
+       "else ~/.local/share/nightshift)"},
+      {"region", ValueKind::kString, "us-east-1", "AWS region used in ARNs"},
+      {"default_vcpus", ValueKind::kNumber, "",
+       "Capacity of the default compute environment created on first start (default: this machine's cores)",
+       {}, 0.001, 1'000'000},
+      {"realtime_priority", ValueKind::kInteger, "0",
+       "Run the server (not its jobs) at SCHED_FIFO priority N (1-99; 0: off) so schedule fires stay on time on a "
+       "busy machine; needs root or CAP_SYS_NICE",
+       {}, 0, 99},
+      {"log_format", ValueKind::kString, "text", "Server log lines: text (for people) or json (one object a line)",
+       {"text", "json"}},
+      {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
+       {}, 0, 0, /*server_flag=*/false},
+  };
+  return kKeys;
+}
+
+const ConfigKey* FindConfigKey(std::string_view name) {
+  for (const ConfigKey& key : ConfigKeys()) {
+    if (key.name == name) return &key;
+  }
+  return nullptr;
+}
+
+std::string FlagName(std::string_view key) {
+  std::string flag = "--" + std::string(key);
+  for (char& c : flag) c = c == '_' ? '-' : c;
+  return flag;
+}
+
+std::string EnvName(std::string_view key) {
+  std::string env = "NIGHTSHIFT_";
+  for (char c : key) env += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return env;
+}
+
+Result<ConfigValue> ResolveKey(const ConfigInputs& inputs, const ConfigKey& key) {
+  const std::string name(key.name);
+  ConfigValue value;
+  const std::string env = EnvName(key.name);
+  if (auto flag = inputs.flags.find(name); flag != inputs.flags.end()) {
+    value = {flag->second, ConfigSource::kFlag, FlagName(key.name)};
+  } else if (auto e = inputs.environment.find(env); e != inputs.environment.end() && !e->second.empty()) {
+    value = {e->second, ConfigSource::kEnvironment, env};
+  } else if (auto file = inputs.file.find(name); file != inputs.file.end()) {
+    value = file->second;
+  } else if (auto computed = inputs.computed_defaults.find(name); computed != inputs.computed_defaults.end()) {
+    value = {computed->second, ConfigSource::kDefault, "default"};
+  } else {
+    value = {std::string(key.default_value), ConfigSource::kDefault, "default"};
+  }
+  if (value.source == ConfigSource::kDefault && value.text.empty()) return value;  // computed, not given
+  NS_RETURN_IF_ERROR(Check(key, value));
+  return value;
+}
+
+Result<Config> Config::Resolve(const ConfigInputs& inputs) {
+  Config config;
+  for (const ConfigKey& key : ConfigKeys()) {
+    Result<ConfigValue> value = ResolveKey(inputs, key);
+    if (!value.ok()) return value.status();
+    config.values_.emplace(std::string(key.name), std::move(*value));
+  }
+  return config;
+}
+
+const ConfigValue& Config::Get(std::string_view key) const { return values_.find(key)->second; }
+
+int64_t Config::Integer(std::string_view key) const { return std::strtoll(String(key).c_str(), nullptr, 10); }
+
+double Config::Number(std::string_view key) const { return std::strtod(String(key).c_str(), nullptr); }
+
+std::string TomlString(std::string_view text) {
+  std::string out = "\"";
+  for (char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (u < 0x20 || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04X", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string Config::ToToml() const {
+  std::string out = "# nightshift configuration in effect (a flag wins over the environment, which wins over the file)\n";
+  for (const ConfigKey& key : ConfigKeys()) {
+    const ConfigValue& value = Get(key.name);
+    out += "\n# " + std::string(key.help) + "\n";
+    out += std::string(key.name) + " = " + TomlValue(key, value.text) + "  # from " + value.origin + "\n";
+  }
+  return out;
+}
+
+}  // namespace nightshift::cli
