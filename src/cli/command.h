@@ -31,6 +31,7 @@ Command QueueCommand();
 Command JobDefinitionCommand();       // `nightshift jobdef`
 Command JobCommand();
 Command LogsCommand();
+Command WhyCommand();               // `nightshift why JOB_ID`
 Command CompletionCommand();
 Command ScheduleCommand();
 Command PipelineCommand();

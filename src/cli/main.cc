@@ -11,9 +11,9 @@
 namespace nightshift::cli {
 
 std::vector<Command> AllCommands() {
-  return {ServerCommand(),     ComputeEnvironmentCommand(), QueueCommand(),    JobDefinitionCommand(),
-          JobCommand(),        LogsCommand(),               ScheduleCommand(), PipelineCommand(),
-          RunCommand(),        CompletionCommand()};
+  return {ServerCommand(),   ComputeEnvironmentCommand(), QueueCommand(),    JobDefinitionCommand(),
+          JobCommand(),      LogsCommand(),               WhyCommand(),      ScheduleCommand(),
+          PipelineCommand(), RunCommand(),                CompletionCommand()};
 }
 
 namespace {
