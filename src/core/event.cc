@@ -87,6 +87,20 @@ Result<EventFilter> ParseEventFilter(const std::vector<std::pair<std::string, st
   return filter;
 }
 
+Result<EventFilter> ParseEventFilterQuery(std::string_view query) {
+  std::vector<std::pair<std::string, std::string>> params;
+  size_t start = 0;
+  while (start < query.size()) {
+    size_t end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    std::string_view part = query.substr(start, end - start);
+    size_t eq = part.find('=');
+    if (eq != std::string_view::npos) params.emplace_back(part.substr(0, eq), part.substr(eq + 1));
+    start = end + 1;
+  }
+  return ParseEventFilter(params);
+}
+
 std::string FormatEventFilter(const EventFilter& filter) {
   std::set<std::string> types;
   for (EventType t : filter.types) types.emplace(Name(t));

@@ -52,7 +52,9 @@ bool Matches(const EventFilter& filter, const Event& event);
 // comma-separated list. Other keys are ignored (the caller owns them). Errors: kInvalidArgument
 // naming an unknown type.
 Result<EventFilter> ParseEventFilter(const std::vector<std::pair<std::string, std::string>>& params);
-// The filter as a query string ParseEventFilter reads back ("type=job&status=FAILED").
+// The same from a query string, "type=job&status=FAILED" (no percent-decoding).
+Result<EventFilter> ParseEventFilterQuery(std::string_view query);
+// The filter as a query string ParseEventFilterQuery reads back ("type=job&status=FAILED").
 std::string FormatEventFilter(const EventFilter& filter);
 
 }  // namespace nightshift::core

@@ -57,7 +57,9 @@ TEST(EventFilterTest, UnknownTypeIsRefusedWithItsName) {
 TEST(EventFilterTest, FormatReadsBackAsTheSameFilter) {
   EventFilter f = Parse({{"type", "run"}, {"status", "failed"}, {"pipeline", "etl,nightly"}});
   EXPECT_EQ(FormatEventFilter(f), "type=run&status=FAILED&pipeline=etl,nightly");
-  EventFilter back = Parse({{"type", "run"}, {"status", "FAILED"}, {"pipeline", "etl,nightly"}});
+  Result<EventFilter> back_result = ParseEventFilterQuery(FormatEventFilter(f));
+  ASSERT_TRUE(back_result.ok());
+  const EventFilter& back = *back_result;
   EXPECT_EQ(back.types, f.types);
   EXPECT_EQ(back.statuses, f.statuses);
   EXPECT_EQ(back.pipelines, f.pipelines);

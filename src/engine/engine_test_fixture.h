@@ -44,6 +44,12 @@ class FlakyStore final : public store::Store {
     return base_.GetRun(id);
   }
   Result<store::RunPage> ListRuns(const store::RunQuery& q) override { return base_.ListRuns(q); }
+  Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) override {
+    return base_.ListEvents(after_id, limit);
+  }
+  Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& id, int limit) override {
+    return base_.ListDeliveries(id, limit);
+  }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
   void set_fail_commits(bool fail) { fail_commits_ = fail; }
 
