@@ -212,6 +212,9 @@ class Engine {
   std::string Arn(const std::string& resource_type, const std::string& name) const;
   TimeMs Now() const { return clock_.NowMs(); }
   int64_t NowUs() const { return clock_.NowUs(); }
+  const Clock& clock() const { return clock_; }
+  // The loop the engine runs on (for the timers of its api-layer companions).
+  boost::asio::io_context& io_context() const { return io_; }
   const std::string& region() const { return options_.region; }
   const std::string& account() const { return options_.account; }
 

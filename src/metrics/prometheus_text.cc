@@ -36,7 +36,7 @@ std::string FormatValue(double value) {
     return std::to_string(static_cast<int64_t>(value));
   }
   char buffer[32];
-  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  auto [end, ec] = std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::general);
   return std::string(buffer, end);
 }
 

@@ -14,6 +14,7 @@ TEST(PrometheusTextTest, ValuesAreIntegersInfinitiesOrShortestDecimals) {
   EXPECT_EQ(FormatValue(-3), "-3");
   EXPECT_EQ(FormatValue(0.1), "0.1");
   EXPECT_EQ(FormatValue(0.0025), "0.0025");
+  EXPECT_EQ(FormatValue(0.0005), "0.0005");
   EXPECT_EQ(FormatValue(std::numeric_limits<double>::infinity()), "+Inf");
   EXPECT_EQ(FormatValue(-std::numeric_limits<double>::infinity()), "-Inf");
   EXPECT_EQ(FormatValue(std::nan("")), "NaN");
