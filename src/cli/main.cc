@@ -5,7 +5,7 @@
 
 namespace nightshift::cli {
 
-std::vector<Command> AllCommands() { return {ServerCommand(), ScheduleCommand(), PipelineCommand(), RunCommand()}; }
+std::vector<Command> AllCommands() { return {ServerCommand(), ScheduleCommand(), PipelineCommand(), RunCommand(), WatchCommand()}; }
 
 namespace {
 
