@@ -99,7 +99,6 @@ Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<u
     http::response_parser<http::buffer_body> parser;
     parser.body_limit(std::numeric_limits<std::uint64_t>::max());
     http::read_header(stream, buffer, parser);
-    if (parser.get().result_int() != 200) return Status::InvalidArgument("the server refused the stream: HTTP " + std::to_string(parser.get().result_int()));
     std::string pending;
     char chunk[8192];
     while (!parser.is_done()) {
@@ -110,6 +109,7 @@ Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<u
       if (ec == http::error::need_buffer) ec = {};
       if (ec) return Status::Ok();  // the stream ended: reconnect
       pending.append(chunk, sizeof chunk - parser.get().body().size);
+      if (parser.get().result_int() != 200) continue;  // an error's body: read it whole
       for (size_t end; (end = pending.find("\n\n")) != std::string::npos; pending.erase(0, end + 2)) {
         const std::string message = pending.substr(0, end);
         const size_t data = message.find("data: ");
@@ -121,6 +121,11 @@ Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<u
         std::cout << (f.client.output == "json" ? text : EventLine(event)) << std::endl;  // json: as sent
         if (f.count > 0 && ++printed >= f.count) return Status::Ok();
       }
+    }
+    if (parser.get().result_int() != 200) {
+      const Json error = Json::parse(pending, nullptr, false);
+      const std::string message = error.is_object() ? error.value("message", pending) : pending;
+      return Status::InvalidArgument("HTTP " + std::to_string(parser.get().result_int()) + ": " + message);
     }
     return Status::Ok();
   } catch (const std::exception& e) {
