@@ -4,6 +4,7 @@
 
 #include <cctype>
 
+#include "events/batch_json.h"
 #include "schedule/timetable.h"
 
 namespace nightshift::events {
@@ -42,32 +43,6 @@ core::Event Envelope(uint64_t id, core::EventType type, TimeMs at, std::string_v
   return event;
 }
 
-Json AttemptJson(const core::Attempt& a) {
-  Json container;
-  if (a.exit_code) container["exitCode"] = *a.exit_code;
-  if (!a.reason.empty()) container["reason"] = a.reason;
-  container["logStreamName"] = a.log_stream_name;
-  Json j;
-  j["container"] = std::move(container);
-  SetTime(j, "startedAt", a.started_at);
-  SetTime(j, "stoppedAt", a.stopped_at);
-  j["statusReason"] = a.status_reason;
-  return j;
-}
-
-Json DependsOnJson(const core::Job& job) {
-  Json deps = Json::array();
-  for (const core::Dependency& d : job.depends_on) {
-    Json dep;
-    if (!d.job_id.empty()) dep["jobId"] = d.job_id;
-    dep["type"] = d.type == core::DependencyType::kNToN         ? "N_TO_N"
-                  : d.type == core::DependencyType::kSequential ? "SEQUENTIAL"
-                                                                : "";
-    deps.push_back(std::move(dep));
-  }
-  return deps;
-}
-
 Json JobDetail(const core::Job& job, const core::JobTransition& t, const EventOrigin& origin) {
   Json d;
   d["jobArn"] = Arn(origin, "batch", "job/" + job.id);
@@ -87,7 +62,7 @@ Json JobDetail(const core::Job& job, const core::JobTransition& t, const EventOr
   SetTime(d, "startedAt", job.started_at);
   SetTime(d, "stoppedAt", job.stopped_at);
   if (job.spec) d["retryStrategy"] = {{"attempts", job.spec->retry.attempts}};
-  d["dependsOn"] = DependsOnJson(job);
+  d["dependsOn"] = DependsOnJson(job.depends_on);
   d["jobDefinition"] = Arn(origin, "batch", "job-definition/" + job.definition);
   d["parameters"] = job.parameters;
   d["tags"] = job.tags;

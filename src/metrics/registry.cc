@@ -58,28 +58,17 @@ void Family<Histogram>::AppendSamples(std::string& out) const {
 }
 
 Family<Counter>& Registry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
-  auto family = std::make_unique<Family<Counter>>(std::move(name), std::move(help), MetricType::kCounter,
-                                                  std::move(label_names), Counter());
-  Family<Counter>& ref = *family;
-  families_.push_back(std::move(family));
-  return ref;
+  return Add(std::move(name), std::move(help), MetricType::kCounter, std::move(label_names), Counter());
 }
 
 Family<Gauge>& Registry::AddGauge(std::string name, std::string help, std::vector<std::string> label_names) {
-  auto family = std::make_unique<Family<Gauge>>(std::move(name), std::move(help), MetricType::kGauge,
-                                                std::move(label_names), Gauge());
-  Family<Gauge>& ref = *family;
-  families_.push_back(std::move(family));
-  return ref;
+  return Add(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names), Gauge());
 }
 
 Family<Histogram>& Registry::AddHistogram(std::string name, std::string help, std::vector<std::string> label_names,
                                           std::vector<double> bounds) {
-  auto family = std::make_unique<Family<Histogram>>(std::move(name), std::move(help), MetricType::kHistogram,
-                                                    std::move(label_names), Histogram(std::move(bounds)));
-  Family<Histogram>& ref = *family;
-  families_.push_back(std::move(family));
-  return ref;
+  return Add(std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names),
+             Histogram(std::move(bounds)));
 }
 
 }  // namespace nightshift::metrics

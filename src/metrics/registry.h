@@ -115,6 +115,16 @@ class Registry {
   const std::vector<std::unique_ptr<FamilyBase>>& families() const { return families_; }
 
  private:
+  template <typename Cell>
+  Family<Cell>& Add(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+                    Cell prototype) {
+    auto family = std::make_unique<Family<Cell>>(std::move(name), std::move(help), type, std::move(label_names),
+                                                 std::move(prototype));
+    Family<Cell>& ref = *family;
+    families_.push_back(std::move(family));
+    return ref;
+  }
+
   std::vector<std::unique_ptr<FamilyBase>> families_;
 };
 

@@ -51,17 +51,10 @@ core::Event ReadEventRow(Statement& s) {
   return e;
 }
 
-// Every row of a prepared, bound SELECT, read with `read`.
+// Every row of a prepared, bound SELECT, read with `read` (which cannot fail).
 template <typename T>
 Result<std::vector<T>> ReadRows(Statement& select, T (*read)(Statement&)) {
-  ScopedReset reset(select);
-  std::vector<T> out;
-  for (;;) {
-    Result<bool> row = select.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(read(select));
-  }
+  return ReadAllRows<T>(select, [read](Statement& s) { return Result<T>(read(s)); });
 }
 
 }  // namespace

@@ -109,16 +109,7 @@ Status Take(Result<T> result, T& target) {
 // Reads every row of a `SELECT doc FROM ...` statement.
 template <typename T>
 Result<std::vector<T>> ReadDocs(Statement& select, Decoder<T> decode) {
-  ScopedReset reset(select);
-  std::vector<T> out;
-  for (;;) {
-    Result<bool> row = select.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<T> value = decode(select.ColumnBlob(0));
-    if (!value.ok()) return value.status();
-    out.push_back(std::move(value).value());
-  }
+  return ReadAllRows<T>(select, [decode](Statement& s) { return decode(s.ColumnBlob(0)); });
 }
 
 // Reads the one row, if any, of a `SELECT doc FROM ... WHERE <key> = ?1` statement.

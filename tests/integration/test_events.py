@@ -128,7 +128,7 @@ def test_stream_shows_a_jobs_transitions_in_order(server, workdir):
     detail = last["detail"]
     assert detail["jobName"] == "b" and detail["previousStatus"] == "RUNNING"
     assert detail["jobQueue"].endswith(":job-queue/default") and detail["container"]["exitCode"] == 0
-    assert detail["dependsOn"] == [{"jobId": a, "type": ""}]
+    assert detail["dependsOn"] == [{"jobId": a}]
 
 
 def test_status_filter_and_bad_filters(server):
