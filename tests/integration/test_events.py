@@ -373,3 +373,35 @@ def test_watch_prints_one_line_per_event(server):
     p = subprocess.run([BINARY, "watch", "--server", server.url, "--type", "bogus"], capture_output=True,
                        text=True, timeout=30)
     assert p.returncode == 2 and "bogus" in p.stderr
+
+
+def test_undelivered_events_are_delivered_after_a_kill9(workdir):
+    data = os.path.join(workdir, "data")
+    receiver = Receiver(failures=10**6)  # refuses everything until told otherwise
+    server = Server(data).start()
+    try:
+        sub = subscribe(server, receiver.url, "k", {"type": "job", "status": "SUCCEEDED"},
+                        {"max_attempts": 8, "initial_delay_ms": 60_000})
+        batch = server.batch()
+        register(batch, "ok", ["true"])
+        ids = [batch.submit_job(jobName=f"j{i}", jobQueue="default", jobDefinition="ok")["jobId"] for i in range(3)]
+        wait_for(batch, ids)
+        receiver.wait_for_requests(1)  # the first event's first attempt failed; the next waits a minute
+        server.kill9()
+
+        receiver.failures = 0  # the receiver is back
+        server = Server(data).start()
+        deadline = time.monotonic() + 30
+        while True:
+            with receiver.got:
+                delivered = {json.loads(body)["detail"]["jobId"] for _, body in receiver.requests[1:]}
+            if delivered >= set(ids) or time.monotonic() > deadline:
+                break
+            with receiver.got:
+                receiver.got.wait(timeout=0.5)
+        assert delivered == set(ids)  # each job's SUCCEEDED event, from the log after the cursor
+        status, _, got = server.raw("GET", f"/api/v1/webhooks/{sub['id']}")
+        assert status == 200
+    finally:
+        server.stop()
+        receiver.close()
