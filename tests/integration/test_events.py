@@ -405,3 +405,34 @@ def test_undelivered_events_are_delivered_after_a_kill9(workdir):
     finally:
         server.stop()
         receiver.close()
+
+
+def test_run_and_schedule_events(server, workdir):
+    source = "name: etl\nsteps:\n  a: {command: [\"true\"]}\n  b: {command: [\"true\"], depends_on: [a]}\n"
+    status, _, body = server.raw("POST", "/api/v1/pipelines", json.dumps({"source": source, "base_dir": workdir}))
+    assert status == 200, body
+    runs = SseStream(server, "?type=run&pipeline=etl")
+    schedules = SseStream(server, "?type=schedule")
+    try:
+        status, _, run = server.raw("POST", "/api/v1/pipelines/etl/runs", "{}")
+        assert status == 200, run
+        events = runs.events_until(lambda ev: any(e[2]["detail"]["status"] == "SUCCEEDED" for e in ev))
+        register(server.batch(), "ok", ["true"])
+        status, _, body = server.raw("POST", "/api/v1/schedules", json.dumps({
+            "name": "nightly", "expression": "0 2 * * *",
+            "submit_job": {"jobName": "n", "jobQueue": "default", "jobDefinition": "ok"}}))
+        assert status == 200, body
+        assert server.raw("POST", "/api/v1/schedules/nightly/trigger", "{}")[0] == 200
+        assert server.raw("POST", "/api/v1/schedules/nightly/pause", json.dumps({"note": "db"}))[0] == 200
+        sched = schedules.events_until(lambda ev: any(e[2]["detail"]["status"] == "PAUSED" for e in ev))
+    finally:
+        runs.close()
+        schedules.close()
+    assert [e[2]["detail"]["status"] for e in events] == ["RUNNING", "SUCCEEDED"]
+    detail = events[-1][2]["detail"]
+    assert detail["runId"] == run["id"] and [s["state"] for s in detail["steps"]] == ["SUCCEEDED", "SUCCEEDED"]
+    assert [(e[2]["detail-type"], e[2]["detail"]["status"]) for e in sched] == [
+        ("Schedule State Change", "CREATED"), ("Schedule Fire", "STARTED"), ("Schedule State Change", "PAUSED")]
+    fire = sched[1][2]["detail"]
+    assert fire["trigger"] == "manual" and fire["target"] and fire["latenessMs"] >= 0
+    assert sched[2][2]["detail"]["note"] == "db"
