@@ -1,13 +1,12 @@
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
-
 #include "api/events_api.h"
+
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
-
 #include <chrono>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "api/aws_error.h"
 #include "events/sse.h"
@@ -27,7 +26,8 @@ struct EventsApi::Timer {
 
 EventsApi::EventsApi(engine::Engine& engine)
     : engine_(engine), heartbeat_(std::make_unique<Timer>(engine.io_context())) {
-  listener_ = engine_.AddEventListener([this](const engine::Engine::EventBatch& batch) { OnCommitted(batch); });
+  listener_ = engine_.AddEventListener(
+      [this](const engine::Engine::EventBatch& batch) { OnCommitted(batch); });
   ArmHeartbeat();
 }
 
@@ -43,21 +43,24 @@ EventsApi::~EventsApi() {
 bool EventsApi::Handle(const HttpRequest& request, const Respond& respond) {
   if (request.path != kPath) return false;
   if (request.method != "GET") {
-    respond(ErrorResponse(AwsService::kScheduler, Status::NotFound("no route for " + request.method + " " + kPath)));
+    respond(ErrorResponse(AwsService::kScheduler,
+                          Status::NotFound("no route for " + request.method + " " + kPath)));
     return true;
   }
   Result<core::EventFilter> filter = core::ParseEventFilter(ParseQuery(request.query));
   Result<std::optional<uint64_t>> resume =
       events::ResumePoint(request.Header("last-event-id"), QueryValue(request, "since"));
   if (!filter.ok() || !resume.ok()) {
-    respond(ErrorResponse(AwsService::kScheduler, !filter.ok() ? filter.status() : resume.status()));
+    respond(
+        ErrorResponse(AwsService::kScheduler, !filter.ok() ? filter.status() : resume.status()));
     return true;
   }
   HttpResponse r;
   r.content_type = "text/event-stream";
   r.headers = {{"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
   const int id = next_client_++;
-  r.stream = [this, id, filter = *filter, resume = *resume](std::shared_ptr<ResponseStream> stream) {
+  r.stream = [this, id, filter = *filter,
+              resume = *resume](std::shared_ptr<ResponseStream> stream) {
     Open(id, std::move(stream), filter, resume);
   };
   respond(std::move(r));
@@ -73,8 +76,9 @@ void EventsApi::Open(int id, std::shared_ptr<ResponseStream> stream, core::Event
   client.live = !resume_after;
   client.stream->OnClosed([this, id] { clients_.erase(id); });
   // The first bytes say the stream is open, and from which event it goes on.
-  client.stream->Send("retry: 1000\n" + events::SseComment("after event " + std::to_string(client.cursor)),
-                      kClientBufferLimit);
+  client.stream->Send(
+      "retry: 1000\n" + events::SseComment("after event " + std::to_string(client.cursor)),
+      kClientBufferLimit);
   if (!client.live) CatchUp(id);
 }
 
@@ -99,15 +103,18 @@ void EventsApi::CatchUp(int id) {
     return;
   }
   if (client.stream->queued_bytes() > kClientBufferLimit / 2) {
-    client.stream->OnDrained([this, id] { boost::asio::post(engine_.io_context(), [this, id] { CatchUp(id); }); });
+    client.stream->OnDrained(
+        [this, id] { boost::asio::post(engine_.io_context(), [this, id] { CatchUp(id); }); });
   } else {
-    boost::asio::post(engine_.io_context(), [this, id] { CatchUp(id); });  // let other work in between
+    boost::asio::post(engine_.io_context(),
+                      [this, id] { CatchUp(id); });  // let other work in between
   }
 }
 
 bool EventsApi::Deliver(int id, Client& client, const core::Event& event) {
   if (event.id <= client.cursor) return true;
-  if (core::Matches(client.filter, event) && !client.stream->Send(events::SseEvent(event), kClientBufferLimit)) {
+  if (core::Matches(client.filter, event) &&
+      !client.stream->Send(events::SseEvent(event), kClientBufferLimit)) {
     Drop(id, client);
     return false;
   }
@@ -116,7 +123,8 @@ bool EventsApi::Deliver(int id, Client& client, const core::Event& event) {
 }
 
 void EventsApi::Drop(int id, Client& client) {
-  spdlog::info("event stream {}: the client fell behind; dropped after event {}", id, client.cursor);
+  spdlog::info("event stream {}: the client fell behind; dropped after event {}", id,
+               client.cursor);
   client.stream->Finish(events::SseDropped(client.cursor));  // OnClosed erases it later
   client.live = false;
 }

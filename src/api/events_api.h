@@ -32,7 +32,7 @@ class EventsApi {
   bool Handle(const HttpRequest& request, const Respond& respond);
 
   static constexpr size_t kClientBufferLimit = 1 << 20;  // queued bytes per client
-  static constexpr int kCatchUpPage = 500;                // events read from the store at a time
+  static constexpr int kCatchUpPage = 500;               // events read from the store at a time
 
  private:
   struct Client {

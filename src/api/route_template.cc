@@ -16,8 +16,10 @@ bool IsWord(std::string_view s) {
 }
 
 std::string NativeRoute(const std::vector<std::string>& parts) {
-  constexpr std::array<std::string_view, 5> kCollections = {"pipelines", "runs", "schedules", "webhooks", "events"};
-  if (parts.size() < 3 || std::find(kCollections.begin(), kCollections.end(), parts[2]) == kCollections.end()) {
+  constexpr std::array<std::string_view, 5> kCollections = {"pipelines", "runs", "schedules",
+                                                            "webhooks", "events"};
+  if (parts.size() < 3 ||
+      std::find(kCollections.begin(), kCollections.end(), parts[2]) == kCollections.end()) {
     return "other";
   }
   std::string route = "/api/v1/" + parts[2];
@@ -35,7 +37,9 @@ std::string RouteTemplate(const HttpRequest& request) {
     const std::string& target = request.Header("x-amz-target");
     return IsWord(target) ? "/ " + target : "other";
   }
-  if (path == "/healthz" || path == "/metrics" || path == "/schedules" || path == "/schedule-groups") return path;
+  if (path == "/healthz" || path == "/metrics" || path == "/schedules" ||
+      path == "/schedule-groups")
+    return path;
   const std::vector<std::string> parts = SplitPath(path);
   if (parts.empty()) return "other";
   if (parts[0] == "api" && parts.size() > 1 && parts[1] == "v1") return NativeRoute(parts);

@@ -1,5 +1,6 @@
 // WebhooksApi: webhook subscriptions and their delivery, JSON, AWS-style errors:
-//   POST   /api/v1/webhooks                  subscribe {"url", "secret", "filter": {"type", "status",
+//   POST   /api/v1/webhooks                  subscribe {"url", "secret", "filter": {"type",
+//   "status",
 //                                            "queue", "pipeline"} (each a list), "description",
 //                                            "retry": {"max_attempts", "initial_delay_ms"}}
 //   GET    /api/v1/webhooks                  every subscription (secrets are never shown)
@@ -33,7 +34,8 @@ class WebhooksApi {
   bool Handle(const HttpRequest& request, const Respond& respond);
 
  private:
-  Result<Json> Route(const HttpRequest& request, const std::vector<std::string>& parts, bool& mutates);
+  Result<Json> Route(const HttpRequest& request, const std::vector<std::string>& parts,
+                     bool& mutates);
   Result<Json> Create(const std::string& body);
 
   engine::Engine& engine_;

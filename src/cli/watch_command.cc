@@ -2,20 +2,18 @@
 // and prints one line per event, or each event's JSON with --output json. When the stream ends
 // (the server restarted, or dropped a client that fell behind) it reconnects and resumes after
 // the last event it printed, so no event is missed or printed twice.
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
-
+#include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <CLI/CLI.hpp>
-
 #include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <limits>
 #include <optional>
 #include <thread>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "cli/client.h"
 #include "cli/command.h"
@@ -45,22 +43,24 @@ std::string Field(const Json& j, const char* key) {
 std::string EventLine(const Json& e) {
   const Json& d = e.contains("detail") ? e["detail"] : Json::object();
   const std::string time = Field(e, "time");
-  std::string line = "#" + Field(e, "id") + " " + (time.size() >= 23 ? time.substr(11, 12) : time) + " ";
+  std::string line =
+      "#" + Field(e, "id") + " " + (time.size() >= 23 ? time.substr(11, 12) : time) + " ";
   const std::string kind = Field(e, "detail-type");
   std::string reason;
   if (kind == "Batch Job State Change") {
     const std::string previous = Field(d, "previousStatus");
     line += "job " + Field(d, "jobName") + " (" + Field(d, "jobId") + ") " +
-            (previous.empty() ? "" : previous + " -> ") + Field(d, "status") + " queue=" +
-            Field(d, "jobQueue").substr(Field(d, "jobQueue").rfind('/') + 1);
-    if (d.contains("container") && d["container"].contains("exitCode")) line += " exit=" + Field(d["container"], "exitCode");
+            (previous.empty() ? "" : previous + " -> ") + Field(d, "status") +
+            " queue=" + Field(d, "jobQueue").substr(Field(d, "jobQueue").rfind('/') + 1);
+    if (d.contains("container") && d["container"].contains("exitCode"))
+      line += " exit=" + Field(d["container"], "exitCode");
     reason = Field(d, "statusReason");
   } else if (kind == "Pipeline Run State Change") {
     line += "run " + Field(d, "pipeline") + " (" + Field(d, "runId") + ") " + Field(d, "status");
     reason = Field(d, "statusReason");
   } else if (kind == "Schedule Fire") {
-    line += "fire " + Field(d, "group") + "/" + Field(d, "schedule") + " " + Field(d, "status") + " logical=" +
-            Field(d, "logicalTime");
+    line += "fire " + Field(d, "group") + "/" + Field(d, "schedule") + " " + Field(d, "status") +
+            " logical=" + Field(d, "logicalTime");
     reason = Field(d, "reason");
   } else {
     line += "schedule " + Field(d, "group") + "/" + Field(d, "schedule") + " " + Field(d, "status");
@@ -72,7 +72,8 @@ std::string EventLine(const Json& e) {
 std::string Query(const WatchFlags& f) {
   std::string q;
   auto add = [&](const char* key, const std::vector<std::string>& values) {
-    for (const std::string& v : values) q += (q.empty() ? "?" : "&") + std::string(key) + "=" + UrlEncode(v);
+    for (const std::string& v : values)
+      q += (q.empty() ? "?" : "&") + std::string(key) + "=" + UrlEncode(v);
   };
   add("type", f.types);
   add("queue", f.queues);
@@ -84,7 +85,8 @@ std::string Query(const WatchFlags& f) {
 // Reads one connection's stream, printing events; returns when it ends. `last_id` is the last
 // event printed; `printed` counts them. Errors: kUnavailable when the server cannot be reached,
 // kInvalidArgument for a refused request.
-Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<uint64_t>& last_id, int64_t& printed) {
+Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<uint64_t>& last_id,
+              int64_t& printed) {
   try {
     asio::io_context io;
     asio::ip::tcp::resolver resolver(io);
@@ -110,22 +112,27 @@ Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<u
       if (ec) return Status::Ok();  // the stream ended: reconnect
       pending.append(chunk, sizeof chunk - parser.get().body().size);
       if (parser.get().result_int() != 200) continue;  // an error's body: read it whole
-      for (size_t end; (end = pending.find("\n\n")) != std::string::npos; pending.erase(0, end + 2)) {
+      for (size_t end; (end = pending.find("\n\n")) != std::string::npos;
+           pending.erase(0, end + 2)) {
         const std::string message = pending.substr(0, end);
         const size_t data = message.find("data: ");
-        if (message.rfind("event: dropped", 0) == 0 || data == std::string::npos || message.rfind("id: ", 0) != 0) continue;
+        if (message.rfind("event: dropped", 0) == 0 || data == std::string::npos ||
+            message.rfind("id: ", 0) != 0)
+          continue;
         const std::string text = message.substr(data + 6);
         const Json event = Json::parse(text, nullptr, false);
         if (event.is_discarded()) continue;
         last_id = event.value("id", uint64_t{0});
-        std::cout << (f.client.output == "json" ? text : EventLine(event)) << std::endl;  // json: as sent
+        std::cout << (f.client.output == "json" ? text : EventLine(event))
+                  << std::endl;  // json: as sent
         if (f.count > 0 && ++printed >= f.count) return Status::Ok();
       }
     }
     if (parser.get().result_int() != 200) {
       const Json error = Json::parse(pending, nullptr, false);
       const std::string message = error.is_object() ? error.value("message", pending) : pending;
-      return Status::InvalidArgument("HTTP " + std::to_string(parser.get().result_int()) + ": " + message);
+      return Status::InvalidArgument("HTTP " + std::to_string(parser.get().result_int()) + ": " +
+                                     message);
     }
     return Status::Ok();
   } catch (const std::exception& e) {
@@ -135,7 +142,9 @@ Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<u
 
 int Watch(WatchFlags f) {
   const char* env = std::getenv("NIGHTSHIFT_SERVER");
-  const std::string server = !f.client.server.empty() ? f.client.server : env && *env ? env : "http://127.0.0.1:8080";
+  const std::string server = !f.client.server.empty() ? f.client.server
+                             : env && *env            ? env
+                                                      : "http://127.0.0.1:8080";
   Result<webhooks::HttpUrl> url = webhooks::ParseHttpUrl(server);
   if (!url.ok()) return ReportError(url.status());
   std::optional<uint64_t> last_id = f.since;
@@ -156,13 +165,17 @@ int Watch(WatchFlags f) {
 }  // namespace
 
 Command WatchCommand() {
-  return {"watch", "Print the server's events as they happen (job, run and schedule changes)", [](CLI::App& app) {
+  return {"watch", "Print the server's events as they happen (job, run and schedule changes)",
+          [](CLI::App& app) {
             auto f = std::make_shared<WatchFlags>();
-            app.add_option("--type", f->types, "Only these event types: job, run, schedule (repeatable)");
+            app.add_option("--type", f->types,
+                           "Only these event types: job, run, schedule (repeatable)");
             app.add_option("--queue", f->queues, "Only job events of this job queue (repeatable)");
             app.add_option("--pipeline", f->pipelines, "Only events of this pipeline (repeatable)");
-            app.add_option("--status", f->statuses, "Only events with this status, e.g. FAILED (repeatable)");
-            app.add_option("--since", f->since, "Start after this event id (default: new events only)");
+            app.add_option("--status", f->statuses,
+                           "Only events with this status, e.g. FAILED (repeatable)");
+            app.add_option("--since", f->since,
+                           "Start after this event id (default: new events only)");
             app.add_option("--count,-n", f->count, "Stop after N events (default: follow forever)");
             AddClientFlags(app, f->client);
             return [f] { return Watch(*f); };

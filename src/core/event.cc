@@ -46,9 +46,12 @@ void AppendList(std::string& out, std::string_view key, const std::set<std::stri
 
 std::string_view Name(EventType type) {
   switch (type) {
-    case EventType::kJob: return "job";
-    case EventType::kRun: return "run";
-    case EventType::kSchedule: return "schedule";
+    case EventType::kJob:
+      return "job";
+    case EventType::kRun:
+      return "run";
+    case EventType::kSchedule:
+      return "schedule";
   }
   return "job";
 }
@@ -65,15 +68,19 @@ bool Matches(const EventFilter& filter, const Event& event) {
          Admits(filter.queues, event.queue) && Admits(filter.pipelines, event.pipeline);
 }
 
-Result<EventFilter> ParseEventFilter(const std::vector<std::pair<std::string, std::string>>& params) {
+Result<EventFilter> ParseEventFilter(
+    const std::vector<std::pair<std::string, std::string>>& params) {
   EventFilter filter;
   Status error;
   for (const auto& [key, value] : params) {
     if (key == "type") {
       AddItems(value, [&](std::string_view item) {
         std::optional<EventType> type = ParseEventType(item);
-        if (type) filter.types.insert(*type);
-        else if (error.ok()) error = Status::InvalidArgument("type: unknown event type '" + std::string(item) + "' (job, run or schedule)");
+        if (type)
+          filter.types.insert(*type);
+        else if (error.ok())
+          error = Status::InvalidArgument("type: unknown event type '" + std::string(item) +
+                                          "' (job, run or schedule)");
       });
     } else if (key == "status") {
       AddItems(value, [&](std::string_view item) { filter.statuses.insert(Upper(item)); });

@@ -43,7 +43,9 @@ struct EventFilter {
   std::set<std::string> queues;
   std::set<std::string> pipelines;
 
-  bool empty() const { return types.empty() && statuses.empty() && queues.empty() && pipelines.empty(); }
+  bool empty() const {
+    return types.empty() && statuses.empty() && queues.empty() && pipelines.empty();
+  }
 };
 
 bool Matches(const EventFilter& filter, const Event& event);
@@ -51,7 +53,8 @@ bool Matches(const EventFilter& filter, const Event& event);
 // Reads a filter from query parameters: type, status, queue, pipeline; each may repeat or hold a
 // comma-separated list. Other keys are ignored (the caller owns them). Errors: kInvalidArgument
 // naming an unknown type.
-Result<EventFilter> ParseEventFilter(const std::vector<std::pair<std::string, std::string>>& params);
+Result<EventFilter> ParseEventFilter(
+    const std::vector<std::pair<std::string, std::string>>& params);
 // The same from a query string, "type=job&status=FAILED" (no percent-decoding).
 Result<EventFilter> ParseEventFilterQuery(std::string_view query);
 // The filter as a query string ParseEventFilterQuery reads back ("type=job&status=FAILED").

@@ -13,15 +13,19 @@ std::optional<int64_t> RetryDelayMs(const WebhookRetry& retry, int attempt) {
 
 std::string_view Name(DeliveryOutcome outcome) {
   switch (outcome) {
-    case DeliveryOutcome::kDelivered: return "delivered";
-    case DeliveryOutcome::kRetrying: return "retrying";
-    case DeliveryOutcome::kGaveUp: return "gave_up";
+    case DeliveryOutcome::kDelivered:
+      return "delivered";
+    case DeliveryOutcome::kRetrying:
+      return "retrying";
+    case DeliveryOutcome::kGaveUp:
+      return "gave_up";
   }
   return "delivered";
 }
 
 std::optional<DeliveryOutcome> ParseDeliveryOutcome(std::string_view text) {
-  for (DeliveryOutcome o : {DeliveryOutcome::kDelivered, DeliveryOutcome::kRetrying, DeliveryOutcome::kGaveUp}) {
+  for (DeliveryOutcome o :
+       {DeliveryOutcome::kDelivered, DeliveryOutcome::kRetrying, DeliveryOutcome::kGaveUp}) {
     if (Name(o) == text) return o;
   }
   return std::nullopt;

@@ -17,7 +17,7 @@
 namespace nightshift::core {
 
 struct WebhookRetry {
-  int max_attempts = 8;             // attempts per event, the first included
+  int max_attempts = 8;               // attempts per event, the first included
   int64_t initial_delay_ms = 30'000;  // before the second attempt; doubles after each failure
   int64_t max_delay_ms = 3'600'000;   // no single wait is longer
 };

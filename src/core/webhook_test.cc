@@ -8,8 +8,10 @@ namespace {
 TEST(WebhookRetryTest, DefaultScheduleDoublesFromThirtySecondsOverAboutAnHour) {
   WebhookRetry retry;
   std::vector<int64_t> waits;
-  for (int attempt = 1; std::optional<int64_t> d = RetryDelayMs(retry, attempt); ++attempt) waits.push_back(*d);
-  const std::vector<int64_t> expected = {30'000, 60'000, 120'000, 240'000, 480'000, 960'000, 1'920'000};
+  for (int attempt = 1; std::optional<int64_t> d = RetryDelayMs(retry, attempt); ++attempt)
+    waits.push_back(*d);
+  const std::vector<int64_t> expected = {30'000,  60'000,  120'000,  240'000,
+                                         480'000, 960'000, 1'920'000};
   EXPECT_EQ(waits, expected);  // 7 waits: 8 attempts
   int64_t total = 0;
   for (int64_t w : waits) total += w;
@@ -35,7 +37,8 @@ TEST(WebhookRetryTest, WaitsAreCappedAtTheMaximum) {
 }
 
 TEST(WebhookDeliveryTest, OutcomeNamesReadBack) {
-  for (DeliveryOutcome o : {DeliveryOutcome::kDelivered, DeliveryOutcome::kRetrying, DeliveryOutcome::kGaveUp}) {
+  for (DeliveryOutcome o :
+       {DeliveryOutcome::kDelivered, DeliveryOutcome::kRetrying, DeliveryOutcome::kGaveUp}) {
     EXPECT_EQ(ParseDeliveryOutcome(Name(o)), o);
   }
 }

@@ -2,7 +2,6 @@
 // (NoteEvents, before the commit) and handed to listeners once committed (PublishCommitted):
 // a listener never sees an event that a crash could take back.
 #include "engine/engine.h"
-
 #include "engine/observability.h"
 
 namespace nightshift::engine {
@@ -21,10 +20,12 @@ core::Schedule DeletedSchedule(const std::string& key) {
 
 Status ValidateWebhook(const core::WebhookSubscription& w) {
   if (w.url.rfind("http://", 0) != 0 || w.url.size() <= 7) {
-    return Status::InvalidArgument("url must be an http:// URL (https is not supported yet): " + w.url);
+    return Status::InvalidArgument("url must be an http:// URL (https is not supported yet): " +
+                                   w.url);
   }
   if (w.retry.max_attempts < 1 || w.retry.max_attempts > kMaxWebhookAttempts) {
-    return Status::InvalidArgument("retry.max_attempts must be between 1 and " + std::to_string(kMaxWebhookAttempts));
+    return Status::InvalidArgument("retry.max_attempts must be between 1 and " +
+                                   std::to_string(kMaxWebhookAttempts));
   }
   if (w.retry.initial_delay_ms < 100 || w.retry.initial_delay_ms > w.retry.max_delay_ms) {
     return Status::InvalidArgument("retry.initial_delay_ms must be between 100 and " +
@@ -56,7 +57,8 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
     pending_.events.push_back(events::JobEvent(o.next_event_id++, *job, t, o.origin));
   }
   for (; o.runs_seen < pending_.runs.size(); ++o.runs_seen) {
-    pending_.events.push_back(events::RunEvent(o.next_event_id++, pending_.runs[o.runs_seen], now, o.origin));
+    pending_.events.push_back(
+        events::RunEvent(o.next_event_id++, pending_.runs[o.runs_seen], now, o.origin));
   }
   for (; o.fires_seen < pending_.fires.size(); ++o.fires_seen) {
     const core::Fire& fire = pending_.fires[o.fires_seen];
@@ -77,14 +79,15 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
   for (; o.deleted_schedules_seen < pending_.deleted_schedules.size(); ++o.deleted_schedules_seen) {
     const std::string& key = pending_.deleted_schedules[o.deleted_schedules_seen];
     if (o.schedule_marks.erase(key) == 0) continue;  // created and deleted before any commit
-    pending_.events.push_back(events::ScheduleEvent(o.next_event_id++, DeletedSchedule(key),
-                                                    events::ScheduleChange::kDeleted, now, o.origin));
+    pending_.events.push_back(events::ScheduleEvent(
+        o.next_event_id++, DeletedSchedule(key), events::ScheduleChange::kDeleted, now, o.origin));
   }
   o.made_since_prune += pending_.events.size() - before;
   if (o.prune_due || o.made_since_prune >= kEventsPerPrune) {
     const uint64_t newest = o.next_event_id - 1;
     const uint64_t keep = options_.event_retention_count;
-    pending_.prune_events = store::EventPrune{newest > keep ? newest - keep : 0, now - options_.event_retention_ms};
+    pending_.prune_events =
+        store::EventPrune{newest > keep ? newest - keep : 0, now - options_.event_retention_ms};
     o.made_since_prune = 0;
     o.prune_due = false;
   }
@@ -130,14 +133,17 @@ Result<core::WebhookSubscription> Engine::CreateWebhook(core::WebhookSubscriptio
 }
 
 Status Engine::DeleteWebhook(const std::string& id) {
-  if (observe_->webhooks.erase(id) == 0) return Status::NotFound("webhook " + id + " does not exist");
+  if (observe_->webhooks.erase(id) == 0)
+    return Status::NotFound("webhook " + id + " does not exist");
   std::erase_if(pending_.webhooks, [&](const core::WebhookSubscription& w) { return w.id == id; });
   pending_.deleted_webhooks.push_back(id);
   ScheduleFlush();
   return Status::Ok();
 }
 
-const std::map<std::string, core::WebhookSubscription>& Engine::webhooks() const { return observe_->webhooks; }
+const std::map<std::string, core::WebhookSubscription>& Engine::webhooks() const {
+  return observe_->webhooks;
+}
 
 void Engine::RecordDelivery(const core::WebhookDelivery& delivery, std::optional<uint64_t> cursor) {
   auto it = observe_->webhooks.find(delivery.subscription);
@@ -151,7 +157,8 @@ void Engine::RecordDelivery(const core::WebhookDelivery& delivery, std::optional
   ScheduleFlush();
 }
 
-Result<std::vector<core::WebhookDelivery>> Engine::ListDeliveries(const std::string& id, int limit) {
+Result<std::vector<core::WebhookDelivery>> Engine::ListDeliveries(const std::string& id,
+                                                                  int limit) {
   if (!observe_->webhooks.count(id)) return Status::NotFound("webhook " + id + " does not exist");
   return store_.ListDeliveries(id, limit);
 }

@@ -1,10 +1,9 @@
 // Events: made from the engine's transitions, committed in the same transaction, handed to
 // listeners only once committed, and read back after an id across a restart.
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
-
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "engine/engine_metrics.h"
 #include "engine/engine_test_fixture.h"
@@ -29,10 +28,12 @@ class EngineEventsTest : public EngineTest {
   }
 
   // The job statuses of `events` for job `id`, in order.
-  static std::vector<std::string> StatusesOf(const std::vector<core::Event>& events, const std::string& id) {
+  static std::vector<std::string> StatusesOf(const std::vector<core::Event>& events,
+                                             const std::string& id) {
     std::vector<std::string> out;
     for (const core::Event& e : events) {
-      if (e.type == core::EventType::kJob && nlohmann::json::parse(e.doc)["detail"]["jobId"] == id) {
+      if (e.type == core::EventType::kJob &&
+          nlohmann::json::parse(e.doc)["detail"]["jobId"] == id) {
         out.push_back(e.status);
       }
     }
@@ -53,7 +54,8 @@ TEST_F(EngineEventsTest, EveryTransitionOfAJobIsAnEventInOrder) {
   executor_->Exit({id, 1}, 3);
   Drain();
   // No dependencies: from SUBMITTED straight to RUNNABLE, as the scheduler moves it.
-  const std::vector<std::string> expected = {"SUBMITTED", "RUNNABLE", "STARTING", "RUNNING", "FAILED"};
+  const std::vector<std::string> expected = {"SUBMITTED", "RUNNABLE", "STARTING", "RUNNING",
+                                             "FAILED"};
   EXPECT_EQ(StatusesOf(Stored(), id), expected);
   EXPECT_EQ(StatusesOf(published_, id), expected);
   ExpectConsecutiveIds(Stored(), Stored().front().id);
@@ -133,8 +135,10 @@ TEST_F(EngineEventsTest, MetricsCountJobsByStateAndTransitions) {
   std::string id = Submit("a");
   Drain();
   const std::string text = metrics::RenderText(engine_->metrics().registry());
-  EXPECT_NE(text.find("nightshift_jobs{state=\"RUNNING\",queue=\"default\"} 1"), std::string::npos) << text;
-  EXPECT_NE(text.find("nightshift_job_transitions_total{from=\"STARTING\",to=\"RUNNING\"} 1"), std::string::npos);
+  EXPECT_NE(text.find("nightshift_jobs{state=\"RUNNING\",queue=\"default\"} 1"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("nightshift_job_transitions_total{from=\"STARTING\",to=\"RUNNING\"} 1"),
+            std::string::npos);
   EXPECT_NE(text.find("nightshift_running_processes 1"), std::string::npos);
   EXPECT_NE(text.find("nightshift_dispatch_latency_seconds_count 1"), std::string::npos);
 }

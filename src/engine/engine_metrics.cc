@@ -11,7 +11,9 @@ double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
 
 std::string State(core::JobState state) { return std::string(core::JobStateName(state)); }
 
-bool StartsWith(const std::string& text, std::string_view prefix) { return text.rfind(prefix, 0) == 0; }
+bool StartsWith(const std::string& text, std::string_view prefix) {
+  return text.rfind(prefix, 0) == 0;
+}
 
 // A fire's reason names jobs and times; its label is the kind of reason only, so that the
 // number of series stays small.
@@ -30,32 +32,50 @@ std::string ReasonClass(const core::Fire& fire) {
 
 EngineMetrics::EngineMetrics() {
   using metrics::LatencyBuckets;
-  jobs_ = &registry_.AddGauge("nightshift_jobs", "Jobs not yet ended, by state and job queue", {"state", "queue"});
-  transitions_ = &registry_.AddCounter("nightshift_job_transitions_total",
-                                       "Job state transitions (from SUBMITTED to SUBMITTED is a submission)",
-                                       {"from", "to"});
-  dispatch_latency_ = &registry_.AddHistogram("nightshift_dispatch_latency_seconds",
-                                              "From RUNNABLE to RUNNING, per attempt", {}, LatencyBuckets()).With({});
-  dependency_latency_ = &registry_.AddHistogram("nightshift_dependency_latency_seconds",
-                                                "From the end of a job's last dependency to the job's RUNNABLE",
-                                                {}, LatencyBuckets()).With({});
-  fire_lateness_ = &registry_.AddHistogram("nightshift_schedule_fire_lateness_seconds",
-                                           "From a fire's due time to its start", {}, LatencyBuckets()).With({});
+  jobs_ = &registry_.AddGauge("nightshift_jobs", "Jobs not yet ended, by state and job queue",
+                              {"state", "queue"});
+  transitions_ = &registry_.AddCounter(
+      "nightshift_job_transitions_total",
+      "Job state transitions (from SUBMITTED to SUBMITTED is a submission)", {"from", "to"});
+  dispatch_latency_ =
+      &registry_
+           .AddHistogram("nightshift_dispatch_latency_seconds",
+                         "From RUNNABLE to RUNNING, per attempt", {}, LatencyBuckets())
+           .With({});
+  dependency_latency_ =
+      &registry_
+           .AddHistogram("nightshift_dependency_latency_seconds",
+                         "From the end of a job's last dependency to the job's RUNNABLE", {},
+                         LatencyBuckets())
+           .With({});
+  fire_lateness_ = &registry_
+                        .AddHistogram("nightshift_schedule_fire_lateness_seconds",
+                                      "From a fire's due time to its start", {}, LatencyBuckets())
+                        .With({});
   fires_ = &registry_.AddCounter("nightshift_schedule_fires_total",
-                                 "Schedule fires by outcome and kind of reason (overlap, catch_up, catch_up_window, paused, target_failed)",
+                                 "Schedule fires by outcome and kind of reason (overlap, catch_up, "
+                                 "catch_up_window, paused, target_failed)",
                                  {"outcome", "reason"});
-  commit_latency_ = &registry_.AddHistogram("nightshift_store_commit_latency_seconds",
-                                            "One loop turn's store transaction", {}, LatencyBuckets()).With({});
-  running_processes_ = &registry_.AddGauge("nightshift_running_processes", "Attempts in state RUNNING").With({});
-  events_recorded_ = &registry_.AddCounter("nightshift_events_committed_total", "Events committed to the event log")
-                          .With({});
-  events_published_ = &registry_.AddCounter("nightshift_events_published_total",
-                                            "Committed events handed to streams and webhooks").With({});
-  deliveries_ = &registry_.AddCounter("nightshift_webhook_deliveries_total", "Webhook delivery attempts by outcome",
-                                      {"outcome"});
-  request_latency_ = &registry_.AddHistogram("nightshift_api_request_latency_seconds",
-                                             "API requests by method, route template and HTTP status",
-                                             {"method", "route", "status"}, LatencyBuckets());
+  commit_latency_ = &registry_
+                         .AddHistogram("nightshift_store_commit_latency_seconds",
+                                       "One loop turn's store transaction", {}, LatencyBuckets())
+                         .With({});
+  running_processes_ =
+      &registry_.AddGauge("nightshift_running_processes", "Attempts in state RUNNING").With({});
+  events_recorded_ =
+      &registry_
+           .AddCounter("nightshift_events_committed_total", "Events committed to the event log")
+           .With({});
+  events_published_ = &registry_
+                           .AddCounter("nightshift_events_published_total",
+                                       "Committed events handed to streams and webhooks")
+                           .With({});
+  deliveries_ = &registry_.AddCounter("nightshift_webhook_deliveries_total",
+                                      "Webhook delivery attempts by outcome", {"outcome"});
+  request_latency_ =
+      &registry_.AddHistogram("nightshift_api_request_latency_seconds",
+                              "API requests by method, route template and HTTP status",
+                              {"method", "route", "status"}, LatencyBuckets());
 }
 
 void EngineMetrics::OnRestored(const core::Job& job) {
@@ -80,8 +100,9 @@ void EngineMetrics::OnTransition(const core::Job& job, const core::JobTransition
     }
   }
   if (core::IsTerminal(t.to)) {
-    const TimeMs stopped = !job.attempts.empty() && job.attempts.back().stopped_at > 0 ? job.attempts.back().stopped_at
-                                                                                       : t.at;
+    const TimeMs stopped = !job.attempts.empty() && job.attempts.back().stopped_at > 0
+                               ? job.attempts.back().stopped_at
+                               : t.at;
     NoteEnded(job.id, stopped);
   }
 }
@@ -110,8 +131,10 @@ void EngineMetrics::ObserveDependencyLatency(const core::Job& job, TimeMs runnab
 }
 
 void EngineMetrics::OnFire(const core::Fire& fire) {
-  fires_->With({std::string(core::Name(fire.outcome)), ReasonClass(fire)}).Inc(static_cast<double>(fire.count));
-  if (fire.outcome == core::FireOutcome::kStarted) fire_lateness_->Observe(Seconds(std::max<TimeMs>(0, fire.lateness_ms())));
+  fires_->With({std::string(core::Name(fire.outcome)), ReasonClass(fire)})
+      .Inc(static_cast<double>(fire.count));
+  if (fire.outcome == core::FireOutcome::kStarted)
+    fire_lateness_->Observe(Seconds(std::max<TimeMs>(0, fire.lateness_ms())));
 }
 
 void EngineMetrics::OnCommit(int64_t duration_us, size_t events) {
@@ -123,8 +146,10 @@ void EngineMetrics::OnDelivery(const core::WebhookDelivery& delivery) {
   deliveries_->With({std::string(core::Name(delivery.outcome))}).Inc();
 }
 
-void EngineMetrics::OnRequest(const std::string& method, const std::string& route, int status, int64_t duration_us) {
-  request_latency_->With({method, route, std::to_string(status)}).Observe(static_cast<double>(duration_us) / 1e6);
+void EngineMetrics::OnRequest(const std::string& method, const std::string& route, int status,
+                              int64_t duration_us) {
+  request_latency_->With({method, route, std::to_string(status)})
+      .Observe(static_cast<double>(duration_us) / 1e6);
 }
 
 }  // namespace nightshift::engine

@@ -34,7 +34,8 @@ class EngineMetrics {
   void OnEventsPublished(size_t count) { events_published_->Inc(static_cast<double>(count)); }
   void OnDelivery(const core::WebhookDelivery& delivery);
   // One API request: its route template (e.g. "/api/v1/runs/{id}"), method and HTTP status.
-  void OnRequest(const std::string& method, const std::string& route, int status, int64_t duration_us);
+  void OnRequest(const std::string& method, const std::string& route, int status,
+                 int64_t duration_us);
 
  private:
   void NoteEnded(const std::string& job_id, TimeMs at);

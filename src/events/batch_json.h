@@ -3,9 +3,8 @@
 // Pure. Thread-safety: pure functions.
 #pragma once
 
-#include <vector>
-
 #include <nlohmann/json.hpp>
+#include <vector>
 
 #include "core/job.h"
 

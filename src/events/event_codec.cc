@@ -1,8 +1,7 @@
 #include "events/event_codec.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "events/batch_json.h"
 #include "schedule/timetable.h"
@@ -20,11 +19,13 @@ void SetTime(Json& j, const char* key, TimeMs t) {
 }
 
 std::string Arn(const EventOrigin& origin, std::string_view service, std::string_view resource) {
-  return "arn:aws:" + std::string(service) + ":" + origin.region + ":" + origin.account + ":" + std::string(resource);
+  return "arn:aws:" + std::string(service) + ":" + origin.region + ":" + origin.account + ":" +
+         std::string(resource);
 }
 
 core::Event Envelope(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
-                     std::string_view source, const std::string& resource, Json detail, const EventOrigin& origin) {
+                     std::string_view source, const std::string& resource, Json detail,
+                     const EventOrigin& origin) {
   Json j;
   j["id"] = id;
   j["type"] = core::Name(type);
@@ -93,27 +94,37 @@ std::string_view EnvValue(const core::Job& job, std::string_view name) {
 
 std::string_view Name(ScheduleChange change) {
   switch (change) {
-    case ScheduleChange::kCreated: return "CREATED";
-    case ScheduleChange::kUpdated: return "UPDATED";
-    case ScheduleChange::kPaused: return "PAUSED";
-    case ScheduleChange::kResumed: return "RESUMED";
-    case ScheduleChange::kDeleted: return "DELETED";
+    case ScheduleChange::kCreated:
+      return "CREATED";
+    case ScheduleChange::kUpdated:
+      return "UPDATED";
+    case ScheduleChange::kPaused:
+      return "PAUSED";
+    case ScheduleChange::kResumed:
+      return "RESUMED";
+    case ScheduleChange::kDeleted:
+      return "DELETED";
   }
   return "UPDATED";
 }
 
-std::optional<ScheduleChange> ClassifyScheduleChange(const ScheduleMark* before, const core::Schedule& after) {
+std::optional<ScheduleChange> ClassifyScheduleChange(const ScheduleMark* before,
+                                                     const core::Schedule& after) {
   if (!before) return ScheduleChange::kCreated;
   if (before->state != after.state) {
-    return after.state == core::ScheduleState::kDisabled ? ScheduleChange::kPaused : ScheduleChange::kResumed;
+    return after.state == core::ScheduleState::kDisabled ? ScheduleChange::kPaused
+                                                         : ScheduleChange::kResumed;
   }
   if (before->modified_at != after.modified_at) return ScheduleChange::kUpdated;
   return std::nullopt;
 }
 
-std::string PipelineOf(const core::Job& job) { return std::string(EnvValue(job, "NIGHTSHIFT_PIPELINE")); }
+std::string PipelineOf(const core::Job& job) {
+  return std::string(EnvValue(job, "NIGHTSHIFT_PIPELINE"));
+}
 
-core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t, const EventOrigin& origin) {
+core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t,
+                     const EventOrigin& origin) {
   Json detail = JobDetail(job, t, origin);
   const std::string pipeline = PipelineOf(job);
   if (!pipeline.empty()) {
@@ -122,15 +133,16 @@ core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransitio
     detail["step"] = EnvValue(job, "NIGHTSHIFT_STEP");
   }
   std::string arn = detail["jobArn"];
-  core::Event e = Envelope(id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch", arn,
-                           std::move(detail), origin);
+  core::Event e = Envelope(id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch",
+                           arn, std::move(detail), origin);
   e.status = core::JobStateName(t.to);
   e.queue = job.queue;
   e.pipeline = pipeline;
   return e;
 }
 
-core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at, const EventOrigin& origin) {
+core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,
+                     const EventOrigin& origin) {
   Json steps = Json::array();
   for (const core::StepRun& s : run.steps) {
     Json step{{"name", s.name}, {"state", core::Name(s.state)}};
@@ -150,8 +162,8 @@ core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at, const
   SetTime(d, "createdAt", run.created_at);
   SetTime(d, "stoppedAt", run.stopped_at);
   d["steps"] = std::move(steps);
-  core::Event e = Envelope(id, core::EventType::kRun, at, "Pipeline Run State Change", "nightshift.pipelines",
-                           "", std::move(d), origin);
+  core::Event e = Envelope(id, core::EventType::kRun, at, "Pipeline Run State Change",
+                           "nightshift.pipelines", "", std::move(d), origin);
   e.status = core::Name(run.state);
   e.pipeline = run.pipeline;
   return e;
@@ -160,7 +172,8 @@ core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at, const
 core::Event FireEvent(uint64_t id, const core::Fire& fire, const EventOrigin& origin) {
   const size_t slash = fire.schedule.find('/');
   const std::string group = slash == std::string::npos ? "" : fire.schedule.substr(0, slash);
-  const std::string name = slash == std::string::npos ? fire.schedule : fire.schedule.substr(slash + 1);
+  const std::string name =
+      slash == std::string::npos ? fire.schedule : fire.schedule.substr(slash + 1);
   std::string status(core::Name(fire.outcome));
   for (char& c : status) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   Json d;
@@ -176,8 +189,9 @@ core::Event FireEvent(uint64_t id, const core::Fire& fire, const EventOrigin& or
   d["target"] = fire.run_id.empty() ? Json(nullptr) : Json(fire.run_id);
   d["count"] = fire.count;
   if (fire.count > 1) d["lastLogicalTime"] = Utc(fire.last_logical_time);
-  core::Event e = Envelope(id, core::EventType::kSchedule, fire.decided_at, "Schedule Fire", "nightshift.scheduler",
-                           Arn(origin, "scheduler", "schedule/" + fire.schedule), std::move(d), origin);
+  core::Event e = Envelope(
+      id, core::EventType::kSchedule, fire.decided_at, "Schedule Fire", "nightshift.scheduler",
+      Arn(origin, "scheduler", "schedule/" + fire.schedule), std::move(d), origin);
   e.status = status;
   if (group == "pipelines") e.pipeline = name;
   return e;
@@ -195,8 +209,9 @@ core::Event ScheduleEvent(uint64_t id, const core::Schedule& s, ScheduleChange c
     d["expression"] = s.expression;
     d["timezone"] = s.timezone;
   }
-  core::Event e = Envelope(id, core::EventType::kSchedule, at, "Schedule State Change", "nightshift.scheduler",
-                           Arn(origin, "scheduler", "schedule/" + core::ScheduleKey(s)), std::move(d), origin);
+  core::Event e =
+      Envelope(id, core::EventType::kSchedule, at, "Schedule State Change", "nightshift.scheduler",
+               Arn(origin, "scheduler", "schedule/" + core::ScheduleKey(s)), std::move(d), origin);
   e.status = Name(change);
   if (s.group == "pipelines") e.pipeline = s.name;
   return e;

@@ -37,16 +37,19 @@ struct ScheduleMark {
 };
 // The change from `before` (nullptr: the schedule was unknown) to `after`, or nullopt if the
 // write only moved its progress (cursor, active runs).
-std::optional<ScheduleChange> ClassifyScheduleChange(const ScheduleMark* before, const core::Schedule& after);
+std::optional<ScheduleChange> ClassifyScheduleChange(const ScheduleMark* before,
+                                                     const core::Schedule& after);
 
 // The job's transition `t`. The job is as it is now (it may have moved on within the same turn);
 // status, previous status and reason are the transition's.
-core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t, const EventOrigin& origin);
-core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at, const EventOrigin& origin);
+core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t,
+                     const EventOrigin& origin);
+core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,
+                     const EventOrigin& origin);
 core::Event FireEvent(uint64_t id, const core::Fire& fire, const EventOrigin& origin);
 // For kDeleted only the schedule's group and name are read.
-core::Event ScheduleEvent(uint64_t id, const core::Schedule& schedule, ScheduleChange change, TimeMs at,
-                          const EventOrigin& origin);
+core::Event ScheduleEvent(uint64_t id, const core::Schedule& schedule, ScheduleChange change,
+                          TimeMs at, const EventOrigin& origin);
 
 // The pipeline a job belongs to (a step's job carries NIGHTSHIFT_PIPELINE), or "".
 std::string PipelineOf(const core::Job& job);

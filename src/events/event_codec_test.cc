@@ -13,7 +13,8 @@ core::Job FailedJob() {
   auto spec = std::make_shared<core::JobSpec>();
   spec->command = {"false"};
   spec->retry.attempts = 2;
-  spec->environment = {{"NIGHTSHIFT_PIPELINE", "etl"}, {"NIGHTSHIFT_RUN_ID", "r1"}, {"NIGHTSHIFT_STEP", "load"}};
+  spec->environment = {
+      {"NIGHTSHIFT_PIPELINE", "etl"}, {"NIGHTSHIFT_RUN_ID", "r1"}, {"NIGHTSHIFT_STEP", "load"}};
   core::Job job;
   job.id = "j1";
   job.name = "load";
@@ -32,8 +33,8 @@ core::Job FailedJob() {
 }
 
 TEST(EventCodecTest, JobEventMirrorsBatchJobStateChange) {
-  core::JobTransition t{"j1", core::JobState::kRunning, core::JobState::kFailed, "Essential container in task exited",
-                        1'700'000'002'500};
+  core::JobTransition t{"j1", core::JobState::kRunning, core::JobState::kFailed,
+                        "Essential container in task exited", 1'700'000'002'500};
   core::Event e = JobEvent(42, FailedJob(), t, EventOrigin{"eu-west-1", "123456789012"});
   EXPECT_EQ(e.id, 42u);
   EXPECT_EQ(e.type, core::EventType::kJob);
@@ -67,7 +68,8 @@ TEST(EventCodecTest, JobEventMirrorsBatchJobStateChange) {
 }
 
 TEST(EventCodecTest, SubmissionHasNoPreviousStatus) {
-  core::JobTransition t{"j1", core::JobState::kSubmitted, core::JobState::kSubmitted, "", 1'700'000'000'000};
+  core::JobTransition t{"j1", core::JobState::kSubmitted, core::JobState::kSubmitted, "",
+                        1'700'000'000'000};
   Json j = Json::parse(JobEvent(1, FailedJob(), t, {}).doc);
   EXPECT_TRUE(j["detail"]["previousStatus"].is_null());
   EXPECT_EQ(j["detail"]["status"], "SUBMITTED");

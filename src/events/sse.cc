@@ -25,14 +25,16 @@ std::string SseDropped(uint64_t last_sent_id) {
          ",\"message\":\"the client fell behind; reconnect with Last-Event-ID: " + id + "\"}\n\n";
 }
 
-Result<std::optional<uint64_t>> ResumePoint(std::string_view last_event_id, std::string_view since) {
+Result<std::optional<uint64_t>> ResumePoint(std::string_view last_event_id,
+                                            std::string_view since) {
   std::string_view text = !last_event_id.empty() ? last_event_id : since;
   const char* what = !last_event_id.empty() ? "Last-Event-ID" : "since";
   if (text.empty()) return std::optional<uint64_t>();
   uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) {
-    return Status::InvalidArgument(std::string(what) + " must be an event id (a non-negative integer), not '" +
+    return Status::InvalidArgument(std::string(what) +
+                                   " must be an event id (a non-negative integer), not '" +
                                    std::string(text) + "'");
   }
   return std::optional<uint64_t>(value);

@@ -8,9 +8,12 @@ namespace {
 
 std::string_view TypeName(MetricType type) {
   switch (type) {
-    case MetricType::kCounter: return "counter";
-    case MetricType::kGauge: return "gauge";
-    case MetricType::kHistogram: return "histogram";
+    case MetricType::kCounter:
+      return "counter";
+    case MetricType::kGauge:
+      return "gauge";
+    case MetricType::kHistogram:
+      return "histogram";
   }
   return "untyped";
 }
@@ -19,10 +22,14 @@ std::string Escape(std::string_view text, bool quotes) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else if (c == '"' && quotes) out += "\\\"";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else if (c == '"' && quotes)
+      out += "\\\"";
+    else
+      out += c;
   }
   return out;
 }
@@ -44,8 +51,8 @@ std::string EscapeLabelValue(std::string_view value) { return Escape(value, true
 
 std::string EscapeHelp(std::string_view help) { return Escape(help, false); }
 
-std::string FormatLabels(const std::vector<std::string>& names, const LabelValues& values, std::string_view extra_name,
-                         std::string_view extra_value) {
+std::string FormatLabels(const std::vector<std::string>& names, const LabelValues& values,
+                         std::string_view extra_name, std::string_view extra_value) {
   if (names.empty() && extra_name.empty()) return "";
   std::string out = "{";
   for (size_t i = 0; i < names.size() && i < values.size(); ++i) {

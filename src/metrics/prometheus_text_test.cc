@@ -23,7 +23,8 @@ TEST(PrometheusTextTest, ValuesAreIntegersInfinitiesOrShortestDecimals) {
 TEST(PrometheusTextTest, LabelValuesAndHelpAreEscaped) {
   EXPECT_EQ(EscapeLabelValue("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
   EXPECT_EQ(EscapeHelp("say \"hi\"\\\n"), "say \"hi\"\\\\\\n");
-  EXPECT_EQ(FormatLabels({"queue", "state"}, {"q\"1", "RUNNING"}), "{queue=\"q\\\"1\",state=\"RUNNING\"}");
+  EXPECT_EQ(FormatLabels({"queue", "state"}, {"q\"1", "RUNNING"}),
+            "{queue=\"q\\\"1\",state=\"RUNNING\"}");
   EXPECT_EQ(FormatLabels({}, {}), "");
   EXPECT_EQ(FormatLabels({}, {}, "le", "+Inf"), "{le=\"+Inf\"}");
 }
@@ -43,7 +44,8 @@ TEST(PrometheusTextTest, CountersAndGaugesRenderWithHelpAndType) {
 
 TEST(PrometheusTextTest, HistogramBucketsAreCumulativeWithSumAndCount) {
   Registry registry;
-  Histogram& h = registry.AddHistogram("latency_seconds", "Latency", {"route"}, {0.1, 1}).With({"/a"});
+  Histogram& h =
+      registry.AddHistogram("latency_seconds", "Latency", {"route"}, {0.1, 1}).With({"/a"});
   h.Observe(0.05);
   h.Observe(0.1);  // on a bound: in that bucket (le is "less or equal")
   h.Observe(0.5);

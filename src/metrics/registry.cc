@@ -7,8 +7,8 @@
 namespace nightshift::metrics {
 namespace {
 
-void AppendLine(std::string& out, const std::string& name, std::string_view suffix, const std::string& labels,
-                double value) {
+void AppendLine(std::string& out, const std::string& name, std::string_view suffix,
+                const std::string& labels, double value) {
   out += name;
   out += suffix;
   out += labels;
@@ -19,7 +19,8 @@ void AppendLine(std::string& out, const std::string& name, std::string_view suff
 
 }  // namespace
 
-Histogram::Histogram(std::vector<double> bounds) : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)), counts_(bounds_.size() + 1, 0) {}
 
 void Histogram::Observe(double value) {
   const size_t bucket = std::lower_bound(bounds_.begin(), bounds_.end(), value) - bounds_.begin();
@@ -34,12 +35,14 @@ std::vector<double> LatencyBuckets() {
 
 template <>
 void Family<Counter>::AppendSamples(std::string& out) const {
-  for (const auto& [values, cell] : cells_) AppendLine(out, name(), "", FormatLabels(label_names(), values), cell.value());
+  for (const auto& [values, cell] : cells_)
+    AppendLine(out, name(), "", FormatLabels(label_names(), values), cell.value());
 }
 
 template <>
 void Family<Gauge>::AppendSamples(std::string& out) const {
-  for (const auto& [values, cell] : cells_) AppendLine(out, name(), "", FormatLabels(label_names(), values), cell.value());
+  for (const auto& [values, cell] : cells_)
+    AppendLine(out, name(), "", FormatLabels(label_names(), values), cell.value());
 }
 
 template <>
@@ -49,7 +52,8 @@ void Family<Histogram>::AppendSamples(std::string& out) const {
     for (size_t i = 0; i < cell.counts().size(); ++i) {
       cumulative += cell.counts()[i];
       const std::string le = i < cell.bounds().size() ? FormatValue(cell.bounds()[i]) : "+Inf";
-      AppendLine(out, name(), "_bucket", FormatLabels(label_names(), values, "le", le), static_cast<double>(cumulative));
+      AppendLine(out, name(), "_bucket", FormatLabels(label_names(), values, "le", le),
+                 static_cast<double>(cumulative));
     }
     const std::string labels = FormatLabels(label_names(), values);
     AppendLine(out, name(), "_sum", labels, cell.sum());
@@ -57,15 +61,19 @@ void Family<Histogram>::AppendSamples(std::string& out) const {
   }
 }
 
-Family<Counter>& Registry::AddCounter(std::string name, std::string help, std::vector<std::string> label_names) {
-  return Add(std::move(name), std::move(help), MetricType::kCounter, std::move(label_names), Counter());
+Family<Counter>& Registry::AddCounter(std::string name, std::string help,
+                                      std::vector<std::string> label_names) {
+  return Add(std::move(name), std::move(help), MetricType::kCounter, std::move(label_names),
+             Counter());
 }
 
-Family<Gauge>& Registry::AddGauge(std::string name, std::string help, std::vector<std::string> label_names) {
+Family<Gauge>& Registry::AddGauge(std::string name, std::string help,
+                                  std::vector<std::string> label_names) {
   return Add(std::move(name), std::move(help), MetricType::kGauge, std::move(label_names), Gauge());
 }
 
-Family<Histogram>& Registry::AddHistogram(std::string name, std::string help, std::vector<std::string> label_names,
+Family<Histogram>& Registry::AddHistogram(std::string name, std::string help,
+                                          std::vector<std::string> label_names,
                                           std::vector<double> bounds) {
   return Add(std::move(name), std::move(help), MetricType::kHistogram, std::move(label_names),
              Histogram(std::move(bounds)));

@@ -61,8 +61,12 @@ enum class MetricType { kCounter, kGauge, kHistogram };
 
 class FamilyBase {
  public:
-  FamilyBase(std::string name, std::string help, MetricType type, std::vector<std::string> label_names)
-      : name_(std::move(name)), help_(std::move(help)), type_(type), label_names_(std::move(label_names)) {}
+  FamilyBase(std::string name, std::string help, MetricType type,
+             std::vector<std::string> label_names)
+      : name_(std::move(name)),
+        help_(std::move(help)),
+        type_(type),
+        label_names_(std::move(label_names)) {}
   virtual ~FamilyBase() = default;
   const std::string& name() const { return name_; }
   const std::string& help() const { return help_; }
@@ -81,8 +85,10 @@ class FamilyBase {
 template <typename Cell>
 class Family final : public FamilyBase {
  public:
-  Family(std::string name, std::string help, MetricType type, std::vector<std::string> label_names, Cell prototype)
-      : FamilyBase(std::move(name), std::move(help), type, std::move(label_names)), prototype_(std::move(prototype)) {}
+  Family(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
+         Cell prototype)
+      : FamilyBase(std::move(name), std::move(help), type, std::move(label_names)),
+        prototype_(std::move(prototype)) {}
   // The cell of these label values, made on first use. `values` has one entry per label name.
   Cell& With(const LabelValues& values) {
     auto it = cells_.find(values);
@@ -107,19 +113,21 @@ void Family<Histogram>::AppendSamples(std::string& out) const;
 class Registry {
  public:
   // Names must be unique and valid Prometheus names; the registry owns the families.
-  Family<Counter>& AddCounter(std::string name, std::string help, std::vector<std::string> label_names = {});
-  Family<Gauge>& AddGauge(std::string name, std::string help, std::vector<std::string> label_names = {});
-  Family<Histogram>& AddHistogram(std::string name, std::string help, std::vector<std::string> label_names,
-                                  std::vector<double> bounds);
+  Family<Counter>& AddCounter(std::string name, std::string help,
+                              std::vector<std::string> label_names = {});
+  Family<Gauge>& AddGauge(std::string name, std::string help,
+                          std::vector<std::string> label_names = {});
+  Family<Histogram>& AddHistogram(std::string name, std::string help,
+                                  std::vector<std::string> label_names, std::vector<double> bounds);
   // In the order they were added.
   const std::vector<std::unique_ptr<FamilyBase>>& families() const { return families_; }
 
  private:
   template <typename Cell>
-  Family<Cell>& Add(std::string name, std::string help, MetricType type, std::vector<std::string> label_names,
-                    Cell prototype) {
-    auto family = std::make_unique<Family<Cell>>(std::move(name), std::move(help), type, std::move(label_names),
-                                                 std::move(prototype));
+  Family<Cell>& Add(std::string name, std::string help, MetricType type,
+                    std::vector<std::string> label_names, Cell prototype) {
+    auto family = std::make_unique<Family<Cell>>(std::move(name), std::move(help), type,
+                                                 std::move(label_names), std::move(prototype));
     Family<Cell>& ref = *family;
     families_.push_back(std::move(family));
     return ref;

@@ -46,10 +46,13 @@ TEST(EventStoreTest, PruneKeepsTheIdCounter) {
   TempDir dir;
   {
     auto store = OpenOrDie(dir.File("s.db"));
-    ASSERT_TRUE(store->Commit({.events = {MakeEvent(1, 10), MakeEvent(2, 20), MakeEvent(3, 30)}}).ok());
-    ASSERT_TRUE(store->Commit({.prune_events = EventPrune{.max_id_to_drop = 1, .older_than = 25}}).ok());
+    ASSERT_TRUE(
+        store->Commit({.events = {MakeEvent(1, 10), MakeEvent(2, 20), MakeEvent(3, 30)}}).ok());
+    ASSERT_TRUE(
+        store->Commit({.prune_events = EventPrune{.max_id_to_drop = 1, .older_than = 25}}).ok());
     EXPECT_EQ(Ids(*store->ListEvents(0, 100)), (std::vector<uint64_t>{3}));
-    ASSERT_TRUE(store->Commit({.prune_events = EventPrune{.max_id_to_drop = 3, .older_than = 0}}).ok());
+    ASSERT_TRUE(
+        store->Commit({.prune_events = EventPrune{.max_id_to_drop = 3, .older_than = 0}}).ok());
     EXPECT_TRUE(store->ListEvents(0, 100)->empty());
   }
   auto reopened = OpenOrDie(dir.File("s.db"));
@@ -72,7 +75,8 @@ TEST(EventStoreTest, WebhooksKeepTheirCursorAndDeliveryLog) {
   d.event_id = 5;
   d.outcome = core::DeliveryOutcome::kRetrying;
   d.http_status = 500;
-  ASSERT_TRUE(store->Commit({.webhook_cursors = {{"w1", 5}, {"w1", 4}}, .webhook_deliveries = {d}}).ok());
+  ASSERT_TRUE(
+      store->Commit({.webhook_cursors = {{"w1", 5}, {"w1", 4}}, .webhook_deliveries = {d}}).ok());
   Result<Snapshot> snapshot = store->Load();
   ASSERT_TRUE(snapshot.ok());
   ASSERT_EQ(snapshot->webhooks.size(), 1u);

@@ -33,7 +33,8 @@ core::WebhookDelivery ReadDeliveryRow(Statement& s) {
   d.at = s.ColumnInt(3);
   d.http_status = static_cast<int>(s.ColumnInt(4));
   d.duration_ms = s.ColumnInt(5);
-  d.outcome = core::ParseDeliveryOutcome(s.ColumnText(6)).value_or(core::DeliveryOutcome::kRetrying);
+  d.outcome =
+      core::ParseDeliveryOutcome(s.ColumnText(6)).value_or(core::DeliveryOutcome::kRetrying);
   d.error = s.ColumnText(7);
   d.next_attempt_at = s.ColumnInt(8);
   return d;
@@ -63,17 +64,21 @@ Result<EventTables> EventTables::Prepare(Database& db) {
   EventTables t;
   const std::pair<Statement*, std::string_view> all[] = {
       {&t.insert_event_,
-       "INSERT INTO events (id, type, at, status, queue, pipeline, doc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"},
+       "INSERT INTO events (id, type, at, status, queue, pipeline, doc) VALUES (?1, ?2, ?3, ?4, "
+       "?5, ?6, ?7)"},
       {&t.bump_max_event_id_,
        "UPDATE store_counters SET max_event_id = max(max_event_id, ?1) WHERE singleton = 1"},
       {&t.prune_by_id_, "DELETE FROM events WHERE id <= ?1"},
       {&t.prune_by_age_,
        "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 1000) AND at < ?1"},
       {&t.list_events_,
-       "SELECT id, type, at, status, queue, pipeline, doc FROM events WHERE id > ?1 ORDER BY id LIMIT ?2"},
+       "SELECT id, type, at, status, queue, pipeline, doc FROM events WHERE id > ?1 ORDER BY id "
+       "LIMIT ?2"},
       {&t.upsert_webhook_,
-       "INSERT INTO webhooks (id, url, secret, filter, max_attempts, initial_delay_ms, description, created_at, "
-       "cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET url = excluded.url, "
+       "INSERT INTO webhooks (id, url, secret, filter, max_attempts, initial_delay_ms, "
+       "description, created_at, "
+       "cursor) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO UPDATE SET url = "
+       "excluded.url, "
        "secret = excluded.secret, filter = excluded.filter, max_attempts = excluded.max_attempts, "
        "initial_delay_ms = excluded.initial_delay_ms, description = excluded.description, "
        "created_at = excluded.created_at, cursor = excluded.cursor"},
@@ -81,16 +86,20 @@ Result<EventTables> EventTables::Prepare(Database& db) {
       {&t.delete_deliveries_of_webhook_, "DELETE FROM webhook_deliveries WHERE subscription = ?1"},
       {&t.advance_cursor_, "UPDATE webhooks SET cursor = max(cursor, ?2) WHERE id = ?1"},
       {&t.select_webhooks_,
-       "SELECT id, url, secret, filter, max_attempts, initial_delay_ms, description, created_at, cursor "
+       "SELECT id, url, secret, filter, max_attempts, initial_delay_ms, description, created_at, "
+       "cursor "
        "FROM webhooks ORDER BY id"},
       {&t.insert_delivery_,
-       "INSERT INTO webhook_deliveries (subscription, event_id, attempt, at, http_status, duration_ms, outcome, "
+       "INSERT INTO webhook_deliveries (subscription, event_id, attempt, at, http_status, "
+       "duration_ms, outcome, "
        "error, next_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"},
       {&t.trim_deliveries_,
-       "DELETE FROM webhook_deliveries WHERE subscription = ?1 AND seq <= (SELECT seq FROM webhook_deliveries "
+       "DELETE FROM webhook_deliveries WHERE subscription = ?1 AND seq <= (SELECT seq FROM "
+       "webhook_deliveries "
        "WHERE subscription = ?1 ORDER BY seq DESC LIMIT 1 OFFSET ?2)"},
       {&t.list_deliveries_,
-       "SELECT subscription, event_id, attempt, at, http_status, duration_ms, outcome, error, next_attempt_at "
+       "SELECT subscription, event_id, attempt, at, http_status, duration_ms, outcome, error, "
+       "next_attempt_at "
        "FROM webhook_deliveries WHERE subscription = ?1 ORDER BY seq DESC LIMIT ?2"},
   };
   for (const auto& [statement, sql] : all) {
@@ -195,7 +204,8 @@ Result<std::vector<core::WebhookSubscription>> EventTables::Webhooks() {
   return ReadRows(select_webhooks_, &ReadWebhookRow);
 }
 
-Result<std::vector<core::WebhookDelivery>> EventTables::Deliveries(const std::string& subscription, int limit) {
+Result<std::vector<core::WebhookDelivery>> EventTables::Deliveries(const std::string& subscription,
+                                                                   int limit) {
   list_deliveries_.BindText(1, subscription);
   list_deliveries_.BindInt(2, limit);
   return ReadRows(list_deliveries_, &ReadDeliveryRow);

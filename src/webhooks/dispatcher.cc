@@ -1,14 +1,13 @@
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
-
 #include "webhooks/dispatcher.h"
+
+#include <spdlog/spdlog.h>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <spdlog/spdlog.h>
-
 #include <deque>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "webhooks/http_post.h"
 #include "webhooks/signature.h"
@@ -29,8 +28,8 @@ struct Dispatcher::Target {
       : subscription(std::move(s)), considered(subscription.cursor), retry_timer(io) {}
   core::WebhookSubscription subscription;
   std::optional<HttpUrl> url;
-  uint64_t considered;              // every event up to this id is queued or passed over
-  std::deque<core::Event> queue;    // matching events to deliver, in id order
+  uint64_t considered;            // every event up to this id is queued or passed over
+  std::deque<core::Event> queue;  // matching events to deliver, in id order
   bool fetching = false;
   bool in_flight = false;
   bool waiting = false;  // for the retry timer
@@ -39,7 +38,10 @@ struct Dispatcher::Target {
 };
 
 Dispatcher::Dispatcher(const Clock& clock, Hooks hooks, Options options)
-    : clock_(clock), hooks_(std::move(hooks)), options_(options), io_(std::make_shared<asio::io_context>(1)) {
+    : clock_(clock),
+      hooks_(std::move(hooks)),
+      options_(options),
+      io_(std::make_shared<asio::io_context>(1)) {
   thread_ = std::thread([io = io_] {
     auto guard = asio::make_work_guard(*io);
     io->run();
@@ -154,7 +156,8 @@ void Dispatcher::OnResult(const std::string& id, uint64_t event_id, TimeMs start
   d.http_status = status;
   d.duration_ms = clock_.NowMs() - started;
   d.error = error.empty() && !Succeeded(status) ? "HTTP " + std::to_string(status) : error;
-  std::optional<int64_t> delay = Succeeded(status) ? std::nullopt : core::RetryDelayMs(t.subscription.retry, t.attempt);
+  std::optional<int64_t> delay =
+      Succeeded(status) ? std::nullopt : core::RetryDelayMs(t.subscription.retry, t.attempt);
   if (delay) {
     d.outcome = core::DeliveryOutcome::kRetrying;
     d.next_attempt_at = clock_.NowMs() + *delay;
@@ -170,9 +173,11 @@ void Dispatcher::OnResult(const std::string& id, uint64_t event_id, TimeMs start
     });
     return;
   }
-  d.outcome = Succeeded(status) ? core::DeliveryOutcome::kDelivered : core::DeliveryOutcome::kGaveUp;
+  d.outcome =
+      Succeeded(status) ? core::DeliveryOutcome::kDelivered : core::DeliveryOutcome::kGaveUp;
   if (d.outcome == core::DeliveryOutcome::kGaveUp) {
-    spdlog::warn("webhook {}: gave up on event {} after {} attempts: {}", id, event_id, t.attempt, d.error);
+    spdlog::warn("webhook {}: gave up on event {} after {} attempts: {}", id, event_id, t.attempt,
+                 d.error);
   }
   t.queue.pop_front();
   t.attempt = 0;

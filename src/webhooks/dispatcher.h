@@ -37,13 +37,16 @@ class Dispatcher {
   struct Hooks {
     // Reads up to `limit` committed events after `after_id` and passes them to `reply` (from
     // any thread).
-    std::function<void(uint64_t after_id, int limit, std::function<void(std::vector<core::Event>)> reply)> fetch;
+    std::function<void(uint64_t after_id, int limit,
+                       std::function<void(std::vector<core::Event>)> reply)>
+        fetch;
     // Records an attempt and, when the subscription is done with its event, the new cursor.
-    std::function<void(const core::WebhookDelivery& delivery, std::optional<uint64_t> cursor)> record;
+    std::function<void(const core::WebhookDelivery& delivery, std::optional<uint64_t> cursor)>
+        record;
   };
   struct Options {
     std::chrono::milliseconds timeout{10'000};  // per attempt
-    size_t max_queued = 10'000;                  // events held per subscription; more are re-read later
+    size_t max_queued = 10'000;  // events held per subscription; more are re-read later
   };
 
   Dispatcher(const Clock& clock, Hooks hooks, Options options);
@@ -62,7 +65,8 @@ class Dispatcher {
   void Consider(Target& t, const core::Event& event);
   void Fetch(const std::string& id);
   void Pump(const std::string& id);
-  void OnResult(const std::string& id, uint64_t event_id, TimeMs started, int status, const std::string& error);
+  void OnResult(const std::string& id, uint64_t event_id, TimeMs started, int status,
+                const std::string& error);
 
   const Clock& clock_;
   Hooks hooks_;

@@ -1,13 +1,11 @@
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
-
 #include "webhooks/http_post.h"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <memory>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 namespace nightshift::webhooks {
 namespace {
@@ -20,10 +18,12 @@ using tcp = asio::ip::tcp;
 // resolve -> connect -> write -> read, each step under the one deadline.
 class PostOp : public std::enable_shared_from_this<PostOp> {
  public:
-  PostOp(asio::io_context& io, std::chrono::milliseconds timeout, std::function<void(PostResult)> done)
+  PostOp(asio::io_context& io, std::chrono::milliseconds timeout,
+         std::function<void(PostResult)> done)
       : resolver_(io), stream_(io), timeout_(timeout), done_(std::move(done)) {}
 
-  void Start(const HttpUrl& url, std::string body, const std::vector<std::pair<std::string, std::string>>& headers) {
+  void Start(const HttpUrl& url, std::string body,
+             const std::vector<std::pair<std::string, std::string>>& headers) {
     request_.method(http::verb::post);
     request_.target(url.target);
     request_.version(11);
@@ -35,36 +35,40 @@ class PostOp : public std::enable_shared_from_this<PostOp> {
     request_.body() = std::move(body);
     request_.prepare_payload();
     stream_.expires_after(timeout_);
-    resolver_.async_resolve(url.host, url.port,
-                            [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-                              if (ec) return self->Fail("resolve", ec);
-                              self->Connect(results);
-                            });
+    resolver_.async_resolve(
+        url.host, url.port,
+        [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+          if (ec) return self->Fail("resolve", ec);
+          self->Connect(results);
+        });
   }
 
  private:
   void Connect(const tcp::resolver::results_type& results) {
-    stream_.async_connect(results, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
-      if (ec) return self->Fail("connect", ec);
-      http::async_write(self->stream_, self->request_, [self](beast::error_code ec, size_t) {
-        if (ec) return self->Fail("write", ec);
-        self->Read();
-      });
-    });
+    stream_.async_connect(
+        results, [self = shared_from_this()](beast::error_code ec, const tcp::endpoint&) {
+          if (ec) return self->Fail("connect", ec);
+          http::async_write(self->stream_, self->request_, [self](beast::error_code ec, size_t) {
+            if (ec) return self->Fail("write", ec);
+            self->Read();
+          });
+        });
   }
 
   void Read() {
-    http::async_read(stream_, buffer_, response_, [self = shared_from_this()](beast::error_code ec, size_t) {
-      if (ec) return self->Fail("read", ec);
-      beast::error_code ignored;
-      self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
-      self->done_({static_cast<int>(self->response_.result_int()), ""});
-    });
+    http::async_read(stream_, buffer_, response_,
+                     [self = shared_from_this()](beast::error_code ec, size_t) {
+                       if (ec) return self->Fail("read", ec);
+                       beast::error_code ignored;
+                       self->stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+                       self->done_({static_cast<int>(self->response_.result_int()), ""});
+                     });
   }
 
   void Fail(const char* step, beast::error_code ec) {
-    done_({0, ec == beast::error::timeout ? std::string("timed out after ") + std::to_string(timeout_.count()) + " ms"
-                                          : std::string(step) + ": " + ec.message()});
+    done_({0, ec == beast::error::timeout
+                  ? std::string("timed out after ") + std::to_string(timeout_.count()) + " ms"
+                  : std::string(step) + ": " + ec.message()});
   }
 
   tcp::resolver resolver_;
@@ -79,8 +83,8 @@ class PostOp : public std::enable_shared_from_this<PostOp> {
 }  // namespace
 
 void AsyncPost(asio::io_context& io, const HttpUrl& url, std::string body,
-               std::vector<std::pair<std::string, std::string>> headers, std::chrono::milliseconds timeout,
-               std::function<void(PostResult)> done) {
+               std::vector<std::pair<std::string, std::string>> headers,
+               std::chrono::milliseconds timeout, std::function<void(PostResult)> done) {
   std::make_shared<PostOp>(io, timeout, std::move(done))->Start(url, std::move(body), headers);
 }
 

@@ -23,7 +23,7 @@ struct PostResult {
 };
 
 void AsyncPost(boost::asio::io_context& io, const HttpUrl& url, std::string body,
-               std::vector<std::pair<std::string, std::string>> headers, std::chrono::milliseconds timeout,
-               std::function<void(PostResult)> done);
+               std::vector<std::pair<std::string, std::string>> headers,
+               std::chrono::milliseconds timeout, std::function<void(PostResult)> done);
 
 }  // namespace nightshift::webhooks

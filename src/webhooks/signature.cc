@@ -8,8 +8,8 @@ namespace nightshift::webhooks {
 std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
-       message.size(), digest, &length);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), digest, &length);
   static constexpr char kHex[] = "0123456789abcdef";
   std::string hex;
   hex.reserve(length * 2);
@@ -20,6 +20,8 @@ std::string HmacSha256Hex(std::string_view key, std::string_view message) {
   return hex;
 }
 
-std::string Signature(std::string_view secret, std::string_view body) { return "sha256=" + HmacSha256Hex(secret, body); }
+std::string Signature(std::string_view secret, std::string_view body) {
+  return "sha256=" + HmacSha256Hex(secret, body);
+}
 
 }  // namespace nightshift::webhooks
