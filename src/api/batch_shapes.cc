@@ -4,7 +4,12 @@
 #include <cctype>
 #include <cmath>
 
+#include "events/batch_json.h"
+
 namespace nightshift::api {
+
+using events::AttemptJson;
+using events::DependsOnJson;
 namespace {
 
 constexpr size_t kMaxEvaluateOnExit = 5;
@@ -206,37 +211,12 @@ void MergeExtra(OrderedJson& into, const std::string& extra_json) {
 
 namespace {
 
-OrderedJson AttemptJson(const core::Attempt& a) {
-  OrderedJson container;
-  if (a.exit_code) container["exitCode"] = *a.exit_code;
-  if (!a.reason.empty()) container["reason"] = a.reason;
-  container["logStreamName"] = a.log_stream_name;
-  OrderedJson j;
-  j["container"] = std::move(container);
-  if (a.started_at) j["startedAt"] = a.started_at;
-  if (a.stopped_at) j["stoppedAt"] = a.stopped_at;
-  if (!a.status_reason.empty()) j["statusReason"] = a.status_reason;
-  return j;
-}
-
 OrderedJson ContainerJson(const core::JobSpec& spec) {
   OrderedJson container;
   container["command"] = spec.command;
   container["environment"] = EnvironmentJson(spec.environment);
   container["resourceRequirements"] = ResourceRequirementsJson(spec.resources);
   return container;
-}
-
-OrderedJson DependsOnJson(const std::vector<core::Dependency>& deps) {
-  OrderedJson list = OrderedJson::array();
-  for (const core::Dependency& d : deps) {
-    OrderedJson j;
-    if (!d.job_id.empty()) j["jobId"] = d.job_id;
-    if (d.type == core::DependencyType::kNToN) j["type"] = "N_TO_N";
-    if (d.type == core::DependencyType::kSequential) j["type"] = "SEQUENTIAL";
-    list.push_back(std::move(j));
-  }
-  return list;
 }
 
 OrderedJson ArrayPropertiesJson(const JobView& v, bool with_summary) {

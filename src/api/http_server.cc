@@ -3,12 +3,14 @@
 #include "api/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cctype>
+#include <cstdio>
 #include <chrono>
 #include <optional>
 
@@ -30,6 +32,114 @@ int HexValue(char c) {
   if (c >= 'a' && c <= 'f') return c - 'a' + 10;
   if (c >= 'A' && c <= 'F') return c - 'A' + 10;
   return -1;
+}
+
+// A streamed response on a connection taken over from its Session: the head, then each piece
+// queued as one HTTP chunk (pieces queued during a write go out together in the next), then the
+// last chunk on Finish. A read stays pending to notice the client going away.
+class ChunkedStream final : public ResponseStream, public std::enable_shared_from_this<ChunkedStream> {
+ public:
+  explicit ChunkedStream(tcp::socket socket) : socket_(std::move(socket)), finish_timer_(socket_.get_executor()) {}
+
+  void Start(std::string head) {
+    pending_ = std::move(head);
+    WatchForClose();
+    WriteNext();
+  }
+
+  bool Send(std::string data, size_t limit) override {
+    if (!open_ || finishing_ || queued_bytes() + data.size() > limit) return false;
+    Enqueue(data);
+    return true;
+  }
+
+  void Finish(std::string data) override {
+    if (!open_ || finishing_) return;
+    Enqueue(data);
+    pending_ += "0\r\n\r\n";
+    finishing_ = true;
+    finish_timer_.expires_after(kFinishTimeout);
+    finish_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+      if (!ec) self->Close();
+    });
+    if (!writing_) WriteNext();
+  }
+
+  bool open() const override { return open_; }
+  size_t queued_bytes() const override { return pending_.size() + in_flight_.size(); }
+  uint64_t written_bytes() const override { return written_; }
+  void OnDrained(std::function<void()> callback) override { on_drained_ = std::move(callback); }
+  void OnClosed(std::function<void()> callback) override { on_closed_ = std::move(callback); }
+
+ private:
+  static constexpr auto kFinishTimeout = std::chrono::seconds(5);
+
+  void Enqueue(const std::string& data) {
+    if (data.empty()) return;
+    char size[20];
+    std::snprintf(size, sizeof size, "%zx\r\n", data.size());
+    pending_ += size;
+    pending_ += data;
+    pending_ += "\r\n";
+    if (!writing_) WriteNext();
+  }
+
+  void WriteNext() {
+    if (!open_) return;
+    if (pending_.empty()) {
+      if (finishing_) return Close();
+      if (auto drained = on_drained_) drained();
+      return;
+    }
+    writing_ = true;
+    in_flight_ = std::exchange(pending_, {});
+    asio::async_write(socket_, asio::buffer(in_flight_),
+                      [self = shared_from_this()](beast::error_code ec, size_t n) {
+                        self->writing_ = false;
+                        self->written_ += n;
+                        self->in_flight_.clear();
+                        if (ec) return self->Close();
+                        self->WriteNext();
+                      });
+  }
+
+  void WatchForClose() {
+    socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->Close();
+      self->WatchForClose();  // a client has nothing to say on a stream: ignore it
+    });
+  }
+
+  void Close() {
+    if (!open_) return;
+    open_ = false;
+    beast::error_code ignored;
+    socket_.shutdown(tcp::socket::shutdown_both, ignored);
+    socket_.close(ignored);
+    finish_timer_.cancel();
+    if (auto closed = std::exchange(on_closed_, nullptr)) closed();
+    on_drained_ = nullptr;
+  }
+
+  tcp::socket socket_;
+  asio::steady_timer finish_timer_;
+  std::string pending_;    // framed, not yet written
+  std::string in_flight_;  // being written
+  char read_buffer_[512];
+  uint64_t written_ = 0;
+  bool writing_ = false;
+  bool finishing_ = false;
+  bool open_ = true;
+  std::function<void()> on_drained_;
+  std::function<void()> on_closed_;
+};
+
+std::string StreamHead(const HttpResponse& r) {
+  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
+                     std::string(http::obsolete_reason(static_cast<http::status>(r.status))) +
+                     "\r\nServer: nightshift\r\nContent-Type: " + r.content_type + "\r\n";
+  for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
+  return head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -84,20 +194,20 @@ class Session : public std::enable_shared_from_this<Session> {
     Write(std::move(r));
   }
 
-  // The status line and headers of `r` on `res`.
-  template <typename Body>
-  static void SetHead(const HttpResponse& r, http::response<Body>& res) {
-    res.version(11);
-    res.result(static_cast<unsigned>(r.status));
-    res.set(http::field::server, "nightshift");
-    res.set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res.set(name, value);
-  }
-
   void Write(HttpResponse r) {
-    if (r.stream) return WriteStream(std::move(r));
+    if (r.stream) {
+      // The connection now belongs to the stream; this session ends here.
+      auto stream = std::make_shared<ChunkedStream>(stream_.release_socket());
+      stream->Start(StreamHead(r));
+      r.stream(stream);
+      return;
+    }
     auto res = std::make_shared<http::response<http::string_body>>();
-    SetHead(r, *res);
+    res->version(11);
+    res->result(static_cast<unsigned>(r.status));
+    res->set(http::field::server, "nightshift");
+    res->set(http::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers) res->set(name, value);
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
@@ -106,52 +216,6 @@ class Session : public std::enable_shared_from_this<Session> {
       if (ec || !self->keep_alive_) return self->Close();
       self->ReadNext();
     });
-  }
-
-  // A streamed body: the header, then each piece of the source as a chunk, then the last chunk;
-  // the connection closes after it.
-  void WriteStream(HttpResponse r) {
-    keep_alive_ = false;
-    auto res = std::make_shared<http::response<http::empty_body>>();
-    SetHead(r, *res);
-    res->chunked(true);
-    res->keep_alive(false);
-    auto serializer = std::make_shared<http::response_serializer<http::empty_body>>(*res);
-    stream_.expires_after(kIdleTimeout);
-    http::async_write_header(stream_, *serializer,
-                             [self = shared_from_this(), res, serializer, source = r.stream](beast::error_code ec, size_t) {
-                               if (ec) return self->EndStream(source);
-                               self->NextChunk(source);
-                             });
-  }
-
-  void NextChunk(const std::shared_ptr<BodySource>& source) {
-    stream_.expires_never();  // the source decides when the next piece comes
-    source->Next([self = shared_from_this(), source](std::string piece, bool last) {
-      self->WritePiece(source, std::make_shared<std::string>(std::move(piece)), last);
-    });
-  }
-
-  void WritePiece(const std::shared_ptr<BodySource>& source, std::shared_ptr<std::string> data, bool last) {
-    if (data->empty()) return last ? WriteLastChunk(source) : NextChunk(source);
-    stream_.expires_after(kIdleTimeout);
-    asio::async_write(stream_, http::make_chunk(asio::buffer(*data)),
-                      [self = shared_from_this(), source, data, last](beast::error_code ec, size_t) {
-                        if (ec) return self->EndStream(source);
-                        if (last) return self->WriteLastChunk(source);
-                        self->NextChunk(source);
-                      });
-  }
-
-  void WriteLastChunk(const std::shared_ptr<BodySource>& source) {
-    stream_.expires_after(kIdleTimeout);
-    asio::async_write(stream_, http::make_chunk_last(),
-                      [self = shared_from_this(), source](beast::error_code, size_t) { self->EndStream(source); });
-  }
-
-  void EndStream(const std::shared_ptr<BodySource>& source) {
-    source->Cancel();
-    Close();
   }
 
   void Close() {

@@ -3,6 +3,8 @@
 // Thread-safety: plain values.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -23,20 +25,25 @@ struct HttpRequest {
   const std::string& Header(const std::string& name) const;
 };
 
-// The body of a response that is produced over time (a followed log as Server-Sent Events): the
-// server sends the header, then asks for one piece after another, writing each as a chunk
-// (chunked transfer encoding), until the source says the body has ended; then it closes the
-// connection. Runs on the server's loop thread.
-class BodySource {
+// A response whose body goes on after its head, in pieces (Server-Sent Events): the HTTP
+// server sends them chunked as they come, one write at a time, and keeps the rest queued.
+// Thread-safety: the server's loop thread only.
+class ResponseStream {
  public:
-  using Deliver = std::function<void(std::string piece, bool last)>;
-  virtual ~BodySource() = default;
-  // Asks for the next piece: the source calls `deliver` exactly once, now or later, with it
-  // (`last`: the body ends after it). Not called again before the piece is written.
-  virtual void Next(Deliver deliver) = 0;
-  // The client is gone (a write failed) or the server stops: produce nothing more; a pending
-  // `deliver` need not be called.
-  virtual void Cancel() = 0;
+  virtual ~ResponseStream() = default;
+  // Queues `data`. False, and nothing queued, when the client is gone or the queued bytes would
+  // pass `limit`: the caller decides what a client that falls behind gets.
+  virtual bool Send(std::string data, size_t limit) = 0;
+  // Queues `data` whatever the limit, then ends the response and closes the connection; if the
+  // client does not take it within a few seconds the connection is closed anyway.
+  virtual void Finish(std::string data) = 0;
+  virtual bool open() const = 0;
+  virtual size_t queued_bytes() const = 0;
+  virtual uint64_t written_bytes() const = 0;  // so far, to see a client that stopped reading
+  // Called when everything queued has been written.
+  virtual void OnDrained(std::function<void()> callback) = 0;
+  // Called once, when the client goes away or the response ends.
+  virtual void OnClosed(std::function<void()> callback) = 0;
 };
 
 struct HttpResponse {
@@ -44,7 +51,9 @@ struct HttpResponse {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
-  std::shared_ptr<BodySource> stream;  // set: the body comes from here, and `body` is ignored
+  // Set: a streamed response. The head is sent (chunked, `body` ignored), then this is called
+  // with the open stream; the connection serves nothing else afterwards.
+  std::function<void(std::shared_ptr<ResponseStream>)> stream;
 };
 
 // Answers a request. Called on the server's loop thread; `respond` may be called later (after a

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdlib>
+#include <limits>
 
 #include "api/aws_error.h"
 #include "core/job_state.h"
@@ -36,30 +37,44 @@ const char* StreamName(exec::LogStream stream) {
 }
 
 // Streams one attempt's log as SSE: what is there, then (following) what is appended, until the
-// attempt ends.
-class LogFollower : public BodySource, public std::enable_shared_from_this<LogFollower> {
+// attempt ends. The log file is the buffer: a piece is read only once the client has taken the
+// previous one, so a slow client costs no memory.
+class LogFollower : public std::enable_shared_from_this<LogFollower> {
  public:
   LogFollower(engine::Engine& engine, boost::asio::io_context& io, std::string job_id, int attempt, bool follow)
       : engine_(engine), timer_(io), job_id_(std::move(job_id)), attempt_(attempt), follow_(follow) {}
 
-  void Next(Deliver deliver) override {
-    if (ended_ || cancelled_) return deliver("", true);
-    std::string piece = Poll();
-    if (!piece.empty() || ended_) return deliver(std::move(piece), false);
-    if (std::chrono::steady_clock::now() - last_write_ >= kKeepAliveInterval) {
-      last_write_ = std::chrono::steady_clock::now();
-      return deliver(": keep-alive\n\n", false);
-    }
-    timer_.expires_after(kFollowInterval);
-    timer_.async_wait([self = shared_from_this(), deliver = std::move(deliver)](const boost::system::error_code& ec) {
-      if (ec || self->cancelled_) return;
-      self->Next(deliver);
+  // The stream keeps the follower alive through its callbacks until it closes.
+  void Start(std::shared_ptr<ResponseStream> stream) {
+    stream_ = std::move(stream);
+    stream_->OnDrained([self = shared_from_this()] {
+      if (std::exchange(self->waiting_for_drain_, false)) self->Pump();
     });
+    stream_->OnClosed([self = shared_from_this()] {
+      self->timer_.cancel();
+      self->stream_.reset();
+    });
+    Pump();
   }
 
-  void Cancel() override {
-    cancelled_ = true;
-    timer_.cancel();
+ private:
+  void Pump() {
+    if (!stream_ || !stream_->open()) return;
+    std::string piece = Poll();
+    if (ended_) return stream_->Finish(std::move(piece));
+    if (!piece.empty()) {
+      waiting_for_drain_ = true;
+      stream_->Send(std::move(piece), std::numeric_limits<size_t>::max());
+      return;
+    }
+    if (std::chrono::steady_clock::now() - last_write_ >= kKeepAliveInterval) {
+      last_write_ = std::chrono::steady_clock::now();
+      stream_->Send(": keep-alive\n\n", std::numeric_limits<size_t>::max());
+    }
+    timer_.expires_after(kFollowInterval);
+    timer_.async_wait([self = shared_from_this()](const boost::system::error_code& ec) {
+      if (!ec) self->Pump();
+    });
   }
 
  private:
@@ -124,8 +139,9 @@ class LogFollower : public BodySource, public std::enable_shared_from_this<LogFo
   int attempt_;
   bool follow_;
   std::string token_;  // where the next read starts; empty: the head
+  std::shared_ptr<ResponseStream> stream_;
   bool ended_ = false;
-  bool cancelled_ = false;
+  bool waiting_for_drain_ = false;
   std::chrono::steady_clock::time_point last_write_ = std::chrono::steady_clock::now();
 };
 
@@ -136,9 +152,8 @@ HttpResponse Error(const Status& status) { return ErrorResponse(AwsService::kSch
 bool JobLogsApi::Handle(const HttpRequest& request, const Respond& respond) {
   if (request.path.rfind(std::string(kJobs) + "/", 0) != 0) return false;
   const std::vector<std::string> parts = SplitPath(request.path);  // api v1 jobs {id} logs
-  if (parts.size() != 5 || parts[4] != "logs") {
-    respond(Error(Status::NotFound("no route for " + request.method + " " + request.path)));
-  } else if (request.method != "GET") {
+  if (parts.size() != 5 || parts[4] != "logs") return false;  // another route's
+  if (request.method != "GET") {
     respond(Error(Status::InvalidArgument("use GET on " + request.path)));
   } else {
     Result<HttpResponse> answer = Logs(parts[3], request);
@@ -166,7 +181,8 @@ Result<HttpResponse> JobLogsApi::Logs(const std::string& job_id, const HttpReque
   HttpResponse r;
   r.content_type = "text/event-stream";
   r.headers.emplace_back("Cache-Control", "no-cache");
-  r.stream = std::make_shared<LogFollower>(engine_, io_, job_id, attempt, QueryValue(request, "follow") == "true");
+  auto follower = std::make_shared<LogFollower>(engine_, io_, job_id, attempt, QueryValue(request, "follow") == "true");
+  r.stream = [follower](std::shared_ptr<ResponseStream> stream) { follower->Start(std::move(stream)); };
   return r;
 }
 

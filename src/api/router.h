@@ -1,10 +1,13 @@
 // Router: the server's single request entry point. Sends each request to the API that owns it:
-// /healthz, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target), EventBridge
-// Scheduler (/schedules...), the native routes (/api/v1/...: schedules, pipelines and runs, job logs) — and answers the rest with 404.
+// /healthz, /metrics, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target), EventBridge
+// Scheduler (/schedules...), the native routes (/api/v1/...: pipelines, runs, schedules, job logs
+// and explanations, events, webhooks) — and answers the rest with 404. It times every request for
+// the API latency metric.
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
 
 #include "api/batch_api.h"
+#include "api/events_api.h"
 #include "api/http_types.h"
 #include "api/job_logs_api.h"
 #include "api/logs_api.h"
@@ -12,6 +15,7 @@
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
 #include "api/why_api.h"
+#include "api/webhooks_api.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
@@ -23,6 +27,9 @@ class Router {
   void Handle(const HttpRequest& request, const Respond& respond);
 
  private:
+  void Dispatch(const HttpRequest& request, const Respond& respond);
+
+  engine::Engine& engine_;
   BatchApi batch_;
   LogsApi logs_;
   SchedulerApi scheduler_;
@@ -30,6 +37,8 @@ class Router {
   PipelinesApi pipelines_;
   WhyApi why_;
   JobLogsApi job_logs_;
+  EventsApi events_;
+  WebhooksApi webhooks_;
 };
 
 }  // namespace nightshift::api

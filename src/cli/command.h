@@ -37,5 +37,6 @@ Command ScheduleCommand();
 Command PipelineCommand();
 Command RunCommand();      // `nightshift run FILE`
 Command SchedulePreviewCommand();  // `nightshift schedule preview`
+Command WatchCommand();    // `nightshift watch`
 
 }  // namespace nightshift::cli

@@ -12,8 +12,8 @@ namespace nightshift::cli {
 
 std::vector<Command> AllCommands() {
   return {ServerCommand(),   ComputeEnvironmentCommand(), QueueCommand(),    JobDefinitionCommand(),
-          JobCommand(),      LogsCommand(),               WhyCommand(),      ScheduleCommand(),
-          PipelineCommand(), RunCommand(),                CompletionCommand()};
+          JobCommand(),      LogsCommand(),               WhyCommand(),      WatchCommand(),
+          ScheduleCommand(), PipelineCommand(),           RunCommand(),      CompletionCommand()};
 }
 
 namespace {

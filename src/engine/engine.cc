@@ -1,6 +1,7 @@
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "engine/engine.h"
+#include "engine/observability.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -40,7 +41,8 @@ Engine::Engine(asio::io_context& io, store::Store& store, exec::Executor& execut
       executor_(executor),
       clock_(clock),
       options_(std::move(options)),
-      timers_(std::make_unique<Timers>(io)) {
+      timers_(std::make_unique<Timers>(io)),
+      observe_(std::make_unique<Observability>(options_)) {
   executor_.SetExitCallback([this](const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
     OnAttemptExited(key, outcome);
   });
@@ -51,6 +53,7 @@ Engine::~Engine() = default;
 Status Engine::Start() {
   Result<store::Snapshot> snapshot = store_.Load();
   if (!snapshot.ok()) return snapshot.status();
+  RestoreObservability(*snapshot);
   for (auto& ce : snapshot->compute_environments) {
     scheduler_.SetComputeEnvironment(ce);
     ces_[ce.name] = std::move(ce);
@@ -197,6 +200,7 @@ void Engine::Flush() {
   const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
   NoteRunSteps(transitions, now);
   NoteEndedRuns(transitions, now);
+  NoteEvents(transitions, now);
   CommitPending();
   if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
   CarryOutDecisions();
@@ -210,16 +214,18 @@ void Engine::Flush() {
 }
 
 void Engine::CommitPending() {
+  // Transitions made after Flush took its own (a job a settled run's schedule submitted).
+  NoteEvents(scheduler_.TakeTransitions(), Now());
   for (core::Job& job : scheduler_.TakeChangedJobs()) {
     if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = job;
     pending_.jobs.push_back(std::move(job));
   }
-  scheduler_.TakeTransitions();  // Flush reads them (NoteEndedRuns); others are drained here
   if (!pending_.empty()) {
     // Committed without fsync: this survives the server's death, which is all the engine's own
     // transitions need (after an OS crash the running jobs are gone anyway). What a client is
     // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
     pending_.durability = store::Durability::kProcessCrash;
+    const int64_t commit_started_us = clock_.NowUs();
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
       ++commit_failures_;
@@ -231,7 +237,7 @@ void Engine::CommitPending() {
       });
       return;
     }
-    pending_ = store::WriteBatch{};
+    PublishCommitted(std::exchange(pending_, store::WriteBatch{}), clock_.NowUs() - commit_started_us);
   }
   commit_failures_ = 0;
   uncommitted_finished_.clear();

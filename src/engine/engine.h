@@ -20,14 +20,17 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/event.h"
 #include "core/fire_planner.h"
 #include "core/job.h"
 #include "core/pipeline.h"
 #include "core/resources.h"
 #include "core/schedule.h"
 #include "core/scheduler.h"
+#include "core/webhook.h"
 #include "engine/requests.h"
 #include "exec/executor.h"
+#include "metrics/registry.h"
 #include "pipeline/spec.h"
 #include "schedule/timetable.h"
 #include "store/store.h"
@@ -49,7 +52,12 @@ struct EngineOptions {
   std::string account = "000000000000";
   double default_vcpus = 2;          // capacity of the default compute environment
   int64_t terminate_grace_ms = 10'000;  // SIGTERM -> SIGKILL
+  // The event log keeps the newest this many events, and none older than this.
+  uint64_t event_retention_count = 100'000;
+  int64_t event_retention_ms = 7LL * 24 * 3600 * 1000;
 };
+
+class EngineMetrics;
 
 class Engine {
  public:
@@ -183,8 +191,37 @@ class Engine {
   // The log file of the attempt a CloudWatch log stream name stands for.
   Result<std::string> LogPathForStream(const std::string& log_stream_name) const;
 
+  // --- Events (engine_events.cc). Every job transition, run state change, schedule fire and
+  // schedule change becomes an event (core/event.h), committed with the change it describes.
+  // Called on the loop after each commit with the events it made durable, ids ascending.
+  using EventBatch = std::shared_ptr<const std::vector<core::Event>>;
+  using EventListener = std::function<void(const EventBatch&)>;
+  int AddEventListener(EventListener listener);  // returns a handle for RemoveEventListener
+  void RemoveEventListener(int handle);
+  // Committed events with id > after_id, ascending, at most `limit` (from the store).
+  Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit);
+  uint64_t last_committed_event_id() const;
+
+  // --- Webhook subscriptions (engine_events.cc); delivery is the api layer's dispatcher.
+  // Sets id, created_at and the cursor (the newest event: a subscription sees what comes next).
+  // Errors: kInvalidArgument for a URL that is not http:// or a retry out of range.
+  Result<core::WebhookSubscription> CreateWebhook(core::WebhookSubscription subscription);
+  Status DeleteWebhook(const std::string& id);  // kNotFound if unknown
+  const std::map<std::string, core::WebhookSubscription>& webhooks() const;
+  // Records one delivery attempt and, if given, the subscription's new cursor; committed in the
+  // next turn. A deleted subscription's are dropped.
+  void RecordDelivery(const core::WebhookDelivery& delivery, std::optional<uint64_t> cursor);
+  Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& id, int limit);
+
+  // --- Metrics: the engine's, which the api layer adds its own to.
+  EngineMetrics& metrics();
+
   std::string Arn(const std::string& resource_type, const std::string& name) const;
   TimeMs Now() const { return clock_.NowMs(); }
+  int64_t NowUs() const { return clock_.NowUs(); }
+  const Clock& clock() const { return clock_; }
+  // The loop the engine runs on (for the timers of its api-layer companions).
+  boost::asio::io_context& io_context() const { return io_; }
   const std::string& region() const { return options_.region; }
   const std::string& account() const { return options_.account; }
 
@@ -257,6 +294,15 @@ class Engine {
   void CountUnfinished(const core::PipelineRun& run);
   Result<std::string> StartPipelineTarget(const core::Schedule& schedule, const core::Fire& fire);
 
+  // Events (engine_events.cc).
+  struct Observability;  // event log state, listeners, webhooks, metrics
+  void RestoreObservability(const store::Snapshot& snapshot);
+  // Turns this turn's transitions, and the runs, fires and schedule changes added to pending_
+  // since the last call, into events in pending_.
+  void NoteEvents(const std::vector<core::JobTransition>& transitions, TimeMs now);
+  // After a successful commit of `committed`: hands its events to the listeners.
+  void PublishCommitted(store::WriteBatch committed, int64_t commit_us);
+
   // Resource changes (engine_resources.cc).
   void Persist(const core::ComputeEnvironment& ce);
   void Persist(const core::JobQueue& queue);
@@ -271,6 +317,7 @@ class Engine {
   const Clock& clock_;
   EngineOptions options_;
   std::unique_ptr<Timers> timers_;
+  std::unique_ptr<Observability> observe_;
   IdGenerator ids_;
   core::Scheduler scheduler_;
 

@@ -10,6 +10,7 @@
 #include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -44,6 +45,12 @@ class FlakyStore final : public store::Store {
     return base_.GetRun(id);
   }
   Result<store::RunPage> ListRuns(const store::RunQuery& q) override { return base_.ListRuns(q); }
+  Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) override {
+    return base_.ListEvents(after_id, limit);
+  }
+  Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& id, int limit) override {
+    return base_.ListDeliveries(id, limit);
+  }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
   void set_fail_commits(bool fail) { fail_commits_ = fail; }
 
@@ -92,6 +99,15 @@ class EngineTest : public ::testing::Test {
   void Drain() {
     io_->restart();
     io_->poll();
+  }
+
+  // Runs the loop, timers included, until pred holds or 5 s have passed; returns pred().
+  bool RunUntil(const std::function<bool()>& pred) {
+    for (int i = 0; i < 500 && !pred(); ++i) {
+      io_->restart();
+      io_->run_one_for(std::chrono::milliseconds(10));
+    }
+    return pred();
   }
 
   std::string Submit(const std::string& name, std::vector<core::Dependency> deps = {}) {

@@ -150,8 +150,61 @@ CREATE INDEX runs_running ON runs (seq, id) WHERE state = 'RUNNING';
 ALTER TABLE store_counters ADD COLUMN max_run_seq INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 4: the event log and webhook subscriptions with their delivery logs.
+//
+// events: one row per event (core/event.h), appended in the transaction of the change it
+// describes, read in id order by streams and webhooks resuming after an id. `id` is the rowid
+// (INTEGER PRIMARY KEY): rows are appended at the end of the b-tree, a resume is one seek, and a
+// prune of the oldest is one range delete. The engine gives the ids, not sqlite, and
+// store_counters.max_event_id remembers the highest ever committed, so that ids never come back
+// after a prune emptied the table. The filter columns (type, status, queue, pipeline) let a
+// reader filter without parsing doc, the event's JSON text. No index: every read is by id.
+// webhooks: few rows, written whole; `filter` is the event filter as a query string
+// (core/event.h), `cursor` the last event id the subscription is done with.
+// webhook_deliveries: one row per delivery attempt; each subscription keeps its newest
+// kDeliveriesKept (store.h), read newest first through the index.
+constexpr const char* kMigration4 = R"sql(
+CREATE TABLE events (
+  id INTEGER PRIMARY KEY,
+  type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  queue TEXT NOT NULL,
+  pipeline TEXT NOT NULL,
+  doc TEXT NOT NULL
+);
+
+CREATE TABLE webhooks (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  filter TEXT NOT NULL,
+  max_attempts INTEGER NOT NULL,
+  initial_delay_ms INTEGER NOT NULL,
+  description TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  cursor INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE webhook_deliveries (
+  seq INTEGER PRIMARY KEY,
+  subscription TEXT NOT NULL,
+  event_id INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  at INTEGER NOT NULL,
+  http_status INTEGER NOT NULL,
+  duration_ms INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  error TEXT NOT NULL,
+  next_attempt_at INTEGER NOT NULL
+);
+CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscription, seq);
+
+ALTER TABLE store_counters ADD COLUMN max_event_id INTEGER NOT NULL DEFAULT 0;
+)sql";
+
 // In order; never edit a released entry, append a new one.
-constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3};
+constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
 
 static_assert(kApplicationId == 1853057140, "migration 1 writes this value literally");
 

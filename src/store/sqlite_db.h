@@ -9,6 +9,8 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "util/status.h"
 
@@ -74,6 +76,22 @@ class ScopedReset {
  private:
   Statement& statement_;
 };
+
+// Every row of a prepared, bound SELECT, each turned into a value by `read(statement)`, which
+// returns a Result (an error stops the reading). Resets the statement.
+template <typename T, typename Read>
+Result<std::vector<T>> ReadAllRows(Statement& select, Read read) {
+  ScopedReset reset(select);
+  std::vector<T> out;
+  for (;;) {
+    Result<bool> row = select.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    Result<T> value = read(select);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(value).value());
+  }
+}
 
 // A connection. Closing it (destruction) is safe with statements still alive: sqlite closes the
 // connection once the last one is finalized.

@@ -109,16 +109,7 @@ Status Take(Result<T> result, T& target) {
 // Reads every row of a `SELECT doc FROM ...` statement.
 template <typename T>
 Result<std::vector<T>> ReadDocs(Statement& select, Decoder<T> decode) {
-  ScopedReset reset(select);
-  std::vector<T> out;
-  for (;;) {
-    Result<bool> row = select.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    Result<T> value = decode(select.ColumnBlob(0));
-    if (!value.ok()) return value.status();
-    out.push_back(std::move(value).value());
-  }
+  return ReadAllRows<T>(select, [decode](Statement& s) { return decode(s.ColumnBlob(0)); });
 }
 
 // Reads the one row, if any, of a `SELECT doc FROM ... WHERE <key> = ?1` statement.
@@ -212,7 +203,7 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->select_active_jobs, kSelectActiveJobsSql},
       {&statements_->bump_max_job_seq,
        "UPDATE store_counters SET max_job_seq = max(max_job_seq, ?1) WHERE singleton = 1"},
-      {&statements_->select_counters, "SELECT max_job_seq, max_run_seq FROM store_counters"},
+      {&statements_->select_counters, "SELECT max_job_seq, max_run_seq, max_event_id FROM store_counters"},
       {&statements_->upsert_compute_environment,
        "INSERT INTO compute_environments (name, doc) VALUES (?1, ?2) "
        "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc"},
@@ -257,6 +248,9 @@ Status SqliteStore::PrepareStatements() {
     if (!prepared.ok()) return prepared.status();
     *statement = std::move(prepared).value();
   }
+  Result<EventTables> event_tables = EventTables::Prepare(db_);
+  if (!event_tables.ok()) return event_tables.status();
+  event_tables_ = std::make_unique<EventTables>(std::move(event_tables).value());
   return Status::Ok();
 }
 
@@ -294,7 +288,8 @@ Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {
   NS_RETURN_IF_ERROR(WriteResources(batch));
   NS_RETURN_IF_ERROR(WriteSchedules(batch));
   NS_RETURN_IF_ERROR(WritePipelines(batch));
-  return WriteJobs(batch.jobs);
+  NS_RETURN_IF_ERROR(WriteJobs(batch.jobs));
+  return event_tables_->Write(batch);
 }
 
 Status SqliteStore::WriteResources(const WriteBatch& batch) {
@@ -426,6 +421,7 @@ Result<Snapshot> SqliteStore::ReadSnapshot() {
                           snapshot.pipeline_versions));
   NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_active_runs, DecodeRun), snapshot.active_runs));
   NS_RETURN_IF_ERROR(Take(ReadActiveJobs(), snapshot.active_jobs));
+  NS_RETURN_IF_ERROR(Take(event_tables_->Webhooks(), snapshot.webhooks));
   NS_RETURN_IF_ERROR(ReadCounters(snapshot));
   return snapshot;
 }
@@ -453,6 +449,7 @@ Status SqliteStore::ReadCounters(Snapshot& snapshot) {
   if (!*row) return Status::Internal("store_counters has no row");
   snapshot.max_job_seq = static_cast<uint64_t>(select.ColumnInt(0));
   snapshot.max_run_seq = static_cast<uint64_t>(select.ColumnInt(1));
+  snapshot.max_event_id = static_cast<uint64_t>(select.ColumnInt(2));
   return Status::Ok();
 }
 
@@ -565,6 +562,14 @@ Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {
   Result<Statement> prepared = db_.Prepare(sql);
   if (!prepared.ok()) return prepared.status();
   return &list_statements_.emplace(sql, std::move(prepared).value()).first->second;
+}
+
+Result<std::vector<core::Event>> SqliteStore::ListEvents(uint64_t after_id, int limit) {
+  return event_tables_->List(after_id, limit);
+}
+
+Result<std::vector<core::WebhookDelivery>> SqliteStore::ListDeliveries(const std::string& subscription, int limit) {
+  return event_tables_->Deliveries(subscription, limit);
 }
 
 Status SqliteStore::CheckIntegrity() {

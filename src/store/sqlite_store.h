@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/events_table.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 #include "util/status.h"
@@ -52,7 +53,8 @@ class SqliteStore final : public Store {
 
   // Writes the batch in one transaction: compute environments, then their deletions, then job
   // queues and their deletions, then job definitions, then deleted schedules (with their fires),
-  // then schedules, then fires, then pipeline versions, then runs, then jobs. Within a kind,
+  // then schedules, then fires, then pipeline versions, then runs, then jobs, then
+  // events, their prune and webhook changes (events_table.h). Within a kind,
   // entries apply in order, so a later entry for the same key wins. A deletion of a resource
   // applies after every upsert of its kind in the batch; a schedule's deletion applies before
   // them, so that a schedule deleted and re-created in one batch exists afterwards with only the
@@ -99,6 +101,10 @@ class SqliteStore final : public Store {
   // the page token is invalid ("invalid nextToken"); kInternal as GetRun.
   Result<RunPage> ListRuns(const RunQuery& query) override;
 
+  // Errors: kInternal for a corrupt row or a failing read.
+  Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) override;
+  Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& subscription, int limit) override;
+
   // Runs sqlite's full consistency check (PRAGMA integrity_check): reads the whole file, so it
   // takes seconds on a large store. Errors: kInternal listing the first problems found.
   Status CheckIntegrity();
@@ -130,6 +136,7 @@ class SqliteStore final : public Store {
   std::string path_;
   Database db_;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<EventTables> event_tables_;
   // ListJobs statements, by SQL text: one per query shape in use.
   std::unordered_map<std::string, Statement> list_statements_;
   std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating

@@ -11,12 +11,15 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "core/event.h"
 #include "core/job.h"
 #include "core/pipeline.h"
 #include "core/resources.h"
 #include "core/schedule.h"
+#include "core/webhook.h"
 #include "util/status.h"
 
 namespace nightshift::store {
@@ -25,6 +28,13 @@ namespace nightshift::store {
 enum class Durability {
   kPowerLoss,     // fsync before Commit returns: what a client was told is never lost
   kProcessCrash,  // survives kill -9 of the server, not an OS crash or power loss (no fsync)
+};
+
+// Which events to drop (bounded retention): those with id <= max_id_to_drop, and those made
+// before older_than among the 1,000 oldest (so that one prune costs at most that much).
+struct EventPrune {
+  uint64_t max_id_to_drop = 0;
+  TimeMs older_than = 0;
 };
 
 // Changes of one loop turn. Later entries for the same key win.
@@ -44,12 +54,23 @@ struct WriteBatch {
   std::vector<core::Fire> fires;
   std::vector<core::PipelineVersion> pipeline_versions;  // keyed by (name, version)
   std::vector<core::PipelineRun> runs;                   // keyed by id
+  // Events describing this batch's changes, ids ascending and above every committed one.
+  std::vector<core::Event> events;
+  std::optional<EventPrune> prune_events;
+  std::vector<core::WebhookSubscription> webhooks;  // keyed by id; the cursor is written too
+  std::vector<std::string> deleted_webhooks;        // ids; their deliveries go too
+  // (subscription id, event id): a cursor only moves forward; a deleted subscription's is ignored.
+  std::vector<std::pair<std::string, uint64_t>> webhook_cursors;
+  // Appended to each subscription's log, which keeps its newest kDeliveriesKept entries.
+  std::vector<core::WebhookDelivery> webhook_deliveries;
 
   bool empty() const {
     return jobs.empty() && compute_environments.empty() && deleted_compute_environments.empty() &&
            job_queues.empty() && deleted_job_queues.empty() && job_definitions.empty() &&
            schedules.empty() && deleted_schedules.empty() && fires.empty() &&
-           pipeline_versions.empty() && runs.empty();
+           pipeline_versions.empty() && runs.empty() && events.empty() && !prune_events &&
+           webhooks.empty() && deleted_webhooks.empty() && webhook_cursors.empty() &&
+           webhook_deliveries.empty();
   }
 };
 
@@ -62,9 +83,14 @@ struct Snapshot {
   std::vector<core::Schedule> schedules;
   std::vector<core::PipelineVersion> pipeline_versions;  // every version, deleted ones included
   std::vector<core::PipelineRun> active_runs;            // runs in state RUNNING
+  std::vector<core::WebhookSubscription> webhooks;  // by id
   uint64_t max_job_seq = 0;
   uint64_t max_run_seq = 0;
+  uint64_t max_event_id = 0;  // the highest event id ever committed, pruned or not
 };
+
+// How many delivery records each webhook subscription keeps.
+inline constexpr int kDeliveriesKept = 1000;
 
 struct JobQuery {
   // Exactly one of these selects the jobs:
@@ -133,6 +159,11 @@ class Store {
 
   virtual Result<std::optional<core::PipelineRun>> GetRun(const std::string& id) = 0;
   virtual Result<RunPage> ListRuns(const RunQuery& query) = 0;
+
+  // Committed events with id > after_id, ascending, at most `limit`.
+  virtual Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) = 0;
+  // A subscription's delivery log, newest first, at most `limit`.
+  virtual Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& subscription, int limit) = 0;
 };
 
 }  // namespace nightshift::store

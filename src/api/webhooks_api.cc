@@ -1,0 +1,185 @@
+#include "api/webhooks_api.h"
+
+#include <algorithm>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <cstdlib>
+#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
+
+#include "api/answer.h"
+#include "schedule/timetable.h"
+#include "webhooks/http_url.h"
+
+namespace nightshift::api {
+namespace {
+
+constexpr char kPrefix[] = "/api/v1/webhooks";
+constexpr int kMaxDeliveryPage = 1000;
+
+std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
+
+Json WebhookJson(const core::WebhookSubscription& w) {
+  Json filter = Json::object();
+  if (!w.filter.types.empty()) {
+    Json types = Json::array();
+    for (core::EventType t : w.filter.types) types.push_back(std::string(core::Name(t)));
+    filter["type"] = types;
+  }
+  if (!w.filter.statuses.empty()) filter["status"] = w.filter.statuses;
+  if (!w.filter.queues.empty()) filter["queue"] = w.filter.queues;
+  if (!w.filter.pipelines.empty()) filter["pipeline"] = w.filter.pipelines;
+  return Json{
+      {"id", w.id},
+      {"url", w.url},
+      {"description", w.description},
+      {"filter", filter},
+      {"retry",
+       {{"max_attempts", w.retry.max_attempts}, {"initial_delay_ms", w.retry.initial_delay_ms}}},
+      {"created_at", Utc(w.created_at)},
+      {"cursor", w.cursor}};
+}
+
+Json DeliveryJson(const core::WebhookDelivery& d) {
+  return Json{
+      {"event_id", d.event_id},
+      {"attempt", d.attempt},
+      {"at", Utc(d.at)},
+      {"outcome", std::string(core::Name(d.outcome))},
+      {"http_status", d.http_status == 0 ? Json(nullptr) : Json(d.http_status)},
+      {"duration_ms", d.duration_ms},
+      {"error", d.error},
+      {"next_attempt_at", d.next_attempt_at > 0 ? Json(Utc(d.next_attempt_at)) : Json(nullptr)}};
+}
+
+// The filter object: each member a string (a comma-separated list) or a list of strings.
+Result<core::EventFilter> ReadFilter(const Json* filter) {
+  std::vector<std::pair<std::string, std::string>> params;
+  if (filter) {
+    for (const auto& [key, value] : filter->items()) {
+      if (key != "type" && key != "status" && key != "queue" && key != "pipeline") {
+        return Status::InvalidArgument("filter." + key +
+                                       ": unknown member (type, status, queue, pipeline)");
+      }
+      if (value.is_string()) {
+        params.emplace_back(key, value.get<std::string>());
+        continue;
+      }
+      if (!value.is_array())
+        return Status::InvalidArgument("filter." + key + " must be a string or a list of strings");
+      for (const Json& item : value) {
+        if (!item.is_string())
+          return Status::InvalidArgument("filter." + key + " must hold strings");
+        params.emplace_back(key, item.get<std::string>());
+      }
+    }
+  }
+  Result<core::EventFilter> parsed = core::ParseEventFilter(params);
+  if (!parsed.ok()) return Status::InvalidArgument("filter." + parsed.status().message());
+  return parsed;
+}
+
+}  // namespace
+
+WebhooksApi::WebhooksApi(engine::Engine& engine) : engine_(engine) {
+  boost::asio::io_context& loop = engine.io_context();
+  webhooks::Dispatcher::Hooks hooks;
+  hooks.fetch = [this, &loop](uint64_t after, int limit,
+                              std::function<void(std::vector<core::Event>)> reply) {
+    boost::asio::post(loop, [this, after, limit, reply = std::move(reply)] {
+      Result<std::vector<core::Event>> events = engine_.ListEvents(after, limit);
+      reply(events.ok() ? std::move(*events) : std::vector<core::Event>{});
+    });
+  };
+  hooks.record = [this, &loop](const core::WebhookDelivery& d, std::optional<uint64_t> cursor) {
+    boost::asio::post(loop, [this, d, cursor] { engine_.RecordDelivery(d, cursor); });
+  };
+  dispatcher_ = std::make_unique<webhooks::Dispatcher>(engine.clock(), std::move(hooks),
+                                                       webhooks::Dispatcher::Options{});
+  for (const auto& [id, w] : engine_.webhooks()) dispatcher_->Upsert(w);
+  listener_ = engine_.AddEventListener(
+      [this](const engine::Engine::EventBatch& batch) { dispatcher_->OnCommitted(batch); });
+}
+
+WebhooksApi::~WebhooksApi() {
+  engine_.RemoveEventListener(listener_);
+  dispatcher_.reset();
+}
+
+bool WebhooksApi::Handle(const HttpRequest& request, const Respond& respond) {
+  const std::string& path = request.path;
+  if (path != kPrefix && path.rfind(std::string(kPrefix) + "/", 0) != 0) return false;
+  bool mutates = false;
+  Result<Json> result = Route(request, SplitPath(path.substr(sizeof(kPrefix) - 1)), mutates);
+  Answer(engine_, AwsService::kScheduler,
+         result.ok() ? Result<std::string>(result->dump()) : result.status(), mutates, respond);
+  return true;
+}
+
+Result<Json> WebhooksApi::Route(const HttpRequest& request, const std::vector<std::string>& parts,
+                                bool& mutates) {
+  const std::string& method = request.method;
+  const Status no_route = Status::NotFound("no route for " + method + " " + request.path);
+  if (parts.empty()) {
+    if (method == "POST") {
+      mutates = true;
+      return Create(request.body);
+    }
+    if (method != "GET") return no_route;
+    Json list = Json::array();
+    for (const auto& [id, w] : engine_.webhooks()) list.push_back(WebhookJson(w));
+    return Json{{"webhooks", list}};
+  }
+  const std::string& id = parts[0];
+  auto found = engine_.webhooks().find(id);
+  if (parts.size() == 2 && parts[1] == "deliveries" && method == "GET") {
+    const std::string limit_text = QueryValue(request, "limit");
+    const int limit =
+        limit_text.empty() ? 100 : std::clamp(std::atoi(limit_text.c_str()), 1, kMaxDeliveryPage);
+    Result<std::vector<core::WebhookDelivery>> log = engine_.ListDeliveries(id, limit);
+    if (!log.ok()) return log.status();
+    Json list = Json::array();
+    for (const core::WebhookDelivery& d : *log) list.push_back(DeliveryJson(d));
+    return Json{{"deliveries", list}};
+  }
+  if (parts.size() != 1) return no_route;
+  if (found == engine_.webhooks().end())
+    return Status::NotFound("webhook " + id + " does not exist");
+  if (method == "GET") return WebhookJson(found->second);
+  if (method != "DELETE") return no_route;
+  Json deleted = WebhookJson(found->second);
+  NS_RETURN_IF_ERROR(engine_.DeleteWebhook(id));
+  dispatcher_->Remove(id);
+  mutates = true;
+  return deleted;
+}
+
+Result<Json> WebhooksApi::Create(const std::string& body_text) {
+  Result<Json> body = ParseBody(body_text);
+  if (!body.ok()) return body.status();
+  JsonReader r(*body, "");
+  core::WebhookSubscription w;
+  w.url = r.String("url", true).value_or("");
+  w.secret = r.String("secret", true).value_or("");
+  w.description = r.String("description").value_or("");
+  Result<core::EventFilter> filter = ReadFilter(r.Object("filter"));
+  if (const Json* retry = r.Object("retry")) {
+    JsonReader rr(*retry, "retry");
+    w.retry.max_attempts =
+        static_cast<int>(rr.Int("max_attempts", false, 1, 20).value_or(w.retry.max_attempts));
+    w.retry.initial_delay_ms = rr.Int("initial_delay_ms", false, 100, w.retry.max_delay_ms)
+                                   .value_or(w.retry.initial_delay_ms);
+    if (Status st = rr.Finish(); !st.ok()) r.Fail(st);
+  }
+  NS_RETURN_IF_ERROR(r.Finish());
+  if (!filter.ok()) return filter.status();
+  w.filter = *filter;
+  if (w.secret.empty()) return Status::InvalidArgument("secret must not be empty");
+  Result<webhooks::HttpUrl> url = webhooks::ParseHttpUrl(w.url);
+  if (!url.ok()) return url.status();
+  Result<core::WebhookSubscription> created = engine_.CreateWebhook(std::move(w));
+  if (!created.ok()) return created.status();
+  dispatcher_->Upsert(*created);
+  return WebhookJson(*created);
+}
+
+}  // namespace nightshift::api
