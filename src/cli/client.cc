@@ -193,7 +193,7 @@ Result<Json> Call(const ClientOptions& options, const std::string& method, const
 }
 
 Status Stream(const ClientOptions& options, const std::string& path,
-              const std::function<void(std::string_view data)>& on_data) {
+              const std::function<bool(std::string_view data)>& on_data) {
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options);
   if (!connection.ok()) return connection.status();
   Connection& c = **connection;
@@ -207,7 +207,7 @@ Status Stream(const ClientOptions& options, const std::string& path,
     Result<bool> more = c.ReadSome();
     if (!more.ok()) return more.status();
     if (!c.body().empty()) {
-      on_data(c.body());
+      if (!on_data(c.body())) return Status::Ok();
       c.body().clear();
     }
     if (!*more) return Status::Ok();

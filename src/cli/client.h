@@ -39,9 +39,9 @@ Result<Json> Call(const ClientOptions& options, const std::string& method, const
                   const std::string& body = "");
 
 // GET `path` and hands each piece of the answer's body to `on_data` as it arrives, until the
-// server ends the answer. Errors as Call's.
+// server ends the answer or `on_data` returns false. Errors as Call's.
 Status Stream(const ClientOptions& options, const std::string& path,
-              const std::function<void(std::string_view data)>& on_data);
+              const std::function<bool(std::string_view data)>& on_data);
 
 // Prints "nightshift: <message>" on stderr and returns the exit code: 2 for usage errors, invalid
 // input and unknown objects, 1 when the thing failed (server unreachable or failing, a conflict).

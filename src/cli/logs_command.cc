@@ -46,6 +46,7 @@ Result<Json> StreamAttempt(const LogsFlags& f, int attempt) {
     }
     std::cout.flush();
     std::cerr.flush();
+    return true;
   });
   if (!st.ok()) return st;
   if (end.is_null()) return Status::Unavailable("the server ended the log of job " + f.job_id + " without its end");

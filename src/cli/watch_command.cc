@@ -3,28 +3,18 @@
 // (the server restarted, or dropped a client that fell behind) it reconnects and resumes after
 // the last event it printed, so no event is missed or printed twice.
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
+
 #include <chrono>
-#include <cstdlib>
 #include <iostream>
-#include <limits>
 #include <optional>
 #include <thread>
-#include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include "cli/client.h"
 #include "cli/command.h"
-#include "webhooks/http_url.h"
+#include "cli/sse_reader.h"
 
 namespace nightshift::cli {
 namespace {
-
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 
 struct WatchFlags {
   ClientOptions client;
@@ -82,78 +72,34 @@ std::string Query(const WatchFlags& f) {
   return q;
 }
 
-// Reads one connection's stream, printing events; returns when it ends. `last_id` is the last
-// event printed; `printed` counts them. Errors: kUnavailable when the server cannot be reached,
-// kInvalidArgument for a refused request.
-Status Follow(const WatchFlags& f, const webhooks::HttpUrl& url, std::optional<uint64_t>& last_id,
-              int64_t& printed) {
-  try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.connect(resolver.resolve(url.host, url.port));
-    http::request<http::empty_body> req{http::verb::get, "/api/v1/events" + Query(f), 11};
-    req.set(http::field::host, url.host);
-    req.set(http::field::accept, "text/event-stream");
-    if (last_id) req.set("Last-Event-ID", std::to_string(*last_id));
-    http::write(stream, req);
-    beast::flat_buffer buffer;
-    http::response_parser<http::buffer_body> parser;
-    parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-    http::read_header(stream, buffer, parser);
-    std::string pending;
-    char chunk[8192];
-    while (!parser.is_done()) {
-      parser.get().body().data = chunk;
-      parser.get().body().size = sizeof chunk;
-      beast::error_code ec;
-      http::read_some(stream, buffer, parser, ec);
-      if (ec == http::error::need_buffer) ec = {};
-      if (ec) return Status::Ok();  // the stream ended: reconnect
-      pending.append(chunk, sizeof chunk - parser.get().body().size);
-      if (parser.get().result_int() != 200) continue;  // an error's body: read it whole
-      for (size_t end; (end = pending.find("\n\n")) != std::string::npos;
-           pending.erase(0, end + 2)) {
-        const std::string message = pending.substr(0, end);
-        const size_t data = message.find("data: ");
-        if (message.rfind("event: dropped", 0) == 0 || data == std::string::npos ||
-            message.rfind("id: ", 0) != 0)
-          continue;
-        const std::string text = message.substr(data + 6);
-        const Json event = Json::parse(text, nullptr, false);
-        if (event.is_discarded()) continue;
-        last_id = event.value("id", uint64_t{0});
-        std::cout << (f.client.output == "json" ? text : EventLine(event))
-                  << std::endl;  // json: as sent
-        if (f.count > 0 && ++printed >= f.count) return Status::Ok();
-      }
+// Reads one connection's stream, printing events; returns when it ends (or `count` events are
+// printed). `last_id` is the last event printed; `printed` counts them. Errors: kUnavailable when
+// the server cannot be reached, others for a refused request.
+Status Follow(const WatchFlags& f, std::optional<uint64_t>& last_id, int64_t& printed) {
+  std::string path = "/api/v1/events" + Query(f);
+  if (last_id) path += (path.find('?') == std::string::npos ? "?since=" : "&since=") + std::to_string(*last_id);
+  SseReader reader;
+  return Stream(f.client, path, [&](std::string_view piece) {
+    for (const SseEvent& e : reader.Feed(piece)) {
+      if (e.event == "dropped") continue;  // the stream ends next; we resume after last_id
+      const Json event = Json::parse(e.data, nullptr, false);
+      if (!event.is_object()) continue;
+      last_id = event.value("id", uint64_t{0});
+      std::cout << (f.client.output == "json" ? e.data : EventLine(event)) << std::endl;
+      if (f.count > 0 && ++printed >= f.count) return false;
     }
-    if (parser.get().result_int() != 200) {
-      const Json error = Json::parse(pending, nullptr, false);
-      const std::string message = error.is_object() ? error.value("message", pending) : pending;
-      return Status::InvalidArgument("HTTP " + std::to_string(parser.get().result_int()) + ": " +
-                                     message);
-    }
-    return Status::Ok();
-  } catch (const std::exception& e) {
-    return Status::Unavailable(std::string("cannot reach the nightshift server: ") + e.what());
-  }
+    return true;
+  });
 }
 
-int Watch(WatchFlags f) {
-  const char* env = std::getenv("NIGHTSHIFT_SERVER");
-  const std::string server = !f.client.server.empty() ? f.client.server
-                             : env && *env            ? env
-                                                      : "http://127.0.0.1:8080";
-  Result<webhooks::HttpUrl> url = webhooks::ParseHttpUrl(server);
-  if (!url.ok()) return ReportError(url.status());
+int Watch(const WatchFlags& f) {
   std::optional<uint64_t> last_id = f.since;
   int64_t printed = 0;
   int failures = 0;
   while (f.count == 0 || printed < f.count) {
     const std::optional<uint64_t> before = last_id;
-    Status st = Follow(f, *url, last_id, printed);
-    if (st.code() == StatusCode::kInvalidArgument) return ReportError(st);
+    Status st = Follow(f, last_id, printed);
+    if (!st.ok() && st.code() != StatusCode::kUnavailable) return ReportError(st);
     failures = st.ok() || last_id != before ? 0 : failures + 1;
     if (failures >= 30) return ReportError(st);  // about 30 s without a server
     if (f.count > 0 && printed >= f.count) break;
