@@ -328,25 +328,26 @@ void LocalExecutor::WaitReadable(const std::shared_ptr<Link>& link) {
                            weak = std::weak_ptr<Link>(link)](const boost::system::error_code& ec) {
                             std::shared_ptr<Link> link = weak.lock();
                             if (ec || alive.expired() || !link || link->dead) return;
-                            ReadMessages(link);
+                            ReadMessages(link, /*post=*/false);
                             if (!link->dead) WaitReadable(link);
                           });
 }
 
 // Handles every message queued on the socket. At EOF it stops: the supervisor's death is noticed
-// by its pidfd, once all its files are closed (and so its locks released).
-void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link) {
+// by its pidfd, once all its files are closed (and so its locks released). `post`: report outcomes
+// through the io_context (when called from inside Launch or Terminate).
+void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link, bool post) {
   std::string packet;
   while (true) {
     UniqueFd ignored;
     Received got = ReceivePacket(link->socket.native_handle(), link->receive_buffer, &packet,
                                  &ignored);
     if (got != Received::kPacket) return;
-    OnEnded(packet);
+    OnEnded(packet, post);
   }
 }
 
-void LocalExecutor::OnEnded(const std::string& packet) {
+void LocalExecutor::OnEnded(const std::string& packet, bool post) {
   Result<EndedMessage> ended = DecodeEnded(packet);
   if (!ended.ok()) return;
   auto it = watches_.find(ended->attempt_dir);
@@ -358,6 +359,7 @@ void LocalExecutor::OnEnded(const std::string& packet) {
       state.exit && state.exit->ok()
           ? state.exit->value().outcome
           : Lost("unreadable exit record from nightshift-supervisor for " + ended->attempt_dir);
+  if (post) return PostOutcome(key, std::move(outcome));
   Report(key, outcome);
 }
 
@@ -366,7 +368,7 @@ void LocalExecutor::OnEnded(const std::string& packet) {
 // Launch.
 void LocalExecutor::OnSupervisorDied(const std::shared_ptr<Link>& link) {
   if (link->dead) return;
-  ReadMessages(link);  // what it reported before dying
+  ReadMessages(link, /*post=*/true);  // what it reported before dying
   link->dead = true;
   int status = 0;
   bool reaped = RetryEintr([&] { return ::waitpid(link->pid, &status, WNOHANG); }) > 0;

@@ -109,8 +109,8 @@ class LocalExecutor final : public Executor {
   void FlushOutgoing(const std::shared_ptr<Link>& link);
   void WaitWritable(const std::shared_ptr<Link>& link);
   void WaitReadable(const std::shared_ptr<Link>& link);
-  void ReadMessages(const std::shared_ptr<Link>& link);
-  void OnEnded(const std::string& packet);
+  void ReadMessages(const std::shared_ptr<Link>& link, bool post);
+  void OnEnded(const std::string& packet, bool post);
   void OnSupervisorDied(const std::shared_ptr<Link>& link);
   // Adopted attempts.
   AdoptResult WatchAdopted(const AttemptKey& key, const AttemptDir& dir, UniqueFd state);
