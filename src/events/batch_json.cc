@@ -2,29 +2,41 @@
 
 namespace nightshift::events {
 
+void WriteAttempt(JsonWriter& w, const core::Attempt& a) {
+  w.BeginObject().Key("container").BeginObject();
+  if (a.exit_code) w.Key("exitCode").Int(*a.exit_code);
+  if (!a.reason.empty()) w.Key("reason").String(a.reason);
+  w.Key("logStreamName").String(a.log_stream_name).EndObject();
+  if (a.started_at) w.Key("startedAt").Int(a.started_at);
+  if (a.stopped_at) w.Key("stoppedAt").Int(a.stopped_at);
+  if (!a.status_reason.empty()) w.Key("statusReason").String(a.status_reason);
+  w.EndObject();
+}
+
 nlohmann::ordered_json AttemptJson(const core::Attempt& a) {
-  nlohmann::ordered_json container;
-  if (a.exit_code) container["exitCode"] = *a.exit_code;
-  if (!a.reason.empty()) container["reason"] = a.reason;
-  container["logStreamName"] = a.log_stream_name;
-  nlohmann::ordered_json j;
-  j["container"] = std::move(container);
-  if (a.started_at) j["startedAt"] = a.started_at;
-  if (a.stopped_at) j["stoppedAt"] = a.stopped_at;
-  if (!a.status_reason.empty()) j["statusReason"] = a.status_reason;
-  return j;
+  std::string text;
+  JsonWriter w(text);
+  WriteAttempt(w, a);
+  return nlohmann::ordered_json::parse(text);
+}
+
+void WriteDependsOn(JsonWriter& w, const std::vector<core::Dependency>& deps) {
+  w.BeginArray();
+  for (const core::Dependency& d : deps) {
+    w.BeginObject();
+    if (!d.job_id.empty()) w.Key("jobId").String(d.job_id);
+    if (d.type == core::DependencyType::kNToN) w.Key("type").String("N_TO_N");
+    if (d.type == core::DependencyType::kSequential) w.Key("type").String("SEQUENTIAL");
+    w.EndObject();
+  }
+  w.EndArray();
 }
 
 nlohmann::ordered_json DependsOnJson(const std::vector<core::Dependency>& deps) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  for (const core::Dependency& d : deps) {
-    nlohmann::ordered_json j;
-    if (!d.job_id.empty()) j["jobId"] = d.job_id;
-    if (d.type == core::DependencyType::kNToN) j["type"] = "N_TO_N";
-    if (d.type == core::DependencyType::kSequential) j["type"] = "SEQUENTIAL";
-    list.push_back(std::move(j));
-  }
-  return list;
+  std::string text;
+  JsonWriter w(text);
+  WriteDependsOn(w, deps);
+  return nlohmann::ordered_json::parse(text);
 }
 
 }  // namespace nightshift::events

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "events/batch_json.h"
+#include "events/json_writer.h"
 #include "schedule/timetable.h"
 
 namespace nightshift::events {
@@ -23,65 +24,6 @@ std::string Arn(const EventOrigin& origin, std::string_view service, std::string
          std::string(resource);
 }
 
-core::Event Envelope(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
-                     std::string_view source, const std::string& resource, Json detail,
-                     const EventOrigin& origin) {
-  Json j;
-  j["id"] = id;
-  j["type"] = core::Name(type);
-  j["detail-type"] = detail_type;
-  j["source"] = source;
-  j["time"] = Utc(at);
-  j["region"] = origin.region;
-  j["account"] = origin.account;
-  j["resources"] = resource.empty() ? Json::array() : Json::array({resource});
-  j["detail"] = std::move(detail);
-  core::Event event;
-  event.id = id;
-  event.type = type;
-  event.at = at;
-  event.doc = j.dump();
-  return event;
-}
-
-Json JobDetail(const core::Job& job, const core::JobTransition& t, const EventOrigin& origin) {
-  Json d;
-  d["jobArn"] = Arn(origin, "batch", "job/" + job.id);
-  d["jobName"] = job.name;
-  d["jobId"] = job.id;
-  d["jobQueue"] = Arn(origin, "batch", "job-queue/" + job.queue);
-  d["status"] = core::JobStateName(t.to);
-  d["previousStatus"] = t.from == t.to ? Json(nullptr) : Json(core::JobStateName(t.from));
-  d["statusReason"] = t.reason;
-  d["attempt"] = job.attempts.size();
-  Json attempts = Json::array();
-  for (const core::Attempt& a : job.attempts) {
-    if (a.stopped_at) attempts.push_back(AttemptJson(a));  // AWS lists finished attempts
-  }
-  d["attempts"] = std::move(attempts);
-  SetTime(d, "createdAt", job.created_at);
-  SetTime(d, "startedAt", job.started_at);
-  SetTime(d, "stoppedAt", job.stopped_at);
-  if (job.spec) d["retryStrategy"] = {{"attempts", job.spec->retry.attempts}};
-  d["dependsOn"] = DependsOnJson(job.depends_on);
-  d["jobDefinition"] = Arn(origin, "batch", "job-definition/" + job.definition);
-  d["parameters"] = job.parameters;
-  d["tags"] = job.tags;
-  Json container;
-  if (job.spec) container["command"] = job.spec->command;
-  if (!job.attempts.empty()) {
-    const core::Attempt& last = job.attempts.back();
-    if (last.exit_code) container["exitCode"] = *last.exit_code;
-    if (!last.reason.empty()) container["reason"] = last.reason;
-    container["logStreamName"] = last.log_stream_name;
-  }
-  d["container"] = std::move(container);
-  if (job.array_size > 0) d["arrayProperties"] = {{"size", job.array_size}};
-  if (job.array_index) d["arrayProperties"] = {{"index", *job.array_index}};
-  if (!job.compute_environment.empty()) d["computeEnvironment"] = job.compute_environment;
-  return d;
-}
-
 std::string_view EnvValue(const core::Job& job, std::string_view name) {
   if (!job.spec) return {};
   for (const core::EnvVar& v : job.spec->environment) {
@@ -89,6 +31,97 @@ std::string_view EnvValue(const core::Job& job, std::string_view name) {
   }
   return {};
 }
+
+// The event's JSON: the envelope EventBridge uses around `detail_json`.
+core::Event EnvelopeAround(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
+                     std::string_view source, const std::string& resource,
+                     std::string_view detail_json, const EventOrigin& origin) {
+  core::Event event;
+  event.id = id;
+  event.type = type;
+  event.at = at;
+  JsonWriter w(event.doc);
+  w.BeginObject()
+      .Key("id").Int(static_cast<int64_t>(id))
+      .Key("type").String(core::Name(type))
+      .Key("detail-type").String(detail_type)
+      .Key("source").String(source)
+      .Key("time").String(Utc(at))
+      .Key("region").String(origin.region)
+      .Key("account").String(origin.account)
+      .Key("resources").BeginArray();
+  if (!resource.empty()) w.String(resource);
+  w.EndArray().Key("detail").Raw(detail_json).EndObject();
+  return event;
+}
+
+core::Event Envelope(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
+                     std::string_view source, const std::string& resource, const Json& detail,
+                     const EventOrigin& origin) {
+  return EnvelopeAround(id, type, at, detail_type, source, resource,
+                        detail.dump(-1, ' ', false, Json::error_handler_t::replace), origin);
+}
+
+void WriteTime(JsonWriter& w, const char* key, TimeMs t) {
+  if (t > 0) w.Key(key).Int(t);
+}
+
+// AWS's "Batch Job State Change" detail, written directly: one per job transition.
+std::string JobDetail(const core::Job& job, const core::JobTransition& t,
+                      const EventOrigin& origin) {
+  std::string out;
+  JsonWriter w(out);
+  w.BeginObject()
+      .Key("jobArn").String(Arn(origin, "batch", "job/" + job.id))
+      .Key("jobName").String(job.name)
+      .Key("jobId").String(job.id)
+      .Key("jobQueue").String(Arn(origin, "batch", "job-queue/" + job.queue))
+      .Key("status").String(core::JobStateName(t.to))
+      .Key("previousStatus");
+  if (t.from == t.to) {
+    w.Null();
+  } else {
+    w.String(core::JobStateName(t.from));
+  }
+  w.Key("statusReason").String(t.reason).Key("attempt").Int(static_cast<int64_t>(job.attempts.size()));
+  w.Key("attempts").BeginArray();
+  for (const core::Attempt& a : job.attempts) {
+    if (a.stopped_at) WriteAttempt(w, a);  // AWS lists finished attempts
+  }
+  w.EndArray();
+  WriteTime(w, "createdAt", job.created_at);
+  WriteTime(w, "startedAt", job.started_at);
+  WriteTime(w, "stoppedAt", job.stopped_at);
+  if (job.spec) w.Key("retryStrategy").BeginObject().Key("attempts").Int(job.spec->retry.attempts).EndObject();
+  w.Key("dependsOn");
+  WriteDependsOn(w, job.depends_on);
+  w.Key("jobDefinition").String(Arn(origin, "batch", "job-definition/" + job.definition));
+  w.Key("parameters").StringMap(job.parameters).Key("tags").StringMap(job.tags);
+  w.Key("container").BeginObject();
+  if (job.spec) w.Key("command").StringArray(job.spec->command);
+  if (!job.attempts.empty()) {
+    const core::Attempt& last = job.attempts.back();
+    if (last.exit_code) w.Key("exitCode").Int(*last.exit_code);
+    if (!last.reason.empty()) w.Key("reason").String(last.reason);
+    w.Key("logStreamName").String(last.log_stream_name);
+  }
+  w.EndObject();
+  if (job.array_index) {
+    w.Key("arrayProperties").BeginObject().Key("index").Int(*job.array_index).EndObject();
+  } else if (job.array_size > 0) {
+    w.Key("arrayProperties").BeginObject().Key("size").Int(job.array_size).EndObject();
+  }
+  if (!job.compute_environment.empty()) w.Key("computeEnvironment").String(job.compute_environment);
+  const std::string pipeline = PipelineOf(job);
+  if (!pipeline.empty()) {
+    w.Key("pipeline").String(pipeline)
+        .Key("runId").String(EnvValue(job, "NIGHTSHIFT_RUN_ID"))
+        .Key("step").String(EnvValue(job, "NIGHTSHIFT_STEP"));
+  }
+  w.EndObject();
+  return out;
+}
+
 
 }  // namespace
 
@@ -125,19 +158,12 @@ std::string PipelineOf(const core::Job& job) {
 
 core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t,
                      const EventOrigin& origin) {
-  Json detail = JobDetail(job, t, origin);
-  const std::string pipeline = PipelineOf(job);
-  if (!pipeline.empty()) {
-    detail["pipeline"] = pipeline;
-    detail["runId"] = EnvValue(job, "NIGHTSHIFT_RUN_ID");
-    detail["step"] = EnvValue(job, "NIGHTSHIFT_STEP");
-  }
-  std::string arn = detail["jobArn"];
-  core::Event e = Envelope(id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch",
-                           arn, std::move(detail), origin);
+  core::Event e =
+      EnvelopeAround(id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch",
+                     Arn(origin, "batch", "job/" + job.id), JobDetail(job, t, origin), origin);
   e.status = core::JobStateName(t.to);
   e.queue = job.queue;
-  e.pipeline = pipeline;
+  e.pipeline = PipelineOf(job);
   return e;
 }
 
