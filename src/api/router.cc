@@ -26,7 +26,7 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io)
 
 void Router::Handle(const HttpRequest& request, const Respond& respond) {
   const int64_t started_us = engine_.NowUs();
-  Dispatch(request, [this, respond, started_us, method = request.method, route = RouteTemplate(request)](HttpResponse r) {
+  Dispatch(request, [this, respond, started_us, method = request.method, route = RouteLabel(request)](HttpResponse r) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   });
@@ -100,6 +100,13 @@ void Router::OpenApi(const RouteCall& call, const Respond& respond) {
   HttpResponse document;
   document.body = openapi_->dump();
   respond(std::move(document));
+}
+
+std::string Router::RouteLabel(const HttpRequest& request) const {
+  for (const RouteSpec& route : native_routes_) {
+    if (MatchPath(route.path, request.path)) return std::string(route.path);
+  }
+  return RouteTemplate(request);
 }
 
 HttpResponse Router::NoRoute(const HttpRequest& request) const {

@@ -37,6 +37,9 @@ class Router {
   static std::span<const Route<Router>> Routes();
   // Every native route, in the order they are served: the router's own, then each native API's.
   static std::vector<RouteSpec> NativeRoutes();
+  // The API latency metric's label for a request's route: a native route's declared path
+  // template, else RouteTemplate()'s ("other" for a path no route serves).
+  std::string RouteLabel(const HttpRequest& request) const;
 
  private:
   void Dispatch(const HttpRequest& request, const Respond& respond);

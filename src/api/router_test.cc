@@ -104,5 +104,21 @@ TEST_F(RouterTest, ADeclaredPathWithAnotherMethodGetsTheRoutersMethodNotAllowed)
   EXPECT_EQ(Send(router, "PATCH", "/api/v1/schedules/x").status, 405);
 }
 
+TEST_F(RouterTest, MetricsLabelANativeRouteWithItsDeclaredTemplate) {
+  Router router(*engine_, *io_);
+  auto label = [&](std::string path) {
+    HttpRequest request;
+    request.method = "GET";
+    request.path = std::move(path);
+    return router.RouteLabel(request);
+  };
+  EXPECT_EQ(label("/api/v1/runs/4c9c-11/cancel"), "/api/v1/runs/{id}/cancel");
+  EXPECT_EQ(label("/api/v1/jobs/j-1:3/why"), "/api/v1/jobs/{id}/why");
+  EXPECT_EQ(label("/api/v1/webhooks/abc/deliveries"), "/api/v1/webhooks/{id}/deliveries");
+  EXPECT_EQ(label("/metrics"), "/metrics");
+  EXPECT_EQ(label("/api/v1/nonsense/1"), "other");
+  EXPECT_EQ(label("/v1/submitjob"), "/v1/submitjob");
+}
+
 }  // namespace
 }  // namespace nightshift::api
