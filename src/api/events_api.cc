@@ -41,11 +41,11 @@ EventsApi::~EventsApi() {
 
 std::span<const Route<EventsApi>> EventsApi::Routes() {
   static constexpr Route<EventsApi> kRoutes[] = {
-      {{.method = "GET",
-        .path = "/api/v1/events",
-        .operation_id = "streamEvents",
-        .summary = "The event stream (Server-Sent Events, each data an Event), resumable",
-        .parameters = R"([
+      {.spec = {.method = "GET",
+                .path = "/api/v1/events",
+                .operation_id = "streamEvents",
+                .summary = "The event stream (Server-Sent Events, each data an Event), resumable",
+                .parameters = R"([
             {"name": "type", "schema": {"type": "string"}, "description":
              "job, run and/or schedule, comma-separated or repeated"},
             {"name": "queue", "schema": {"type": "string"}, "description": "job queues"},
@@ -55,8 +55,8 @@ std::span<const Route<EventsApi>> EventsApi::Routes() {
              "description": "resume after this event id"},
             {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer", "minimum": 0},
              "description": "resume after this event id"}])",
-        .media_type = "text/event-stream"},
-       nullptr, &EventsApi::Stream},
+                .media_type = "text/event-stream"},
+       .raw = &EventsApi::Stream},
   };
   return kRoutes;
 }

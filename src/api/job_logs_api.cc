@@ -150,17 +150,18 @@ HttpResponse Error(const Status& status) { return ErrorResponse(AwsService::kSch
 
 std::span<const Route<JobLogsApi>> JobLogsApi::Routes() {
   static constexpr Route<JobLogsApi> kRoutes[] = {
-      {{.method = "GET",
-        .path = "/api/v1/jobs/{id}/logs",
-        .operation_id = "streamJobLogs",
-        .summary = "An attempt's output as Server-Sent Events (log events, then one end event)",
-        .parameters = R"([
+      {.spec = {.method = "GET",
+                .path = "/api/v1/jobs/{id}/logs",
+                .operation_id = "streamJobLogs",
+                .summary =
+                    "An attempt's output as Server-Sent Events (log events, then one end event)",
+                .parameters = R"([
             {"name": "follow", "schema": {"type": "boolean", "default": false},
              "description": "wait for the attempt and stream its output until it ends"},
             {"name": "attempt", "schema": {"type": "integer", "minimum": 1, "maximum": 10},
              "description": "1-based; the latest attempt by default"}])",
-        .media_type = "text/event-stream"},
-       nullptr, &JobLogsApi::StreamLogs},
+                .media_type = "text/event-stream"},
+       .raw = &JobLogsApi::StreamLogs},
   };
   return kRoutes;
 }

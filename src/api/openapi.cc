@@ -32,9 +32,9 @@ Result<Json> ParseLiteral(std::string_view text, const RouteSpec& route, const c
 }
 
 Json ErrorAnswer() {
-  return {{"description", "an error: {\"__type\", \"message\"}"},
-          {"content",
-           {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+  return {
+      {"description", "an error: {\"__type\", \"message\"}"},
+      {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
 }
 
 Result<Json> Parameters(const RouteSpec& route) {
@@ -107,12 +107,12 @@ Result<Json> OpenApiDocument(std::span<const RouteSpec> routes, std::string_view
     if (!op.ok()) return op.status();
     paths[std::string(route.path)][Lower(route.method)] = std::move(*op);
   }
-  return Json{{"openapi", "3.0.3"},
-              {"info",
-               {{"title", "nightshift"}, {"version", version}, {"description", kDescription}}},
-              {"servers", Json::array({{{"url", "/"}, {"description", "this server"}}})},
-              {"paths", std::move(paths)},
-              {"components", std::move(components)}};
+  return Json{
+      {"openapi", "3.0.3"},
+      {"info", {{"title", "nightshift"}, {"version", version}, {"description", kDescription}}},
+      {"servers", Json::array({{{"url", "/"}, {"description", "this server"}}})},
+      {"paths", std::move(paths)},
+      {"components", std::move(components)}};
 }
 
 }  // namespace nightshift::api

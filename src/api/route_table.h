@@ -35,6 +35,14 @@ struct JsonAnswers {
   AwsService service;
 };
 
+// Sends `result`: its JSON once durable if `mutates`, else at once; an error as the service
+// names it.
+inline void AnswerJson(const JsonAnswers& answers, Result<Json> result, bool mutates,
+                       const Respond& respond) {
+  Answer(answers.engine, answers.service,
+         result.ok() ? Result<std::string>(result->dump()) : result.status(), mutates, respond);
+}
+
 // Serves `request` with the first route of `routes` whose method and path fit it; false, and
 // `respond` not called, if none does.
 template <typename Api>
@@ -49,10 +57,7 @@ bool Serve(Api& api, std::span<const Route<Api>> routes, const JsonAnswers& answ
       (api.*route.raw)(call, respond);
       return true;
     }
-    Result<Json> result = (api.*route.json)(call);
-    Answer(answers.engine, answers.service,
-           result.ok() ? Result<std::string>(result->dump()) : result.status(),
-           request.method != "GET", respond);
+    AnswerJson(answers, (api.*route.json)(call), request.method != "GET", respond);
     return true;
   }
   return false;

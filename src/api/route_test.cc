@@ -6,7 +6,8 @@ namespace nightshift::api {
 namespace {
 
 TEST(RouteTest, APathFitsATemplateSegmentBySegmentAndNamesItsPlaceholders) {
-  std::optional<PathParams> params = MatchPath("/api/v1/runs/{id}/cancel", "/api/v1/runs/r-1/cancel");
+  std::optional<PathParams> params =
+      MatchPath("/api/v1/runs/{id}/cancel", "/api/v1/runs/r-1/cancel");
   ASSERT_TRUE(params);
   EXPECT_EQ(*params, (PathParams{{"id", "r-1"}}));
   params = MatchPath("/api/v1/schedules/{name}", "/api/v1/schedules/a%2Fb");

@@ -26,7 +26,8 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io)
 
 void Router::Handle(const HttpRequest& request, const Respond& respond) {
   const int64_t started_us = engine_.NowUs();
-  Dispatch(request, [this, respond, started_us, method = request.method, route = RouteLabel(request)](HttpResponse r) {
+  Dispatch(request, [this, respond, started_us, method = request.method,
+                     route = RouteLabel(request)](HttpResponse r) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   });
@@ -34,25 +35,25 @@ void Router::Handle(const HttpRequest& request, const Respond& respond) {
 
 std::span<const Route<Router>> Router::Routes() {
   static constexpr Route<Router> kRoutes[] = {
-      {{.method = "GET",
-        .path = "/metrics",
-        .operation_id = "getMetrics",
-        .summary = "Metrics in the Prometheus text format 0.0.4",
-        .media_type = metrics::kTextContentType},
-       nullptr, &Router::Metrics},
-      {{.method = "GET",
-        .path = "/healthz",
-        .operation_id = "getHealth",
-        .summary = "Whether the server is up",
-        .response = R"({"type": "object", "required": ["status"], "properties": {
+      {.spec = {.method = "GET",
+                .path = "/metrics",
+                .operation_id = "getMetrics",
+                .summary = "Metrics in the Prometheus text format 0.0.4",
+                .media_type = metrics::kTextContentType},
+       .raw = &Router::Metrics},
+      {.spec = {.method = "GET",
+                .path = "/healthz",
+                .operation_id = "getHealth",
+                .summary = "Whether the server is up",
+                .response = R"({"type": "object", "required": ["status"], "properties": {
             "status": {"type": "string", "enum": ["ok"]}}})"},
-       nullptr, &Router::Health},
-      {{.method = "GET",
-        .path = "/api/v1/openapi.json",
-        .operation_id = "getOpenApi",
-        .summary = "This document: the native API in OpenAPI 3.0",
-        .response = R"({"type": "object", "required": ["openapi", "info", "paths"]})"},
-       nullptr, &Router::OpenApi},
+       .raw = &Router::Health},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/openapi.json",
+                .operation_id = "getOpenApi",
+                .summary = "This document: the native API in OpenAPI 3.0",
+                .response = R"({"type": "object", "required": ["openapi", "info", "paths"]})"},
+       .raw = &Router::OpenApi},
   };
   return kRoutes;
 }

@@ -21,8 +21,8 @@
 #include "api/route_table.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
-#include "api/why_api.h"
 #include "api/webhooks_api.h"
+#include "api/why_api.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {

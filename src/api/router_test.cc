@@ -42,7 +42,8 @@ class RouterTest : public engine::EngineTest {
     request.body = "{}";
     std::optional<HttpResponse> answer;
     router.Handle(request, [&](HttpResponse r) { answer = std::move(r); });
-    EXPECT_TRUE(RunUntil([&] { return answer.has_value(); })) << request.method << " " << request.path;
+    EXPECT_TRUE(RunUntil([&] { return answer.has_value(); }))
+        << request.method << " " << request.path;
     return answer.value_or(HttpResponse{});
   }
 };
@@ -81,11 +82,11 @@ TEST_F(RouterTest, TheServedDocumentDescribesExactlyTheDeclaredRoutes) {
 
 TEST_F(RouterTest, APathNotDeclaredGetsTheRoutersNotFound) {
   Router router(*engine_, *io_);
-  for (const MethodAndPath& request : std::vector<MethodAndPath>{
-           {"GET", "/api/v1/nonsense"},
-           {"POST", "/api/v1/runs/x/explode"},
-           {"GET", "/api/v1/jobs/x/whatever"},
-           {"GET", "/api/v1/pipelines/x/runs/y"}}) {
+  for (const MethodAndPath& request :
+       std::vector<MethodAndPath>{{"GET", "/api/v1/nonsense"},
+                                  {"POST", "/api/v1/runs/x/explode"},
+                                  {"GET", "/api/v1/jobs/x/whatever"},
+                                  {"GET", "/api/v1/pipelines/x/runs/y"}}) {
     const HttpResponse r = Send(router, request.first, request.second);
     EXPECT_EQ(r.status, 404) << request.second;
     EXPECT_TRUE(IsRoutersNoRoute(r)) << request.second << ": " << r.body;
@@ -97,7 +98,8 @@ TEST_F(RouterTest, ADeclaredPathWithAnotherMethodGetsTheRoutersMethodNotAllowed)
   const HttpResponse r = Send(router, "DELETE", "/api/v1/runs/x");
   EXPECT_EQ(r.status, 405) << r.body;
   EXPECT_TRUE(IsRoutersNoRoute(r)) << r.body;
-  EXPECT_NE(std::find(r.headers.begin(), r.headers.end(), std::make_pair(std::string("Allow"), std::string("GET"))),
+  EXPECT_NE(std::find(r.headers.begin(), r.headers.end(),
+                      std::make_pair(std::string("Allow"), std::string("GET"))),
             r.headers.end());
   EXPECT_EQ(Send(router, "PUT", "/api/v1/events").status, 405);
   EXPECT_EQ(Send(router, "POST", "/api/v1/jobs/x/why").status, 405);

@@ -107,40 +107,41 @@ WebhooksApi::~WebhooksApi() {
 
 std::span<const Route<WebhooksApi>> WebhooksApi::Routes() {
   static constexpr Route<WebhooksApi> kRoutes[] = {
-      {{.method = "POST",
-        .path = "/api/v1/webhooks",
-        .operation_id = "createWebhook",
-        .summary = "Subscribe a URL to events; each is POSTed as an Event with an HMAC signature",
-        .request = R"({"$ref": "#/components/schemas/WebhookSpec"})",
-        .response = kWebhookRef},
-       &WebhooksApi::Create},
-      {{.method = "GET",
-        .path = "/api/v1/webhooks",
-        .operation_id = "listWebhooks",
-        .summary = "Every webhook subscription (secrets are never shown)",
-        .response = R"({"type": "object", "required": ["webhooks"], "properties": {
+      {.spec = {.method = "POST",
+                .path = "/api/v1/webhooks",
+                .operation_id = "createWebhook",
+                .summary =
+                    "Subscribe a URL to events; each is POSTed as an Event with an HMAC signature",
+                .request = R"({"$ref": "#/components/schemas/WebhookSpec"})",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Create},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks",
+                .operation_id = "listWebhooks",
+                .summary = "Every webhook subscription (secrets are never shown)",
+                .response = R"({"type": "object", "required": ["webhooks"], "properties": {
             "webhooks": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}}}})"},
-       &WebhooksApi::List},
-      {{.method = "GET",
-        .path = "/api/v1/webhooks/{id}",
-        .operation_id = "getWebhook",
-        .summary = "A webhook subscription, with the last event it is done with",
-        .response = kWebhookRef},
-       &WebhooksApi::Get},
-      {{.method = "DELETE",
-        .path = "/api/v1/webhooks/{id}",
-        .operation_id = "deleteWebhook",
-        .summary = "Unsubscribe; answers the subscription as it was",
-        .response = kWebhookRef},
-       &WebhooksApi::Delete},
-      {{.method = "GET",
-        .path = "/api/v1/webhooks/{id}/deliveries",
-        .operation_id = "listDeliveries",
-        .summary = "A webhook's delivery attempts, newest first (the last 1,000 are kept)",
-        .parameters = R"([{"$ref": "#/components/parameters/limit"}])",
-        .response = R"({"type": "object", "required": ["deliveries"], "properties": {
+       .json = &WebhooksApi::List},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks/{id}",
+                .operation_id = "getWebhook",
+                .summary = "A webhook subscription, with the last event it is done with",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Get},
+      {.spec = {.method = "DELETE",
+                .path = "/api/v1/webhooks/{id}",
+                .operation_id = "deleteWebhook",
+                .summary = "Unsubscribe; answers the subscription as it was",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Delete},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks/{id}/deliveries",
+                .operation_id = "listDeliveries",
+                .summary = "A webhook's delivery attempts, newest first (the last 1,000 are kept)",
+                .parameters = R"([{"$ref": "#/components/parameters/limit"}])",
+                .response = R"({"type": "object", "required": ["deliveries"], "properties": {
             "deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}})"},
-       &WebhooksApi::Deliveries},
+       .json = &WebhooksApi::Deliveries},
   };
   return kRoutes;
 }
@@ -184,7 +185,8 @@ Result<Json> WebhooksApi::Delete(const RouteCall& call) {
 
 Result<const core::WebhookSubscription*> WebhooksApi::Find(const std::string& id) const {
   auto found = engine_.webhooks().find(id);
-  if (found == engine_.webhooks().end()) return Status::NotFound("webhook " + id + " does not exist");
+  if (found == engine_.webhooks().end())
+    return Status::NotFound("webhook " + id + " does not exist");
   return &found->second;
 }
 

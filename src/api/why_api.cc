@@ -5,12 +5,13 @@
 namespace nightshift::api {
 std::span<const Route<WhyApi>> WhyApi::Routes() {
   static constexpr Route<WhyApi> kRoutes[] = {
-      {{.method = "GET",
-        .path = "/api/v1/jobs/{id}/why",
-        .operation_id = "explainJob",
-        .summary = "Why a job is not running yet, or why it ended (what `nightshift why` prints)",
-        .response = R"({"$ref": "#/components/schemas/Why"})"},
-       &WhyApi::Why},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/jobs/{id}/why",
+                .operation_id = "explainJob",
+                .summary =
+                    "Why a job is not running yet, or why it ended (what `nightshift why` prints)",
+                .response = R"({"$ref": "#/components/schemas/Why"})"},
+       .json = &WhyApi::Why},
   };
   return kRoutes;
 }
