@@ -11,6 +11,7 @@ packages=(
   python3 python3-pytest python3-boto3 awscli python3-prometheus-client
   sqlite3 procps make curl
   python3-croniter systemd
+  python3-jsonschema openapi-specification
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -14,7 +14,6 @@
 namespace nightshift::api {
 namespace {
 
-constexpr char kPath[] = "/api/v1/events";
 constexpr auto kHeartbeatInterval = std::chrono::seconds(15);
 
 }  // namespace
@@ -40,20 +39,41 @@ EventsApi::~EventsApi() {
   }
 }
 
+std::span<const Route<EventsApi>> EventsApi::Routes() {
+  static constexpr Route<EventsApi> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/api/v1/events",
+                .operation_id = "streamEvents",
+                .summary = "The event stream (Server-Sent Events, each data an Event), resumable",
+                .parameters = R"([
+            {"name": "type", "schema": {"type": "string"}, "description":
+             "job, run and/or schedule, comma-separated or repeated"},
+            {"name": "queue", "schema": {"type": "string"}, "description": "job queues"},
+            {"name": "pipeline", "schema": {"type": "string"}, "description": "pipelines"},
+            {"name": "status", "schema": {"type": "string"}, "description": "statuses"},
+            {"name": "since", "schema": {"type": "integer", "minimum": 0},
+             "description": "resume after this event id"},
+            {"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer", "minimum": 0},
+             "description": "resume after this event id"}])",
+                .media_type = "text/event-stream"},
+       .raw = &EventsApi::Stream},
+  };
+  return kRoutes;
+}
+
 bool EventsApi::Handle(const HttpRequest& request, const Respond& respond) {
-  if (request.path != kPath) return false;
-  if (request.method != "GET") {
-    respond(ErrorResponse(AwsService::kScheduler,
-                          Status::NotFound("no route for " + request.method + " " + kPath)));
-    return true;
-  }
+  return Serve(*this, Routes(), {engine_, AwsService::kScheduler}, request, respond);
+}
+
+void EventsApi::Stream(const RouteCall& call, const Respond& respond) {
+  const HttpRequest& request = call.request;
   Result<core::EventFilter> filter = core::ParseEventFilter(ParseQuery(request.query));
   Result<std::optional<uint64_t>> resume =
       events::ResumePoint(request.Header("last-event-id"), QueryValue(request, "since"));
   if (!filter.ok() || !resume.ok()) {
     respond(
         ErrorResponse(AwsService::kScheduler, !filter.ok() ? filter.status() : resume.status()));
-    return true;
+    return;
   }
   HttpResponse r;
   r.content_type = "text/event-stream";
@@ -64,7 +84,6 @@ bool EventsApi::Handle(const HttpRequest& request, const Respond& respond) {
     Open(id, std::move(stream), filter, resume);
   };
   respond(std::move(r));
-  return true;
 }
 
 void EventsApi::Open(int id, std::shared_ptr<ResponseStream> stream, core::EventFilter filter,

@@ -14,8 +14,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <span>
 
 #include "api/http_types.h"
+#include "api/route_table.h"
 #include "core/event.h"
 #include "engine/engine.h"
 
@@ -28,13 +30,18 @@ class EventsApi {
   EventsApi(const EventsApi&) = delete;
   EventsApi& operator=(const EventsApi&) = delete;
 
-  // True if the path belongs to this route (then `respond` is called).
+  // The route, declared once: served from here and described in the OpenAPI document.
+  static std::span<const Route<EventsApi>> Routes();
+
+  // True if the request is for Routes() (then `respond` is called).
   bool Handle(const HttpRequest& request, const Respond& respond);
 
   static constexpr size_t kClientBufferLimit = 1 << 20;  // queued bytes per client
   static constexpr int kCatchUpPage = 500;               // events read from the store at a time
 
  private:
+  void Stream(const RouteCall& call, const Respond& respond);
+
   struct Client {
     std::shared_ptr<ResponseStream> stream;
     core::EventFilter filter;

@@ -18,7 +18,6 @@ namespace {
 
 using Json = nlohmann::json;
 
-constexpr char kJobs[] = "/api/v1/jobs";
 constexpr int kEventsPerPiece = 1000;
 
 std::string SseEvent(const char* event, const Json& data) {
@@ -149,17 +148,31 @@ HttpResponse Error(const Status& status) { return ErrorResponse(AwsService::kSch
 
 }  // namespace
 
+std::span<const Route<JobLogsApi>> JobLogsApi::Routes() {
+  static constexpr Route<JobLogsApi> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/api/v1/jobs/{id}/logs",
+                .operation_id = "streamJobLogs",
+                .summary =
+                    "An attempt's output as Server-Sent Events (log events, then one end event)",
+                .parameters = R"([
+            {"name": "follow", "schema": {"type": "boolean", "default": false},
+             "description": "wait for the attempt and stream its output until it ends"},
+            {"name": "attempt", "schema": {"type": "integer", "minimum": 1, "maximum": 10},
+             "description": "1-based; the latest attempt by default"}])",
+                .media_type = "text/event-stream"},
+       .raw = &JobLogsApi::StreamLogs},
+  };
+  return kRoutes;
+}
+
 bool JobLogsApi::Handle(const HttpRequest& request, const Respond& respond) {
-  if (request.path.rfind(std::string(kJobs) + "/", 0) != 0) return false;
-  const std::vector<std::string> parts = SplitPath(request.path);  // api v1 jobs {id} logs
-  if (parts.size() != 5 || parts[4] != "logs") return false;  // another route's
-  if (request.method != "GET") {
-    respond(Error(Status::InvalidArgument("use GET on " + request.path)));
-  } else {
-    Result<HttpResponse> answer = Logs(parts[3], request);
-    respond(answer.ok() ? std::move(*answer) : Error(answer.status()));
-  }
-  return true;
+  return Serve(*this, Routes(), {engine_, AwsService::kScheduler}, request, respond);
+}
+
+void JobLogsApi::StreamLogs(const RouteCall& call, const Respond& respond) {
+  Result<HttpResponse> answer = Logs(call.Param("id"), call.request);
+  respond(answer.ok() ? std::move(*answer) : Error(answer.status()));
 }
 
 Result<HttpResponse> JobLogsApi::Logs(const std::string& job_id, const HttpRequest& request) {

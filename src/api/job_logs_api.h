@@ -18,8 +18,10 @@
 #pragma once
 
 #include <chrono>
+#include <span>
 
 #include "api/http_types.h"
+#include "api/route_table.h"
 #include "engine/engine.h"
 
 namespace boost::asio {
@@ -35,10 +37,14 @@ class JobLogsApi {
  public:
   JobLogsApi(engine::Engine& engine, boost::asio::io_context& io) : engine_(engine), io_(io) {}
 
-  // True if the request is for /api/v1/jobs/... (then `respond` is called).
+  // The route, declared once: served from here and described in the OpenAPI document.
+  static std::span<const Route<JobLogsApi>> Routes();
+
+  // True if the request is for Routes() (then `respond` is called).
   bool Handle(const HttpRequest& request, const Respond& respond);
 
  private:
+  void StreamLogs(const RouteCall& call, const Respond& respond);
   Result<HttpResponse> Logs(const std::string& job_id, const HttpRequest& request);
 
   engine::Engine& engine_;

@@ -3,12 +3,14 @@
 #include <cstdlib>
 
 #include "api/answer.h"
+#include "api/aws_error.h"
 
 namespace nightshift::api {
 namespace {
 
-constexpr char kPipelines[] = "/api/v1/pipelines";
-constexpr char kRuns[] = "/api/v1/runs";
+constexpr char kRunRef[] = R"({"$ref": "#/components/schemas/Run"})";
+constexpr char kPageParameters[] =
+    R"([{"$ref": "#/components/parameters/limit"}, {"$ref": "#/components/parameters/next_token"}])";
 constexpr int kMaxRunPage = 1000;
 constexpr int kRecentRuns = 10;
 
@@ -74,101 +76,151 @@ Json RunJson(const core::PipelineRun& run) {
               {"steps", steps}};
 }
 
-bool PipelinesApi::Handle(const HttpRequest& request, const Respond& respond) {
-  const std::string& path = request.path;
-  const bool pipelines = path == kPipelines || path.rfind(std::string(kPipelines) + "/", 0) == 0;
-  const bool runs = path.rfind(std::string(kRuns) + "/", 0) == 0;
-  if (!pipelines && !runs) return false;
-  bool mutates = false;
-  Result<Json> result = Status::Ok();
-  if (pipelines && path == kPipelines && request.method == "POST") {
-    Result<Json> body = ParseBody(request.body);
-    if (!body.ok()) {
-      Answer(engine_, AwsService::kScheduler, body.status(), false, respond);
-      return true;
-    }
-    JsonReader r(*body, "");
-    const std::string source = r.String("source", true).value_or("");
-    const std::string base_dir = r.String("base_dir").value_or("");
-    if (Status st = r.Finish(); !st.ok()) {
-      Answer(engine_, AwsService::kScheduler, st, false, respond);
-      return true;
-    }
-    std::vector<pipeline::Problem> problems;
-    Result<engine::Engine::AppliedPipeline> applied = engine_.ApplyPipeline(source, base_dir, &problems);
-    if (!applied.ok() && !problems.empty()) {
-      respond(ProblemsResponse(applied.status(), problems));
-      return true;
-    }
-    if (applied.ok()) {
-      result = PipelineJson(applied->version, false);
-      if (result.ok()) (*result)["changed"] = applied->changed;
-    } else {
-      result = applied.status();
-    }
-    mutates = true;
-  } else if (pipelines) {
-    result = Pipelines(request, SplitPath(path.substr(sizeof(kPipelines) - 1)), mutates);
-  } else {
-    result = Runs(request, SplitPath(path.substr(sizeof(kRuns) - 1)), mutates);
-  }
-  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
-         mutates, respond);
-  return true;
+std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
+  static constexpr Route<PipelinesApi> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/api/v1/pipelines",
+                .operation_id = "listPipelines",
+                .summary =
+                    "The latest version of every pipeline, with its schedule and recent runs",
+                .response = R"({"type": "object", "required": ["pipelines"], "properties": {
+            "pipelines": {"type": "array", "items": {"$ref": "#/components/schemas/Pipeline"}}}})"},
+       .json = &PipelinesApi::List},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/pipelines",
+                .operation_id = "applyPipeline",
+                .summary =
+                    "Apply a pipeline file: a new version if it changed; 400 lists every problem",
+                .request = R"({"type": "object", "required": ["source"], "properties": {
+            "source": {"type": "string", "description": "the pipeline file's text, in YAML"},
+            "base_dir": {"type": "string", "description": "where relative paths start"}}})",
+                .response =
+                    R"({"allOf": [{"$ref": "#/components/schemas/Pipeline"}, {"type": "object",
+            "required": ["changed"], "properties": {"changed": {"type": "boolean"}}}]})"},
+       .raw = &PipelinesApi::Apply},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/pipelines/{name}",
+                .operation_id = "getPipeline",
+                .summary = "The latest version of a pipeline, with its source and steps",
+                .response = R"({"$ref": "#/components/schemas/Pipeline"})"},
+       .json = &PipelinesApi::Get},
+      {.spec = {.method = "DELETE",
+                .path = "/api/v1/pipelines/{name}",
+                .operation_id = "deletePipeline",
+                .summary = "Delete a pipeline (its runs stay in the history)",
+                .response = R"({"type": "object"})"},
+       .json = &PipelinesApi::Delete},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/pipelines/{name}/runs",
+                .operation_id = "listRuns",
+                .summary = "A pipeline's runs, newest first",
+                .parameters = kPageParameters,
+                .response = R"({"type": "object", "required": ["runs"], "properties": {
+            "runs": {"type": "array", "items": {"$ref": "#/components/schemas/Run"}},
+            "next_token": {"type": "string"}}})"},
+       .json = &PipelinesApi::ListRuns},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/pipelines/{name}/runs",
+                .operation_id = "startRun",
+                .summary = "Start a run of a pipeline",
+                .request = R"({"type": "object", "properties": {
+            "params": {"type": "object", "additionalProperties": {"type": "string"}},
+            "logical_date": {"type": "string", "format": "date-time"}}})",
+                .response = kRunRef},
+       .json = &PipelinesApi::StartRun},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/runs/{id}",
+                .operation_id = "getRun",
+                .summary = "A run with its steps",
+                .response = kRunRef},
+       .json = &PipelinesApi::GetRun},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/runs/{id}/cancel",
+                .operation_id = "cancelRun",
+                .summary = "Cancel a run: its steps that have not ended",
+                .request = R"({"type": "object", "properties": {"reason": {"type": "string"}}})",
+                .response = kRunRef},
+       .json = &PipelinesApi::CancelRun},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/runs/{id}/rerun",
+                .operation_id = "rerunRun",
+                .summary = "Rerun a run from its failure: its failed and skipped steps",
+                .request =
+                    R"({"type": "object", "properties": {"from_failure": {"type": "boolean"}}})",
+                .response = kRunRef},
+       .json = &PipelinesApi::Rerun},
+  };
+  return kRoutes;
 }
 
-Result<Json> PipelinesApi::Pipelines(const HttpRequest& request, const std::vector<std::string>& parts,
-                                     bool& mutates) {
-  const std::string& method = request.method;
-  const Status no_route = Status::NotFound("no route for " + method + " " + request.path);
-  if (parts.empty()) {
-    if (method != "GET") return no_route;
-    Json list = Json::array();
-    for (const core::PipelineVersion* v : engine_.Pipelines()) {
-      Result<Json> p = PipelineJson(*v, false);
-      if (!p.ok()) return p.status();
-      list.push_back(std::move(*p));
-    }
-    return Json{{"pipelines", list}};
+bool PipelinesApi::Handle(const HttpRequest& request, const Respond& respond) {
+  return Serve(*this, Routes(), {engine_, AwsService::kScheduler}, request, respond);
+}
+
+void PipelinesApi::Apply(const RouteCall& call, const Respond& respond) {
+  Result<Json> body = ParseBody(call.request.body);
+  if (!body.ok()) return respond(ErrorResponse(AwsService::kScheduler, body.status()));
+  JsonReader r(*body, "");
+  const std::string source = r.String("source", true).value_or("");
+  const std::string base_dir = r.String("base_dir").value_or("");
+  if (Status st = r.Finish(); !st.ok()) return respond(ErrorResponse(AwsService::kScheduler, st));
+  std::vector<pipeline::Problem> problems;
+  Result<engine::Engine::AppliedPipeline> applied =
+      engine_.ApplyPipeline(source, base_dir, &problems);
+  if (!applied.ok() && !problems.empty()) {
+    return respond(ProblemsResponse(applied.status(), problems));
   }
-  const std::string& name = parts[0];
+  Result<Json> result = applied.ok() ? PipelineJson(applied->version, false) : applied.status();
+  if (result.ok()) (*result)["changed"] = applied->changed;
+  AnswerJson({engine_, AwsService::kScheduler}, std::move(result), true, respond);
+}
+
+Result<Json> PipelinesApi::List(const RouteCall& call) {
+  Json list = Json::array();
+  for (const core::PipelineVersion* v : engine_.Pipelines()) {
+    Result<Json> p = PipelineJson(*v, false);
+    if (!p.ok()) return p.status();
+    list.push_back(std::move(*p));
+  }
+  return Json{{"pipelines", list}};
+}
+
+Result<Json> PipelinesApi::Get(const RouteCall& call) {
+  const std::string& name = call.Param("name");
   const core::PipelineVersion* version = engine_.FindPipeline(name);
-  if (parts.size() == 1) {
-    if (method == "GET") {
-      if (!version) return Status::NotFound("pipeline " + name + " does not exist");
-      return PipelineJson(*version, true);
-    }
-    if (method == "DELETE") {
-      mutates = true;
-      NS_RETURN_IF_ERROR(engine_.DeletePipeline(name));
-      return Json::object();
-    }
-    return no_route;
-  }
-  if (parts.size() != 2 || parts[1] != "runs") return no_route;
-  if (method == "GET") {
-    if (!version) return Status::NotFound("pipeline " + name + " does not exist");
-    store::RunQuery query;
-    query.pipeline = name;
-    query.page_token = QueryValue(request, "next_token");
-    Result<int> limit = LimitOf(request);
-    if (!limit.ok()) return limit.status();
-    query.limit = *limit;
-    Result<store::RunPage> page = engine_.ListRuns(query);
-    if (!page.ok()) return page.status();
-    Json runs = Json::array();
-    for (const core::PipelineRun& run : page->runs) runs.push_back(RunJson(run));
-    Json out{{"runs", runs}};
-    if (!page->next_token.empty()) out["next_token"] = page->next_token;
-    return out;
-  }
-  if (method != "POST") return no_route;
-  mutates = true;
-  Result<Json> body = ParseBody(request.body);
+  if (!version) return Status::NotFound("pipeline " + name + " does not exist");
+  return PipelineJson(*version, true);
+}
+
+Result<Json> PipelinesApi::Delete(const RouteCall& call) {
+  NS_RETURN_IF_ERROR(engine_.DeletePipeline(call.Param("name")));
+  return Json::object();
+}
+
+Result<Json> PipelinesApi::ListRuns(const RouteCall& call) {
+  const std::string& name = call.Param("name");
+  if (!engine_.FindPipeline(name)) return Status::NotFound("pipeline " + name + " does not exist");
+  store::RunQuery query;
+  query.pipeline = name;
+  query.page_token = QueryValue(call.request, "next_token");
+  Result<int> limit = LimitOf(call.request);
+  if (!limit.ok()) return limit.status();
+  query.limit = *limit;
+  Result<store::RunPage> page = engine_.ListRuns(query);
+  if (!page.ok()) return page.status();
+  Json runs = Json::array();
+  for (const core::PipelineRun& run : page->runs) runs.push_back(RunJson(run));
+  Json out{{"runs", runs}};
+  if (!page->next_token.empty()) out["next_token"] = page->next_token;
+  return out;
+}
+
+Result<Json> PipelinesApi::StartRun(const RouteCall& call) {
+  Result<Json> body = ParseBody(call.request.body);
   if (!body.ok()) return body.status();
   JsonReader r(*body, "");
   engine::Engine::RunRequest run;
-  run.pipeline = name;
+  run.pipeline = call.Param("name");
   run.params = r.StringMap("params").value_or(std::map<std::string, std::string>{});
   if (std::optional<std::string> date = r.String("logical_date")) {
     Result<TimeMs> t = schedule::ParseRfc3339(*date);
@@ -181,38 +233,36 @@ Result<Json> PipelinesApi::Pipelines(const HttpRequest& request, const std::vect
   return RunJson(*started);
 }
 
-Result<Json> PipelinesApi::Runs(const HttpRequest& request, const std::vector<std::string>& parts, bool& mutates) {
-  const Status no_route = Status::NotFound("no route for " + request.method + " " + request.path);
-  if (parts.empty() || parts.size() > 2) return no_route;
-  const std::string& id = parts[0];
-  if (parts.size() == 1) {
-    if (request.method != "GET") return no_route;
-    Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
-    if (!run.ok()) return run.status();
-    if (!*run) return Status::NotFound("run " + id + " does not exist");
-    return RunJson(**run);
-  }
-  if (request.method != "POST") return no_route;
-  mutates = true;
-  Result<Json> body = ParseBody(request.body);
+Result<Json> PipelinesApi::GetRun(const RouteCall& call) {
+  const std::string& id = call.Param("id");
+  Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
+  if (!run.ok()) return run.status();
+  if (!*run) return Status::NotFound("run " + id + " does not exist");
+  return RunJson(**run);
+}
+
+Result<Json> PipelinesApi::CancelRun(const RouteCall& call) {
+  const std::string& id = call.Param("id");
+  Result<Json> body = ParseBody(call.request.body);
   if (!body.ok()) return body.status();
   JsonReader r(*body, "");
-  if (parts[1] == "cancel") {
-    const std::string reason = r.String("reason").value_or("");
-    NS_RETURN_IF_ERROR(r.Finish());
-    NS_RETURN_IF_ERROR(engine_.CancelRun(id, reason));
-    Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
-    if (!run.ok()) return run.status();
-    return *run ? RunJson(**run) : Json::object();
-  }
-  if (parts[1] == "rerun") {
-    r.Accept("from_failure");  // the only kind of rerun
-    NS_RETURN_IF_ERROR(r.Finish());
-    Result<core::PipelineRun> run = engine_.RerunFromFailure(id);
-    if (!run.ok()) return run.status();
-    return RunJson(*run);
-  }
-  return no_route;
+  const std::string reason = r.String("reason").value_or("");
+  NS_RETURN_IF_ERROR(r.Finish());
+  NS_RETURN_IF_ERROR(engine_.CancelRun(id, reason));
+  Result<std::optional<core::PipelineRun>> run = engine_.GetRun(id);
+  if (!run.ok()) return run.status();
+  return *run ? RunJson(**run) : Json::object();
+}
+
+Result<Json> PipelinesApi::Rerun(const RouteCall& call) {
+  Result<Json> body = ParseBody(call.request.body);
+  if (!body.ok()) return body.status();
+  JsonReader r(*body, "");
+  r.Accept("from_failure");  // the only kind of rerun
+  NS_RETURN_IF_ERROR(r.Finish());
+  Result<core::PipelineRun> run = engine_.RerunFromFailure(call.Param("id"));
+  if (!run.ok()) return run.status();
+  return RunJson(*run);
 }
 
 Result<Json> PipelinesApi::PipelineJson(const core::PipelineVersion& version, bool full) {

@@ -1,23 +1,18 @@
-// PipelinesApi: nightshift's native pipeline and run routes (JSON; AWS-style errors):
-//   GET    /api/v1/pipelines                     latest versions, with schedule and last runs
-//   POST   /api/v1/pipelines                     apply {"source": file text, "base_dir": dir}
-//   GET    /api/v1/pipelines/{name}              the latest version: source, steps, schedule
-//   DELETE /api/v1/pipelines/{name}
-//   POST   /api/v1/pipelines/{name}/runs         start a run {"params": {...}, "logical_date": RFC3339}
-//   GET    /api/v1/pipelines/{name}/runs         run history, newest first (?limit=&next_token=)
-//   GET    /api/v1/runs/{id}                     a run with its steps
-//   POST   /api/v1/runs/{id}/cancel              {"reason": "..."}
-//   POST   /api/v1/runs/{id}/rerun               rerun the failed and skipped steps
+// PipelinesApi: nightshift's native pipeline and run routes (JSON; AWS-style errors): list,
+// apply, get and delete pipelines; start and list a pipeline's runs; get, cancel and rerun a run.
+// Routes() declares each one (path, body, answer), in pipelines_api.cc.
 // An invalid file answers 400 with every problem: {"__type": "ValidationException", "message",
 // "problems": [{"line", "column", "message"}]}.
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
 #include "api/http_types.h"
 #include "api/json_reader.h"
+#include "api/route_table.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
@@ -29,13 +24,22 @@ class PipelinesApi {
  public:
   explicit PipelinesApi(engine::Engine& engine) : engine_(engine) {}
 
-  // True if the path belongs to these routes (then `respond` is called).
+  // The routes, declared once: served from here and described in the OpenAPI document.
+  static std::span<const Route<PipelinesApi>> Routes();
+
+  // True if the request is for one of Routes() (then `respond` is called).
   bool Handle(const HttpRequest& request, const Respond& respond);
 
  private:
-  Result<Json> Pipelines(const HttpRequest& request, const std::vector<std::string>& parts, bool& mutates);
-  Result<Json> Runs(const HttpRequest& request, const std::vector<std::string>& parts, bool& mutates);
-  Result<Json> Apply(const Json& body, const Respond& respond, bool& answered);
+  void Apply(const RouteCall& call, const Respond& respond);
+  Result<Json> List(const RouteCall& call);
+  Result<Json> Get(const RouteCall& call);
+  Result<Json> Delete(const RouteCall& call);
+  Result<Json> ListRuns(const RouteCall& call);
+  Result<Json> StartRun(const RouteCall& call);
+  Result<Json> GetRun(const RouteCall& call);
+  Result<Json> CancelRun(const RouteCall& call);
+  Result<Json> Rerun(const RouteCall& call);
   Result<Json> PipelineJson(const core::PipelineVersion& version, bool full);
 
   engine::Engine& engine_;

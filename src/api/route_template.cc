@@ -1,7 +1,6 @@
 #include "api/route_template.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <string_view>
 
@@ -15,20 +14,6 @@ bool IsWord(std::string_view s) {
   });
 }
 
-std::string NativeRoute(const std::vector<std::string>& parts) {
-  constexpr std::array<std::string_view, 5> kCollections = {"pipelines", "runs", "schedules",
-                                                            "webhooks", "events"};
-  if (parts.size() < 3 ||
-      std::find(kCollections.begin(), kCollections.end(), parts[2]) == kCollections.end()) {
-    return "other";
-  }
-  std::string route = "/api/v1/" + parts[2];
-  if (parts.size() > 3) route += parts[2] == "runs" || parts[2] == "webhooks" ? "/{id}" : "/{name}";
-  if (parts.size() > 4) route += "/" + (IsWord(parts[4]) ? parts[4] : std::string("{action}"));
-  if (parts.size() > 5) route += "/...";
-  return route;
-}
-
 }  // namespace
 
 std::string RouteTemplate(const HttpRequest& request) {
@@ -37,12 +22,9 @@ std::string RouteTemplate(const HttpRequest& request) {
     const std::string& target = request.Header("x-amz-target");
     return IsWord(target) ? "/ " + target : "other";
   }
-  if (path == "/healthz" || path == "/metrics" || path == "/schedules" ||
-      path == "/schedule-groups")
-    return path;
+  if (path == "/schedules" || path == "/schedule-groups") return path;
   const std::vector<std::string> parts = SplitPath(path);
   if (parts.empty()) return "other";
-  if (parts[0] == "api" && parts.size() > 1 && parts[1] == "v1") return NativeRoute(parts);
   if (parts[0] == "v1" && parts.size() > 1) {
     if (parts[1] == "tags") return "/v1/tags/{resourceArn}";
     return parts.size() == 2 && IsWord(parts[1]) ? "/v1/" + parts[1] : "other";

@@ -1,6 +1,7 @@
-// The route template of a request — the route it is for, with its variable parts named, such as
-// "/api/v1/runs/{id}/cancel" or "POST /" for CloudWatch Logs' "Logs_20140328.GetLogEvents" — so
-// that per-route metrics have a small, fixed set of label values whatever the request held.
+// The route template of a request to an AWS-compatible route — the route it is for, with its
+// variable parts named, such as "/v1/tags/{resourceArn}" or "/ Logs_20140328.GetLogEvents" for
+// CloudWatch Logs — so that per-route metrics have a small, fixed set of label values whatever
+// the request held. The native routes' templates are their declarations (Router::RouteLabel).
 // Pure. Thread-safety: pure function.
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "api/router.h"
 
 #include "api/aws_error.h"
+#include "api/openapi.h"
 #include "api/route_template.h"
 #include "api/schedule_target.h"
 #include "engine/engine_metrics.h"
@@ -18,32 +19,58 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io)
       why_(engine),
       job_logs_(engine, io),
       events_(engine),
-      webhooks_(engine) {
+      webhooks_(engine),
+      openapi_(OpenApiDocument(native_routes_, NIGHTSHIFT_VERSION)) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
 void Router::Handle(const HttpRequest& request, const Respond& respond) {
   const int64_t started_us = engine_.NowUs();
-  Dispatch(request, [this, respond, started_us, method = request.method, route = RouteTemplate(request)](HttpResponse r) {
+  Dispatch(request, [this, respond, started_us, method = request.method,
+                     route = RouteLabel(request)](HttpResponse r) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   });
 }
 
+std::span<const Route<Router>> Router::Routes() {
+  static constexpr Route<Router> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/metrics",
+                .operation_id = "getMetrics",
+                .summary = "Metrics in the Prometheus text format 0.0.4",
+                .media_type = metrics::kTextContentType},
+       .raw = &Router::Metrics},
+      {.spec = {.method = "GET",
+                .path = "/healthz",
+                .operation_id = "getHealth",
+                .summary = "Whether the server is up",
+                .response = R"({"type": "object", "required": ["status"], "properties": {
+            "status": {"type": "string", "enum": ["ok"]}}})"},
+       .raw = &Router::Health},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/openapi.json",
+                .operation_id = "getOpenApi",
+                .summary = "This document: the native API in OpenAPI 3.0",
+                .response = R"({"type": "object", "required": ["openapi", "info", "paths"]})"},
+       .raw = &Router::OpenApi},
+  };
+  return kRoutes;
+}
+
+std::vector<RouteSpec> Router::NativeRoutes() {
+  std::vector<RouteSpec> all;
+  for (const std::vector<RouteSpec>& specs :
+       {SpecsOf(Routes()), SpecsOf(SchedulesApi::Routes()), SpecsOf(PipelinesApi::Routes()),
+        SpecsOf(WhyApi::Routes()), SpecsOf(JobLogsApi::Routes()), SpecsOf(EventsApi::Routes()),
+        SpecsOf(WebhooksApi::Routes())}) {
+    all.insert(all.end(), specs.begin(), specs.end());
+  }
+  return all;
+}
+
 void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
-  if (request.path == "/metrics" && request.method == "GET") {
-    HttpResponse text;
-    text.content_type = metrics::kTextContentType;
-    text.body = metrics::RenderText(engine_.metrics().registry());
-    respond(std::move(text));
-    return;
-  }
-  if (request.path == "/healthz") {
-    HttpResponse ok;
-    ok.body = R"({"status":"ok"})";
-    respond(std::move(ok));
-    return;
-  }
+  if (Serve(*this, Routes(), {engine_, AwsService::kBatch}, request, respond)) return;
   if (logs_.Handle(request, respond)) return;
   if (batch_.Handle(request, respond)) return;
   if (scheduler_.Handle(request, respond)) return;
@@ -53,7 +80,50 @@ void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
   if (job_logs_.Handle(request, respond)) return;
   if (events_.Handle(request, respond)) return;
   if (webhooks_.Handle(request, respond)) return;
-  respond(ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + request.method + " " + request.path));
+  respond(NoRoute(request));
+}
+
+void Router::Metrics(const RouteCall& call, const Respond& respond) {
+  HttpResponse text;
+  text.content_type = metrics::kTextContentType;
+  text.body = metrics::RenderText(engine_.metrics().registry());
+  respond(std::move(text));
+}
+
+void Router::Health(const RouteCall& call, const Respond& respond) {
+  HttpResponse ok;
+  ok.body = R"({"status":"ok"})";
+  respond(std::move(ok));
+}
+
+void Router::OpenApi(const RouteCall& call, const Respond& respond) {
+  if (!openapi_.ok()) return respond(ErrorResponse(AwsService::kBatch, openapi_.status()));
+  HttpResponse document;
+  document.body = openapi_->dump();
+  respond(std::move(document));
+}
+
+std::string Router::RouteLabel(const HttpRequest& request) const {
+  for (const RouteSpec& route : native_routes_) {
+    if (MatchPath(route.path, request.path)) return std::string(route.path);
+  }
+  return RouteTemplate(request);
+}
+
+HttpResponse Router::NoRoute(const HttpRequest& request) const {
+  std::string allowed;
+  for (const RouteSpec& route : native_routes_) {
+    if (!MatchPath(route.path, request.path)) continue;
+    allowed += (allowed.empty() ? "" : ", ") + std::string(route.method);
+  }
+  const std::string what = request.method + " " + request.path;
+  if (allowed.empty()) {
+    return ErrorResponse(AwsService::kBatch, 404, "NotFoundException", "no route for " + what);
+  }
+  HttpResponse r = ErrorResponse(AwsService::kBatch, 405, "MethodNotAllowedException",
+                                 what + ": the method is not allowed (allowed: " + allowed + ")");
+  r.headers.emplace_back("Allow", allowed);
+  return r;
 }
 
 }  // namespace nightshift::api

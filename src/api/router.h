@@ -1,10 +1,16 @@
 // Router: the server's single request entry point. Sends each request to the API that owns it:
-// /healthz, /metrics, the AWS Batch routes (/v1/...), CloudWatch Logs (X-Amz-Target), EventBridge
-// Scheduler (/schedules...), the native routes (/api/v1/...: pipelines, runs, schedules, job logs
-// and explanations, events, webhooks) — and answers the rest with 404. It times every request for
-// the API latency metric.
+// its own routes (/healthz, /metrics, /api/v1/openapi.json), the AWS Batch routes (/v1/...),
+// CloudWatch Logs (X-Amz-Target), EventBridge Scheduler (/schedules...), the native routes
+// (/api/v1/...: pipelines, runs, schedules, job logs and explanations, events, webhooks) — and
+// answers the rest itself: 405 with an Allow header for a declared path asked with another
+// method, else 404. It times every request for the API latency metric.
+// The native routes (NativeRoutes()) are each declared once, by the API that serves them; the
+// OpenAPI document is built from the same declarations.
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
+
+#include <span>
+#include <vector>
 
 #include "api/batch_api.h"
 #include "api/events_api.h"
@@ -12,10 +18,11 @@
 #include "api/job_logs_api.h"
 #include "api/logs_api.h"
 #include "api/pipelines_api.h"
+#include "api/route_table.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
-#include "api/why_api.h"
 #include "api/webhooks_api.h"
+#include "api/why_api.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
@@ -26,8 +33,21 @@ class Router {
   Router(engine::Engine& engine, boost::asio::io_context& io);
   void Handle(const HttpRequest& request, const Respond& respond);
 
+  // The router's own routes.
+  static std::span<const Route<Router>> Routes();
+  // Every native route, in the order they are served: the router's own, then each native API's.
+  static std::vector<RouteSpec> NativeRoutes();
+  // The API latency metric's label for a request's route: a native route's declared path
+  // template, else RouteTemplate()'s ("other" for a path no route serves).
+  std::string RouteLabel(const HttpRequest& request) const;
+
  private:
   void Dispatch(const HttpRequest& request, const Respond& respond);
+  void Metrics(const RouteCall& call, const Respond& respond);
+  void Health(const RouteCall& call, const Respond& respond);
+  void OpenApi(const RouteCall& call, const Respond& respond);
+  // The answer to a request no route serves.
+  HttpResponse NoRoute(const HttpRequest& request) const;
 
   engine::Engine& engine_;
   BatchApi batch_;
@@ -39,6 +59,8 @@ class Router {
   JobLogsApi job_logs_;
   EventsApi events_;
   WebhooksApi webhooks_;
+  const std::vector<RouteSpec> native_routes_ = NativeRoutes();
+  const Result<Json> openapi_;  // the document, built once
 };
 
 }  // namespace nightshift::api

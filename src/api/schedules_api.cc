@@ -8,8 +8,14 @@
 namespace nightshift::api {
 namespace {
 
-constexpr char kPrefix[] = "/api/v1/schedules";
 constexpr char kDefaultGroup[] = "default";
+constexpr char kGroupParameter[] = R"([{"$ref": "#/components/parameters/group"}])";
+constexpr char kScheduleRef[] = R"({"$ref": "#/components/schemas/Schedule"})";
+constexpr char kSpecRef[] = R"({"$ref": "#/components/schemas/ScheduleSpec"})";
+constexpr char kNoteBody[] = R"({"type": "object", "properties": {"note": {"type": "string"}}})";
+constexpr char kFiresAnswer[] = R"({"type": "object", "required": ["fires"], "properties": {
+    "fires": {"type": "array", "items": {"$ref": "#/components/schemas/Fire"}},
+    "next_token": {"type": "string"}}})";
 constexpr int kUpcomingFires = 5;
 constexpr int kMaxFirePage = 1000;
 
@@ -54,6 +60,11 @@ Result<std::string> ReadNote(const std::string& body_text) {
   return note;
 }
 
+std::string GroupOf(const HttpRequest& request) {
+  std::string group = QueryValue(request, "group");
+  return group.empty() ? kDefaultGroup : group;
+}
+
 std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
 
 schedule::Zone ZoneOf(const core::Schedule& s) {
@@ -63,94 +74,170 @@ schedule::Zone ZoneOf(const core::Schedule& s) {
 
 }  // namespace
 
-bool SchedulesApi::Handle(const HttpRequest& request, const Respond& respond) {
-  const std::string prefix = kPrefix;
-  if (request.path != prefix && request.path.rfind(prefix + "/", 0) != 0) return false;
-  bool mutates = false;
-  Result<Json> result = Route(request, SplitPath(request.path.substr(prefix.size())), mutates);
-  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
-         mutates, respond);
-  return true;
+std::span<const Route<SchedulesApi>> SchedulesApi::Routes() {
+  static constexpr Route<SchedulesApi> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/api/v1/schedules",
+                .operation_id = "listSchedules",
+                .summary = "Every schedule (of every group), with its progress and next fires",
+                .parameters = kGroupParameter,
+                .response = R"({"type": "object", "required": ["schedules"], "properties": {
+            "schedules": {"type": "array", "items": {"$ref": "#/components/schemas/Schedule"}}}})"},
+       .json = &SchedulesApi::List},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/schedules",
+                .operation_id = "createSchedule",
+                .summary = "Create a schedule with its policies",
+                .parameters = kGroupParameter,
+                .request = kSpecRef,
+                .response = kScheduleRef},
+       .json = &SchedulesApi::Create},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/schedules/{name}",
+                .operation_id = "getSchedule",
+                .summary = "A schedule with its policies, progress and next fires",
+                .parameters = kGroupParameter,
+                .response = kScheduleRef},
+       .json = &SchedulesApi::Get},
+      {.spec = {.method = "PUT",
+                .path = "/api/v1/schedules/{name}",
+                .operation_id = "replaceSchedule",
+                .summary = "Replace a schedule's definition (its progress is kept)",
+                .parameters = kGroupParameter,
+                .request = kSpecRef,
+                .response = kScheduleRef},
+       .json = &SchedulesApi::Replace},
+      {.spec = {.method = "DELETE",
+                .path = "/api/v1/schedules/{name}",
+                .operation_id = "deleteSchedule",
+                .summary = "Delete a schedule",
+                .parameters = kGroupParameter,
+                .response = R"({"type": "object"})"},
+       .json = &SchedulesApi::Delete},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/schedules/{name}/pause",
+                .operation_id = "pauseSchedule",
+                .summary = "Pause a schedule, with a note saying why",
+                .parameters = kGroupParameter,
+                .request = kNoteBody,
+                .response = kScheduleRef},
+       .json = &SchedulesApi::Pause},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/schedules/{name}/resume",
+                .operation_id = "resumeSchedule",
+                .summary = "Resume a paused schedule",
+                .parameters = kGroupParameter,
+                .request = kNoteBody,
+                .response = kScheduleRef},
+       .json = &SchedulesApi::Resume},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/schedules/{name}/trigger",
+                .operation_id = "triggerSchedule",
+                .summary = "Fire a schedule now; overlap overrides its policy for this fire",
+                .parameters = kGroupParameter,
+                .request = R"({"type": "object", "properties": {"overlap": {"$ref":
+            "#/components/schemas/OverlapPolicy"}}})",
+                .response = kFiresAnswer},
+       .json = &SchedulesApi::Trigger},
+      {.spec = {.method = "POST",
+                .path = "/api/v1/schedules/{name}/backfill",
+                .operation_id = "backfillSchedule",
+                .summary =
+                    "Fire a schedule for every logical time in a range (at most 10,000 fires)",
+                .parameters = kGroupParameter,
+                .request = R"({"type": "object", "required": ["from", "to"], "properties": {
+            "from": {"type": "string", "format": "date-time"},
+            "to": {"type": "string", "format": "date-time"},
+            "overlap": {"$ref": "#/components/schemas/OverlapPolicy"}}})",
+                .response =
+                    R"({"type": "object", "required": ["fires", "already_fired"], "properties": {
+            "fires": {"type": "array", "items": {"$ref": "#/components/schemas/Fire"}},
+            "already_fired": {"type": "array", "items": {"type": "string"}}}})"},
+       .json = &SchedulesApi::Backfill},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/schedules/{name}/fires",
+                .operation_id = "listFires",
+                .summary = "A schedule's fire history, newest first",
+                .parameters = R"([{"$ref": "#/components/parameters/group"},
+            {"$ref": "#/components/parameters/limit"},
+            {"$ref": "#/components/parameters/next_token"},
+            {"name": "from", "schema": {"type": "string", "format": "date-time"},
+             "description": "earliest logical time"},
+            {"name": "to", "schema": {"type": "string", "format": "date-time"},
+             "description": "latest logical time"}])",
+                .response = kFiresAnswer},
+       .json = &SchedulesApi::Fires},
+  };
+  return kRoutes;
 }
 
-Result<Json> SchedulesApi::Route(const HttpRequest& request, const std::vector<std::string>& parts,
-                                 bool& mutates) {
-  std::string group = QueryValue(request, "group");
-  if (group.empty()) group = kDefaultGroup;
-  const std::string& method = request.method;
-  const Status no_route = Status::NotFound("no route for " + method + " " + request.path);
+bool SchedulesApi::Handle(const HttpRequest& request, const Respond& respond) {
+  return Serve(*this, Routes(), {engine_, AwsService::kScheduler}, request, respond);
+}
 
-  if (parts.empty()) {
-    if (method == "GET") {
-      Json list = Json::array();
-      for (const core::Schedule* s : engine_.Schedules()) list.push_back(ScheduleJson(*s));
-      return Json{{"schedules", list}};
-    }
-    if (method != "POST") return no_route;
-    mutates = true;
-    Result<Json> body = ParseBody(request.body);
-    if (!body.ok()) return body.status();
-    return Create(*body, group);
-  }
-  const std::string& name = parts[0];
-  const core::Schedule* s = engine_.FindSchedule(group, name);
-  if (parts.size() == 1) {
-    if (method == "GET") {
-      if (!s) return Status::NotFound("Schedule " + name + " does not exist.");
-      return ScheduleJson(*s);
-    }
-    if (method == "PUT") {
-      mutates = true;
-      Result<Json> body = ParseBody(request.body);
-      if (!body.ok()) return body.status();
-      return Replace(group, name, *body);
-    }
-    if (method == "DELETE") {
-      mutates = true;
-      NS_RETURN_IF_ERROR(engine_.DeleteSchedule(group, name));
-      return Json::object();
-    }
-    return no_route;
-  }
-  if (parts.size() != 2) return no_route;
-  const std::string& verb = parts[1];
-  if (verb == "fires" && method == "GET") return Fires(group, name, request);
-  if (method != "POST") return no_route;
-  mutates = true;
-  if (verb == "pause" || verb == "resume") {
-    Result<std::string> note = ReadNote(request.body);
-    if (!note.ok()) return note.status();
-    Result<core::Schedule> changed = verb == "pause" ? engine_.PauseSchedule(group, name, *note)
-                                                     : engine_.ResumeSchedule(group, name, *note);
-    if (!changed.ok()) return changed.status();
-    return ScheduleJson(*changed);
-  }
-  if (verb == "trigger") {
-    Result<std::optional<core::OverlapPolicy>> overlap = ReadOverlapOverride(request.body);
-    if (!overlap.ok()) return overlap.status();
-    Result<std::vector<core::Fire>> fires = engine_.TriggerSchedule(group, name, *overlap);
-    if (!fires.ok()) return fires.status();
-    return FiresJson(*fires, *engine_.FindSchedule(group, name));
-  }
-  if (verb == "backfill") {
-    Result<Json> body = ParseBody(request.body);
-    if (!body.ok()) return body.status();
-    JsonReader r(*body, "");
-    std::optional<TimeMs> from = ReadTime(r, "from", true);
-    std::optional<TimeMs> to = ReadTime(r, "to", true);
-    std::optional<core::OverlapPolicy> overlap = ReadEnum(r, "overlap", &core::ParseOverlapPolicy);
-    NS_RETURN_IF_ERROR(r.Finish());
-    Result<engine::Engine::Backfill> backfill = engine_.BackfillSchedule(group, name, *from, *to, overlap);
-    if (!backfill.ok()) return backfill.status();
-    const core::Schedule& schedule = *engine_.FindSchedule(group, name);
-    Json out = FiresJson(backfill->fires, schedule);
-    const schedule::Zone zone = ZoneOf(schedule);
-    Json already = Json::array();
-    for (TimeMs t : backfill->already_fired) already.push_back(schedule::FormatRfc3339(t, zone));
-    out["already_fired"] = already;
-    return out;
-  }
-  return no_route;
+Result<Json> SchedulesApi::List(const RouteCall& call) {
+  Json list = Json::array();
+  for (const core::Schedule* s : engine_.Schedules()) list.push_back(ScheduleJson(*s));
+  return Json{{"schedules", list}};
+}
+
+Result<Json> SchedulesApi::Get(const RouteCall& call) {
+  const std::string& name = call.Param("name");
+  const core::Schedule* s = engine_.FindSchedule(GroupOf(call.request), name);
+  if (!s) return Status::NotFound("Schedule " + name + " does not exist.");
+  return ScheduleJson(*s);
+}
+
+Result<Json> SchedulesApi::Delete(const RouteCall& call) {
+  NS_RETURN_IF_ERROR(engine_.DeleteSchedule(GroupOf(call.request), call.Param("name")));
+  return Json::object();
+}
+
+Result<Json> SchedulesApi::Pause(const RouteCall& call) { return ChangeState(call, true); }
+
+Result<Json> SchedulesApi::Resume(const RouteCall& call) { return ChangeState(call, false); }
+
+Result<Json> SchedulesApi::ChangeState(const RouteCall& call, bool pause) {
+  const std::string group = GroupOf(call.request);
+  const std::string& name = call.Param("name");
+  Result<std::string> note = ReadNote(call.request.body);
+  if (!note.ok()) return note.status();
+  Result<core::Schedule> changed = pause ? engine_.PauseSchedule(group, name, *note)
+                                         : engine_.ResumeSchedule(group, name, *note);
+  if (!changed.ok()) return changed.status();
+  return ScheduleJson(*changed);
+}
+
+Result<Json> SchedulesApi::Trigger(const RouteCall& call) {
+  const std::string group = GroupOf(call.request);
+  const std::string& name = call.Param("name");
+  Result<std::optional<core::OverlapPolicy>> overlap = ReadOverlapOverride(call.request.body);
+  if (!overlap.ok()) return overlap.status();
+  Result<std::vector<core::Fire>> fires = engine_.TriggerSchedule(group, name, *overlap);
+  if (!fires.ok()) return fires.status();
+  return FiresJson(*fires, *engine_.FindSchedule(group, name));
+}
+
+Result<Json> SchedulesApi::Backfill(const RouteCall& call) {
+  const std::string group = GroupOf(call.request);
+  const std::string& name = call.Param("name");
+  Result<Json> body = ParseBody(call.request.body);
+  if (!body.ok()) return body.status();
+  JsonReader r(*body, "");
+  std::optional<TimeMs> from = ReadTime(r, "from", true);
+  std::optional<TimeMs> to = ReadTime(r, "to", true);
+  std::optional<core::OverlapPolicy> overlap = ReadEnum(r, "overlap", &core::ParseOverlapPolicy);
+  NS_RETURN_IF_ERROR(r.Finish());
+  Result<engine::Engine::Backfill> backfill =
+      engine_.BackfillSchedule(group, name, *from, *to, overlap);
+  if (!backfill.ok()) return backfill.status();
+  const core::Schedule& schedule = *engine_.FindSchedule(group, name);
+  Json out = FiresJson(backfill->fires, schedule);
+  const schedule::Zone zone = ZoneOf(schedule);
+  Json already = Json::array();
+  for (TimeMs t : backfill->already_fired) already.push_back(schedule::FormatRfc3339(t, zone));
+  out["already_fired"] = already;
+  return out;
 }
 
 Status SchedulesApi::ReadSpec(const Json& body, core::Schedule& s) {
@@ -192,9 +279,12 @@ Status SchedulesApi::ReadSpec(const Json& body, core::Schedule& s) {
   return ValidateScheduleTarget(engine_, s.target);
 }
 
-Result<Json> SchedulesApi::Create(const Json& body, const std::string& group) {
+Result<Json> SchedulesApi::Create(const RouteCall& call) {
+  Result<Json> parsed = ParseBody(call.request.body);
+  if (!parsed.ok()) return parsed.status();
+  const Json& body = *parsed;
   core::Schedule s;
-  s.group = group;
+  s.group = GroupOf(call.request);
   if (body.contains("group") && body["group"].is_string()) s.group = body["group"].get<std::string>();
   if (!body.contains("name") || !body["name"].is_string()) return Status::InvalidArgument("name is required");
   s.name = body["name"].get<std::string>();
@@ -204,18 +294,23 @@ Result<Json> SchedulesApi::Create(const Json& body, const std::string& group) {
   return ScheduleJson(*created);
 }
 
-Result<Json> SchedulesApi::Replace(const std::string& group, const std::string& name, const Json& body) {
-  const core::Schedule* existing = engine_.FindSchedule(group, name);
+Result<Json> SchedulesApi::Replace(const RouteCall& call) {
+  Result<Json> body = ParseBody(call.request.body);
+  if (!body.ok()) return body.status();
+  const std::string& name = call.Param("name");
+  const core::Schedule* existing = engine_.FindSchedule(GroupOf(call.request), name);
   if (!existing) return Status::NotFound("Schedule " + name + " does not exist.");
   core::Schedule s = *existing;
-  NS_RETURN_IF_ERROR(ReadSpec(body, s));
+  NS_RETURN_IF_ERROR(ReadSpec(*body, s));
   Result<core::Schedule> updated = engine_.UpdateSchedule(std::move(s));
   if (!updated.ok()) return updated.status();
   return ScheduleJson(*updated);
 }
 
-Result<Json> SchedulesApi::Fires(const std::string& group, const std::string& name, const HttpRequest& request) {
-  const core::Schedule* s = engine_.FindSchedule(group, name);
+Result<Json> SchedulesApi::Fires(const RouteCall& call) {
+  const HttpRequest& request = call.request;
+  const std::string& name = call.Param("name");
+  const core::Schedule* s = engine_.FindSchedule(GroupOf(request), name);
   if (!s) return Status::NotFound("Schedule " + name + " does not exist.");
   store::FireQuery query;
   query.schedule = core::ScheduleKey(*s);

@@ -13,7 +13,7 @@
 namespace nightshift::api {
 namespace {
 
-constexpr char kPrefix[] = "/api/v1/webhooks";
+constexpr char kWebhookRef[] = R"({"$ref": "#/components/schemas/Webhook"})";
 constexpr int kMaxDeliveryPage = 1000;
 
 std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
@@ -105,56 +105,93 @@ WebhooksApi::~WebhooksApi() {
   dispatcher_.reset();
 }
 
-bool WebhooksApi::Handle(const HttpRequest& request, const Respond& respond) {
-  const std::string& path = request.path;
-  if (path != kPrefix && path.rfind(std::string(kPrefix) + "/", 0) != 0) return false;
-  bool mutates = false;
-  Result<Json> result = Route(request, SplitPath(path.substr(sizeof(kPrefix) - 1)), mutates);
-  Answer(engine_, AwsService::kScheduler,
-         result.ok() ? Result<std::string>(result->dump()) : result.status(), mutates, respond);
-  return true;
+std::span<const Route<WebhooksApi>> WebhooksApi::Routes() {
+  static constexpr Route<WebhooksApi> kRoutes[] = {
+      {.spec = {.method = "POST",
+                .path = "/api/v1/webhooks",
+                .operation_id = "createWebhook",
+                .summary =
+                    "Subscribe a URL to events; each is POSTed as an Event with an HMAC signature",
+                .request = R"({"$ref": "#/components/schemas/WebhookSpec"})",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Create},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks",
+                .operation_id = "listWebhooks",
+                .summary = "Every webhook subscription (secrets are never shown)",
+                .response = R"({"type": "object", "required": ["webhooks"], "properties": {
+            "webhooks": {"type": "array", "items": {"$ref": "#/components/schemas/Webhook"}}}})"},
+       .json = &WebhooksApi::List},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks/{id}",
+                .operation_id = "getWebhook",
+                .summary = "A webhook subscription, with the last event it is done with",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Get},
+      {.spec = {.method = "DELETE",
+                .path = "/api/v1/webhooks/{id}",
+                .operation_id = "deleteWebhook",
+                .summary = "Unsubscribe; answers the subscription as it was",
+                .response = kWebhookRef},
+       .json = &WebhooksApi::Delete},
+      {.spec = {.method = "GET",
+                .path = "/api/v1/webhooks/{id}/deliveries",
+                .operation_id = "listDeliveries",
+                .summary = "A webhook's delivery attempts, newest first (the last 1,000 are kept)",
+                .parameters = R"([{"$ref": "#/components/parameters/limit"}])",
+                .response = R"({"type": "object", "required": ["deliveries"], "properties": {
+            "deliveries": {"type": "array", "items": {"$ref": "#/components/schemas/Delivery"}}}})"},
+       .json = &WebhooksApi::Deliveries},
+  };
+  return kRoutes;
 }
 
-Result<Json> WebhooksApi::Route(const HttpRequest& request, const std::vector<std::string>& parts,
-                                bool& mutates) {
-  const std::string& method = request.method;
-  const Status no_route = Status::NotFound("no route for " + method + " " + request.path);
-  if (parts.empty()) {
-    if (method == "POST") {
-      mutates = true;
-      return Create(request.body);
-    }
-    if (method != "GET") return no_route;
-    Json list = Json::array();
-    for (const auto& [id, w] : engine_.webhooks()) list.push_back(WebhookJson(w));
-    return Json{{"webhooks", list}};
-  }
-  const std::string& id = parts[0];
-  auto found = engine_.webhooks().find(id);
-  if (parts.size() == 2 && parts[1] == "deliveries" && method == "GET") {
-    const std::string limit_text = QueryValue(request, "limit");
-    const int limit =
-        limit_text.empty() ? 100 : std::clamp(std::atoi(limit_text.c_str()), 1, kMaxDeliveryPage);
-    Result<std::vector<core::WebhookDelivery>> log = engine_.ListDeliveries(id, limit);
-    if (!log.ok()) return log.status();
-    Json list = Json::array();
-    for (const core::WebhookDelivery& d : *log) list.push_back(DeliveryJson(d));
-    return Json{{"deliveries", list}};
-  }
-  if (parts.size() != 1) return no_route;
-  if (found == engine_.webhooks().end())
-    return Status::NotFound("webhook " + id + " does not exist");
-  if (method == "GET") return WebhookJson(found->second);
-  if (method != "DELETE") return no_route;
-  Json deleted = WebhookJson(found->second);
+bool WebhooksApi::Handle(const HttpRequest& request, const Respond& respond) {
+  return Serve(*this, Routes(), {engine_, AwsService::kScheduler}, request, respond);
+}
+
+Result<Json> WebhooksApi::List(const RouteCall& call) {
+  Json list = Json::array();
+  for (const auto& [id, w] : engine_.webhooks()) list.push_back(WebhookJson(w));
+  return Json{{"webhooks", list}};
+}
+
+Result<Json> WebhooksApi::Deliveries(const RouteCall& call) {
+  const std::string limit_text = QueryValue(call.request, "limit");
+  const int limit =
+      limit_text.empty() ? 100 : std::clamp(std::atoi(limit_text.c_str()), 1, kMaxDeliveryPage);
+  Result<std::vector<core::WebhookDelivery>> log = engine_.ListDeliveries(call.Param("id"), limit);
+  if (!log.ok()) return log.status();
+  Json list = Json::array();
+  for (const core::WebhookDelivery& d : *log) list.push_back(DeliveryJson(d));
+  return Json{{"deliveries", list}};
+}
+
+Result<Json> WebhooksApi::Get(const RouteCall& call) {
+  Result<const core::WebhookSubscription*> found = Find(call.Param("id"));
+  if (!found.ok()) return found.status();
+  return WebhookJson(**found);
+}
+
+Result<Json> WebhooksApi::Delete(const RouteCall& call) {
+  const std::string& id = call.Param("id");
+  Result<const core::WebhookSubscription*> found = Find(id);
+  if (!found.ok()) return found.status();
+  Json deleted = WebhookJson(**found);
   NS_RETURN_IF_ERROR(engine_.DeleteWebhook(id));
   dispatcher_->Remove(id);
-  mutates = true;
   return deleted;
 }
 
-Result<Json> WebhooksApi::Create(const std::string& body_text) {
-  Result<Json> body = ParseBody(body_text);
+Result<const core::WebhookSubscription*> WebhooksApi::Find(const std::string& id) const {
+  auto found = engine_.webhooks().find(id);
+  if (found == engine_.webhooks().end())
+    return Status::NotFound("webhook " + id + " does not exist");
+  return &found->second;
+}
+
+Result<Json> WebhooksApi::Create(const RouteCall& call) {
+  Result<Json> body = ParseBody(call.request.body);
   if (!body.ok()) return body.status();
   JsonReader r(*body, "");
   core::WebhookSubscription w;

@@ -3,26 +3,25 @@
 #include "api/answer.h"
 
 namespace nightshift::api {
-namespace {
-
-constexpr char kJobs[] = "/api/v1/jobs/";
-
-}  // namespace
-
-bool WhyApi::Handle(const HttpRequest& request, const Respond& respond) {
-  if (request.path.rfind(kJobs, 0) != 0) return false;
-  std::vector<std::string> parts = SplitPath(request.path.substr(sizeof(kJobs) - 2));
-  if (parts.size() != 2 || parts[1] != "why") return false;
-  Result<Json> result = request.method == "GET"
-                            ? Why(parts[0])
-                            : Result<Json>(Status::InvalidArgument(
-                                  request.method + " " + request.path + ": only GET is allowed"));
-  Answer(engine_, AwsService::kBatch,
-         result.ok() ? Result<std::string>(result->dump()) : result.status(), false, respond);
-  return true;
+std::span<const Route<WhyApi>> WhyApi::Routes() {
+  static constexpr Route<WhyApi> kRoutes[] = {
+      {.spec = {.method = "GET",
+                .path = "/api/v1/jobs/{id}/why",
+                .operation_id = "explainJob",
+                .summary =
+                    "Why a job is not running yet, or why it ended (what `nightshift why` prints)",
+                .response = R"({"$ref": "#/components/schemas/Why"})"},
+       .json = &WhyApi::Why},
+  };
+  return kRoutes;
 }
 
-Result<Json> WhyApi::Why(const std::string& job_id) {
+bool WhyApi::Handle(const HttpRequest& request, const Respond& respond) {
+  return Serve(*this, Routes(), {engine_, AwsService::kBatch}, request, respond);
+}
+
+Result<Json> WhyApi::Why(const RouteCall& call) {
+  const std::string& job_id = call.Param("id");
   Result<core::Explanation> why = engine_.Why(job_id);
   if (!why.ok()) return why.status();
   Result<std::optional<core::Job>> job = engine_.GetJob(job_id);

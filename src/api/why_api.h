@@ -6,8 +6,11 @@
 // Thread-safety: runs on the engine's loop thread.
 #pragma once
 
+#include <span>
+
 #include "api/http_types.h"
 #include "api/json_reader.h"
+#include "api/route_table.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
@@ -16,11 +19,14 @@ class WhyApi {
  public:
   explicit WhyApi(engine::Engine& engine) : engine_(engine) {}
 
-  // True if the request is for this route (then `respond` is called).
+  // The route, declared once: served from here and described in the OpenAPI document.
+  static std::span<const Route<WhyApi>> Routes();
+
+  // True if the request is for Routes() (then `respond` is called).
   bool Handle(const HttpRequest& request, const Respond& respond);
 
  private:
-  Result<Json> Why(const std::string& job_id);
+  Result<Json> Why(const RouteCall& call);
 
   engine::Engine& engine_;
 };
