@@ -163,21 +163,6 @@ Result<std::string> ServerUrl(const ClientOptions& options) {
   return server->text;
 }
 
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 Result<Json> Call(const ClientOptions& options, const std::string& method, const std::string& path,
                   const std::string& body) {
   Result<std::unique_ptr<Connection>> connection = Connection::Open(options);
