@@ -307,7 +307,10 @@ class HttpServer::Impl {
     context.use_certificate_chain_file(cert_file, ec);
     if (ec) return Status::InvalidArgument("--tls-cert " + cert_file + ": not a usable PEM certificate: " + ec.message());
     context.use_private_key_file(key_file, ssl::context::pem, ec);
-    if (ec) return Status::InvalidArgument("--tls-key " + key_file + ": not a usable PEM private key: " + ec.message());
+    if (ec) {
+      return Status::InvalidArgument("--tls-key " + key_file + ": not a usable PEM private key for --tls-cert " +
+                                     cert_file + ": " + ec.message());
+    }
     if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
       return Status::InvalidArgument("--tls-key " + key_file + " is not the private key of --tls-cert " + cert_file);
     }

@@ -19,7 +19,6 @@
 #include <cstring>
 #include <filesystem>
 #include <iostream>
-#include <optional>
 #include <thread>
 
 #include "api/http_server.h"
@@ -99,7 +98,9 @@ int RunServer(const Config& config) {
     return 2;
   }
   boost::asio::io_context io(1);
-  std::optional<api::Router> router;  // made once the engine runs; requests arrive only after Start
+  // The HTTP server comes first so that a bad certificate stops the start before the engine does;
+  // requests arrive only after Start, when `router` is set (and it goes before the engine does).
+  api::Router* router = nullptr;
   api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
     router->Handle(std::move(req), respond);
   });
@@ -138,7 +139,8 @@ int RunServer(const Config& config) {
     return 1;
   }
   const auth::Authenticator authenticator(std::move(security->keys), clock);
-  router.emplace(engine, io, authenticator);
+  api::Router routes(engine, io, authenticator);
+  router = &routes;
   if (Status st = http.Start(listen); !st.ok()) {
     spdlog::error("{}", st.message());
     return 1;

@@ -16,7 +16,7 @@ import botocore.credentials
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import AWS_CLI, BINARY, Server
+from conftest import AWS_CLI, BINARY, Server, register
 
 KEY = {"aws_access_key_id": "AKIDNIGHTSHIFT", "aws_secret_access_key": "s3cr3t/Key+EXAMPLE"}
 WRONG_SECRET = dict(KEY, aws_secret_access_key="not-the-secret")
@@ -152,17 +152,19 @@ def test_unsigned_and_malformed_requests_get_awss_codes_and_open_routes_stay_ope
 
 
 def test_event_stream_works_over_tls(secure_server):
-    secure_server.batch().create_compute_environment(computeEnvironmentName="tls-ce", type="UNMANAGED")
     conn = http.client.HTTPSConnection("127.0.0.1", secure_server.port, timeout=10,
                                        context=secure_server.ssl_context())
     conn.request("GET", "/api/v1/events", headers={"Accept": "text/event-stream"})
     resp = conn.getresponse()
     assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream"
+    batch = secure_server.batch()
+    register(batch, "tls-echo", ["true"])
+    job_id = batch.submit_job(jobName="over-tls", jobQueue="default", jobDefinition="tls-echo")["jobId"]
     deadline = time.monotonic() + 10
     seen = b""
-    while b"\n\n" not in seen and time.monotonic() < deadline:
-        seen += resp.fp.read1(4096)
-    assert b"data: " in seen, seen
+    while job_id.encode() not in seen and time.monotonic() < deadline:
+        seen += resp.read1(4096)  # chunked framing decoded by http.client
+    assert b"event: job" in seen and job_id.encode() in seen, seen
     conn.close()
 
 
@@ -181,7 +183,7 @@ def run_server(workdir, *args, timeout=10):
 def test_tls_files_must_be_usable_and_come_together(workdir, certificate):
     cert, key = certificate
     p = run_server(workdir, "--tls-cert", cert)
-    assert p.returncode == 2 and "--tls-cert and --tls-key go together" in p.stderr
+    assert p.returncode == 2 and "--tls-cert and --tls-key go together" in p.stdout + p.stderr
     garbage = os.path.join(workdir, "garbage.pem")
     with open(garbage, "w") as f:
         f.write("not a certificate\n")
@@ -190,7 +192,8 @@ def test_tls_files_must_be_usable_and_come_together(workdir, certificate):
     other_key = os.path.join(workdir, "other.pem")
     subprocess.run(["openssl", "genrsa", "-out", other_key, "2048"], check=True, capture_output=True)
     p = run_server(workdir, "--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", other_key)
-    assert p.returncode == 2 and "is not the private key of --tls-cert" in p.stdout + p.stderr
+    assert p.returncode == 2 and f"--tls-key {other_key}: not a usable PEM private key for --tls-cert {cert}: " \
+        "key values mismatch" in p.stdout + p.stderr
 
 
 def test_bad_access_keys_are_start_up_errors_that_hide_the_secret(workdir):
