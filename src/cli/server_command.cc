@@ -74,6 +74,16 @@ Result<Config> LoadConfig(const ServerFlags& flags) {
   return Config::Resolve(*inputs);
 }
 
+// Creates the data dir if needed and opens the store in it.
+Result<std::unique_ptr<store::SqliteStore>> OpenDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data dir " + data_dir + ": " + ec.message());
+  auto store = store::SqliteStore::Open(data_dir + "/nightshift.db");
+  if (!store.ok()) return Status(store.status().code(), "cannot open the store: " + store.status().ToString());
+  return store;
+}
+
 // Checks the security settings before anything starts; logs what is wrong or risky.
 Result<ServerSecurity> PrepareSecurity(const Config& config, const std::string& host) {
   Result<ServerSecurity> security = LoadServerSecurity(config);
@@ -117,15 +127,9 @@ int RunServer(const Config& config) {
     }
   }
   const std::string data_dir = config.String("data_dir");
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) {
-    spdlog::error("cannot create data dir {}: {}", data_dir, ec.message());
-    return 1;
-  }
-  auto store = store::SqliteStore::Open(data_dir + "/nightshift.db");
+  Result<std::unique_ptr<store::SqliteStore>> store = OpenDataDir(data_dir);
   if (!store.ok()) {
-    spdlog::error("cannot open the store: {}", store.status().ToString());
+    spdlog::error("{}", store.status().message());
     return 1;
   }
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
