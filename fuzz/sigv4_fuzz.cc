@@ -87,7 +87,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)keys.Add({"AKIDEXAMPLE", "secret", Role::kAdmin, ""});
     return keys;
   }();
-  Result<int64_t> now = ParseAmzDate(amz_date);
+  nightshift::Result<int64_t> now = ParseAmzDate(amz_date);
   const AuthResult result = VerifySigV4({"GET", path, query, headers, ""}, "batch", kKeys, now.ok() ? *now : 0);
   Check(std::holds_alternative<AuthError>(result), "an unsigned request is never accepted");
   return 0;
