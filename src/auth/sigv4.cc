@@ -258,4 +258,14 @@ std::string Signature(std::string_view secret, std::string_view amz_date, const 
   return HmacSha256Hex(SigningKey(secret, scope), StringToSign(amz_date, scope, canonical_request));
 }
 
+std::string AuthorizationHeader(const SignedRequest& request, std::string_view access_key_id, std::string_view secret,
+                                const CredentialScope& scope, std::string_view amz_date,
+                                const std::vector<std::string>& signed_headers) {
+  std::string names;
+  for (const std::string& name : signed_headers) names += (names.empty() ? "" : ";") + name;
+  const std::string canonical = CanonicalRequest(request, signed_headers, Sha256Hex(request.body));
+  return std::string(kSigV4Algorithm) + " Credential=" + std::string(access_key_id) + "/" + scope.ToString() +
+         ", SignedHeaders=" + names + ", Signature=" + Signature(secret, amz_date, scope, canonical);
+}
+
 }  // namespace nightshift::auth

@@ -68,4 +68,10 @@ std::string SigningKey(std::string_view secret, const CredentialScope& scope);
 std::string Signature(std::string_view secret, std::string_view amz_date, const CredentialScope& scope,
                       std::string_view canonical_request);
 
+// The Authorization header a client sends with `request`, signed over its body and the
+// `signed_headers` (lower-case, sorted; "host" and "x-amz-date" among them, carrying `amz_date`).
+std::string AuthorizationHeader(const SignedRequest& request, std::string_view access_key_id, std::string_view secret,
+                                const CredentialScope& scope, std::string_view amz_date,
+                                const std::vector<std::string>& signed_headers);
+
 }  // namespace nightshift::auth

@@ -36,6 +36,16 @@ TEST(SigV4Test, SigningKeysAndSignaturesMatchTheCapturedVectors) {
   }
 }
 
+TEST(SigV4Test, AuthorizationHeaderIsWhatTheClientsSent) {
+  for (const auto& [name, r] : CapturedRequests()) {
+    const SigV4Authorization auth = ParsedFrom(r);
+    EXPECT_EQ(AuthorizationHeader(View(r), auth.access_key_id, kExampleSecret, auth.scope, r.headers.at("x-amz-date"),
+                                  auth.signed_headers),
+              r.headers.at("authorization"))
+        << name;
+  }
+}
+
 TEST(SigV4Test, SigningKeyMatchesAwsPublishedExample) {
   EXPECT_EQ(HexEncode(SigningKey(kExampleSecret, {"20120215", "us-east-1", "iam"})),
             "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d");

@@ -174,6 +174,29 @@ def test_plain_http_on_the_tls_port_gets_no_answer(secure_server):
         assert b"200 OK" not in s.recv(4096)
 
 
+def nightshift(server, *args, **env):
+    """Runs a nightshift client verb against `server` with AWS credentials from `env`."""
+    e = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "SSL_CERT_FILE"}
+    e.update(env)
+    return subprocess.run([BINARY, *args, "--server", server.url], capture_output=True, text=True, env=e, timeout=30)
+
+
+def test_nightshift_cli_signs_batch_calls_and_speaks_https(secure_server):
+    creds = {"AWS_ACCESS_KEY_ID": KEY["aws_access_key_id"], "AWS_SECRET_ACCESS_KEY": KEY["aws_secret_access_key"]}
+    p = nightshift(secure_server, "queue", "list", "-o", "json", SSL_CERT_FILE=secure_server.ca_bundle, **creds)
+    assert p.returncode == 0 and "default" in p.stdout, p.stderr
+    p = nightshift(secure_server, "pipeline", "list", SSL_CERT_FILE=secure_server.ca_bundle)  # native: open
+    assert p.returncode == 0, p.stderr
+    p = nightshift(secure_server, "queue", "list", SSL_CERT_FILE=secure_server.ca_bundle,
+                   **dict(creds, AWS_SECRET_ACCESS_KEY="not-the-secret"))
+    assert p.returncode == 1 and "The request signature we calculated does not match" in p.stderr, p.stderr
+    p = nightshift(secure_server, "queue", "list", SSL_CERT_FILE=secure_server.ca_bundle)
+    assert p.returncode == 1 and "nightshift: Missing Authentication Token" in p.stderr, p.stderr
+    p = nightshift(secure_server, "queue", "list", **creds)  # the self-signed certificate is not trusted
+    assert p.returncode == 1 and "TLS with the server at https://127.0.0.1:" in p.stderr, p.stderr
+    assert "certificate verify failed" in p.stderr and "SSL_CERT_FILE" in p.stderr
+
+
 def run_server(workdir, *args, timeout=10):
     """Starts `nightshift server` expecting it to exit at once; returns the process."""
     return subprocess.run([BINARY, "server", "--data-dir", os.path.join(workdir, "data"), *args],
