@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string_view>
+#include <utility>
 
 #include "auth/access_key.h"
 #include "auth/identity.h"
