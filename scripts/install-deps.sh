@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libboost1.74-dev nlohmann-json3-dev libsqlite3-dev libspdlog-dev libcli11-dev
   libgtest-dev libgmock-dev libhowardhinnant-date-dev libdate-tz3 tzdata libyaml-cpp-dev libtomlplusplus-dev
-  libssl-dev
+  libssl-dev openssl
   python3 python3-pytest python3-boto3 awscli python3-prometheus-client
   sqlite3 procps make curl
   python3-croniter systemd

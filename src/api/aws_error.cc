@@ -58,6 +58,17 @@ ErrorKind LogsError(StatusCode code) {
   return {500, "ServiceUnavailableException"};
 }
 
+// The same for every service: AWS answers authentication failures before routing to one.
+ErrorKind AuthErrorKind(auth::AuthFailure failure) {
+  switch (failure) {
+    case auth::AuthFailure::kMissingToken: return {403, "MissingAuthenticationTokenException"};
+    case auth::AuthFailure::kIncompleteSignature: return {403, "IncompleteSignatureException"};
+    case auth::AuthFailure::kUnrecognizedClient: return {403, "UnrecognizedClientException"};
+    case auth::AuthFailure::kInvalidSignature: break;
+  }
+  return {403, "InvalidSignatureException"};
+}
+
 }  // namespace
 
 HttpResponse ErrorResponse(AwsService service, int http_status, const std::string& type,
@@ -70,6 +81,13 @@ HttpResponse ErrorResponse(AwsService service, int http_status, const std::strin
   body["__type"] = type;
   body["message"] = message;
   r.body = body.dump();
+  return r;
+}
+
+HttpResponse ErrorResponse(AwsService service, const auth::AuthError& error) {
+  const ErrorKind kind = AuthErrorKind(error.failure);
+  HttpResponse r = ErrorResponse(service, kind.http_status, kind.type, error.message);
+  r.headers.emplace_back(kStatusHeader, StatusCodeName(StatusCode::kUnauthenticated));
   return r;
 }
 

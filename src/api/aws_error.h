@@ -5,6 +5,7 @@
 #include <string>
 
 #include "api/http_types.h"
+#include "auth/identity.h"
 #include "util/status.h"
 
 namespace nightshift::api {
@@ -23,6 +24,9 @@ enum class AwsService { kBatch, kScheduler, kLogs };
 inline constexpr char kStatusHeader[] = "x-nightshift-status";
 
 HttpResponse ErrorResponse(AwsService service, const Status& status);
+// 403 with the AWS error type of an authentication failure (MissingAuthenticationTokenException,
+// IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException).
+HttpResponse ErrorResponse(AwsService service, const auth::AuthError& error);
 // An error of a given AWS type, for cases the status table cannot express.
 HttpResponse ErrorResponse(AwsService service, int http_status, const std::string& type,
                            const std::string& message);

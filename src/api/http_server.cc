@@ -3,43 +3,53 @@
 #include "api/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 #include <cctype>
 #include <cstdio>
 #include <chrono>
 #include <optional>
+#include <type_traits>
 
 namespace nightshift::api {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
+using PlainStream = beast::tcp_stream;
+using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
 constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
 constexpr size_t kBodyLimit = 1 << 20;
 constexpr size_t kHeaderLimit = 8 << 10;
 
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+// Closes the connection at once (TLS too: no close_notify, the response's framing tells the end).
+template <class Stream>
+void CloseSocket(Stream& stream) {
+  beast::error_code ignored;
+  tcp::socket& socket = beast::get_lowest_layer(stream).socket();
+  socket.shutdown(tcp::socket::shutdown_both, ignored);
+  socket.close(ignored);
 }
 
-// A streamed response on a connection taken over from its Session: the head, then each piece
-// queued as one HTTP chunk (pieces queued during a write go out together in the next), then the
-// last chunk on Finish. A read stays pending to notice the client going away.
-class ChunkedStream final : public ResponseStream, public std::enable_shared_from_this<ChunkedStream> {
+// A streamed response on a connection taken over from its Session (plain or TLS): the head, then
+// each piece queued as one HTTP chunk (pieces queued during a write go out together in the next),
+// then the last chunk on Finish. A read stays pending to notice the client going away.
+template <class Stream>
+class ChunkedStream final : public ResponseStream, public std::enable_shared_from_this<ChunkedStream<Stream>> {
  public:
-  explicit ChunkedStream(tcp::socket socket) : socket_(std::move(socket)), finish_timer_(socket_.get_executor()) {}
+  explicit ChunkedStream(Stream stream) : stream_(std::move(stream)), finish_timer_(stream_.get_executor()) {}
 
   void Start(std::string head) {
     pending_ = std::move(head);
@@ -59,7 +69,7 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
     pending_ += "0\r\n\r\n";
     finishing_ = true;
     finish_timer_.expires_after(kFinishTimeout);
-    finish_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    finish_timer_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
       if (!ec) self->Close();
     });
     if (!writing_) WriteNext();
@@ -93,8 +103,8 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
     }
     writing_ = true;
     in_flight_ = std::exchange(pending_, {});
-    asio::async_write(socket_, asio::buffer(in_flight_),
-                      [self = shared_from_this()](beast::error_code ec, size_t n) {
+    asio::async_write(stream_, asio::buffer(in_flight_),
+                      [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                         self->writing_ = false;
                         self->written_ += n;
                         self->in_flight_.clear();
@@ -104,7 +114,7 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
   }
 
   void WatchForClose() {
-    socket_.async_read_some(asio::buffer(read_buffer_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    stream_.async_read_some(asio::buffer(read_buffer_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->Close();
       self->WatchForClose();  // a client has nothing to say on a stream: ignore it
     });
@@ -113,15 +123,13 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
   void Close() {
     if (!open_) return;
     open_ = false;
-    beast::error_code ignored;
-    socket_.shutdown(tcp::socket::shutdown_both, ignored);
-    socket_.close(ignored);
+    CloseSocket(stream_);
     finish_timer_.cancel();
     if (auto closed = std::exchange(on_closed_, nullptr)) closed();
     on_drained_ = nullptr;
   }
 
-  tcp::socket socket_;
+  Stream stream_;
   asio::steady_timer finish_timer_;
   std::string pending_;    // framed, not yet written
   std::string in_flight_;  // being written
@@ -142,31 +150,42 @@ std::string StreamHead(const HttpResponse& r) {
   return head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// One connection's exchanges, over a plain TCP stream or a TLS stream.
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(tcp::socket socket, const RequestHandler& handler)
-      : stream_(std::move(socket)), handler_(handler) {}
+  Session(Stream stream, const RequestHandler& handler) : stream_(std::move(stream)), handler_(handler) {}
 
-  void Start() { ReadNext(); }
+  void Start() {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      beast::get_lowest_layer(stream_).expires_after(kHandshakeTimeout);
+      stream_.async_handshake(ssl::stream_base::server, [self = this->shared_from_this()](beast::error_code ec) {
+        if (ec) return CloseSocket(self->stream_);  // not TLS, or a bad client: nothing to answer
+        self->ReadNext();
+      });
+    } else {
+      ReadNext();
+    }
+  }
 
  private:
   void ReadNext() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(kHeaderLimit);
-    stream_.expires_after(kIdleTimeout);
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
     http::async_read(stream_, buffer_, *parser_,
-                     [self = shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
+                     [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
   void OnRead(beast::error_code ec) {
     if (ec == http::error::body_limit) return SendError(413, "request body exceeds 1 MiB");
     if (ec == http::error::header_limit) return SendError(431, "request headers exceed 8 KiB");
     if (ec) return Close();
-    stream_.expires_never();
+    beast::get_lowest_layer(stream_).expires_never();
     http::request<http::string_body> msg = parser_->release();
     keep_alive_ = msg.keep_alive();
-    handler_(ToRequest(msg), [self = shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
+    handler_(ToRequest(msg), [self = this->shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
   }
 
   static HttpRequest ToRequest(http::request<http::string_body>& msg) {
@@ -179,7 +198,8 @@ class Session : public std::enable_shared_from_this<Session> {
     for (const auto& field : msg) {
       std::string name(field.name_string());
       for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      req.headers[name] = std::string(field.value());
+      auto [it, added] = req.headers.try_emplace(name, field.value());
+      if (!added) it->second += "," + std::string(field.value());
     }
     req.body = std::move(msg.body());
     return req;
@@ -197,7 +217,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void Write(HttpResponse r) {
     if (r.stream) {
       // The connection now belongs to the stream; this session ends here.
-      auto stream = std::make_shared<ChunkedStream>(stream_.release_socket());
+      auto stream = std::make_shared<ChunkedStream<Stream>>(std::move(stream_));
       stream->Start(StreamHead(r));
       r.stream(stream);
       return;
@@ -211,8 +231,8 @@ class Session : public std::enable_shared_from_this<Session> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
-    stream_.expires_after(kIdleTimeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, size_t) {
+    beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
       if (ec || !self->keep_alive_) return self->Close();
       self->ReadNext();
     });
@@ -220,10 +240,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void Close() {
     beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
   }
 
-  beast::tcp_stream stream_;
+  Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const RequestHandler& handler_;
@@ -236,24 +256,6 @@ const std::string& HttpRequest::Header(const std::string& name) const {
   static const std::string kEmpty;
   auto it = headers.find(name);
   return it == headers.end() ? kEmpty : it->second;
-}
-
-std::string PercentDecode(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size()) {
-      int hi = HexValue(s[i + 1]);
-      int lo = HexValue(s[i + 2]);
-      if (hi >= 0 && lo >= 0) {
-        out.push_back(static_cast<char>(hi * 16 + lo));
-        i += 2;
-        continue;
-      }
-    }
-    out.push_back(s[i]);
-  }
-  return out;
 }
 
 std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& query) {
@@ -297,6 +299,27 @@ class HttpServer::Impl {
  public:
   Impl(asio::io_context& io, RequestHandler handler) : io_(io), acceptor_(io), handler_(std::move(handler)) {}
 
+  Status UseTls(const std::string& cert_file, const std::string& key_file) {
+    ssl::context context(ssl::context::tls_server);
+    context.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 | ssl::context::no_sslv3 |
+                        ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1);
+    beast::error_code ec;
+    context.use_certificate_chain_file(cert_file, ec);
+    if (ec) return Status::InvalidArgument("--tls-cert " + cert_file + ": not a usable PEM certificate: " + ec.message());
+    context.use_private_key_file(key_file, ssl::context::pem, ec);
+    if (ec) {
+      return Status::InvalidArgument("--tls-key " + key_file + ": not a usable PEM private key for --tls-cert " +
+                                     cert_file + ": " + ec.message());
+    }
+    if (SSL_CTX_check_private_key(context.native_handle()) != 1) {
+      return Status::InvalidArgument("--tls-key " + key_file + " is not the private key of --tls-cert " + cert_file);
+    }
+    tls_.emplace(std::move(context));
+    return Status::Ok();
+  }
+
+  bool tls() const { return tls_.has_value(); }
+
   Status Start(const std::string& listen) {
     size_t colon = listen.rfind(':');
     if (colon == std::string::npos) return Status::InvalidArgument("--listen must be HOST:PORT: " + listen);
@@ -334,7 +357,11 @@ class HttpServer::Impl {
       if (ec == asio::error::operation_aborted) return;
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<Session>(std::move(socket), handler_)->Start();
+        if (tls_) {
+          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_)->Start();
+        } else {
+          std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), handler_)->Start();
+        }
       } else {
         spdlog::warn("accept failed: {}", ec.message());
       }
@@ -345,11 +372,16 @@ class HttpServer::Impl {
   asio::io_context& io_;
   tcp::acceptor acceptor_;
   RequestHandler handler_;
+  std::optional<ssl::context> tls_;
 };
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler handler)
     : impl_(std::make_unique<Impl>(io, std::move(handler))) {}
 HttpServer::~HttpServer() = default;
+Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_file) {
+  return impl_->UseTls(cert_file, key_file);
+}
+bool HttpServer::tls() const { return impl_->tls(); }
 Status HttpServer::Start(const std::string& listen) { return impl_->Start(listen); }
 void HttpServer::Stop() { impl_->Stop(); }
 int HttpServer::port() const { return impl_->port(); }

@@ -8,9 +8,13 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "auth/identity.h"
+#include "util/uri.h"  // PercentDecode, for the route handlers
 
 namespace nightshift::api {
 
@@ -18,8 +22,10 @@ struct HttpRequest {
   std::string method;  // "GET", "POST", ...
   std::string path;    // percent-encoded, without the query
   std::string query;   // after '?', percent-encoded; empty if none
-  std::map<std::string, std::string> headers;  // names lower-cased
+  std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ','
   std::string body;
+  // Who sent it, with which role: set by the router's authentication before any handler runs.
+  std::optional<auth::Identity> identity;
 
   // The header's value, or "" if absent. `name` must be lower-case.
   const std::string& Header(const std::string& name) const;
@@ -61,8 +67,6 @@ struct HttpResponse {
 using Respond = std::function<void(HttpResponse)>;
 using RequestHandler = std::function<void(HttpRequest, Respond)>;
 
-// Percent-decodes `s` ("%3A" -> ":"); '+' is kept as is. Invalid escapes are kept literally.
-std::string PercentDecode(const std::string& s);
 // Parses "a=1&b=2&b=3" into decoded pairs, in order.
 std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& query);
 // "/a/b%2Fc" -> {"a", "b/c"}: the path's segments, each decoded; empty segments dropped.

@@ -9,8 +9,6 @@
 namespace nightshift::api {
 namespace {
 
-constexpr char kTargetPrefix[] = "Logs_20140328.";
-
 HttpResponse JsonOk(const nlohmann::ordered_json& body) {
   HttpResponse r;
   r.content_type = "application/x-amz-json-1.1";
@@ -23,8 +21,8 @@ HttpResponse JsonOk(const nlohmann::ordered_json& body) {
 
 bool LogsApi::Handle(const HttpRequest& request, const Respond& respond) {
   const std::string& target = request.Header("x-amz-target");
-  if (target.rfind(kTargetPrefix, 0) != 0) return false;
-  const std::string op = target.substr(sizeof(kTargetPrefix) - 1);
+  if (target.rfind(kLogsTargetPrefix, 0) != 0) return false;
+  const std::string op = target.substr(sizeof(kLogsTargetPrefix) - 1);
   if (request.method != "POST" || request.path != "/") {
     respond(ErrorResponse(AwsService::kLogs, 404, "UnknownOperationException", "Logs operations are POST /"));
   } else if (op == "GetLogEvents") {

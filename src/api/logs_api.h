@@ -10,6 +10,8 @@
 namespace nightshift::api {
 
 inline constexpr char kBatchLogGroup[] = "/aws/batch/job";
+// X-Amz-Target of every Logs call: the prefix, then the operation's name.
+inline constexpr char kLogsTargetPrefix[] = "Logs_20140328.";
 
 class LogsApi {
  public:

@@ -2,6 +2,7 @@
 
 #include "api/aws_error.h"
 #include "api/openapi.h"
+#include "api/request_auth.h"
 #include "api/route_template.h"
 #include "api/schedule_target.h"
 #include "engine/engine_metrics.h"
@@ -9,8 +10,9 @@
 
 namespace nightshift::api {
 
-Router::Router(engine::Engine& engine, boost::asio::io_context& io)
+Router::Router(engine::Engine& engine, boost::asio::io_context& io, const auth::Authenticator& authenticator)
     : engine_(engine),
+      authenticator_(authenticator),
       batch_(engine),
       logs_(engine),
       scheduler_(engine),
@@ -24,13 +26,15 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io)
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
 
-void Router::Handle(const HttpRequest& request, const Respond& respond) {
+void Router::Handle(HttpRequest request, const Respond& respond) {
   const int64_t started_us = engine_.NowUs();
-  Dispatch(request, [this, respond, started_us, method = request.method,
-                     route = RouteLabel(request)](HttpResponse r) {
+  Respond timed = [this, respond, started_us, method = request.method,
+                   route = RouteLabel(request)](HttpResponse r) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
-  });
+  };
+  if (std::optional<HttpResponse> denied = Authenticate(authenticator_, request)) return timed(std::move(*denied));
+  Dispatch(request, timed);
 }
 
 std::span<const Route<Router>> Router::Routes() {

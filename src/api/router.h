@@ -23,15 +23,17 @@
 #include "api/schedules_api.h"
 #include "api/webhooks_api.h"
 #include "api/why_api.h"
+#include "auth/authenticator.h"
 #include "engine/engine.h"
 
 namespace nightshift::api {
 
 class Router {
  public:
-  // `io` is the engine's loop (for the timers of followed logs).
-  Router(engine::Engine& engine, boost::asio::io_context& io);
-  void Handle(const HttpRequest& request, const Respond& respond);
+  // `io` is the engine's loop (for the timers of followed logs). `authenticator` must outlive
+  // the router.
+  Router(engine::Engine& engine, boost::asio::io_context& io, const auth::Authenticator& authenticator);
+  void Handle(HttpRequest request, const Respond& respond);
 
   // The router's own routes.
   static std::span<const Route<Router>> Routes();
@@ -50,6 +52,7 @@ class Router {
   HttpResponse NoRoute(const HttpRequest& request) const;
 
   engine::Engine& engine_;
+  const auth::Authenticator& authenticator_;
   BatchApi batch_;
   LogsApi logs_;
   SchedulerApi scheduler_;

@@ -35,6 +35,8 @@ bool IsRoutersNoRoute(const HttpResponse& r) {
 
 class RouterTest : public engine::EngineTest {
  protected:
+  auth::Authenticator open_{auth::KeyRing{}, clock_};  // no keys: every route open
+
   HttpResponse Send(Router& router, std::string method, std::string path) {
     HttpRequest request;
     request.method = std::move(method);
@@ -49,7 +51,7 @@ class RouterTest : public engine::EngineTest {
 };
 
 TEST_F(RouterTest, EveryDeclaredRouteIsServed) {
-  Router router(*engine_, *io_);
+  Router router(*engine_, *io_, open_);
   for (const RouteSpec& route : Router::NativeRoutes()) {
     const HttpResponse r = Send(router, std::string(route.method), FillPlaceholders(route.path));
     EXPECT_FALSE(IsRoutersNoRoute(r)) << route.method << " " << route.path << ": " << r.body;
@@ -57,7 +59,7 @@ TEST_F(RouterTest, EveryDeclaredRouteIsServed) {
 }
 
 TEST_F(RouterTest, TheServedDocumentDescribesExactlyTheDeclaredRoutes) {
-  Router router(*engine_, *io_);
+  Router router(*engine_, *io_, open_);
   const HttpResponse r = Send(router, "GET", "/api/v1/openapi.json");
   ASSERT_EQ(r.status, 200) << r.body;
   const Json doc = Json::parse(r.body);
@@ -81,7 +83,7 @@ TEST_F(RouterTest, TheServedDocumentDescribesExactlyTheDeclaredRoutes) {
 }
 
 TEST_F(RouterTest, APathNotDeclaredGetsTheRoutersNotFound) {
-  Router router(*engine_, *io_);
+  Router router(*engine_, *io_, open_);
   for (const MethodAndPath& request :
        std::vector<MethodAndPath>{{"GET", "/api/v1/nonsense"},
                                   {"POST", "/api/v1/runs/x/explode"},
@@ -94,7 +96,7 @@ TEST_F(RouterTest, APathNotDeclaredGetsTheRoutersNotFound) {
 }
 
 TEST_F(RouterTest, ADeclaredPathWithAnotherMethodGetsTheRoutersMethodNotAllowed) {
-  Router router(*engine_, *io_);
+  Router router(*engine_, *io_, open_);
   const HttpResponse r = Send(router, "DELETE", "/api/v1/runs/x");
   EXPECT_EQ(r.status, 405) << r.body;
   EXPECT_TRUE(IsRoutersNoRoute(r)) << r.body;
@@ -107,7 +109,7 @@ TEST_F(RouterTest, ADeclaredPathWithAnotherMethodGetsTheRoutersMethodNotAllowed)
 }
 
 TEST_F(RouterTest, MetricsLabelANativeRouteWithItsDeclaredTemplate) {
-  Router router(*engine_, *io_);
+  Router router(*engine_, *io_, open_);
   auto label = [&](std::string path) {
     HttpRequest request;
     request.method = "GET";

@@ -4,23 +4,30 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <CLI/CLI.hpp>
 
 #include <cctype>
+#include <cstdlib>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <variant>
 
 #include "api/aws_error.h"
+#include "auth/sigv4.h"
 #include "cli/config_file.h"
+#include "util/clock.h"
 
 namespace nightshift::cli {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ssl = asio::ssl;
 
 namespace {
 
@@ -28,18 +35,62 @@ struct Endpoint {
   std::string url;
   std::string host;
   std::string port;
+  bool tls = false;
 };
 
 Result<Endpoint> ParseServer(const std::string& url) {
-  const std::string scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) {
-    return Status::InvalidArgument("server URL must start with http:// (got '" + url + "')");
+  const bool tls = url.rfind("https://", 0) == 0;
+  if (!tls && url.rfind("http://", 0) != 0) {
+    return Status::InvalidArgument("server URL must start with http:// or https:// (got '" + url + "')");
   }
-  std::string rest = url.substr(scheme.size());
+  std::string rest = url.substr(tls ? 8 : 7);
   if (size_t slash = rest.find('/'); slash != std::string::npos) rest.resize(slash);
   const size_t colon = rest.rfind(':');
-  if (colon == std::string::npos) return Endpoint{url, rest, "80"};
-  return Endpoint{url, rest.substr(0, colon), rest.substr(colon + 1)};
+  if (colon == std::string::npos) return Endpoint{url, rest, tls ? "443" : "80", tls};
+  return Endpoint{url, rest.substr(0, colon), rest.substr(colon + 1), tls};
+}
+
+// The credentials Batch calls are signed with: AWS's environment variables, as the aws CLI reads
+// them. nullopt: no key (a server without access keys needs none).
+struct Credentials {
+  std::string key_id, secret, session_token, region;
+};
+
+std::optional<Credentials> CredentialsFromEnvironment() {
+  auto env = [](const char* name) {
+    const char* v = std::getenv(name);
+    return std::string(v ? v : "");
+  };
+  Credentials c{env("AWS_ACCESS_KEY_ID"), env("AWS_SECRET_ACCESS_KEY"), env("AWS_SESSION_TOKEN"), env("AWS_REGION")};
+  if (c.key_id.empty() || c.secret.empty()) return std::nullopt;
+  if (c.region.empty()) c.region = env("AWS_DEFAULT_REGION");
+  if (c.region.empty()) c.region = "us-east-1";
+  return c;
+}
+
+// Adds X-Amz-Date, X-Amz-Security-Token and a SigV4 Authorization for service `batch` to `req`.
+void SignForBatch(http::request<http::string_body>& req, const Credentials& c, int64_t now_unix_seconds) {
+  const std::string amz_date = auth::FormatAmzDate(now_unix_seconds);
+  std::map<std::string, std::string> headers = {{"host", std::string(req[http::field::host])}, {"x-amz-date", amz_date}};
+  std::vector<std::string> names = {"host", "x-amz-date"};
+  if (!req[http::field::content_type].empty()) {
+    headers["content-type"] = std::string(req[http::field::content_type]);
+    names.insert(names.begin(), "content-type");
+  }
+  if (!c.session_token.empty()) {
+    headers["x-amz-security-token"] = c.session_token;
+    names.push_back("x-amz-security-token");
+    req.set("X-Amz-Security-Token", c.session_token);
+  }
+  const std::string_view target(req.target().data(), req.target().size());
+  const size_t q = target.find('?');
+  const std::string_view query = q == std::string_view::npos ? std::string_view() : target.substr(q + 1);
+  const std::string_view method(req.method_string().data(), req.method_string().size());
+  const auth::SignedRequest request{method, target.substr(0, q), query, headers, req.body()};
+  req.set("X-Amz-Date", amz_date);
+  req.set(http::field::authorization,
+          auth::AuthorizationHeader(request, c.key_id, c.secret, {amz_date.substr(0, 8), c.region, "batch"},
+                                    amz_date, names));
 }
 
 Status Unreachable(const Endpoint& endpoint, const beast::error_code& ec) {
@@ -49,7 +100,8 @@ Status Unreachable(const Endpoint& endpoint, const beast::error_code& ec) {
                              " (start it with: nightshift server)");
 }
 
-// One connection to the server.
+// One connection to the server, plain or TLS (the server's certificate checked against the
+// system's trusted ones, or SSL_CERT_FILE's).
 class Connection {
  public:
   static Result<std::unique_ptr<Connection>> Open(const ClientOptions& options) {
@@ -60,11 +112,13 @@ class Connection {
     auto c = std::unique_ptr<Connection>(new Connection(std::move(*endpoint)));
     beast::error_code ec;
     auto addresses = c->resolver_.resolve(c->endpoint_.host, c->endpoint_.port, ec);
-    if (!ec) c->stream_.connect(addresses, ec);
+    if (!ec) std::visit([&](auto& s) { beast::get_lowest_layer(s).connect(addresses, ec); }, c->stream_);
     if (ec) return Unreachable(c->endpoint_, ec);
+    if (c->endpoint_.tls) NS_RETURN_IF_ERROR(c->Handshake());
     return c;
   }
 
+  // Batch calls (/v1/...) are signed when AWS credentials are in the environment.
   Status Send(const std::string& method, const std::string& path, const std::string& body) {
     http::request<http::string_body> req{http::string_to_verb(method), path, 11};
     req.set(http::field::host, endpoint_.host);
@@ -74,8 +128,11 @@ class Connection {
       req.body() = body;
     }
     req.prepare_payload();
+    if (std::optional<Credentials> credentials = CredentialsFromEnvironment(); credentials && path.rfind("/v1/", 0) == 0) {
+      SignForBatch(req, *credentials, SystemClock().NowMs() / 1000);
+    }
     beast::error_code ec;
-    http::write(stream_, req, ec);
+    std::visit([&](auto& s) { http::write(s, req, ec); }, stream_);
     return ec ? Unreachable(endpoint_, ec) : Status::Ok();
   }
 
@@ -83,13 +140,13 @@ class Connection {
   Status ReadHeader() {
     parser_.body_limit(std::numeric_limits<std::uint64_t>::max());  // a followed log has no end in size
     beast::error_code ec;
-    http::read_header(stream_, buffer_, parser_, ec);
+    std::visit([&](auto& s) { http::read_header(s, buffer_, parser_, ec); }, stream_);
     return ec ? Lost(ec) : Status::Ok();
   }
 
   Status ReadAll() {
     beast::error_code ec;
-    http::read(stream_, buffer_, parser_, ec);
+    std::visit([&](auto& s) { http::read(s, buffer_, parser_, ec); }, stream_);
     return ec ? Lost(ec) : Status::Ok();
   }
 
@@ -97,7 +154,7 @@ class Connection {
   Result<bool> ReadSome() {
     if (parser_.is_done()) return false;
     beast::error_code ec;
-    http::read_some(stream_, buffer_, parser_, ec);
+    std::visit([&](auto& s) { http::read_some(s, buffer_, parser_, ec); }, stream_);
     if (ec) return Lost(ec);
     return true;
   }
@@ -124,11 +181,35 @@ class Connection {
 
   ~Connection() {
     beast::error_code ignored;
-    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    std::visit([&](auto& s) { beast::get_lowest_layer(s).socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored); },
+               stream_);
   }
 
  private:
-  explicit Connection(Endpoint endpoint) : endpoint_(std::move(endpoint)), resolver_(io_), stream_(io_) {}
+  using PlainStream = beast::tcp_stream;
+  using TlsStream = beast::ssl_stream<beast::tcp_stream>;
+
+  explicit Connection(Endpoint endpoint)
+      : endpoint_(std::move(endpoint)), resolver_(io_), tls_context_(ssl::context::tls_client), stream_(NewStream()) {}
+
+  std::variant<PlainStream, TlsStream> NewStream() {
+    if (!endpoint_.tls) return std::variant<PlainStream, TlsStream>(std::in_place_type<PlainStream>, io_);
+    return std::variant<PlainStream, TlsStream>(std::in_place_type<TlsStream>, io_, tls_context_);
+  }
+
+  Status Handshake() {
+    auto& s = std::get<TlsStream>(stream_);
+    beast::error_code ec;
+    tls_context_.set_default_verify_paths(ec);
+    s.set_verify_mode(ssl::verify_peer);
+    s.set_verify_callback(ssl::host_name_verification(endpoint_.host));
+    asio::ip::make_address(endpoint_.host, ec);
+    if (ec) SSL_set_tlsext_host_name(s.native_handle(), endpoint_.host.c_str());  // a name, not an address
+    s.handshake(ssl::stream_base::client, ec);
+    if (!ec) return Status::Ok();
+    return Status::Unavailable("TLS with the server at " + endpoint_.url + " failed: " + ec.message() +
+                               " (to trust its certificate: SSL_CERT_FILE=FILE)");
+  }
 
   Status Lost(const beast::error_code& ec) {
     return Status::Unavailable("lost the connection to the server at " + endpoint_.url + ": " + ec.message());
@@ -137,7 +218,8 @@ class Connection {
   Endpoint endpoint_;
   asio::io_context io_;
   asio::ip::tcp::resolver resolver_;
-  beast::tcp_stream stream_;
+  ssl::context tls_context_;
+  std::variant<PlainStream, TlsStream> stream_;
   beast::flat_buffer buffer_;
   http::response_parser<http::string_body> parser_;
 };
@@ -161,21 +243,6 @@ Result<std::string> ServerUrl(const ClientOptions& options) {
   Result<ConfigValue> server = ResolveKey(*inputs, *FindConfigKey("server"));
   if (!server.ok()) return server.status();
   return server->text;
-}
-
-std::string UrlEncode(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
 }
 
 Result<Json> Call(const ClientOptions& options, const std::string& method, const std::string& path,

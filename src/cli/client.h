@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "util/status.h"
+#include "util/uri.h"  // PercentEncode, for the verbs that build paths
 
 namespace CLI {
 class App;
@@ -46,8 +47,5 @@ Status Stream(const ClientOptions& options, const std::string& path,
 // Prints "nightshift: <message>" on stderr and returns the exit code: 2 for usage errors, invalid
 // input and unknown objects, 1 when the thing failed (server unreachable or failing, a conflict).
 int ReportError(const Status& status);
-
-// Percent-encodes a path segment or query value.
-std::string UrlEncode(const std::string& s);
 
 }  // namespace nightshift::cli

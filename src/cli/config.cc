@@ -34,6 +34,11 @@ std::string Range(const ConfigKey& key) {
 
 Status Check(const ConfigKey& key, const ConfigValue& value) {
   const std::string where = value.origin + ": " + std::string(key.name);
+  if (key.kind == ValueKind::kList) return Status::Ok();
+  if (key.kind == ValueKind::kBoolean) {
+    if (value.text == "true" || value.text == "false") return Status::Ok();
+    return Status::InvalidArgument(where + " must be true or false, not '" + value.text + "'");
+  }
   if (key.kind == ValueKind::kString) {
     if (key.choices.empty()) return Status::Ok();
     std::string list;
@@ -52,10 +57,33 @@ Status Check(const ConfigKey& key, const ConfigValue& value) {
   return Status::Ok();
 }
 
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> items;
+  for (size_t start = 0; start < text.size();) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
+// A secret item as --print-config shows it: up to its first ':' (an access key's id).
+std::string Hidden(const std::string& item) { return item.substr(0, item.find(':')) + ":(hidden)"; }
+
+std::string TomlList(const ConfigKey& key, const std::string& text) {
+  std::string out;
+  for (const std::string& item : SplitList(text)) {
+    out += (out.empty() ? "" : ", ") + TomlString(key.secret ? Hidden(item) : item);
+  }
+  return "[" + out + "]";
+}
+
 // A value as TOML writes it: strings quoted, numbers in their shortest form ("2", "0.5").
 std::string TomlValue(const ConfigKey& key, const std::string& text) {
+  if (key.kind == ValueKind::kList) return TomlList(key, text);
   if (key.kind == ValueKind::kString) return TomlString(text);
-  if (key.kind == ValueKind::kInteger) return text;
+  if (key.kind == ValueKind::kInteger || key.kind == ValueKind::kBoolean) return text;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.15g", std::strtod(text.c_str(), nullptr));
   return buf;
@@ -79,6 +107,17 @@ const std::vector<ConfigKey>& ConfigKeys() {
        {}, 0, 99},
       {"log_format", ValueKind::kString, "text", "Server log lines: text (for people) or json (one object a line)",
        {"text", "json"}},
+      {"access_key", ValueKind::kList, "",
+       "ID:SECRET[:ROLE[:SESSION_TOKEN]] of a key AWS requests must be signed with (SigV4; repeatable; role "
+       "viewer, operator or admin, default admin). With none, requests are not authenticated",
+       {}, 0, 0, /*server_flag=*/true, /*secret=*/true},
+      {"access_key_file", ValueKind::kString, "",
+       "A file of access keys, one ID:SECRET[:ROLE[:SESSION_TOKEN]] a line ('#' starts a comment), "
+       "so that secrets need not be on the command line"},
+      {"tls_cert", ValueKind::kString, "", "PEM certificate chain: serve HTTPS (needs --tls-key)"},
+      {"tls_key", ValueKind::kString, "", "PEM private key of --tls-cert"},
+      {"insecure", ValueKind::kBoolean, "false",
+       "Allow listening on a non-loopback address without access keys (anyone who can connect may run commands)"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
   };
@@ -139,6 +178,8 @@ const ConfigValue& Config::Get(std::string_view key) const { return values_.find
 int64_t Config::Integer(std::string_view key) const { return std::strtoll(String(key).c_str(), nullptr, 10); }
 
 double Config::Number(std::string_view key) const { return std::strtod(String(key).c_str(), nullptr); }
+
+std::vector<std::string> Config::List(std::string_view key) const { return SplitList(String(key)); }
 
 std::string TomlString(std::string_view text) {
   std::string out = "\"";

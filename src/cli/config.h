@@ -16,7 +16,13 @@
 
 namespace nightshift::cli {
 
-enum class ValueKind { kString, kInteger, kNumber };
+enum class ValueKind {
+  kString,
+  kInteger,
+  kNumber,
+  kBoolean,  // "true" or "false"; a flag without a value
+  kList,     // strings joined by ','; a repeatable flag, a TOML array, "a,b" in the environment
+};
 
 struct ConfigKey {
   std::string_view name;
@@ -27,6 +33,7 @@ struct ConfigKey {
   double min = 0;                         // for numbers and integers
   double max = 0;                         // for numbers and integers; 0: no upper bound
   bool server_flag = true;                // a flag of `nightshift server` (else read by the client verbs)
+  bool secret = false;                    // --print-config shows each item only up to its first ':'
 };
 
 // Every key, in the order --print-config shows them.
@@ -68,6 +75,8 @@ class Config {
   // Preconditions: the key is of that kind (Resolve checked the text).
   int64_t Integer(std::string_view key) const;
   double Number(std::string_view key) const;
+  bool Boolean(std::string_view key) const { return String(key) == "true"; }
+  std::vector<std::string> List(std::string_view key) const;
 
   // The configuration as a TOML file that would reproduce it, each key with a comment saying
   // where its value came from.

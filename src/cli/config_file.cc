@@ -27,9 +27,28 @@ std::string UnknownKey(std::string_view key) {
   return "unknown key '" + std::string(key) + "'" + DidYouMean(key, names);
 }
 
+// A string or an array of strings, as a list's text (items joined by ','), if it is one.
+std::optional<std::string> ListText(const toml::node& node) {
+  if (const auto* s = node.as_string()) return s->get();
+  const auto* array = node.as_array();
+  if (array == nullptr) return std::nullopt;
+  std::string text;
+  for (const toml::node& item : *array) {
+    const auto* s = item.as_string();
+    if (s == nullptr || s->get().find(',') != std::string::npos) return std::nullopt;
+    text += (text.empty() ? "" : ",") + s->get();
+  }
+  return text;
+}
+
 // The node's value as text, if its TOML type fits the key's kind.
 std::optional<std::string> ValueText(const ConfigKey& key, const toml::node& node) {
   switch (key.kind) {
+    case ValueKind::kList:
+      return ListText(node);
+    case ValueKind::kBoolean:
+      if (const auto* b = node.as_boolean()) return b->get() ? "true" : "false";
+      break;
     case ValueKind::kString:
       if (const auto* s = node.as_string()) return s->get();
       break;
@@ -54,6 +73,8 @@ const char* KindName(ValueKind kind) {
     case ValueKind::kString: return "a string";
     case ValueKind::kInteger: return "an integer";
     case ValueKind::kNumber: return "a number";
+    case ValueKind::kBoolean: return "true or false";
+    case ValueKind::kList: return "a string or an array of strings without ','";
   }
   return "";
 }

@@ -33,7 +33,7 @@ void PrintLine(const LogsFlags& f, const Json& event) {
 
 // Streams one attempt; the `end` event's data, or an error.
 Result<Json> StreamAttempt(const LogsFlags& f, int attempt) {
-  std::string path = "/api/v1/jobs/" + UrlEncode(f.job_id) + "/logs?follow=" + (f.follow ? "true" : "false");
+  std::string path = "/api/v1/jobs/" + PercentEncode(f.job_id) + "/logs?follow=" + (f.follow ? "true" : "false");
   if (attempt > 0) path += "&attempt=" + std::to_string(attempt);
   SseReader reader;
   Json end;

@@ -115,7 +115,7 @@ Command ShowVerb() {
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return CallAndPrint(f->client, "GET", std::string(kPipelines) + "/" + UrlEncode(f->name), "", [](const Json& p) {
+              return CallAndPrint(f->client, "GET", std::string(kPipelines) + "/" + PercentEncode(f->name), "", [](const Json& p) {
                 std::cout << "pipeline " << Text(p["name"]) << " version " << p["version"].get<int>() << "\n";
                 if (!p["schedule"].is_null()) {
                   std::cout << "schedule " << Text(p["schedule"]["expression"]) << " " << Text(p["schedule"]["timezone"])
@@ -147,7 +147,7 @@ Command DeleteVerb() {
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return CallAndPrint(f->client, "DELETE", std::string(kPipelines) + "/" + UrlEncode(f->name), "",
+              return CallAndPrint(f->client, "DELETE", std::string(kPipelines) + "/" + PercentEncode(f->name), "",
                          [f](const Json&) { std::cout << "deleted pipeline " << f->name << "\n"; });
             };
           }};
@@ -167,7 +167,7 @@ Command RunVerb() {
               if (!p.ok()) return ReportError(p.status());
               Json body{{"params", *p}};
               if (!date->empty()) body["logical_date"] = *date;
-              return CallAndPrint(f->client, "POST", std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs", body.dump(),
+              return CallAndPrint(f->client, "POST", std::string(kPipelines) + "/" + PercentEncode(f->name) + "/runs", body.dump(),
                          PrintRun);
             };
           }};
@@ -182,7 +182,7 @@ Command RunsVerb() {
             AddClientFlags(app, f->client);
             return [f, limit] {
               return CallAndPrint(f->client, "GET",
-                         std::string(kPipelines) + "/" + UrlEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
+                         std::string(kPipelines) + "/" + PercentEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
                          [](const Json& answer) {
                            std::vector<Row> rows;
                            for (const Json& r : answer["runs"]) {
@@ -208,7 +208,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
             }
             AddClientFlags(app, f->client);
             return [f, verb, from_failure] {  // from_failure must outlive parsing: CLI11 writes to it
-              const std::string path = std::string(kRuns) + "/" + UrlEncode(f->name);
+              const std::string path = std::string(kRuns) + "/" + PercentEncode(f->name);
               if (verb == "status") return CallAndPrint(f->client, "GET", path, "", PrintRun);
               return CallAndPrint(f->client, "POST", path + "/" + verb, "{}", PrintRun);
             };

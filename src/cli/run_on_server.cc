@@ -151,7 +151,7 @@ int ServerRun::Start(const std::string& name) {
   Json body{{"params", input_.params}};
   if (!input_.logical_date.empty()) body["logical_date"] = input_.logical_date;
   Result<Json> started =
-      Call(input_.client, "POST", std::string(kPipelines) + "/" + UrlEncode(name) + "/runs",
+      Call(input_.client, "POST", std::string(kPipelines) + "/" + PercentEncode(name) + "/runs",
            body.dump());
   if (!started.ok()) return ReportError(started.status());
   Follow(*started);
@@ -165,7 +165,7 @@ void ServerRun::Follow(const Json& answer) {
 }
 
 void ServerRun::Poll() {
-  Result<Json> answer = Call(input_.client, "GET", std::string(kRuns) + "/" + UrlEncode(run_.id));
+  Result<Json> answer = Call(input_.client, "GET", std::string(kRuns) + "/" + PercentEncode(run_.id));
   const TimeMs now = clock_.NowMs();
   if (answer.ok()) {
     unreachable_since_ = 0;
@@ -203,7 +203,7 @@ void ServerRun::OnSignal(const boost::system::error_code& error) {
   std::cerr << "cancelling run " << run_.id << " (Ctrl-C again to stop waiting)\n";
   const Json body{{"reason", "cancelled by the user (Ctrl-C)"}};
   Result<Json> cancelled =
-      Call(input_.client, "POST", std::string(kRuns) + "/" + UrlEncode(run_.id) + "/cancel",
+      Call(input_.client, "POST", std::string(kRuns) + "/" + PercentEncode(run_.id) + "/cancel",
            body.dump());
   if (!cancelled.ok()) std::cerr << "error: " << cancelled.status().message() << "\n";
   signals_.async_wait([this](const boost::system::error_code& e, int) { OnSignal(e); });

@@ -29,7 +29,7 @@ void AddTargetFlags(CLI::App& app, Target& t) {
 }
 
 std::string PathOf(const Target& t, const std::string& verb = "") {
-  return std::string(kApi) + "/" + UrlEncode(t.name) + (verb.empty() ? "" : "/" + verb) + "?group=" + UrlEncode(t.group);
+  return std::string(kApi) + "/" + PercentEncode(t.name) + (verb.empty() ? "" : "/" + verb) + "?group=" + PercentEncode(t.group);
 }
 
 void PrintSchedules(const std::vector<Json>& schedules) {

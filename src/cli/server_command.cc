@@ -1,6 +1,8 @@
 // `nightshift server`: runs the engine, the store, the local executor and the HTTP API on one
 // event loop until SIGINT or SIGTERM. Running jobs keep running when it stops. Its flags are the
 // config keys (cli/config.h); `--print-config` prints the effective configuration and exits.
+// Security (cli/server_security.h): access keys turn on SigV4 authentication, --tls-cert and
+// --tls-key HTTPS; it refuses a non-loopback address without keys unless --insecure.
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include <boost/asio/io_context.hpp>
@@ -9,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <sched.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <csignal>
@@ -20,9 +23,11 @@
 
 #include "api/http_server.h"
 #include "api/router.h"
+#include "auth/authenticator.h"
 #include "cli/command.h"
 #include "cli/config_file.h"
 #include "cli/server_log.h"
+#include "cli/server_security.h"
 #include "engine/engine.h"
 #include "exec/local_executor.h"
 #include "store/sqlite_store.h"
@@ -69,9 +74,52 @@ Result<Config> LoadConfig(const ServerFlags& flags) {
   return Config::Resolve(*inputs);
 }
 
+// Creates the data dir if needed and opens the store in it.
+Result<std::unique_ptr<store::SqliteStore>> OpenDataDir(const std::string& data_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(data_dir, ec);
+  if (ec) return Status::Unavailable("cannot create data dir " + data_dir + ": " + ec.message());
+  auto store = store::SqliteStore::Open(data_dir + "/nightshift.db");
+  if (!store.ok()) return Status(store.status().code(), "cannot open the store: " + store.status().ToString());
+  return store;
+}
+
+// Checks the security settings before anything starts; logs what is wrong or risky.
+Result<ServerSecurity> PrepareSecurity(const Config& config, const std::string& host) {
+  Result<ServerSecurity> security = LoadServerSecurity(config);
+  if (!security.ok()) return security.status();
+  NS_RETURN_IF_ERROR(CheckExposure(host, !security->keys.empty(), security->insecure));
+  if (security->keys.empty() && !IsLoopbackHost(host)) {
+    spdlog::warn("INSECURE: listening on {} with no access keys (--insecure): anyone who can reach this port "
+                 "can run any command on this machine as {}", host, getuid() == 0 ? "root" : "this user");
+  }
+  if (!security->keys.empty()) spdlog::info("SigV4 authentication on: {} access key(s)", security->keys.size());
+  return security;
+}
+
 int RunServer(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
   SetUpServerLog(config.String("log_format"));
+  const std::string listen = config.String("listen");
+  const std::string host = listen.substr(0, listen.rfind(':'));
+  Result<ServerSecurity> security = PrepareSecurity(config, host);
+  if (!security.ok()) {
+    spdlog::error("{}", security.status().message());
+    return 2;
+  }
+  boost::asio::io_context io(1);
+  // The HTTP server comes first so that a bad certificate stops the start before the engine does;
+  // requests arrive only after Start, when `router` is set (and it goes before the engine does).
+  api::Router* router = nullptr;
+  api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
+    router->Handle(std::move(req), respond);
+  });
+  if (!security->tls_cert.empty()) {
+    if (Status st = http.UseTls(security->tls_cert, security->tls_key); !st.ok()) {
+      spdlog::error("{}", st.message());
+      return 2;
+    }
+  }
   if (const int priority = static_cast<int>(config.Integer("realtime_priority")); priority > 0) {
     if (Status st = EnterRealtime(priority); !st.ok()) {
       spdlog::error("{}", st.message());
@@ -79,18 +127,11 @@ int RunServer(const Config& config) {
     }
   }
   const std::string data_dir = config.String("data_dir");
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) {
-    spdlog::error("cannot create data dir {}: {}", data_dir, ec.message());
-    return 1;
-  }
-  auto store = store::SqliteStore::Open(data_dir + "/nightshift.db");
+  Result<std::unique_ptr<store::SqliteStore>> store = OpenDataDir(data_dir);
   if (!store.ok()) {
-    spdlog::error("cannot open the store: {}", store.status().ToString());
+    spdlog::error("{}", store.status().message());
     return 1;
   }
-  boost::asio::io_context io(1);
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
   SystemClock clock;
   engine::EngineOptions options;
@@ -101,11 +142,9 @@ int RunServer(const Config& config) {
     spdlog::error("cannot start the engine: {}", st.ToString());
     return 1;
   }
-  api::Router router(engine, io);
-  api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
-    router.Handle(req, respond);
-  });
-  const std::string listen = config.String("listen");
+  const auth::Authenticator authenticator(std::move(security->keys), clock);
+  api::Router routes(engine, io, authenticator);
+  router = &routes;
   if (Status st = http.Start(listen); !st.ok()) {
     spdlog::error("{}", st.message());
     return 1;
@@ -117,10 +156,31 @@ int RunServer(const Config& config) {
     engine.Stop();
     io.stop();
   });
-  std::string host = listen.substr(0, listen.rfind(':'));
-  spdlog::info("nightshift listening on http://{}:{} (data in {})", host, http.port(), data_dir);
+  spdlog::info("nightshift listening on {}://{}:{} (data in {})", http.tls() ? "https" : "http", host, http.port(),
+               data_dir);
   io.run();
   return 0;
+}
+
+// The flag of one config key: `--name VALUE`; a list's is repeatable, a boolean's takes no value.
+void AddServerFlag(CLI::App& app, const ConfigKey& key, const std::shared_ptr<ServerFlags>& flags) {
+  const std::string name(key.name);
+  const std::string help = std::string(key.help) + " [" + EnvName(key.name) + "]";
+  if (key.kind == ValueKind::kBoolean) {
+    app.add_flag_function(FlagName(key.name), [flags, name](int64_t) { flags->values[name] = "true"; }, help);
+  } else if (key.kind == ValueKind::kList) {
+    app.add_option_function<std::vector<std::string>>(
+        FlagName(key.name),
+        [flags, name](const std::vector<std::string>& items) {
+          std::string joined;
+          for (const std::string& item : items) joined += (joined.empty() ? "" : ",") + item;
+          flags->values[name] = joined;
+        },
+        help);
+  } else {
+    app.add_option_function<std::string>(
+        FlagName(key.name), [flags, name](const std::string& v) { flags->values[name] = v; }, help);
+  }
 }
 
 }  // namespace
@@ -129,11 +189,7 @@ Command ServerCommand() {
   return {"server", "Run the nightshift server (API, scheduler, executors)", [](CLI::App& app) {
             auto flags = std::make_shared<ServerFlags>();
             for (const ConfigKey& key : ConfigKeys()) {
-              if (!key.server_flag) continue;
-              const std::string name(key.name);
-              app.add_option_function<std::string>(
-                  FlagName(key.name), [flags, name](const std::string& v) { flags->values[name] = v; },
-                  std::string(key.help) + " [" + EnvName(key.name) + "]");
+              if (key.server_flag) AddServerFlag(app, key, flags);
             }
             app.add_option("--config", flags->config_file,
                            "Config file (default: $NIGHTSHIFT_CONFIG, else $XDG_CONFIG_HOME/nightshift/config.toml, "

@@ -63,7 +63,7 @@ std::string Query(const WatchFlags& f) {
   std::string q;
   auto add = [&](const char* key, const std::vector<std::string>& values) {
     for (const std::string& v : values)
-      q += (q.empty() ? "?" : "&") + std::string(key) + "=" + UrlEncode(v);
+      q += (q.empty() ? "?" : "&") + std::string(key) + "=" + PercentEncode(v);
   };
   add("type", f.types);
   add("queue", f.queues);

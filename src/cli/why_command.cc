@@ -39,7 +39,7 @@ Command WhyCommand() {
             AddClientFlags(app, f->client);
             return [f] {
               return CallAndPrint(f->client, "GET",
-                                  "/api/v1/jobs/" + UrlEncode(f->job_id) + "/why", "", PrintWhy);
+                                  "/api/v1/jobs/" + PercentEncode(f->job_id) + "/why", "", PrintWhy);
             };
           }};
 }

@@ -11,8 +11,6 @@ namespace nightshift::webhooks {
 
 inline constexpr char kSignatureHeader[] = "X-Nightshift-Signature";
 
-// Lower-case hex of HMAC-SHA256(key, message) (OpenSSL).
-std::string HmacSha256Hex(std::string_view key, std::string_view message);
 // The header's value: "sha256=<hex>".
 std::string Signature(std::string_view secret, std::string_view body);
 

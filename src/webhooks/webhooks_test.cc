@@ -6,14 +6,6 @@
 namespace nightshift::webhooks {
 namespace {
 
-// RFC 4231, test cases 1 and 2.
-TEST(SignatureTest, HmacSha256MatchesRfc4231) {
-  EXPECT_EQ(HmacSha256Hex(std::string(20, '\x0b'), "Hi There"),
-            "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
-  EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
-            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
-}
-
 TEST(SignatureTest, HeaderValueIsPrefixedHex) {
   EXPECT_EQ(Signature("Jefe", "what do ya want for nothing?"),
             "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

@@ -6,6 +6,7 @@ import re
 import selectors
 import shutil
 import signal
+import ssl
 import subprocess
 import tempfile
 import threading
@@ -22,12 +23,23 @@ AWS_CLI = os.environ.get("NIGHTSHIFT_AWS_CLI", "/usr/bin/aws")
 TERMINAL = ("SUCCEEDED", "FAILED")
 
 
-class Server:
-    """A nightshift server process on 127.0.0.1 with its own data dir."""
+# Credentials of the clients below: any will do while the server has no access keys.
+ANY_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
-    def __init__(self, data_dir, extra_args=()):
+
+class Server:
+    """A nightshift server process with its own data dir, on 127.0.0.1 (or `listen`).
+
+    `extra_args` go to `nightshift server`; `ca_bundle` (the server's certificate, when it runs with
+    --tls-cert) makes the clients speak https and trust it; `credentials` are the clients'
+    (aws_access_key_id, aws_secret_access_key and maybe aws_session_token)."""
+
+    def __init__(self, data_dir, extra_args=(), ca_bundle=None, credentials=None, listen="127.0.0.1:0"):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        self.ca_bundle = ca_bundle
+        self.credentials = dict(credentials or ANY_CREDENTIALS)
+        self.listen = listen
         self.proc = None
         self.port = None
         self.log_path = os.path.join(data_dir, "server.log")
@@ -37,9 +49,9 @@ class Server:
         os.makedirs(self.data_dir, exist_ok=True)
         self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            [BINARY, "server", "--listen", "127.0.0.1:0", "--data-dir", self.data_dir, *self.extra_args],
+            [BINARY, "server", "--listen", self.listen, "--data-dir", self.data_dir, *self.extra_args],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-        pattern = re.compile(rb"listening on http://127\.0\.0\.1:(\d+)")
+        pattern = re.compile(rb"listening on https?://\S+:(\d+) ")
         fd = self.proc.stdout.fileno()
         seen = b""
         deadline = time.monotonic() + deadline_s
@@ -75,7 +87,11 @@ class Server:
 
     @property
     def url(self):
-        return f"http://127.0.0.1:{self.port}"
+        return f"{'https' if self.ca_bundle else 'http'}://127.0.0.1:{self.port}"
+
+    def ssl_context(self):
+        """For raw https requests: trusts the server's certificate (None over plain http)."""
+        return ssl.create_default_context(cafile=self.ca_bundle) if self.ca_bundle else None
 
     def kill9(self):
         self.proc.send_signal(signal.SIGKILL)
@@ -94,30 +110,27 @@ class Server:
         if getattr(self, "_log", None):
             self._log.close()
 
-    def batch(self):
+    def client(self, service, **credentials):
+        """A boto3 client of `service` for this server, with the server's credentials unless given."""
         return boto3.client(
-            "batch", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1}))
+            service, endpoint_url=self.url, region_name="us-east-1", verify=self.ca_bundle or True,
+            config=Config(retries={"max_attempts": 1}), **(credentials or self.credentials))
 
-    def scheduler(self):
-        return boto3.client(
-            "scheduler", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1}))
+    def batch(self, **credentials):
+        return self.client("batch", **credentials)
 
-    def logs(self):
-        return boto3.client(
-            "logs", endpoint_url=self.url, region_name="us-east-1",
-            aws_access_key_id="test", aws_secret_access_key="test",
-            config=Config(retries={"max_attempts": 1}))
+    def scheduler(self, **credentials):
+        return self.client("scheduler", **credentials)
+
+    def logs(self, **credentials):
+        return self.client("logs", **credentials)
 
     def raw(self, method, path, body=None, headers=None):
         """One raw HTTP request; returns (status, headers, parsed JSON or text)."""
         data = body.encode() if isinstance(body, str) else body
         req = urllib.request.Request(self.url + path, data=data, method=method, headers=headers or {})
         try:
-            with urllib.request.urlopen(req, timeout=10) as r:
+            with urllib.request.urlopen(req, timeout=10, context=self.ssl_context()) as r:
                 status, hdrs, text = r.status, dict(r.headers), r.read().decode()
         except urllib.error.HTTPError as e:
             status, hdrs, text = e.code, dict(e.headers), e.read().decode()
@@ -126,11 +139,16 @@ class Server:
         except ValueError:
             return status, hdrs, text
 
-    def aws(self, *args, check=True):
+    def aws(self, *args, check=True, cli=AWS_CLI, **credentials):
         """Runs the real aws CLI against the server; returns parsed JSON output (or the process)."""
-        env = dict(os.environ, AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test",
-                   AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
-        p = subprocess.run([AWS_CLI, "--endpoint-url", self.url, "--output", "json", *args],
+        creds = credentials or self.credentials
+        env = dict(os.environ, AWS_ACCESS_KEY_ID=creds["aws_access_key_id"],
+                   AWS_SECRET_ACCESS_KEY=creds["aws_secret_access_key"], AWS_DEFAULT_REGION="us-east-1", AWS_PAGER="")
+        env.pop("AWS_SESSION_TOKEN", None)
+        if creds.get("aws_session_token"):
+            env["AWS_SESSION_TOKEN"] = creds["aws_session_token"]
+        tls = ["--ca-bundle", self.ca_bundle] if self.ca_bundle else []
+        p = subprocess.run([cli, "--endpoint-url", self.url, "--output", "json", *tls, *args],
                            capture_output=True, text=True, env=env, timeout=60)
         if check and p.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({p.returncode}): {p.stderr}")
