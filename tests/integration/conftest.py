@@ -171,6 +171,14 @@ def server(workdir):
     s.stop()
 
 
+def poll_until(predicate, what, deadline_s=30):
+    """Polls predicate() until it is true; fails naming `what` after deadline_s."""
+    deadline = time.monotonic() + deadline_s
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out waiting until " + what
+        time.sleep(0.02)
+
+
 def wait_for(batch, job_ids, states=TERMINAL, deadline_s=30):
     """Polls DescribeJobs (bounded by a deadline) until every job is in one of `states`."""
     ids = list(job_ids)

@@ -2,9 +2,8 @@
 (a dependency, capacity in numbers, a disabled compute environment, a retry backoff) and why a job
 ended (its attempts; a cascade down to the job that failed by itself)."""
 import json
-import time
 
-from conftest import BINARY
+from conftest import poll_until
 from test_cli import as_json, cli, ok, wait_status
 
 
@@ -20,19 +19,12 @@ def submit(server, definition, *args):
     return ok(cli(server, "job", "submit", "-d", definition, "--quiet", *args)).stdout.strip()
 
 
-def wait_for(predicate, what, deadline_s=30):
-    deadline = time.monotonic() + deadline_s
-    while not predicate():
-        assert time.monotonic() < deadline, what
-        time.sleep(0.02)
-
-
 def test_why_a_job_waits_on_a_dependency_and_on_capacity(server):
     ok(cli(server, "ce", "create", "one", "--vcpus", "1"))
     ok(cli(server, "queue", "create", "narrow", "--ce", "one"))
     ok(cli(server, "jobdef", "register", "hold", "--", "sleep", "60"))
     holder = submit(server, "hold", "-q", "narrow", "-n", "holder")
-    wait_for(lambda: why(server, holder)["status"] == "RUNNING", "the holder runs")
+    poll_until(lambda: why(server, holder)["status"] == "RUNNING", "the holder runs")
     waiting = submit(server, "hold", "-q", "narrow", "-n", "waiting")
     dependent = submit(server, "hold", "-q", "narrow", "-n", "dependent", "--depends-on", holder)
 
@@ -63,7 +55,7 @@ def test_why_names_a_disabled_compute_environment(server):
     ok(cli(server, "queue", "create", "parked-q", "--ce", "parked"))
     ok(cli(server, "jobdef", "register", "quick", "--", "true"))
     job = submit(server, "quick", "-q", "parked-q")
-    wait_for(lambda: why(server, job)["status"] == "RUNNABLE", "the job is runnable")
+    poll_until(lambda: why(server, job)["status"] == "RUNNABLE", "the job is runnable")
     answer = why(server, job)
     assert "compute environment parked is DISABLED" in answer["summary"]
     assert kinds(answer, "compute_environment") == [
@@ -107,7 +99,7 @@ def test_why_a_step_waits_in_its_retry_backoff(server, tmp_path):
     def step_job():
         return server.raw("GET", f"/api/v1/runs/{run_id}")[2]["steps"][0].get("job_id")
 
-    wait_for(lambda: step_job() and kinds(why(server, step_job()), "backoff"),
+    poll_until(lambda: step_job() and kinds(why(server, step_job()), "backoff"),
              "the step waits in its backoff")
     answer = why(server, step_job())
     assert answer["status"] == "RUNNABLE"
