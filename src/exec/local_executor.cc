@@ -89,6 +89,16 @@ bool TryLock(int fd) {
   return RetryEintr([&] { return ::flock(fd, LOCK_EX | LOCK_NB); }) == 0;
 }
 
+// fd itself if it is above the fds the supervisor is started with (0-3), else a dup of it that is:
+// spawning applies dup2(x, 0..3) in order, which must not overwrite a source still to be used
+// (a server started with closed stdio gets low fds for its own files).
+Result<UniqueFd> AboveSupervisorFds(UniqueFd fd) {
+  if (fd.get() > kSupervisorControlFd) return fd;
+  int high = ::fcntl(fd.get(), F_DUPFD_CLOEXEC, kSupervisorControlFd + 1);
+  if (high < 0) return ErrnoStatus("fcntl F_DUPFD_CLOEXEC");
+  return UniqueFd(high);
+}
+
 Result<AttemptState> ReadState(int state_fd) {
   Result<std::string> text = ReadSmallFileAt(state_fd);
   if (!text.ok()) return text.status();
@@ -147,7 +157,8 @@ LocalExecutor::LocalExecutor(boost::asio::io_context& io, const std::string& att
   root_ = ec ? attempts_root : root.lexically_normal().string();
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
   Result<UniqueFd> dev_null = OpenFile("/dev/null", O_RDWR);
-  if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens /dev/null each time
+  if (dev_null.ok()) dev_null = AboveSupervisorFds(std::move(*dev_null));
+  if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens /dev/null
 }
 
 LocalExecutor::~LocalExecutor() {
@@ -247,12 +258,14 @@ Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
 Status LocalExecutor::StartSupervisor() {
   Result<std::pair<UniqueFd, UniqueFd>> sockets = MakePacketSocketPair();
   if (!sockets.ok()) return sockets.status();
+  Result<UniqueFd> child_end = AboveSupervisorFds(std::move(sockets->second));
+  if (!child_end.ok()) return child_end.status();
   std::string path_var = std::string("PATH=") + kBasePath;
   char* envp[] = {path_var.data(), nullptr};
   SpawnOptions options;
   options.new_session = true;
   const int null = dev_null_.get();  // -1: Spawn opens /dev/null
-  options.fds = {{0, null}, {1, null}, {2, null}, {kSupervisorControlFd, sockets->second.get()}};
+  options.fds = {{0, null}, {1, null}, {2, null}, {kSupervisorControlFd, child_end->get()}};
   Result<pid_t> pid = Spawn({supervisor_path_}, envp, options);
   if (!pid.ok()) {
     return Status::Unavailable("cannot start nightshift-supervisor: " + pid.status().message());

@@ -579,6 +579,33 @@ TEST_F(LocalExecutorTest, AnAdoptedAttemptWhoseSupervisorIsKilledIsReportedLost)
   EXPECT_TRUE(PollUntil([&] { return IsDead(*job); }));
 }
 
+// Regression: with fds 0-2 closed, the server's own files take the lowest fds, and spawning the
+// supervisor (dup2 onto 0-3 in order) overwrote its socket with /dev/null. Run in a child process,
+// whose closed stdio is all its own.
+TEST_F(LocalExecutorTest, AServerWithClosedStdioStillReachesItsSupervisor) {
+  const std::string root = dir_.path() + "/closed-stdio";
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    for (int fd = 0; fd < 3; ++fd) ::close(fd);
+    boost::asio::io_context io;
+    LocalExecutor executor(io, root, NIGHTSHIFT_SUPERVISOR_PATH);
+    std::optional<core::AttemptOutcome> outcome;
+    executor.SetExitCallback([&](const AttemptKey&, const core::AttemptOutcome& o) { outcome = o; });
+    LaunchRequest request;
+    request.key = {"closed-stdio", 1};
+    request.argv = {"true"};
+    if (!executor.Launch(request).ok()) ::_exit(2);
+    auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    while (!outcome && std::chrono::steady_clock::now() < deadline) io.run_one_for(10ms);
+    ::_exit(outcome && outcome->kind == Kind::kExited && outcome->exit_code == 0 ? 0 : 3);
+  }
+  int status = 0;
+  ASSERT_EQ(::waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0) << "2: launch failed, 3: no clean exit of the job";
+}
+
 TEST_F(LocalExecutorTest, ManyConcurrentAttemptsShareOneSupervisor) {
   constexpr int kCount = 64;
   for (int i = 0; i < kCount; ++i) {
