@@ -7,12 +7,11 @@ import selectors
 import shutil
 import socket
 import subprocess
-import time
 import tomllib
 
 import pytest
 
-from conftest import BINARY, Server
+from conftest import BINARY, Server, poll_until
 
 WIDE = {"COLUMNS": "250"}  # tables are cut to the width; keep whole IDs in these tests
 
@@ -41,13 +40,14 @@ def as_json(p):
 
 
 def wait_status(server, job_id, states=("SUCCEEDED", "FAILED"), deadline_s=30):
-    deadline = time.monotonic() + deadline_s
-    while True:
-        job = as_json(cli(server, "job", "show", job_id, "-o", "json"))
-        if job["status"] in states:
-            return job
-        assert time.monotonic() < deadline, job
-        time.sleep(0.02)
+    shown = {}
+
+    def reached():
+        shown.update(as_json(cli(server, "job", "show", job_id, "-o", "json")))
+        return shown["status"] in states
+
+    poll_until(reached, f"job {job_id} is one of {states}", deadline_s)
+    return shown
 
 
 def free_port():
