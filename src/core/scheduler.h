@@ -137,6 +137,7 @@ class Scheduler {
   std::vector<Job> TakeChangedJobs();
   std::vector<JobTransition> TakeTransitions();
   std::vector<KillRequest> TakeKills();
+  bool HasKills() const { return !kills_.empty(); }
 
  private:
   struct Usage {

@@ -201,9 +201,16 @@ void Engine::Flush() {
   NoteRunSteps(transitions, now);
   NoteEndedRuns(transitions, now);
   NoteEvents(transitions, now);
-  CommitPending();
-  if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
-  CarryOutDecisions();
+  if (MayDeferCommit()) {
+    // No side effect waits on this turn's changes, and what clients wait on cannot be
+    // acknowledged before the fsync in flight ends anyway: the turn after it commits them with
+    // everything that came meanwhile (bigger transactions, fewer pages written per change).
+    commit_deferred_ = true;
+  } else {
+    CommitPending();
+    if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
+    CarryOutDecisions();
+  }
   ArmWakeup();
   ArmScheduleTimer();
   if (run_observer_) {
@@ -213,7 +220,12 @@ void Engine::Flush() {
   }
 }
 
+bool Engine::MayDeferCommit() const {
+  return sync_in_flight_ && to_launch_.empty() && !scheduler_.HasKills() && commit_failures_ == 0;
+}
+
 void Engine::CommitPending() {
+  commit_deferred_ = false;
   // Transitions made after Flush took its own (a job a settled run's schedule submitted).
   NoteEvents(scheduler_.TakeTransitions(), Now());
   for (core::Job& job : scheduler_.TakeChangedJobs()) {
@@ -261,6 +273,7 @@ void Engine::StartSync() {
         spdlog::critical("{}", store_failure_.message());
       }
       for (auto& done : *covered) done(st);
+      if (commit_deferred_) ScheduleFlush();  // commits what waited for this sync, then syncs it
       if (!awaiting_sync_.empty() && !stopped_) StartSync();
     });
   });

@@ -75,6 +75,9 @@ class Engine {
 
   // Runs `done` once every change made so far is committed (or with the commit's error).
   void WhenDurable(std::function<void(Status)> done);
+  // No fsync in flight and no turn's changes waiting for one to end: what was decided so far
+  // is committed and synced, or failed to be.
+  bool Settled() const { return !sync_in_flight_ && !commit_deferred_; }
 
   // --- Compute environments, job queues, job definitions.
   Result<core::ComputeEnvironment> CreateComputeEnvironment(core::ComputeEnvironment ce);
@@ -231,6 +234,9 @@ class Engine {
   // Turn mechanics (engine.cc).
   void ScheduleFlush();
   void Flush();
+  // Whether this turn's changes may wait for the turn after the fsync in flight: nothing is to be
+  // launched or killed (those need their state committed first).
+  bool MayDeferCommit() const;
   void CommitPending();
   void StartSync();
   void CarryOutDecisions();
@@ -349,6 +355,7 @@ class Engine {
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;
   bool flush_scheduled_ = false;
+  bool commit_deferred_ = false;  // a turn left its changes for the turn after the sync in flight
   bool stopped_ = false;
   int commit_failures_ = 0;
 };

@@ -93,7 +93,7 @@ Result<core::Job> Engine::BuildJob(const SubmitJobRequest& r, const core::JobQue
   if (!r.working_dir.empty()) spec->working_dir = r.working_dir;
 
   core::Job job;
-  job.id = ids_.NewUuid();
+  job.id = ids_.NewTimeOrderedUuid(Now());
   job.name = r.job_name;
   job.queue = queue.name;
   job.definition = def.name + ":" + std::to_string(def.revision);

@@ -222,7 +222,7 @@ Result<core::PipelineRun> Engine::StartRun(const RunRequest& request) {
   }
   if (!missing.empty()) return Status::InvalidArgument("missing required param(s): " + missing + " (give --param NAME=VALUE)");
 
-  run.id = ids_.NewUuid();
+  run.id = ids_.NewTimeOrderedUuid(Now());
   run.pipeline = version->name;
   run.version = version->version;
   run.created_at = Now();

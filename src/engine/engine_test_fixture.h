@@ -95,8 +95,15 @@ class EngineTest : public ::testing::Test {
     Drain();
   }
 
-  // Runs every ready handler (the loop turns) until the loop is idle.
+  // Runs every ready handler (the loop turns) until the loop is idle and the engine has no
+  // fsync in flight and no commit waiting for one (the syncer thread answers on the loop).
   void Drain() {
+    io_->restart();
+    io_->poll();
+    for (int i = 0; i < 500 && engine_ && !engine_->Settled(); ++i) {
+      io_->restart();
+      io_->run_one_for(std::chrono::milliseconds(10));
+    }
     io_->restart();
     io_->poll();
   }
