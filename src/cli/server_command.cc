@@ -141,8 +141,14 @@ int RunServer(const Config& config) {
     return 1;
   }
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
+  executor.SetSecretsDir(config.String("secrets_dir").empty() ? data_dir + "/secrets" : config.String("secrets_dir"));
   SystemClock clock;
   engine::EngineOptions options;
+  options.run_as.refuse_unchosen_root = ::geteuid() == 0 && !config.Boolean("allow_root_jobs");
+  if (options.run_as.refuse_unchosen_root) {
+    spdlog::info("running as root: jobs run as the user their queue, compute environment or job definition names, "
+                 "and fail if none does (--allow-root-jobs to run those as root)");
+  }
   options.region = config.String("region");
   options.default_vcpus = config.Number("default_vcpus");
   engine::Engine engine(io, **store, executor, clock, options);
