@@ -31,61 +31,61 @@ TEST(RateLimitTest, RejectsZeroNegativeAndUnknownUnits) {
   EXPECT_FALSE(ParseRateLimit("10/s", -1).ok());
 }
 
-TEST(RateLimiterTest, AllowsTheBurstThenRefusesUntilTokensRefill) {
-  FakeClock clock;
-  RateLimiter limiter(Limit(10, 3), clock);
+class RateLimiterTest : public testing::Test {
+ protected:
+  RateLimiter Limiter(double per_second, double burst) { return RateLimiter(Limit(per_second, burst), clock_); }
+  FakeClock clock_;
+};
+
+TEST_F(RateLimiterTest, AllowsTheBurstThenRefusesUntilTokensRefill) {
+  RateLimiter limiter = Limiter(10, 3);
   EXPECT_TRUE(limiter.Allow("AKID"));
   EXPECT_TRUE(limiter.Allow("AKID"));
   EXPECT_TRUE(limiter.Allow("AKID"));
   EXPECT_FALSE(limiter.Allow("AKID"));
-  clock.Advance(99);  // 0.99 tokens
+  clock_.Advance(99);  // 0.99 tokens
   EXPECT_FALSE(limiter.Allow("AKID"));
-  clock.Advance(1);  // one token at 10/s after 100 ms
+  clock_.Advance(1);  // one token at 10/s after 100 ms
   EXPECT_TRUE(limiter.Allow("AKID"));
   EXPECT_FALSE(limiter.Allow("AKID"));
 }
 
-TEST(RateLimiterTest, RefillStopsAtTheBurst) {
-  FakeClock clock;
-  RateLimiter limiter(Limit(10, 2), clock);
-  clock.Advance(60'000);  // a long pause does not bank more than the burst
+TEST_F(RateLimiterTest, RefillStopsAtTheBurst) {
+  RateLimiter limiter = Limiter(10, 2);
+  clock_.Advance(60'000);  // a long pause does not bank more than the burst
   EXPECT_TRUE(limiter.Allow("a"));
   EXPECT_TRUE(limiter.Allow("a"));
   EXPECT_FALSE(limiter.Allow("a"));
 }
 
-TEST(RateLimiterTest, OneClientEmptyingItsBucketDoesNotThrottleAnother) {
-  FakeClock clock;
-  RateLimiter limiter(Limit(1, 1), clock);
+TEST_F(RateLimiterTest, OneClientEmptyingItsBucketDoesNotThrottleAnother) {
+  RateLimiter limiter = Limiter(1, 1);
   EXPECT_TRUE(limiter.Allow("greedy"));
   EXPECT_FALSE(limiter.Allow("greedy"));
   EXPECT_TRUE(limiter.Allow("other"));
   EXPECT_TRUE(limiter.Allow("addr:127.0.0.2"));
 }
 
-TEST(RateLimiterTest, AClockGoingBackwardsRefillsNothing) {
-  FakeClock clock;
-  RateLimiter limiter(Limit(1, 1), clock);
+TEST_F(RateLimiterTest, AClockGoingBackwardsRefillsNothing) {
+  RateLimiter limiter = Limiter(1, 1);
   EXPECT_TRUE(limiter.Allow("a"));
-  clock.Advance(-10'000);
+  clock_.Advance(-10'000);
   EXPECT_FALSE(limiter.Allow("a"));
-  clock.Advance(10'000);  // back where it was: still less than a second since the take
+  clock_.Advance(10'000);  // back where it was: still less than a second since the take
   EXPECT_FALSE(limiter.Allow("a"));
 }
 
-TEST(RateLimiterTest, OffAllowsEverythingAndTracksNobody) {
-  FakeClock clock;
-  RateLimiter limiter(RateLimit{}, clock);
+TEST_F(RateLimiterTest, OffAllowsEverythingAndTracksNobody) {
+  RateLimiter limiter(RateLimit{}, clock_);
   for (int i = 0; i < 10'000; ++i) ASSERT_TRUE(limiter.Allow("a"));
   EXPECT_EQ(limiter.tracked_clients(), 0u);
 }
 
-TEST(RateLimiterTest, ForgetsRefilledBucketsSoManyClientsDoNotGrowMemory) {
-  FakeClock clock;
-  RateLimiter limiter(Limit(100, 1), clock);
+TEST_F(RateLimiterTest, ForgetsRefilledBucketsSoManyClientsDoNotGrowMemory) {
+  RateLimiter limiter = Limiter(100, 1);
   for (int round = 0; round < 10; ++round) {
     for (int i = 0; i < 1000; ++i) ASSERT_TRUE(limiter.Allow("client-" + std::to_string(round) + "-" + std::to_string(i)));
-    clock.Advance(1000);  // every bucket is full again a second later
+    clock_.Advance(1000);  // every bucket is full again a second later
   }
   EXPECT_LT(limiter.tracked_clients(), 2100u);
 }
