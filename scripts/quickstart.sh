@@ -8,7 +8,9 @@ scripts/install-deps.sh
 scripts/build.sh
 data_dir="${NIGHTSHIFT_DATA_DIR:-$HOME/.local/share/nightshift}"
 listen="${NIGHTSHIFT_LISTEN:-127.0.0.1:8080}"
-build/nightshift server --listen "$listen" --data-dir "$data_dir" &
+# As root, jobs that name no user are refused unless allowed (README, "Security"); the demo allows them.
+root_jobs=$([ "$(id -u)" = 0 ] && echo --allow-root-jobs)
+build/nightshift server --listen "$listen" --data-dir "$data_dir" $root_jobs &
 server=$!
 trap 'kill -TERM $server 2>/dev/null; wait $server' INT TERM
 url="http://$listen"

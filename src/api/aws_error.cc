@@ -91,6 +91,12 @@ HttpResponse ErrorResponse(AwsService service, const auth::AuthError& error) {
   return r;
 }
 
+HttpResponse ThrottlingResponse(AwsService service) {
+  HttpResponse r = ErrorResponse(service, 429, "ThrottlingException", "Rate exceeded");
+  r.headers.emplace_back("Retry-After", "1");
+  return r;
+}
+
 HttpResponse ErrorResponse(AwsService service, const Status& status) {
   ErrorKind kind{};
   switch (service) {

@@ -27,6 +27,9 @@ HttpResponse ErrorResponse(AwsService service, const Status& status);
 // 403 with the AWS error type of an authentication failure (MissingAuthenticationTokenException,
 // IncompleteSignatureException, UnrecognizedClientException, InvalidSignatureException).
 HttpResponse ErrorResponse(AwsService service, const auth::AuthError& error);
+// 429 ThrottlingException "Rate exceeded" (AWS's answer to a client over its request rate), with
+// Retry-After; native routes answer the same JSON error.
+HttpResponse ThrottlingResponse(AwsService service);
 // An error of a given AWS type, for cases the status table cannot express.
 HttpResponse ErrorResponse(AwsService service, int http_status, const std::string& type,
                            const std::string& message);

@@ -6,10 +6,21 @@
 
 #include "api/answer.h"
 #include "api/submit_job_request.h"
+#include "core/job_identity.h"
 #include "store/store.h"
 
 namespace nightshift::api {
 namespace {
+
+// Reads `tags`, checking the run-as tag's value (core/job_identity.h) when there is one.
+std::optional<std::map<std::string, std::string>> ReadTags(JsonReader& r) {
+  std::optional<std::map<std::string, std::string>> tags = r.StringMap("tags");
+  if (!tags) return tags;
+  if (auto it = tags->find(core::kRunAsTag); it != tags->end()) {
+    r.Fail(core::CheckUserName(it->second, "tags." + std::string(core::kRunAsTag)));
+  }
+  return tags;
+}
 
 constexpr size_t kMaxDescribeJobs = 100;
 constexpr char kJobArnPrefix[] = "job/";
@@ -168,7 +179,7 @@ void BatchApi::HandleTags(const HttpRequest& request, const Respond& respond) {
     Result<Json> body = ParseBody(request.body);
     if (!body.ok()) return Answer(body.status(), false, respond);
     JsonReader r(*body, "");
-    std::optional<std::map<std::string, std::string>> tags = r.StringMap("tags");
+    std::optional<std::map<std::string, std::string>> tags = ReadTags(r);
     if (r.ok() && !tags) r.Fail(Status::InvalidArgument("tags is required"));
     Status st = r.Finish();
     if (st.ok()) st = engine_.TagResource(arn, *tags);
@@ -191,7 +202,7 @@ Result<OrderedJson> BatchApi::CreateComputeEnvironment(const Json& body) {
   ce.enabled = ReadState(r, "state").value_or(true);
   std::optional<int64_t> unmanaged = r.Int("unmanagedvCpus", false, 1, 1'000'000);
   const Json* resources = r.Object("computeResources");
-  ce.tags = r.StringMap("tags").value_or(std::map<std::string, std::string>{});
+  ce.tags = ReadTags(r).value_or(std::map<std::string, std::string>{});
   OrderedJson extra = OrderedJson::object();
   for (const char* echoed : {"serviceRole", "updatePolicy", "context"}) {
     r.Accept(echoed);
@@ -269,7 +280,7 @@ Result<OrderedJson> BatchApi::CreateJobQueue(const Json& body) {
   q.enabled = ReadState(r, "state").value_or(true);
   q.priority = static_cast<int>(r.Int("priority", true, 0, 1000).value_or(1));
   q.compute_environments = ReadComputeEnvironmentOrder(r, true).value_or(std::vector<std::string>{});
-  q.tags = r.StringMap("tags").value_or(std::map<std::string, std::string>{});
+  q.tags = ReadTags(r).value_or(std::map<std::string, std::string>{});
   r.Unsupported("schedulingPolicyArn");
   r.Unsupported("jobStateTimeLimitActions");
   r.Unsupported("serviceEnvironmentOrder");

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/job_identity.h"
 #include "events/batch_json.h"
 
 namespace nightshift::api {
@@ -110,6 +111,21 @@ std::vector<core::EnvVar> ReadEnvironment(JsonReader& parent, const std::string&
   return env;
 }
 
+// secrets: [{name, valueFrom}], references to files on the server's host (core/job_identity.h).
+std::vector<core::SecretRef> ReadSecrets(JsonReader& parent, const std::string& key) {
+  std::vector<core::SecretRef> secrets;
+  const Json* list = parent.Array(key);
+  for (size_t i = 0; list && i < list->size(); ++i) {
+    const std::string path = parent.PathOf(key) + "[" + std::to_string(i) + "]";
+    JsonReader e((*list)[i], path);
+    core::SecretRef ref{e.String("name", true).value_or(""), e.String("valueFrom", true).value_or("")};
+    if (e.ok()) e.Fail(core::CheckSecretRef(ref, path));
+    parent.Fail(e.Finish());
+    secrets.push_back(std::move(ref));
+  }
+  return secrets;
+}
+
 GivenResources ReadResources(JsonReader& c, core::Resources& resources) {
   GivenResources given;
   if (auto vcpus = c.Number("vcpus")) {
@@ -154,9 +170,12 @@ void ReadContainerProperties(JsonReader& parent, const std::string& key, core::J
   JsonReader c(*obj, parent.PathOf(key));
   spec.command = c.StringList("command").value_or(std::vector<std::string>{});
   spec.environment = ReadEnvironment(c, "environment");
+  spec.secrets = ReadSecrets(c, "secrets");
+  spec.user = c.String("user").value_or("");
+  if (!spec.user.empty()) c.Fail(core::CheckUserName(spec.user, c.PathOf("user")));
   ReadResources(c, spec.resources);
-  for (const char* unsupported : {"image", "volumes", "mountPoints", "user", "privileged", "readonlyRootFilesystem",
-                                  "ulimits", "linuxParameters", "secrets"}) {
+  for (const char* unsupported : {"image", "volumes", "mountPoints", "privileged", "readonlyRootFilesystem",
+                                  "ulimits", "linuxParameters"}) {
     c.Unsupported(unsupported);  // container features: they need the container executor
   }
   for (const char* echoed : {"jobRoleArn", "executionRoleArn", "instanceType", "logConfiguration",
@@ -216,6 +235,12 @@ OrderedJson ContainerJson(const core::JobSpec& spec) {
   container["command"] = spec.command;
   container["environment"] = EnvironmentJson(spec.environment);
   container["resourceRequirements"] = ResourceRequirementsJson(spec.resources);
+  if (!spec.user.empty()) container["user"] = spec.user;
+  if (!spec.secrets.empty()) {
+    OrderedJson secrets = OrderedJson::array();
+    for (const core::SecretRef& ref : spec.secrets) secrets.push_back({{"name", ref.name}, {"valueFrom", ref.value_from}});
+    container["secrets"] = std::move(secrets);
+  }
   return container;
 }
 

@@ -11,6 +11,7 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
 #include <cctype>
 #include <cstdio>
 #include <chrono>
@@ -29,10 +30,43 @@ using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
 namespace {
 
-constexpr auto kIdleTimeout = std::chrono::seconds(120);
+constexpr auto kIdleTimeout = std::chrono::seconds(120);  // waiting for a request's first byte
 constexpr auto kHandshakeTimeout = std::chrono::seconds(30);
+constexpr auto kBodyTimeout = std::chrono::seconds(60);  // a body of up to kBodyLimit, after its headers
+constexpr auto kLingerTimeout = std::chrono::seconds(2);  // reading what a refused client still sends
 constexpr size_t kBodyLimit = 1 << 20;
 constexpr size_t kHeaderLimit = 8 << 10;
+constexpr size_t kFirstRead = 4096;
+constexpr size_t kMaxRefusing = 64;  // connections being answered 503 at once; beyond: closed at once
+constexpr auto kAcceptRetry = std::chrono::milliseconds(100);  // after EMFILE and the like
+
+// Holds one unit of a shared count (open connections) for as long as it lives; movable, so that it
+// can follow a connection from its Session to its ChunkedStream. The count is shared so that a
+// connection outliving the server does not touch freed memory.
+class CountedSlot {
+ public:
+  explicit CountedSlot(std::shared_ptr<size_t> count) : count_(std::move(count)) { ++*count_; }
+  CountedSlot(CountedSlot&& other) noexcept : count_(std::move(other.count_)) {}
+  CountedSlot& operator=(CountedSlot&&) = delete;
+  ~CountedSlot() {
+    if (count_) --*count_;
+  }
+
+ private:
+  std::shared_ptr<size_t> count_;
+};
+
+// Reads and discards what the client still sends, until it closes or kLingerTimeout, then closes:
+// closing with unread input would reset the connection and could destroy the answer just sent.
+template <class Socket, class Keep>
+void LingerThenClose(Socket& socket, std::shared_ptr<Keep> keep) {
+  auto scratch = std::make_shared<std::array<char, 4096>>();
+  socket.async_read_some(asio::buffer(*scratch), [&socket, keep, scratch](beast::error_code ec, size_t) {
+    if (!ec) return LingerThenClose(socket, keep);
+    beast::error_code ignored;
+    beast::get_lowest_layer(socket).socket().close(ignored);
+  });
+}
 
 // Closes the connection at once (TLS too: no close_notify, the response's framing tells the end).
 template <class Stream>
@@ -49,7 +83,8 @@ void CloseSocket(Stream& stream) {
 template <class Stream>
 class ChunkedStream final : public ResponseStream, public std::enable_shared_from_this<ChunkedStream<Stream>> {
  public:
-  explicit ChunkedStream(Stream stream) : stream_(std::move(stream)), finish_timer_(stream_.get_executor()) {}
+  ChunkedStream(Stream stream, CountedSlot slot)
+      : stream_(std::move(stream)), slot_(std::move(slot)), finish_timer_(stream_.get_executor()) {}
 
   void Start(std::string head) {
     pending_ = std::move(head);
@@ -130,6 +165,7 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
   }
 
   Stream stream_;
+  CountedSlot slot_;
   asio::steady_timer finish_timer_;
   std::string pending_;    // framed, not yet written
   std::string in_flight_;  // being written
@@ -154,7 +190,16 @@ std::string StreamHead(const HttpResponse& r) {
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, const RequestHandler& handler) : stream_(std::move(stream)), handler_(handler) {}
+  Session(Stream stream, const RequestHandler& handler, CountedSlot slot, std::chrono::milliseconds header_timeout)
+      : stream_(std::move(stream)),
+        handler_(handler),
+        slot_(std::move(slot)),
+        header_timeout_(header_timeout),
+        read_deadline_(stream_.get_executor()) {
+    beast::error_code ec;
+    const tcp::endpoint peer = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+    if (!ec) remote_address_ = peer.address().to_string();
+  }
 
   void Start() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -169,23 +214,68 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   }
 
  private:
+  // Three deadlines: kIdleTimeout for the next request's first byte, header_timeout_ from then
+  // to its last header, kBodyTimeout for its body.
   void ReadNext() {
     parser_.emplace();
     parser_->body_limit(kBodyLimit);
     parser_->header_limit(kHeaderLimit);
+    if (buffer_.size() > 0) return ReadHeader();  // pipelined: the request has begun
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
+    stream_.async_read_some(buffer_.prepare(kFirstRead), [self = this->shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) return self->Close();
+      self->buffer_.commit(n);
+      self->ReadHeader();
+    });
+  }
+
+  void ReadHeader() {
+    ArmReadDeadline(header_timeout_);
+    http::async_read_header(stream_, buffer_, *parser_,
+                            [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnHeader(ec); });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (EndReadDeadline()) {
+      return SendError(408, "request headers not complete within " + std::to_string(header_timeout_.count()) + " ms");
+    }
+    if (ec || parser_->is_done()) return OnRead(ec);
+    ArmReadDeadline(kBodyTimeout);
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) { self->OnRead(ec); });
   }
 
+  // The stream's own timeout would close the socket, leaving no way to answer 408: a timer of our
+  // own cancels the read instead.
+  void ArmReadDeadline(std::chrono::milliseconds timeout) {
+    beast::get_lowest_layer(stream_).expires_never();
+    deadline_armed_ = true;
+    read_deadline_.expires_after(timeout);
+    read_deadline_.async_wait([self = this->shared_from_this()](beast::error_code ec) {
+      if (ec || !self->deadline_armed_) return;
+      self->timed_out_ = true;
+      beast::get_lowest_layer(self->stream_).socket().cancel(ec);
+    });
+  }
+
+  // Disarms the deadline; whether it had passed.
+  bool EndReadDeadline() {
+    deadline_armed_ = false;
+    read_deadline_.cancel();
+    return std::exchange(timed_out_, false);
+  }
+
   void OnRead(beast::error_code ec) {
+    if (EndReadDeadline()) return SendError(408, "request body not complete within 60 s");
     if (ec == http::error::body_limit) return SendError(413, "request body exceeds 1 MiB");
     if (ec == http::error::header_limit) return SendError(431, "request headers exceed 8 KiB");
     if (ec) return Close();
     beast::get_lowest_layer(stream_).expires_never();
     http::request<http::string_body> msg = parser_->release();
     keep_alive_ = msg.keep_alive();
-    handler_(ToRequest(msg), [self = this->shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
+    HttpRequest request = ToRequest(msg);
+    request.remote_address = remote_address_;
+    handler_(std::move(request), [self = this->shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
   }
 
   static HttpRequest ToRequest(http::request<http::string_body>& msg) {
@@ -217,7 +307,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   void Write(HttpResponse r) {
     if (r.stream) {
       // The connection now belongs to the stream; this session ends here.
-      auto stream = std::make_shared<ChunkedStream<Stream>>(std::move(stream_));
+      auto stream = std::make_shared<ChunkedStream<Stream>>(std::move(stream_), std::move(slot_));
       stream->Start(StreamHead(r));
       r.stream(stream);
       return;
@@ -238,16 +328,53 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
+  // Ends our side; what the client still sends is read and dropped for a moment (LingerThenClose).
   void Close() {
     beast::error_code ignored;
-    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+    auto& lowest = beast::get_lowest_layer(stream_);
+    lowest.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest.expires_after(kLingerTimeout);
+    LingerThenClose(lowest, this->shared_from_this());
   }
 
   Stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const RequestHandler& handler_;
+  CountedSlot slot_;
+  const std::chrono::milliseconds header_timeout_;
+  asio::steady_timer read_deadline_;  // see ArmReadDeadline
+  bool deadline_armed_ = false;
+  bool timed_out_ = false;
+  std::string remote_address_;
   bool keep_alive_ = true;
+};
+
+// A connection over the cap: answered 503 without reading its request, then closed.
+class Refusal : public std::enable_shared_from_this<Refusal> {
+ public:
+  Refusal(tcp::socket socket, CountedSlot slot, size_t cap) : stream_(std::move(socket)), slot_(std::move(slot)) {
+    const std::string body = R"({"__type":"ServiceUnavailableException","message":"too many connections (the server )"
+                             R"(allows )" + std::to_string(cap) + R"(); retry later"})";
+    answer_ = "HTTP/1.1 503 Service Unavailable\r\nServer: nightshift\r\nContent-Type: application/json\r\n"
+              "x-amzn-ErrorType: ServiceUnavailableException\r\nRetry-After: 1\r\nConnection: close\r\n"
+              "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+  }
+
+  void Start() {
+    stream_.expires_after(kLingerTimeout);
+    asio::async_write(stream_, asio::buffer(answer_), [self = shared_from_this()](beast::error_code ec, size_t) {
+      beast::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+      if (ec) return self->stream_.socket().close(ignored);
+      LingerThenClose(self->stream_, self);
+    });
+  }
+
+ private:
+  PlainStream stream_;
+  CountedSlot slot_;
+  std::string answer_;
 };
 
 }  // namespace
@@ -297,7 +424,11 @@ std::string QueryValue(const HttpRequest& request, const std::string& key) {
 
 class HttpServer::Impl {
  public:
-  Impl(asio::io_context& io, RequestHandler handler) : io_(io), acceptor_(io), handler_(std::move(handler)) {}
+  Impl(asio::io_context& io, RequestHandler handler)
+      : io_(io), acceptor_(io), accept_retry_(io), handler_(std::move(handler)) {}
+
+  void SetLimits(const HttpServerLimits& limits) { limits_ = limits; }
+  size_t open_connections() const { return *open_; }
 
   Status UseTls(const std::string& cert_file, const std::string& key_file) {
     ssl::context context(ssl::context::tls_server);
@@ -347,6 +478,7 @@ class HttpServer::Impl {
   void Stop() {
     beast::error_code ignored;
     acceptor_.close(ignored);
+    accept_retry_.cancel();
   }
 
   int port() const { return acceptor_.is_open() ? acceptor_.local_endpoint().port() : 0; }
@@ -355,24 +487,51 @@ class HttpServer::Impl {
   void Accept() {
     acceptor_.async_accept(io_, [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        if (tls_) {
-          std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_)->Start();
-        } else {
-          std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), handler_)->Start();
-        }
-      } else {
+      if (ec) {
+        // Out of fds, most likely: retry later rather than spin on a listen queue we cannot take.
         spdlog::warn("accept failed: {}", ec.message());
+        accept_retry_.expires_after(kAcceptRetry);
+        accept_retry_.async_wait([this](beast::error_code wait_ec) {
+          if (!wait_ec && acceptor_.is_open()) Accept();
+        });
+        return;
+      }
+      socket.set_option(tcp::no_delay(true), ec);
+      if (*open_ >= limits_.max_connections) {
+        Refuse(std::move(socket));
+      } else if (tls_) {
+        std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *tls_), handler_, CountedSlot(open_),
+                                             limits_.header_timeout)->Start();
+      } else {
+        std::make_shared<Session<PlainStream>>(PlainStream(std::move(socket)), handler_, CountedSlot(open_),
+                                               limits_.header_timeout)->Start();
       }
       if (acceptor_.is_open()) Accept();
     });
   }
 
+  // A TLS client would not understand a plain answer, and a flood must not hold fds: both are
+  // closed at once.
+  void Refuse(tcp::socket socket) {
+    if (!refused_logged_) spdlog::warn("{} connections open: refusing new ones (--max-connections)", *open_);
+    refused_logged_ = true;
+    if (tls_ || *refusing_ >= kMaxRefusing) {
+      beast::error_code ignored;
+      socket.close(ignored);
+      return;
+    }
+    std::make_shared<Refusal>(std::move(socket), CountedSlot(refusing_), limits_.max_connections)->Start();
+  }
+
   asio::io_context& io_;
   tcp::acceptor acceptor_;
+  asio::steady_timer accept_retry_;
   RequestHandler handler_;
   std::optional<ssl::context> tls_;
+  HttpServerLimits limits_;
+  std::shared_ptr<size_t> open_ = std::make_shared<size_t>(0);
+  std::shared_ptr<size_t> refusing_ = std::make_shared<size_t>(0);
+  bool refused_logged_ = false;
 };
 
 HttpServer::HttpServer(asio::io_context& io, RequestHandler handler)
@@ -382,6 +541,8 @@ Status HttpServer::UseTls(const std::string& cert_file, const std::string& key_f
   return impl_->UseTls(cert_file, key_file);
 }
 bool HttpServer::tls() const { return impl_->tls(); }
+void HttpServer::SetLimits(const HttpServerLimits& limits) { impl_->SetLimits(limits); }
+size_t HttpServer::open_connections() const { return impl_->open_connections(); }
 Status HttpServer::Start(const std::string& listen) { return impl_->Start(listen); }
 void HttpServer::Stop() { impl_->Stop(); }
 int HttpServer::port() const { return impl_->port(); }

@@ -24,6 +24,7 @@ struct HttpRequest {
   std::string query;   // after '?', percent-encoded; empty if none
   std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ','
   std::string body;
+  std::string remote_address;  // the peer's IP address, as text ("127.0.0.1", "::1")
   // Who sent it, with which role: set by the router's authentication before any handler runs.
   std::optional<auth::Identity> identity;
 

@@ -10,6 +10,17 @@
 
 namespace nightshift::api {
 
+namespace {
+
+// Whose bucket a request takes from: its access key, else (anonymous, or not authenticated) its
+// address, so that bad signatures cannot be sent faster than good ones.
+std::string RateLimitClient(const HttpRequest& request) {
+  if (request.identity && !request.identity->anonymous()) return "key:" + request.identity->key_id;
+  return "addr:" + request.remote_address;
+}
+
+}  // namespace
+
 Router::Router(engine::Engine& engine, boost::asio::io_context& io, const auth::Authenticator& authenticator)
     : engine_(engine),
       authenticator_(authenticator),
@@ -33,7 +44,11 @@ void Router::Handle(HttpRequest request, const Respond& respond) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   };
-  if (std::optional<HttpResponse> denied = Authenticate(authenticator_, request)) return timed(std::move(*denied));
+  std::optional<HttpResponse> denied = Authenticate(authenticator_, request);
+  if (limiter_ && !limiter_->Allow(RateLimitClient(request))) {
+    return timed(ThrottlingResponse(AwsServiceOf(request).value_or(AwsService::kBatch)));
+  }
+  if (denied) return timed(std::move(*denied));
   Dispatch(request, timed);
 }
 

@@ -18,6 +18,7 @@
 #include "api/job_logs_api.h"
 #include "api/logs_api.h"
 #include "api/pipelines_api.h"
+#include "api/rate_limiter.h"
 #include "api/route_table.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
@@ -34,6 +35,9 @@ class Router {
   // the router.
   Router(engine::Engine& engine, boost::asio::io_context& io, const auth::Authenticator& authenticator);
   void Handle(HttpRequest request, const Respond& respond);
+  // Requests over `limiter`'s rate (per access key id, else per remote address) are answered 429
+  // after authentication and before routing. Null (the default): no limit. Must outlive the router.
+  void SetRateLimiter(RateLimiter* limiter) { limiter_ = limiter; }
 
   // The router's own routes.
   static std::span<const Route<Router>> Routes();
@@ -53,6 +57,7 @@ class Router {
 
   engine::Engine& engine_;
   const auth::Authenticator& authenticator_;
+  RateLimiter* limiter_ = nullptr;
   BatchApi batch_;
   LogsApi logs_;
   SchedulerApi scheduler_;

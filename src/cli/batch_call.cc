@@ -1,5 +1,7 @@
 #include "cli/batch_call.h"
 
+#include "core/job_identity.h"
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -82,6 +84,16 @@ Command ShowBatchVerb(const std::string& help, const std::string& argument_help,
 
 Result<Json> DescribeJob(const ClientOptions& client, const std::string& job_id) {
   return DescribeOne(client, "describejobs", "jobs", "jobs", job_id, "job");
+}
+
+void AddRunAsFlag(CLI::App& app, std::string& user) {
+  app.add_option("--run-as", user,
+                 "Unix user its jobs run as (tag " + std::string(core::kRunAsTag) +
+                     "); a server running as root refuses jobs with no user unless --allow-root-jobs");
+}
+
+void PutRunAs(Json& body, const std::string& user) {
+  if (!user.empty()) body["tags"][core::kRunAsTag] = user;
 }
 
 }  // namespace nightshift::cli

@@ -46,4 +46,9 @@ Command ShowBatchVerb(const std::string& help, const std::string& argument_help,
 // DescribeJobs of one job: its JobDetail. kNotFound when the server has no such job.
 Result<Json> DescribeJob(const ClientOptions& client, const std::string& job_id);
 
+// --run-as USER of `ce create` and `queue create`: the unix user the resource's jobs run as,
+// sent as its tag core::kRunAsTag (so that AWS clients can set it too).
+void AddRunAsFlag(CLI::App& app, std::string& user);
+void PutRunAs(Json& body, const std::string& user);
+
 }  // namespace nightshift::cli

@@ -49,14 +49,16 @@ Command CreateVerb() {
             auto type = std::make_shared<std::string>("UNMANAGED");
             auto vcpus = std::make_shared<int64_t>(0);
             auto disabled = std::make_shared<bool>(false);
+            auto run_as = std::make_shared<std::string>();
             AddNamed(app, *f);
+            AddRunAsFlag(app, *run_as);
             app.add_option("--type", *type, "UNMANAGED (capacity --vcpus) or MANAGED (computeResources.maxvCpus)")
                 ->check(CLI::IsMember({"UNMANAGED", "MANAGED"}))
                 ->capture_default_str();
             app.add_option("--vcpus", *vcpus, "vCPUs its jobs may use at once (default: this machine's cores; "
                                               "required for MANAGED)");
             app.add_flag("--disabled", *disabled, "Create it DISABLED: no new jobs are placed on it");
-            return [f, type, vcpus, disabled] {
+            return [f, type, vcpus, disabled, run_as] {
               Json body{{"computeEnvironmentName", f->name}, {"type", *type},
                         {"state", *disabled ? "DISABLED" : "ENABLED"}};
               if (*type == "MANAGED") {
@@ -65,6 +67,7 @@ Command CreateVerb() {
               } else if (*vcpus > 0) {
                 body["unmanagedvCpus"] = *vcpus;
               }
+              PutRunAs(body, *run_as);
               return CallBatchAndPrint(f->client, "createcomputeenvironment", body, [](const Json& a) {
                 std::cout << "created compute environment " << Text(a["computeEnvironmentName"]) << "\n";
               });

@@ -118,6 +118,23 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"tls_key", ValueKind::kString, "", "PEM private key of --tls-cert"},
       {"insecure", ValueKind::kBoolean, "false",
        "Allow listening on a non-loopback address without access keys (anyone who can connect may run commands)"},
+      {"max_connections", ValueKind::kInteger, "1024",
+       "Open HTTP connections at most; one more is answered 503 and closed (the fd limit is raised to fit, "
+       "or the cap lowered to it)",
+       {}, 1, 1'000'000},
+      {"header_timeout", ValueKind::kNumber, "10",
+       "Seconds a client has from a request's first byte to its last header (slower: 408, closed)", {}, 0.1, 3600},
+      {"rate_limit", ValueKind::kString, "off",
+       "Requests per client (access key, else remote address): off, N/s or N/m; over it: 429 "
+       "ThrottlingException"},
+      {"rate_burst", ValueKind::kNumber, "0",
+       "Requests a client may make at once on top of --rate-limit (0: one second's worth)", {}, 0, 1e9},
+      {"allow_root_jobs", ValueKind::kBoolean, "false",
+       "When the server runs as root, let jobs whose queue, compute environment and job definition name no user "
+       "run as root (else they fail, saying so)"},
+      {"secrets_dir", ValueKind::kString, "",
+       "The directory job secrets are read from (secrets: valueFrom file:///PATH inside it, or a file name in "
+       "it); default: DATA_DIR/secrets"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
   };

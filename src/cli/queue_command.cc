@@ -59,14 +59,17 @@ void PrintQueues(const Json& answer) {
 Command CreateVerb() {
   return {"create", "Create a job queue", [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<QueueFlags>();
+            auto run_as = std::make_shared<std::string>();
             AddNamed(app, *f);
             AddSettings(app, *f);
-            return [f] {
+            AddRunAsFlag(app, *run_as);
+            return [f, run_as] {
               const std::vector<std::string> ces = f->ces.empty() ? std::vector<std::string>{"default"} : f->ces;
               Json body{{"jobQueueName", f->name},
                         {"priority", f->priority < 0 ? 1 : f->priority},
                         {"computeEnvironmentOrder", ComputeEnvironmentOrder(ces)},
                         {"state", f->state.empty() ? "ENABLED" : f->state}};
+              PutRunAs(body, *run_as);
               return CallBatchAndPrint(f->client, "createjobqueue", body, [](const Json& a) {
                 std::cout << "created job queue " << Text(a["jobQueueName"]) << "\n";
               });

@@ -2,7 +2,8 @@
 // event loop until SIGINT or SIGTERM. Running jobs keep running when it stops. Its flags are the
 // config keys (cli/config.h); `--print-config` prints the effective configuration and exits.
 // Security (cli/server_security.h): access keys turn on SigV4 authentication, --tls-cert and
-// --tls-key HTTPS; it refuses a non-loopback address without keys unless --insecure.
+// --tls-key HTTPS; it refuses a non-loopback address without keys unless --insecure. Limits
+// (cli/server_limits.h): open connections, slow headers, requests per client.
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include <boost/asio/io_context.hpp>
@@ -26,6 +27,7 @@
 #include "auth/authenticator.h"
 #include "cli/command.h"
 #include "cli/config_file.h"
+#include "cli/server_limits.h"
 #include "cli/server_log.h"
 #include "cli/server_security.h"
 #include "engine/engine.h"
@@ -107,6 +109,11 @@ int RunServer(const Config& config) {
     spdlog::error("{}", security.status().message());
     return 2;
   }
+  Result<ServerLimits> limits = LoadServerLimits(config);
+  if (!limits.ok()) {
+    spdlog::error("{}", limits.status().message());
+    return 2;
+  }
   boost::asio::io_context io(1);
   // The HTTP server comes first so that a bad certificate stops the start before the engine does;
   // requests arrive only after Start, when `router` is set (and it goes before the engine does).
@@ -114,6 +121,7 @@ int RunServer(const Config& config) {
   api::HttpServer http(io, [&router](api::HttpRequest req, api::Respond respond) {
     router->Handle(std::move(req), respond);
   });
+  http.SetLimits(limits->http);
   if (!security->tls_cert.empty()) {
     if (Status st = http.UseTls(security->tls_cert, security->tls_key); !st.ok()) {
       spdlog::error("{}", st.message());
@@ -133,8 +141,14 @@ int RunServer(const Config& config) {
     return 1;
   }
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
+  executor.SetSecretsDir(config.String("secrets_dir").empty() ? data_dir + "/secrets" : config.String("secrets_dir"));
   SystemClock clock;
   engine::EngineOptions options;
+  options.run_as.refuse_unchosen_root = ::geteuid() == 0 && !config.Boolean("allow_root_jobs");
+  if (options.run_as.refuse_unchosen_root) {
+    spdlog::info("running as root: jobs run as the user their queue, compute environment or job definition names, "
+                 "and fail if none does (--allow-root-jobs to run those as root)");
+  }
   options.region = config.String("region");
   options.default_vcpus = config.Number("default_vcpus");
   engine::Engine engine(io, **store, executor, clock, options);
@@ -144,6 +158,11 @@ int RunServer(const Config& config) {
   }
   const auth::Authenticator authenticator(std::move(security->keys), clock);
   api::Router routes(engine, io, authenticator);
+  api::RateLimiter rate_limiter(limits->rate, clock);
+  if (limits->rate.enabled()) {
+    routes.SetRateLimiter(&rate_limiter);
+    spdlog::info("rate limit: {} requests/s per client, bursts of {}", limits->rate.per_second, limits->rate.burst);
+  }
   router = &routes;
   if (Status st = http.Start(listen); !st.ok()) {
     spdlog::error("{}", st.message());

@@ -54,16 +54,27 @@ struct EnvVar {
   std::string value;
 };
 
+// An environment variable whose value is read from a file on the server's host when an attempt
+// starts (AWS's containerProperties.secrets). Only the reference is stored and shown, never the
+// value. See core/job_identity.h for the forms valueFrom may take.
+struct SecretRef {
+  std::string name;
+  std::string value_from;
+  bool operator==(const SecretRef&) const = default;
+};
+
 // What each attempt of a job runs: the job definition merged with the submission's overrides and
 // with Ref:: parameters substituted. Immutable once the job is submitted; array children share it.
 struct JobSpec {
   std::vector<std::string> command;  // argv; no shell unless argv[0] is one
   std::vector<EnvVar> environment;
+  std::vector<SecretRef> secrets;
   Resources resources;
   std::optional<int64_t> timeout_seconds;  // attemptDurationSeconds
   RetryStrategy retry;
   std::string image;  // empty: a host process
   std::string working_dir;  // empty: the attempt's own directory (pipeline steps: the file's)
+  std::string user;  // containerProperties.user: unix user name or uid; empty: not chosen
 };
 
 enum class DependencyType { kStandard, kNToN, kSequential };

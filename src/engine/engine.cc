@@ -291,7 +291,8 @@ void Engine::Launch(const core::Placement& placement) {
   const core::Job* job = scheduler_.Find(placement.job_id);
   if (!job || job->state != core::JobState::kStarting) return;  // cancelled meanwhile
   const TimeMs started_at = Now();  // before the spawn: no output can be older
-  Status st = executor_.Launch(BuildLaunch(*job, placement));
+  Result<exec::LaunchRequest> launch = BuildLaunch(*job, placement);
+  Status st = launch.ok() ? executor_.Launch(*launch) : launch.status();
   if (st.ok()) {
     scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
     ArmStartedCommit();

@@ -22,6 +22,7 @@
 
 #include "core/event.h"
 #include "core/fire_planner.h"
+#include "core/job_identity.h"
 #include "core/job.h"
 #include "core/pipeline.h"
 #include "core/resources.h"
@@ -55,6 +56,7 @@ struct EngineOptions {
   // The event log keeps the newest this many events, and none older than this.
   uint64_t event_retention_count = 100'000;
   int64_t event_retention_ms = 7LL * 24 * 3600 * 1000;
+  core::RunAsPolicy run_as;  // who jobs run as when nobody chose (core/job_identity.h)
 };
 
 class EngineMetrics;
@@ -256,7 +258,8 @@ class Engine {
   Result<core::FinishedArraySizes> FinishedPartnerSizes(const core::Job& job);
   // Completes CancelJob/TerminateJob from the scheduler's answer.
   Status StopJob(const std::string& job_id, Status from_scheduler);
-  exec::LaunchRequest BuildLaunch(const core::Job& job, const core::Placement& placement) const;
+  // Errors: the attempt must not start (no user chosen for it under a refusing policy).
+  Result<exec::LaunchRequest> BuildLaunch(const core::Job& job, const core::Placement& placement) const;
 
   // Schedules (engine_schedules.cc).
   struct ScheduleEntry {

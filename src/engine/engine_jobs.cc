@@ -146,12 +146,17 @@ Result<core::FinishedArraySizes> Engine::FinishedPartnerSizes(const core::Job& j
   return sizes;
 }
 
-exec::LaunchRequest Engine::BuildLaunch(const core::Job& job, const core::Placement& p) const {
+Result<exec::LaunchRequest> Engine::BuildLaunch(const core::Job& job, const core::Placement& p) const {
+  Result<std::string> run_as = core::ChooseRunAs(FindJobQueue(job.queue), FindComputeEnvironment(p.compute_environment),
+                                                 *job.spec, options_.run_as);
+  if (!run_as.ok()) return run_as.status();
   exec::LaunchRequest launch;
   launch.key = {job.id, p.attempt};
   launch.argv = job.spec->command;
   launch.environment = job.spec->environment;
   launch.working_dir = job.spec->working_dir;
+  launch.run_as = std::move(*run_as);
+  launch.secrets = job.spec->secrets;
   auto add = [&](const char* name, std::string value) { launch.environment.push_back({name, std::move(value)}); };
   add("AWS_BATCH_JOB_ID", job.id);
   add("AWS_BATCH_JOB_ATTEMPT", std::to_string(p.attempt));

@@ -24,6 +24,8 @@ struct LaunchRequest {
   std::vector<std::string> argv;
   std::vector<core::EnvVar> environment;  // added to a minimal base environment (PATH, HOME, ...)
   std::string working_dir;                // empty: the attempt's own directory
+  std::string run_as;                     // unix user name or uid; empty: the server's own user
+  std::vector<core::SecretRef> secrets;   // read when the attempt starts, added to environment
 };
 
 // What Adopt found for an attempt the previous server process had started.

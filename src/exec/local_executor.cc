@@ -24,6 +24,7 @@
 #include "exec/attempt_state.h"
 #include "exec/exit_record.h"
 #include "exec/packet_socket.h"
+#include "exec/secret_reader.h"
 #include "exec/spawn.h"
 
 namespace nightshift::exec {
@@ -141,6 +142,30 @@ core::AttemptOutcome Conclude(const AttemptDir& dir, int state_fd, const Attempt
   return record.outcome;
 }
 
+// The account the attempt runs as; nullopt for the server's own (no run_as). Errors name the user.
+Result<std::optional<UserAccount>> RunAsAccount(const std::string& run_as) {
+  if (run_as.empty()) return std::optional<UserAccount>();
+  Result<UserAccount> account = LookUpUser(run_as);
+  if (!account.ok()) return Status::InvalidArgument("cannot run the job as " + run_as + ": " + account.status().message());
+  if (account->credentials.uid != ::geteuid() && ::geteuid() != 0) {
+    return Status::InvalidArgument("cannot run the job as " + run_as + ": the server does not run as root");
+  }
+  return std::optional<UserAccount>(std::move(*account));
+}
+
+std::string UserWorkDir(const AttemptDir& dir) { return dir.dir + "/work"; }
+
+// For a job running as another user: its attempt dir closed to others (so that its cwd gives no
+// way up into the data dir), and `work` (when it is the job's working dir) owned by the user.
+Status PrepareUserWorkDir(const AttemptDir& dir, const Credentials& user, bool uses_work_dir) {
+  if (::chmod(dir.dir.c_str(), 0700) != 0) return ErrnoStatus("chmod " + dir.dir);
+  if (!uses_work_dir) return Status::Ok();
+  const std::string work = UserWorkDir(dir);
+  if (::mkdir(work.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + work);
+  if (::chown(work.c_str(), user.uid, user.gid) != 0) return ErrnoStatus("chown " + work);
+  return Status::Ok();
+}
+
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
@@ -184,11 +209,15 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   Result<AttemptDir> dir = AttemptDirFor(root_, request.key);
   if (!dir.ok()) return dir.status();
   if (watches_.count(dir->dir) != 0) return Status::Conflict(dir->dir + ": attempt is running");
-  Result<std::vector<std::string>> env = BuildEnvironment(request);
+  Result<std::optional<UserAccount>> account = RunAsAccount(request.run_as);
+  if (!account.ok()) return account.status();
+  Result<std::vector<std::string>> env = BuildEnvironment(request, *account);
   if (!env.ok()) return env.status();
-  LaunchMessage launch{dir->dir, kDefaultGraceMs,
-                       request.working_dir.empty() ? dir->dir : request.working_dir, request.argv,
-                       std::move(*env)};
+  std::optional<Credentials> run_as;
+  if (*account && (*account)->credentials.uid != ::geteuid()) run_as = (*account)->credentials;
+  std::string working_dir = request.working_dir;
+  if (working_dir.empty()) working_dir = run_as ? UserWorkDir(*dir) : dir->dir;
+  LaunchMessage launch{dir->dir, kDefaultGraceMs, std::move(working_dir), run_as, request.argv, std::move(*env)};
   std::string packet = EncodeMessage(launch);
   if (packet.size() > kMaxMessageBytes) {
     return Status::InvalidArgument("job " + request.key.job_id + ": command and environment take " +
@@ -197,15 +226,21 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   }
   Result<UniqueFd> state = PrepareAttemptDir(*dir);
   if (!state.ok()) return state.status();
+  if (run_as) NS_RETURN_IF_ERROR(PrepareUserWorkDir(*dir, *run_as, request.working_dir.empty()));
   NS_RETURN_IF_ERROR(Send(std::move(packet), std::move(*state)));
   watches_[dir->dir] = Watch{request.key, *dir, UniqueFd(), -1, link_};
   return Status::Ok();
 }
 
-Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(
-    const LaunchRequest& request) const {
+Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(const LaunchRequest& request,
+                                                                 const std::optional<UserAccount>& account) const {
   std::map<std::string, std::string> merged;
   for (const core::EnvVar& var : base_env_) merged[var.name] = var.value;
+  if (account) {
+    merged["HOME"] = account->home;
+    merged["USER"] = account->name;
+    merged["LOGNAME"] = account->name;
+  }
   merged["AWS_BATCH_JOB_ID"] = request.key.job_id;
   merged["AWS_BATCH_JOB_ATTEMPT"] = std::to_string(request.key.attempt);
   for (const core::EnvVar& var : request.environment) {
@@ -213,6 +248,12 @@ Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(
       return Status::InvalidArgument("invalid environment variable name '" + var.name + "'");
     }
     merged[var.name] = var.value;
+  }
+  if (!request.secrets.empty()) {
+    if (secrets_dir_.empty()) return Status::InvalidArgument("the job has secrets but the server has no secrets directory");
+    Result<std::vector<core::EnvVar>> secrets = ReadSecrets(request.secrets, secrets_dir_);
+    if (!secrets.ok()) return secrets.status();
+    for (core::EnvVar& var : *secrets) merged[var.name] = std::move(var.value);
   }
   std::vector<std::string> env;
   env.reserve(merged.size());

@@ -18,10 +18,16 @@
 // call any method from it.
 //
 // The job's environment is a minimal base plus LaunchRequest::environment (which wins on equal
-// names): PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; HOME (the server's,
-// else "/"); USER, LOGNAME, LANG, LC_ALL, TZ, TMPDIR when the server has them;
-// AWS_BATCH_JOB_ID=<job_id> and AWS_BATCH_JOB_ATTEMPT=<attempt>. Nothing else of the server's
-// environment (no credentials) reaches jobs.
+// names) plus its secrets (which win over both, exec/secret_reader.h): PATH=/usr/local/sbin:
+// /usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin; HOME (the server's, else "/"); USER, LOGNAME,
+// LANG, LC_ALL, TZ, TMPDIR when the server has them; AWS_BATCH_JOB_ID=<job_id> and
+// AWS_BATCH_JOB_ATTEMPT=<attempt>. Nothing else of the server's environment (no credentials)
+// reaches jobs.
+//
+// LaunchRequest::run_as names the job's user: HOME, USER and LOGNAME are then that user's. When
+// it is not the server's own user (which must then be root), the attempt dir is made 0700 and the
+// job runs in its subdirectory `work`, owned by the user (unless it has a working dir of its
+// own); its output is still written by the supervisor, so the job cannot alter its log or state.
 //
 // Thread-safety: not thread-safe. Construct, call, and destroy it on the thread running the
 // io_context (the engine's loop). Destroy it before the io_context. Destruction stops watching but
@@ -37,6 +43,7 @@
 #include <vector>
 
 #include "exec/attempt_dir.h"
+#include "exec/credentials.h"
 #include "exec/executor.h"
 #include "exec/posix_util.h"
 #include "exec/supervisor_protocol.h"
@@ -65,7 +72,8 @@ class LocalExecutor final : public Executor {
 
   // Creates the attempt dir and its state file, locks it and hands it with the launch to the
   // supervisor (started first if need be). Errors, nothing started: InvalidArgument (empty argv,
-  // bad job id, bad environment name, command and environment over kMaxMessageBytes), Conflict
+  // bad job id, bad environment name, command and environment over kMaxMessageBytes, an unknown
+  // run_as user or one the server cannot switch to, a secret that cannot be read), Conflict
   // (this attempt is running, or has already run: its state file has a `job` line or an exit
   // record), Unavailable/Internal (cannot create files or start the supervisor). A dir left by a
   // Launch that never got as far as starting the job is reused.
@@ -91,6 +99,9 @@ class LocalExecutor final : public Executor {
   // The attempt's `log` (exec/attempt_dir.h); empty for a job id that cannot be a dir name.
   std::string LogPath(const AttemptKey& key) const override;
 
+  // Where secrets' files are (core/job_identity.h); without one, a job with secrets fails.
+  void SetSecretsDir(std::string dir) { secrets_dir_ = std::move(dir); }
+
   // The pid of the running supervisor, if one was started (for tests and diagnostics).
   std::optional<pid_t> supervisor_pid() const;
 
@@ -99,8 +110,8 @@ class LocalExecutor final : public Executor {
   struct Link;
   struct Inotify;
 
-  [[nodiscard]] Result<std::vector<std::string>> BuildEnvironment(
-      const LaunchRequest& request) const;
+  [[nodiscard]] Result<std::vector<std::string>> BuildEnvironment(const LaunchRequest& request,
+                                                                  const std::optional<UserAccount>& account) const;
   [[nodiscard]] Result<bool> MakeAttemptDir(const AttemptDir& dir) const;
   [[nodiscard]] Result<UniqueFd> PrepareAttemptDir(const AttemptDir& dir) const;
   // Supervisor link.
@@ -128,6 +139,7 @@ class LocalExecutor final : public Executor {
   std::string root_;
   std::string supervisor_path_;
   std::vector<core::EnvVar> base_env_;
+  std::string secrets_dir_;
   UniqueFd dev_null_;  // the supervisor's fds 0-2
   ExitCallback callback_;
   std::shared_ptr<Link> link_;                 // the current supervisor, if any

@@ -1,10 +1,13 @@
 #include "exec/spawn.h"
 
 #include <fcntl.h>
+#include <grp.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
 
 #include "exec/posix_util.h"
 
@@ -97,6 +100,108 @@ Status CheckWorkingDir(const std::string& dir) {
   return Status::Ok();
 }
 
+// What failed in a forked child (ForkExec), reported through a pipe.
+enum class ChildStage : int { kSetup, kRunAs, kChdir, kExec };
+
+struct ChildFailure {
+  ChildStage stage;
+  int err;
+};
+
+// Everything the forked child needs, prepared before the fork: it only makes system calls.
+struct ChildPlan {
+  const char* program;
+  char* const* argv;
+  char* const* envp;
+  const SpawnOptions* options;
+  std::vector<int> signals_to_default;
+  int report_fd;
+};
+
+[[noreturn]] void ChildFail(int report_fd, ChildStage stage) {
+  const ChildFailure failure{stage, errno};
+  [[maybe_unused]] ssize_t n = ::write(report_fd, &failure, sizeof failure);
+  ::_exit(127);
+}
+
+void ChildSetUpFds(const ChildPlan& plan) {
+  for (const ChildFd& fd : plan.options->fds) {
+    int source = fd.parent_fd;
+    if (source < 0) source = ::open("/dev/null", fd.child_fd == 0 ? O_RDONLY : O_WRONLY);
+    if (source < 0) ChildFail(plan.report_fd, ChildStage::kSetup);
+    // dup2 onto itself keeps FD_CLOEXEC: clear it, as posix_spawn's dup2 action does.
+    const int done = source == fd.child_fd ? ::fcntl(source, F_SETFD, 0) : ::dup2(source, fd.child_fd);
+    if (done < 0) ChildFail(plan.report_fd, ChildStage::kSetup);
+    if (fd.parent_fd < 0 && source != fd.child_fd) ::close(source);
+  }
+}
+
+[[noreturn]] void RunChild(const ChildPlan& plan) {
+  const SpawnOptions& options = *plan.options;
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig : plan.signals_to_default) ::sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
+  if (options.new_session && ::setsid() < 0) ChildFail(plan.report_fd, ChildStage::kSetup);
+  if (options.new_process_group && ::setpgid(0, 0) < 0) ChildFail(plan.report_fd, ChildStage::kSetup);
+  ChildSetUpFds(plan);
+  // Opened before and entered after setuid: the user must be allowed into the directory itself,
+  // not along the path to it (the attempt's own directory lies in the server's data dir).
+  int dir = -1;
+  if (!options.working_dir.empty()) {
+    dir = ::open(options.working_dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir < 0) ChildFail(plan.report_fd, ChildStage::kChdir);
+  }
+  const Credentials& who = *options.run_as;
+  if (::setgroups(who.groups.size(), who.groups.data()) != 0 || ::setgid(who.gid) != 0 || ::setuid(who.uid) != 0) {
+    ChildFail(plan.report_fd, ChildStage::kRunAs);
+  }
+  if (dir >= 0 && ::fchdir(dir) != 0) ChildFail(plan.report_fd, ChildStage::kChdir);
+  ::execve(plan.program, plan.argv, plan.envp);
+  ChildFail(plan.report_fd, ChildStage::kExec);
+}
+
+std::vector<int> SignalsToDefault(const SpawnOptions& options) {
+  if (!options.signals_to_default.empty()) return options.signals_to_default;
+  std::vector<int> all;
+  for (int sig = 1; sig < NSIG; ++sig) {
+    if (sig != SIGKILL && sig != SIGSTOP) all.push_back(sig);
+  }
+  return all;
+}
+
+// The run_as path: fork, set up the child as posix_spawn would, change its credentials, execve.
+// The child's failure comes back through a close-on-exec pipe: EOF means the exec succeeded.
+Result<pid_t> ForkExec(const std::string& program, const std::string& argv0, char* const* argv, char* const* envp,
+                       const SpawnOptions& options) {
+  int report[2];
+  if (::pipe2(report, O_CLOEXEC) != 0) return ErrnoStatus("spawn " + argv0);
+  UniqueFd read_end(report[0]), write_end(report[1]);
+  // Above every fd the child sets up, so that no dup2 overwrites it.
+  int high = ::fcntl(write_end.get(), F_DUPFD_CLOEXEC, 64);
+  if (high < 0) return ErrnoStatus("spawn " + argv0);
+  write_end.reset(high);
+  const ChildPlan plan{program.c_str(), argv, envp, &options, SignalsToDefault(options), write_end.get()};
+  const pid_t pid = ::fork();
+  if (pid < 0) return ErrnoStatus("spawn " + argv0);
+  if (pid == 0) RunChild(plan);
+  write_end.reset();
+  ChildFailure failure{};
+  const ssize_t n = RetryEintr([&] { return ::read(read_end.get(), &failure, sizeof failure); });
+  if (n == 0) return pid;
+  RetryEintr([&] { return ::waitpid(pid, nullptr, 0); });
+  if (n != sizeof failure) return ErrnoStatus("spawn " + argv0, n < 0 ? errno : EIO);
+  switch (failure.stage) {
+    case ChildStage::kRunAs: return ErrnoStatus("run as uid " + std::to_string(options.run_as->uid), failure.err);
+    case ChildStage::kChdir: return ErrnoStatus("chdir " + options.working_dir, failure.err);
+    case ChildStage::kExec: return ErrnoStatus("exec " + argv0, failure.err);
+    case ChildStage::kSetup: break;
+  }
+  return ErrnoStatus("spawn " + argv0, failure.err);
+}
+
 }  // namespace
 
 Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
@@ -111,6 +216,7 @@ Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
   args.reserve(argv.size() + 1);
   for (const std::string& arg : argv) args.push_back(const_cast<char*>(arg.c_str()));
   args.push_back(nullptr);
+  if (options.run_as) return ForkExec(program, argv[0], args.data(), envp, options);
   SpawnState state;
   if (int err = state.Configure(options)) return ErrnoStatus("spawn " + argv[0], err);
   pid_t pid = 0;

@@ -2,8 +2,12 @@
 // exec and the child starts clean: default signal dispositions (see signals_to_default), an empty
 // signal mask, only the fds listed in `fds` (plus any the caller forgot to mark O_CLOEXEC; exec/
 // marks all of its own).
+// posix_spawn cannot change the child's user: with `run_as` set, the same is done by fork and
+// execve, with setgroups, setgid and setuid in the child (everything it needs is prepared before
+// the fork, so nothing allocates after it), and the working directory entered as that user.
 //
-// Thread-safety: thread-safe (posix_spawn is).
+// Thread-safety: thread-safe (posix_spawn is) without run_as; with run_as, only in a
+// single-threaded process (fork), as nightshift-supervisor is.
 #pragma once
 
 #include <sys/types.h>
@@ -12,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "exec/credentials.h"
 #include "util/status.h"
 
 namespace nightshift::exec {
@@ -34,12 +39,14 @@ struct SpawnOptions {
   // Signals reset to SIG_DFL in the child; empty: all of them (the safe default when the caller's
   // dispositions are unknown). Handled signals are reset anyway; this matters for ignored ones.
   std::vector<int> signals_to_default;
+  // Set: the child runs with these credentials (the caller must be root, or they are its own).
+  std::optional<Credentials> run_as;
 };
 
 // Starts argv[0] with envp (NULL-terminated "NAME=value" strings). Returns the child's pid.
 // A failure to start (including exec failing: glibc reports it) is returned as
-// ErrnoStatus("exec <argv[0]>"), ("chdir <working_dir>") or ("spawn <argv[0]>") for other causes;
-// nothing is left running.
+// ErrnoStatus("exec <argv[0]>"), ("chdir <working_dir>"), ("run as uid <uid>") or
+// ("spawn <argv[0]>") for other causes; nothing is left running.
 // Precondition: argv is not empty.
 [[nodiscard]] Result<pid_t> Spawn(const std::vector<std::string>& argv, char* const* envp,
                                   const SpawnOptions& options);

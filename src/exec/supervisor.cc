@@ -126,6 +126,7 @@ void Attempt::Start(int dev_null) {
   options.new_process_group = true;
   options.search_path = SearchPathOf(launch_.environment);
   options.working_dir = launch_.working_dir;
+  options.run_as = launch_.run_as;
   options.fds = {{0, dev_null}, {1, out->write.get()}, {2, err->write.get()}};
   // Our own dispositions differ from the default only for these (and handled ones are reset).
   options.signals_to_default = {SIGHUP, SIGPIPE};

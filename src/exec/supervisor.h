@@ -7,9 +7,10 @@
 // For each `launch` it:
 //   1. keeps the attempt's `state` file (exec/attempt_state.h), and so its flock, until the
 //      attempt is over;
-//   2. starts the job with posix_spawn in its own process group, in working_dir, stdin from
-//      /dev/null, stdout and stderr to two pipes, default signal dispositions and mask, exactly the
-//      environment of the message; then appends `supervisor <pid>` and `job <pid>` in one write;
+//   2. starts the job with posix_spawn (fork and execve when it runs as another user: setgroups,
+//      setgid, setuid) in its own process group, in working_dir, stdin from /dev/null, stdout and
+//      stderr to two pipes, default signal dispositions and mask, exactly the environment of the
+//      message; then appends `supervisor <pid>` and `job <pid>` in one write;
 //   3. copies both pipes into the attempt's `log` as records (exec/log_writer.h);
 //   4. on `terminate` (or a SIGTERM/SIGINT to the supervisor itself, which terminates every
 //      attempt with its launch's grace_ms): SIGTERM to the job's process group, SIGKILL to it when

@@ -41,6 +41,30 @@ class FieldReader {
   std::string_view rest_;
 };
 
+std::string EncodeRunAs(const std::optional<Credentials>& run_as) {
+  if (!run_as) return "";
+  std::string text = std::to_string(run_as->uid) + " " + std::to_string(run_as->gid);
+  for (gid_t group : run_as->groups) text += " " + std::to_string(group);
+  return text;
+}
+
+// nullopt for a malformed text; an empty text is "no credentials" (an optional without value).
+std::optional<std::optional<Credentials>> DecodeRunAs(std::string_view text) {
+  if (text.empty()) return std::optional<Credentials>();
+  std::vector<int64_t> ids;
+  while (!text.empty()) {
+    size_t space = text.find(' ');
+    std::optional<int64_t> id = ParseInt64(text.substr(0, space));
+    if (!id || *id < 0 || *id > 0xffffffffLL) return std::nullopt;
+    ids.push_back(*id);
+    text.remove_prefix(space == std::string_view::npos ? text.size() : space + 1);
+  }
+  if (ids.size() < 2) return std::nullopt;
+  Credentials credentials{static_cast<uid_t>(ids[0]), static_cast<gid_t>(ids[1]), {}};
+  for (size_t i = 2; i < ids.size(); ++i) credentials.groups.push_back(static_cast<gid_t>(ids[i]));
+  return std::optional<Credentials>(std::move(credentials));
+}
+
 Status Malformed(std::string_view what) {
   return Status::InvalidArgument("malformed supervisor message: " + std::string(what));
 }
@@ -50,8 +74,12 @@ Result<ToSupervisor> DecodeLaunch(FieldReader fields) {
   std::optional<std::string> dir = fields.Next();
   std::optional<int64_t> grace = fields.NextInt();
   std::optional<std::string> working_dir = fields.Next();
+  std::optional<std::string> run_as_text = fields.Next();
   std::optional<int64_t> argc = fields.NextInt();
-  if (!dir || !grace || !working_dir || !argc || *argc < 1) return Malformed("launch header");
+  if (!dir || !grace || !working_dir || !run_as_text || !argc || *argc < 1) return Malformed("launch header");
+  std::optional<std::optional<Credentials>> run_as = DecodeRunAs(*run_as_text);
+  if (!run_as) return Malformed("launch run_as");
+  m.run_as = std::move(*run_as);
   m.attempt_dir = std::move(*dir);
   m.grace_ms = *grace;
   m.working_dir = std::move(*working_dir);
@@ -75,6 +103,7 @@ std::string EncodeMessage(const LaunchMessage& message) {
   PutField(&out, message.attempt_dir);
   PutField(&out, std::to_string(message.grace_ms));
   PutField(&out, message.working_dir);
+  PutField(&out, EncodeRunAs(message.run_as));
   PutField(&out, std::to_string(message.argv.size()));
   for (const std::string& arg : message.argv) PutField(&out, arg);
   for (const std::string& var : message.environment) PutField(&out, var);

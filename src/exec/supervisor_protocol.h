@@ -6,7 +6,7 @@
 // (kSupervisorControlFd). One packet is one message, at most kMaxMessageBytes.
 //
 //   server -> supervisor
-//     launch     attempt_dir, grace_ms, working_dir, argv, environment; carries the attempt's
+//     launch     attempt_dir, grace_ms, working_dir, run_as, argv, environment; carries the attempt's
 //                `state` file (exec/attempt_state.h) as SCM_RIGHTS, opened O_RDWR | O_APPEND and
 //                already flock-ed by the server. The lock travels with the open file: from the
 //                moment the packet is sent until the supervisor closes the file after writing the
@@ -18,19 +18,22 @@
 //                (FormatFinalRecord), sent after the file was unlocked and closed.
 //
 // Encoding: one kind byte ('L', 'T', 'E'), then fields, each a 4-byte little-endian length and
-// that many bytes. A launch is dir, grace, working_dir, argc, argv[0..argc), then the environment
-// ("NAME=value") to the end.
+// that many bytes. A launch is dir, grace, working_dir, run_as ("" for the supervisor's own user,
+// else "UID GID GROUP..." in decimal), argc, argv[0..argc), then the environment ("NAME=value")
+// to the end.
 //
 // Thread-safety: pure functions over values.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
 
+#include "exec/credentials.h"
 #include "util/status.h"
 
 namespace nightshift::exec {
@@ -42,6 +45,7 @@ struct LaunchMessage {
   std::string attempt_dir;
   int64_t grace_ms = 0;  // for a terminate of the whole supervisor (its own SIGTERM)
   std::string working_dir;
+  std::optional<Credentials> run_as;  // unset: the supervisor's own user
   std::vector<std::string> argv;  // not empty; argv[0] is looked up in the job's PATH
   std::vector<std::string> environment;
   bool operator==(const LaunchMessage&) const = default;

@@ -7,7 +7,7 @@ namespace nightshift::exec {
 namespace {
 
 TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
-  LaunchMessage launch{"/data/jobs/j-1.1", 30000, "/work dir",
+  LaunchMessage launch{"/data/jobs/j-1.1", 30000, "/work dir", std::nullopt,
                        {"sh", "-c", "printf 'a\nb'\t", std::string("nul\0inside", 10), ""},
                        {"PATH=/bin", "EMPTY=", "MULTI=line1\nline2"}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
@@ -17,10 +17,35 @@ TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
 }
 
 TEST(SupervisorProtocolTest, LaunchWithoutEnvironment) {
-  LaunchMessage launch{"/d", 0, "/", {"true"}, {}};
+  LaunchMessage launch{"/d", 0, "/", std::nullopt, {"true"}, {}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+}
+
+TEST(SupervisorProtocolTest, LaunchCarriesTheCredentialsToRunAs) {
+  LaunchMessage launch{"/d", 0, "/", Credentials{65534, 65534, {}}, {"id"}, {"HOME=/nonexistent"}};
+  Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+  launch.run_as = Credentials{1000, 1000, {24, 27, 4294967294u}};
+  decoded = DecodeToSupervisor(EncodeMessage(launch));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+}
+
+TEST(SupervisorProtocolTest, MalformedCredentialsAreRejected) {
+  const std::string good = EncodeMessage(LaunchMessage{"/d", 0, "/", Credentials{1, 2, {}}, {"x"}, {}});
+  const std::string field = std::string("\x03\0\0\0", 4) + "1 2";
+  const size_t at = good.find(field);
+  ASSERT_NE(at, std::string::npos);
+  for (const char* bad : {"1 x", "1", "-1 2", "1 2 99999999999"}) {
+    std::string text(bad);
+    std::string length(4, '\0');
+    length[0] = static_cast<char>(text.size());
+    std::string packet = good.substr(0, at) + length + text + good.substr(at + field.size());
+    EXPECT_FALSE(DecodeToSupervisor(packet).ok()) << bad;
+  }
 }
 
 TEST(SupervisorProtocolTest, TerminateRoundTrips) {
@@ -38,11 +63,11 @@ TEST(SupervisorProtocolTest, EndedRoundTrips) {
 }
 
 TEST(SupervisorProtocolTest, EveryTruncationIsRejected) {
-  std::string packet = EncodeMessage(LaunchMessage{"/d", 5, "/w", {"a", "b"}, {"X=1"}});
+  std::string packet = EncodeMessage(LaunchMessage{"/d", 5, "/w", Credentials{7, 8, {}}, {"a", "b"}, {"X=1"}});
   // Any prefix that cuts a field is malformed. (Cutting exactly between environment entries
   // leaves a valid launch with fewer variables, which is why the environment comes last and the
   // supervisor never receives partial packets: SOCK_SEQPACKET delivers whole ones.)
-  std::string complete_without_env = EncodeMessage(LaunchMessage{"/d", 5, "/w", {"a", "b"}, {}});
+  std::string complete_without_env = EncodeMessage(LaunchMessage{"/d", 5, "/w", Credentials{7, 8, {}}, {"a", "b"}, {}});
   for (size_t n = 0; n < packet.size(); ++n) {
     if (n == complete_without_env.size()) continue;
     EXPECT_FALSE(DecodeToSupervisor(packet.substr(0, n)).ok()) << "prefix of " << n << " bytes";
@@ -55,7 +80,7 @@ TEST(SupervisorProtocolTest, WrongKindsAndBadNumbersAreRejected) {
   EXPECT_FALSE(DecodeToSupervisor("X").ok());
   EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(EndedMessage{"/d", "r"})).ok());
   EXPECT_FALSE(DecodeEnded(EncodeMessage(TerminateMessage{"/d", 1})).ok());
-  LaunchMessage no_argv{"/d", 5, "/w", {}, {}};
+  LaunchMessage no_argv{"/d", 5, "/w", std::nullopt, {}, {}};
   EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(no_argv)).ok());
   std::string bad_grace = EncodeMessage(TerminateMessage{"/d", 1});
   bad_grace[bad_grace.size() - 1] = 'x';

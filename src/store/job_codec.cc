@@ -39,6 +39,8 @@ constexpr int kRetryRule =
 constexpr int kImage = 8;
 constexpr int kWorkingDir = 9;
 constexpr int kRetryBackoff = 10;  // {1 delay_ms, 2 factor, 3 max_delay_ms, 4 jitter}; absent = none
+constexpr int kUser = 11;
+constexpr int kSecret = 12;  // repeated {1 name, 2 value_from}: the reference, never the value
 }  // namespace spec_field
 
 namespace job_field {
@@ -139,13 +141,21 @@ core::RetryRule ReadRetryRule(Reader& r) {
   return rule;
 }
 
-core::EnvVar ReadEnvVar(Reader& r) {
-  core::EnvVar var;
+// An environment variable and a secret reference are both a pair of strings {1, 2}.
+std::pair<std::string, std::string> ReadStringPair(Reader& r) {
+  std::pair<std::string, std::string> pair;
   wire::ReadNested(r, [&](Reader& f) {
-    if (f.field() == 1) var.name = f.String();
-    if (f.field() == 2) var.value = f.String();
+    if (f.field() == 1) pair.first = f.String();
+    if (f.field() == 2) pair.second = f.String();
   });
-  return var;
+  return pair;
+}
+
+void PutStringPair(Writer& w, int field, const std::string& first, const std::string& second) {
+  size_t mark = w.BeginNested(field);
+  w.Bytes(1, first);
+  PutString(w, 2, second);
+  w.EndNested(mark);
 }
 
 void PutDependency(Writer& w, const core::Dependency& dep) {
@@ -217,8 +227,18 @@ void ReadSpecField(Reader& f, core::JobSpec& spec) {
     case spec_field::kCommand:
       spec.command.push_back(f.String());
       break;
-    case spec_field::kEnvironment:
-      spec.environment.push_back(ReadEnvVar(f));
+    case spec_field::kEnvironment: {
+      auto [name, value] = ReadStringPair(f);
+      spec.environment.push_back({std::move(name), std::move(value)});
+      break;
+    }
+    case spec_field::kSecret: {
+      auto [name, value_from] = ReadStringPair(f);
+      spec.secrets.push_back({std::move(name), std::move(value_from)});
+      break;
+    }
+    case spec_field::kUser:
+      spec.user = f.String();
       break;
     case spec_field::kVcpus:
       spec.resources.vcpus = f.Double();
@@ -340,12 +360,7 @@ std::string EncodeJobSpec(const core::JobSpec& spec) {
   std::string out;
   Writer w(out);
   for (const std::string& arg : spec.command) w.Bytes(spec_field::kCommand, arg);
-  for (const core::EnvVar& var : spec.environment) {
-    size_t mark = w.BeginNested(spec_field::kEnvironment);
-    w.Bytes(1, var.name);
-    PutString(w, 2, var.value);
-    w.EndNested(mark);
-  }
+  for (const core::EnvVar& var : spec.environment) PutStringPair(w, spec_field::kEnvironment, var.name, var.value);
   w.Double(spec_field::kVcpus, spec.resources.vcpus);  // default 1: always written
   PutInt(w, spec_field::kMemoryMib, spec.resources.memory_mib);
   if (spec.timeout_seconds) w.Int(spec_field::kTimeoutSeconds, *spec.timeout_seconds);
@@ -354,6 +369,8 @@ std::string EncodeJobSpec(const core::JobSpec& spec) {
   PutString(w, spec_field::kImage, spec.image);
   PutString(w, spec_field::kWorkingDir, spec.working_dir);
   if (spec.retry.backoff) PutRetryBackoff(w, *spec.retry.backoff);
+  PutString(w, spec_field::kUser, spec.user);
+  for (const core::SecretRef& ref : spec.secrets) PutStringPair(w, spec_field::kSecret, ref.name, ref.value_from);
   return out;
 }
 

@@ -55,6 +55,8 @@ core::JobSpec FullSpec() {
       .delay_ms = 0, .factor = 1.5, .max_delay_ms = 600'000, .jitter = true};
   spec.image = "localhost/busybox:latest";
   spec.working_dir = "/srv/etl";
+  spec.user = "etl";
+  spec.secrets = {{"DB_PASSWORD", "file:///etc/nightshift/secrets/db"}, {"TOKEN", "token"}};
   return spec;
 }
 
@@ -232,6 +234,8 @@ void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
   EXPECT_EQ(e.retry.backoff, a.retry.backoff);
   EXPECT_EQ(e.image, a.image);
   EXPECT_EQ(e.working_dir, a.working_dir);
+  EXPECT_EQ(e.user, a.user);
+  EXPECT_EQ(e.secrets, a.secrets);
 }
 
 namespace {

@@ -32,11 +32,16 @@ class Server:
 
     `extra_args` go to `nightshift server`; `ca_bundle` (the server's certificate, when it runs with
     --tls-cert) makes the clients speak https and trust it; `credentials` are the clients'
-    (aws_access_key_id, aws_secret_access_key and maybe aws_session_token)."""
+    (aws_access_key_id, aws_secret_access_key and maybe aws_session_token).
+    `allow_root_jobs`: when the tests run as root (CI), jobs that name no user run as root, as they
+    did before a root server began refusing them; test_run_as.py tests the refusal itself."""
 
-    def __init__(self, data_dir, extra_args=(), ca_bundle=None, credentials=None, listen="127.0.0.1:0"):
+    def __init__(self, data_dir, extra_args=(), ca_bundle=None, credentials=None, listen="127.0.0.1:0",
+                 allow_root_jobs=True):
         self.data_dir = data_dir
         self.extra_args = list(extra_args)
+        if allow_root_jobs and os.geteuid() == 0:
+            self.extra_args.append("--allow-root-jobs")
         self.ca_bundle = ca_bundle
         self.credentials = dict(credentials or ANY_CREDENTIALS)
         self.listen = listen
