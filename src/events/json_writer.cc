@@ -23,6 +23,9 @@ size_t Utf8Length(std::string_view text, size_t i) {
   return n;
 }
 
+// Printable ASCII that JSON takes as it is.
+bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
+
 }  // namespace
 
 JsonWriter& JsonWriter::Open(char bracket) {
@@ -95,6 +98,12 @@ JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& values) {
 void JsonWriter::Escaped(std::string_view text) {
   out_.push_back('"');
   for (size_t i = 0; i < text.size();) {
+    // Runs of printable ASCII other than '"' and '\\' (most text) are copied at once.
+    size_t plain = i;
+    while (plain < text.size() && IsPlain(static_cast<unsigned char>(text[plain]))) ++plain;
+    out_.append(text.data() + i, plain - i);
+    i = plain;
+    if (i == text.size()) break;
     const auto c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       const size_t n = Utf8Length(text, i);
@@ -115,14 +124,10 @@ void JsonWriter::Escaped(std::string_view text) {
       case '\n': out_ += "\\n"; break;
       case '\r': out_ += "\\r"; break;
       case '\t': out_ += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out_ += "\\u00";
-          out_.push_back(kHex[c >> 4]);
-          out_.push_back(kHex[c & 0xF]);
-        } else {
-          out_.push_back(static_cast<char>(c));
-        }
+      default:  // another control character
+        out_ += "\\u00";
+        out_.push_back(kHex[c >> 4]);
+        out_.push_back(kHex[c & 0xF]);
     }
     ++i;
   }
