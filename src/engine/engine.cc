@@ -54,6 +54,7 @@ Status Engine::Start() {
   Result<store::Snapshot> snapshot = store_.Load();
   if (!snapshot.ok()) return snapshot.status();
   RestoreObservability(*snapshot);
+  for (auth::ApiToken& token : snapshot->api_tokens) tokens_.Put(std::move(token));
   for (auto& ce : snapshot->compute_environments) {
     scheduler_.SetComputeEnvironment(ce);
     ces_[ce.name] = std::move(ce);
