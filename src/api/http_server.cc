@@ -154,7 +154,8 @@ std::string StreamHead(const HttpResponse& r) {
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Stream stream, const RequestHandler& handler) : stream_(std::move(stream)), handler_(handler) {}
+  Session(Stream stream, const RequestHandler& handler)
+      : stream_(std::move(stream)), handler_(handler), remote_(RemoteOf(beast::get_lowest_layer(stream_))) {}
 
   void Start() {
     if constexpr (std::is_same_v<Stream, TlsStream>) {
@@ -185,7 +186,18 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     beast::get_lowest_layer(stream_).expires_never();
     http::request<http::string_body> msg = parser_->release();
     keep_alive_ = msg.keep_alive();
-    handler_(ToRequest(msg), [self = this->shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
+    HttpRequest req = ToRequest(msg);
+    req.remote = remote_;
+    handler_(std::move(req), [self = this->shared_from_this()](HttpResponse r) { self->Write(std::move(r)); });
+  }
+
+  // The client's "IP:PORT" ("[IPv6]:PORT"), read once per connection; "" if the socket has none.
+  static std::string RemoteOf(beast::tcp_stream& stream) {
+    beast::error_code ec;
+    const asio::ip::tcp::endpoint peer = stream.socket().remote_endpoint(ec);
+    if (ec) return "";
+    const std::string address = peer.address().to_string();
+    return (peer.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(peer.port());
   }
 
   static HttpRequest ToRequest(http::request<http::string_body>& msg) {
@@ -247,6 +259,7 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   const RequestHandler& handler_;
+  const std::string remote_;
   bool keep_alive_ = true;
 };
 

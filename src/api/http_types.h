@@ -24,6 +24,7 @@ struct HttpRequest {
   std::string query;   // after '?', percent-encoded; empty if none
   std::map<std::string, std::string> headers;  // names lower-cased; repeated ones joined by ','
   std::string body;
+  std::string remote;  // the client's "IP:PORT"; empty if unknown
   // Who sent it, with which role: set by the router's authentication before any handler runs.
   std::optional<auth::Identity> identity;
 

@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include "api/audit.h"
 #include "api/aws_error.h"
 #include "api/openapi.h"
 #include "api/request_auth.h"
@@ -22,6 +23,7 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io, const auth::
       job_logs_(engine, io),
       events_(engine),
       webhooks_(engine),
+      access_(engine),
       openapi_(OpenApiDocument(native_routes_, NIGHTSHIFT_VERSION)) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
@@ -33,8 +35,19 @@ void Router::Handle(HttpRequest request, const Respond& respond) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   };
-  if (std::optional<HttpResponse> denied = Authenticate(authenticator_, request)) return timed(std::move(*denied));
-  Dispatch(request, timed);
+  const RequestAction action = ActionOf(request, native_routes_);
+  if (std::optional<Refusal> refused = Admit(authenticator_, action, request)) {
+    engine_.RecordAudit(RefusalAudit(action, request, *refused));
+    return timed(std::move(refused->response));
+  }
+  if (request.identity->kind == auth::CredentialKind::kToken) engine_.NoteTokenUse(request.identity->id);
+  if (!action.mutates) return Dispatch(request, timed);
+  // Recorded when answered: a change is answered once committed, and its record rides in the
+  // next turn's commit, with the changes of the calls that follow it.
+  Dispatch(request, [this, timed, draft = DraftAudit(action, request)](HttpResponse r) mutable {
+    engine_.RecordAudit(CompleteAudit(std::move(draft), r));
+    timed(std::move(r));
+  });
 }
 
 std::span<const Route<Router>> Router::Routes() {
@@ -42,12 +55,14 @@ std::span<const Route<Router>> Router::Routes() {
       {.spec = {.method = "GET",
                 .path = "/metrics",
                 .operation_id = "getMetrics",
+                .access = auth::Access::kViewer,
                 .summary = "Metrics in the Prometheus text format 0.0.4",
                 .media_type = metrics::kTextContentType},
        .raw = &Router::Metrics},
       {.spec = {.method = "GET",
                 .path = "/healthz",
                 .operation_id = "getHealth",
+                .access = auth::Access::kPublic,
                 .summary = "Whether the server is up",
                 .response = R"({"type": "object", "required": ["status"], "properties": {
             "status": {"type": "string", "enum": ["ok"]}}})"},
@@ -55,6 +70,7 @@ std::span<const Route<Router>> Router::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/openapi.json",
                 .operation_id = "getOpenApi",
+                .access = auth::Access::kPublic,
                 .summary = "This document: the native API in OpenAPI 3.0",
                 .response = R"({"type": "object", "required": ["openapi", "info", "paths"]})"},
        .raw = &Router::OpenApi},
@@ -67,7 +83,7 @@ std::vector<RouteSpec> Router::NativeRoutes() {
   for (const std::vector<RouteSpec>& specs :
        {SpecsOf(Routes()), SpecsOf(SchedulesApi::Routes()), SpecsOf(PipelinesApi::Routes()),
         SpecsOf(WhyApi::Routes()), SpecsOf(JobLogsApi::Routes()), SpecsOf(EventsApi::Routes()),
-        SpecsOf(WebhooksApi::Routes())}) {
+        SpecsOf(WebhooksApi::Routes()), SpecsOf(AccessApi::Routes())}) {
     all.insert(all.end(), specs.begin(), specs.end());
   }
   return all;
@@ -84,6 +100,7 @@ void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
   if (job_logs_.Handle(request, respond)) return;
   if (events_.Handle(request, respond)) return;
   if (webhooks_.Handle(request, respond)) return;
+  if (access_.Handle(request, respond)) return;
   respond(NoRoute(request));
 }
 

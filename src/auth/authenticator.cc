@@ -31,16 +31,13 @@ AuthResult Authenticator::Authenticate(const SignedRequest& request, std::option
   if (!enabled_) return Identity{};
   const std::string_view authorization = AuthorizationOf(request);
   if (IsBearer(authorization)) return AuthenticateBearer(authorization.substr(kBearer.size()));
-  if (!aws_service) {
-    if (authorization.empty()) {
-      return AuthError{AuthFailure::kMissingToken,
-                       "this server requires an API token: send Authorization: Bearer <token> "
-                       "(see nightshift token create)"};
-    }
-    return AuthError{AuthFailure::kIncompleteSignature,
-                     "the native API takes Authorization: Bearer <token>, not another scheme"};
+  if (!aws_service && authorization.empty()) {
+    return AuthError{AuthFailure::kMissingToken,
+                     "this server requires credentials: send Authorization: Bearer <token> (see nightshift token "
+                     "create), or sign the request with an access key (SigV4, service nightshift)"};
   }
-  AuthResult result = VerifySigV4(request, *aws_service, keys_, clock_.NowMs() / 1000);
+  AuthResult result =
+      VerifySigV4(request, aws_service.value_or(kNativeSigningName), keys_, clock_.NowMs() / 1000);
   if (auto* error = std::get_if<AuthError>(&result)) error->claimed_id = ClaimedKeyId(authorization);
   return result;
 }

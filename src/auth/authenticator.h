@@ -4,7 +4,8 @@
 // When it is on:
 //   * an AWS-compatible route takes a SigV4 signature made with a configured access key for its
 //     service, or `Authorization: Bearer <API token>` (for clients that cannot sign);
-//   * a native route takes a bearer token only.
+//   * a native route takes a bearer token, or a SigV4 signature for the signing name
+//     "nightshift" (so that access keys reach the native API too).
 // Thread-safety: call on the thread that owns the TokenRing (the engine's loop); the Clock must
 // allow that too.
 #pragma once
@@ -20,6 +21,9 @@
 #include "util/clock.h"
 
 namespace nightshift::auth {
+
+// The SigV4 signing name (credential scope service) of the native API.
+inline constexpr std::string_view kNativeSigningName = "nightshift";
 
 // "Bearer <token>" (the scheme in any case), as an Authorization header carries a token.
 bool IsBearer(std::string_view authorization);

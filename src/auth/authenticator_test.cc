@@ -51,6 +51,8 @@ TEST_F(AuthenticatorTest, OffMeansAnonymousWhateverIsSent) {
 TEST_F(AuthenticatorTest, MissingMalformedUnknownAndExpiredTokensAreRefused) {
   EXPECT_EQ(Error(Call("")).failure, AuthFailure::kMissingToken);
   EXPECT_EQ(Error(Call("Basic dXNlcjpwYXNz")).failure, AuthFailure::kIncompleteSignature);
+  EXPECT_EQ(Error(Call("AWS4-HMAC-SHA256 Credential=AKIDX/20261127/us-east-1/nightshift/aws4_request, "
+                       "SignedHeaders=host, Signature=" + std::string(64, '0'))).claimed_id, "AKIDX");
   EXPECT_EQ(Error(Call("Bearer ")).failure, AuthFailure::kIncompleteSignature);
   EXPECT_EQ(Error(Call("Bearer nst_123")).failure, AuthFailure::kIncompleteSignature);
   const std::string unknown = "nst_" + std::string(16, '0') + "_" + std::string(64, '0');
