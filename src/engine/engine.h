@@ -47,8 +47,10 @@ class io_context;
 
 namespace nightshift::engine {
 
-// The longest the store may still say STARTING for an attempt that runs (see ArmStartedCommit).
-inline constexpr std::chrono::milliseconds kStartedCommitDelay{100};
+// The longest a change that needs no turn of its own waits for one (see ArmLazyCommit): how long
+// the store may still say STARTING for an attempt that runs, or lack an answered call's audit
+// record.
+inline constexpr std::chrono::milliseconds kLazyCommitDelay{100};
 
 struct EngineOptions {
   std::string region = "us-east-1";
@@ -228,7 +230,7 @@ class Engine {
   // older than auth::kTokenUseResolutionMs, so a busy token does not cost a write per request.
   void NoteTokenUse(const std::string& id);
   // Appends a record to the audit log (its `at` set to now when 0). It is committed with the
-  // changes of the current turn, so a call's record and its effect are in one transaction.
+  // changes of the next turn, within kLazyCommitDelay: it never costs a commit of its own.
   void RecordAudit(auth::AuditRecord record);
   Result<store::AuditPage> ListAudit(const store::AuditQuery& query);
 
@@ -257,7 +259,7 @@ class Engine {
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
-  void ArmStartedCommit();
+  void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
   void Adopt(const core::Job& job);
   Status CreateDefaults();
   Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);

@@ -1,6 +1,6 @@
 // Engine: API tokens and the audit log. Tokens live in memory (the authenticator reads them on
 // every request) and are written through like every other change; audit records ride along in
-// the turn's batch, which is what keeps them cheap on the SubmitJob path.
+// the next turn's batch (or a lazy commit), which is what keeps them cheap on the SubmitJob path.
 #include "engine/engine.h"
 
 namespace nightshift::engine {
@@ -36,7 +36,7 @@ void Engine::NoteTokenUse(const std::string& id) {
 void Engine::RecordAudit(auth::AuditRecord record) {
   if (record.at == 0) record.at = Now();
   pending_.audit_records.push_back(std::move(record));
-  ScheduleFlush();
+  ArmLazyCommit();
 }
 
 Result<store::AuditPage> Engine::ListAudit(const store::AuditQuery& query) { return store_.ListAudit(query); }

@@ -65,5 +65,12 @@ TEST_F(EngineAccessTest, AnAuditRecordIsCommittedWithTheChangeOfItsTurn) {
   EXPECT_TRUE(store_->GetJob(id).value().has_value());
 }
 
+TEST_F(EngineAccessTest, AnAuditRecordAloneIsCommittedByTheLazyCommit) {
+  engine_->RecordAudit({.actor = "AKID", .operation = "batch:CancelJob", .status = 403});
+  Drain();  // no turn of its own
+  EXPECT_TRUE(store_->ListAudit({})->records.empty());
+  ASSERT_TRUE(RunUntil([&] { return !store_->ListAudit({})->records.empty(); }));
+}
+
 }  // namespace
 }  // namespace nightshift::engine
