@@ -71,11 +71,7 @@ Result<AccessTables> AccessTables::Prepare(Database& db) {
        "WHERE seq < ?1 AND at >= ?2 AND (?3 = '' OR actor = ?3) AND (?4 = '' OR operation = ?4) "
        "ORDER BY seq DESC LIMIT ?5"},
   };
-  for (const auto& [statement, sql] : all) {
-    Result<Statement> prepared = db.Prepare(sql);
-    if (!prepared.ok()) return prepared.status();
-    *statement = std::move(prepared).value();
-  }
+  NS_RETURN_IF_ERROR(db.PrepareAll(all));
   return t;
 }
 

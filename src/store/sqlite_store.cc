@@ -243,11 +243,7 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->list_runs, kListRunsSql},
       {&statements_->list_runs_of_pipeline, kListRunsOfPipelineSql},
   };
-  for (const auto& [statement, sql] : all) {
-    Result<Statement> prepared = db_.Prepare(sql);
-    if (!prepared.ok()) return prepared.status();
-    *statement = std::move(prepared).value();
-  }
+  NS_RETURN_IF_ERROR(db_.PrepareAll(all));
   Result<EventTables> event_tables = EventTables::Prepare(db_);
   if (!event_tables.ok()) return event_tables.status();
   event_tables_ = std::make_unique<EventTables>(std::move(event_tables).value());

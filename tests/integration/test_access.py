@@ -11,9 +11,8 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import BINARY, Server, poll_until, register
+from conftest import error_of, BINARY, Server, poll_until, register
 
 KEYS = {role: {"aws_access_key_id": f"AKID{role.upper()}", "aws_secret_access_key": f"secret-{role}"}
         for role in ("viewer", "operator", "admin")}
@@ -62,12 +61,6 @@ def tokened(tmp_path_factory):
     s.stop()
 
 
-def denied(call):
-    with pytest.raises(ClientError) as e:
-        call()
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"], \
-        e.value.response["ResponseMetadata"]["HTTPStatusCode"]
-
 
 def test_key_roles_on_aws_routes_with_boto3(keyed):
     queues_before = keyed.batch().describe_job_queues()["jobQueues"]
@@ -78,7 +71,7 @@ def test_key_roles_on_aws_routes_with_boto3(keyed):
         create = lambda: batch.create_job_queue(jobQueueName=f"q-{role}", priority=1, computeEnvironmentOrder=[
             {"order": 1, "computeEnvironment": "default"}])
         if role == "viewer":
-            code, message, status = denied(submit)
+            code, message, status = error_of(submit)
             assert (code, status) == ("AccessDeniedException", 403)
             assert message.startswith("User: AKIDVIEWER is not authorized to perform: batch:SubmitJob"), message
         else:
@@ -86,12 +79,12 @@ def test_key_roles_on_aws_routes_with_boto3(keyed):
         if role == "admin":
             assert create()["jobQueueName"] == "q-admin"
         else:
-            code, message, status = denied(create)
+            code, message, status = error_of(create)
             assert (code, status) == ("AccessDeniedException", 403)
             assert f"User: AKID{role.upper()} is not authorized to perform: batch:CreateJobQueue" in message
     names = {q["jobQueueName"] for q in keyed.batch().describe_job_queues()["jobQueues"]}
     assert names == {q["jobQueueName"] for q in queues_before} | {"q-admin"}  # denied calls changed nothing
-    code, _, _ = denied(lambda: keyed.scheduler(**KEYS["viewer"]).delete_schedule(Name="nope"))
+    code, _, _ = error_of(lambda: keyed.scheduler(**KEYS["viewer"]).delete_schedule(Name="nope"))
     assert code == "AccessDeniedException"
     assert "Schedules" in keyed.scheduler(**KEYS["viewer"]).list_schedules()
 
@@ -141,7 +134,7 @@ def test_token_roles_on_native_and_aws_routes(tokened):
     status, hdrs, answer = tokened.raw("GET", "/api/v1/webhooks", None, bearer(tokened.tokens["admin"]))
     assert status == 200 and len(answer["webhooks"]) == 1  # the operator's and viewer's attempts changed nothing
     # boto3 cannot send a bearer token, and a signature is refused: this server has no keys.
-    code, _, status = denied(lambda: tokened.batch().describe_job_queues())
+    code, _, status = error_of(lambda: tokened.batch().describe_job_queues())
     assert (code, status) == ("UnrecognizedClientException", 403)
 
 
@@ -217,8 +210,8 @@ def test_the_first_admin_token_is_printed_once(workdir):
 def test_audit_records_allowed_and_denied_calls(keyed):
     job = keyed.batch(**KEYS["operator"]).submit_job(jobName="audited", jobQueue="default",
                                                      jobDefinition="ok")["jobId"]
-    denied(lambda: keyed.batch(**KEYS["viewer"]).cancel_job(jobId=job, reason="no"))
-    denied(lambda: keyed.batch(**dict(KEYS["viewer"], aws_secret_access_key="wrong")).describe_jobs(jobs=[job]))
+    error_of(lambda: keyed.batch(**KEYS["viewer"]).cancel_job(jobId=job, reason="no"))
+    error_of(lambda: keyed.batch(**dict(KEYS["viewer"], aws_secret_access_key="wrong")).describe_jobs(jobs=[job]))
     keyed.batch(**KEYS["viewer"]).describe_jobs(jobs=[job])  # a read: not audited
 
     def records(*query):

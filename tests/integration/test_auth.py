@@ -14,9 +14,8 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import AWS_CLI, BINARY, Server, register
+from conftest import error_of, AWS_CLI, BINARY, Server, register
 
 KEY = {"aws_access_key_id": "AKIDNIGHTSHIFT", "aws_secret_access_key": "s3cr3t/Key+EXAMPLE"}
 WRONG_SECRET = dict(KEY, aws_secret_access_key="not-the-secret")
@@ -53,12 +52,6 @@ def secure_server(tmp_path_factory, certificate):
     yield s
     s.stop()
 
-
-def error_of(call):
-    with pytest.raises(ClientError) as e:
-        call()
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"], \
-        e.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_boto3_with_the_right_secret_works_over_tls(secure_server):
