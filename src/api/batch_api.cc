@@ -130,6 +130,12 @@ const std::map<std::string, BatchApi::Operation>& BatchApi::Operations() {
   return kOperations;
 }
 
+std::vector<std::string> BatchApi::OperationNames() {
+  std::vector<std::string> names;
+  for (const auto& [name, operation] : Operations()) names.push_back(name);
+  return names;
+}
+
 bool BatchApi::Handle(const HttpRequest& request, const Respond& respond) {
   if (request.path.rfind("/v1/", 0) != 0) return false;
   if (request.path.rfind("/v1/tags/", 0) == 0) {

@@ -21,6 +21,9 @@ class BatchApi {
   // True if the path belongs to the Batch API (then `respond` is called).
   bool Handle(const HttpRequest& request, const Respond& respond);
 
+  // The operations served under /v1/<name>, lower-case (each must be in aws_operations.h).
+  static std::vector<std::string> OperationNames();
+
  private:
   using Handler = Result<OrderedJson> (BatchApi::*)(const Json& body);
   struct Operation {

@@ -44,6 +44,7 @@ std::span<const Route<EventsApi>> EventsApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/events",
                 .operation_id = "streamEvents",
+                .access = auth::Access::kViewer,
                 .summary = "The event stream (Server-Sent Events, each data an Event), resumable",
                 .parameters = R"([
             {"name": "type", "schema": {"type": "string"}, "description":

@@ -153,6 +153,7 @@ std::span<const Route<JobLogsApi>> JobLogsApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/jobs/{id}/logs",
                 .operation_id = "streamJobLogs",
+                .access = auth::Access::kViewer,
                 .summary =
                     "An attempt's output as Server-Sent Events (log events, then one end event)",
                 .parameters = R"([

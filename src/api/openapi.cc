@@ -86,6 +86,9 @@ Result<Json> Operation(const RouteSpec& route) {
   Result<Json> answer = SuccessAnswer(route);
   if (!answer.ok()) return answer.status();
   op["responses"] = {{"200", std::move(*answer)}, {"default", ErrorAnswer()}};
+  // The role it demands when authentication is on; a public route needs no token at all.
+  op["x-nightshift-role"] = auth::AccessName(route.access);
+  op["security"] = route.access == auth::Access::kPublic ? Json::array() : Json::array({{{"bearerToken", Json::array()}}});
   return op;
 }
 
@@ -101,6 +104,10 @@ std::string Lower(std::string_view s) {
 Result<Json> OpenApiDocument(std::span<const RouteSpec> routes, std::string_view version) {
   Json components = Json::parse(OpenApiComponents(), nullptr, /*allow_exceptions=*/false);
   if (components.is_discarded()) return Status::Internal("the component schemas are not JSON");
+  components["securitySchemes"] = {
+      {"bearerToken",
+       {{"type", "http"}, {"scheme", "bearer"},
+        {"description", "An API token (nightshift token create), needed when the server has authentication on"}}}};
   Json paths = Json::object();
   for (const RouteSpec& route : routes) {
     Result<Json> op = Operation(route);

@@ -207,7 +207,29 @@ constexpr std::string_view kComponents = R"json({
       "outcome": {"type": "string", "enum": ["delivered", "retrying", "gave_up"]},
       "http_status": {"type": "integer", "nullable": true},
       "duration_ms": {"type": "integer"}, "error": {"type": "string"},
-      "next_attempt_at": {"$ref": "#/components/schemas/Time"}}}
+      "next_attempt_at": {"$ref": "#/components/schemas/Time"}}},
+  "Token": {"type": "object",
+    "required": ["id", "name", "role", "state", "created_at", "expires_at", "last_used_at", "revoked_at"],
+    "properties": {
+      "id": {"type": "string", "description": "names the token in lists and in the audit log (token:ID)"},
+      "name": {"type": "string"},
+      "role": {"type": "string", "enum": ["viewer", "operator", "admin"]},
+      "state": {"type": "string", "enum": ["active", "expired", "revoked"]},
+      "created_at": {"$ref": "#/components/schemas/Time"},
+      "expires_at": {"$ref": "#/components/schemas/Time"},
+      "last_used_at": {"$ref": "#/components/schemas/Time"},
+      "revoked_at": {"$ref": "#/components/schemas/Time"},
+      "token": {"type": "string", "description": "the secret token: only in the answer that creates it"}}},
+  "AuditRecord": {"type": "object",
+    "required": ["seq", "at", "actor", "role", "operation", "resource", "source", "status", "error"],
+    "properties": {
+      "seq": {"type": "integer"}, "at": {"$ref": "#/components/schemas/Time"},
+      "actor": {"type": "string", "description": "an access key id, token:ID, or anonymous"},
+      "role": {"type": "string", "description": "empty when the caller was not authenticated"},
+      "operation": {"type": "string", "example": "batch:SubmitJob"},
+      "resource": {"type": "string"}, "source": {"type": "string", "description": "the client's IP address"},
+      "status": {"type": "integer"},
+      "error": {"type": "string", "description": "the error's type; empty on success"}}}
 }
 })json";
 

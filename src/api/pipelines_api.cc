@@ -81,6 +81,7 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/pipelines",
                 .operation_id = "listPipelines",
+                .access = auth::Access::kViewer,
                 .summary =
                     "The latest version of every pipeline, with its schedule and recent runs",
                 .response = R"({"type": "object", "required": ["pipelines"], "properties": {
@@ -89,6 +90,7 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "POST",
                 .path = "/api/v1/pipelines",
                 .operation_id = "applyPipeline",
+                .access = auth::Access::kAdmin,
                 .summary =
                     "Apply a pipeline file: a new version if it changed; 400 lists every problem",
                 .request = R"({"type": "object", "required": ["source"], "properties": {
@@ -101,18 +103,21 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/pipelines/{name}",
                 .operation_id = "getPipeline",
+                .access = auth::Access::kViewer,
                 .summary = "The latest version of a pipeline, with its source and steps",
                 .response = R"({"$ref": "#/components/schemas/Pipeline"})"},
        .json = &PipelinesApi::Get},
       {.spec = {.method = "DELETE",
                 .path = "/api/v1/pipelines/{name}",
                 .operation_id = "deletePipeline",
+                .access = auth::Access::kAdmin,
                 .summary = "Delete a pipeline (its runs stay in the history)",
                 .response = R"({"type": "object"})"},
        .json = &PipelinesApi::Delete},
       {.spec = {.method = "GET",
                 .path = "/api/v1/pipelines/{name}/runs",
                 .operation_id = "listRuns",
+                .access = auth::Access::kViewer,
                 .summary = "A pipeline's runs, newest first",
                 .parameters = kPageParameters,
                 .response = R"({"type": "object", "required": ["runs"], "properties": {
@@ -122,6 +127,7 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "POST",
                 .path = "/api/v1/pipelines/{name}/runs",
                 .operation_id = "startRun",
+                .access = auth::Access::kOperator,
                 .summary = "Start a run of a pipeline",
                 .request = R"({"type": "object", "properties": {
             "params": {"type": "object", "additionalProperties": {"type": "string"}},
@@ -131,12 +137,14 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/runs/{id}",
                 .operation_id = "getRun",
+                .access = auth::Access::kViewer,
                 .summary = "A run with its steps",
                 .response = kRunRef},
        .json = &PipelinesApi::GetRun},
       {.spec = {.method = "POST",
                 .path = "/api/v1/runs/{id}/cancel",
                 .operation_id = "cancelRun",
+                .access = auth::Access::kOperator,
                 .summary = "Cancel a run: its steps that have not ended",
                 .request = R"({"type": "object", "properties": {"reason": {"type": "string"}}})",
                 .response = kRunRef},
@@ -144,6 +152,7 @@ std::span<const Route<PipelinesApi>> PipelinesApi::Routes() {
       {.spec = {.method = "POST",
                 .path = "/api/v1/runs/{id}/rerun",
                 .operation_id = "rerunRun",
+                .access = auth::Access::kOperator,
                 .summary = "Rerun a run from its failure: its failed and skipped steps",
                 .request =
                     R"({"type": "object", "properties": {"from_failure": {"type": "boolean"}}})",

@@ -12,6 +12,21 @@ bool Under(std::string_view path, std::string_view root) {
   return path.substr(0, root.size()) == root && (path.size() == root.size() || path[root.size()] == '/');
 }
 
+HttpResponse Unauthenticated(const RequestAction& action, const auth::AuthError& error) {
+  if (action.aws) return ErrorResponse(*action.aws, error);
+  HttpResponse r = ErrorResponse(AwsService::kScheduler, 401, "UnauthorizedException", error.message);
+  r.headers.emplace_back(kStatusHeader, StatusCodeName(StatusCode::kUnauthenticated));
+  r.headers.emplace_back("WWW-Authenticate", "Bearer");
+  return r;
+}
+
+HttpResponse Forbidden(const RequestAction& action, const auth::Identity& who) {
+  const std::string message = "User: " + who.Actor() + " is not authorized to perform: " + action.operation +
+                              " (it needs the " + auth::RoleName(*auth::RequiredRole(action.access)) +
+                              " role; " + who.Actor() + " has " + auth::RoleName(who.role) + ")";
+  return ErrorResponse(action.aws.value_or(AwsService::kScheduler), Status(StatusCode::kPermissionDenied, message));
+}
+
 }  // namespace
 
 std::optional<AwsService> AwsServiceOf(const HttpRequest& request) {
@@ -24,24 +39,36 @@ std::optional<AwsService> AwsServiceOf(const HttpRequest& request) {
   return std::nullopt;
 }
 
-const char* SigningName(AwsService service) {
-  switch (service) {
-    case AwsService::kBatch: return "batch";
-    case AwsService::kScheduler: return "scheduler";
-    case AwsService::kLogs: return "logs";
+RequestAction ActionOf(const HttpRequest& request, std::span<const RouteSpec> native_routes) {
+  if (const std::optional<AwsService> service = AwsServiceOf(request)) {
+    if (const AwsOperation* op = FindAwsOperation(request, *service)) {
+      return {QualifiedName(*op), op->access, op->mutates, service, op, nullptr};
+    }
+    return {std::string(ServicePrefix(*service)) + ":unknown", auth::Access::kAdmin, false, service};
   }
-  return "";
+  for (const RouteSpec& route : native_routes) {
+    if (route.method == request.method && MatchPath(route.path, request.path)) {
+      return {std::string(route.operation_id), route.access, route.method != "GET", std::nullopt, nullptr, &route};
+    }
+  }
+  return {"unknown", auth::Access::kViewer, false};
 }
 
-std::optional<HttpResponse> Authenticate(const auth::Authenticator& authenticator, HttpRequest& request) {
-  const std::optional<AwsService> service = AwsServiceOf(request);
+std::optional<Refusal> Admit(const auth::Authenticator& authenticator, const RequestAction& action,
+                             HttpRequest& request) {
+  if (action.access == auth::Access::kPublic) {
+    request.identity = auth::Identity{};
+    return std::nullopt;
+  }
   std::optional<std::string_view> signing_name;
-  if (service) signing_name = SigningName(*service);
+  if (action.aws) signing_name = ServicePrefix(*action.aws);
   auth::AuthResult result = authenticator.Authenticate(
       {request.method, request.path, request.query, request.headers, request.body}, signing_name);
   if (auto* error = std::get_if<auth::AuthError>(&result)) {
-    return ErrorResponse(service.value_or(AwsService::kBatch), *error);
+    return Refusal{Unauthenticated(action, *error), error->claimed_id.empty() ? "anonymous" : error->claimed_id, ""};
   }
+  const auth::Identity& who = std::get<auth::Identity>(result);
+  if (!auth::Allows(action.access, who)) return Refusal{Forbidden(action, who), who.Actor(), auth::RoleName(who.role)};
   request.identity = std::move(std::get<auth::Identity>(result));
   return std::nullopt;
 }

@@ -1,5 +1,5 @@
 // Route: the declaration of one native HTTP route — its method, its path template with
-// {placeholders}, a summary, and what its query, request body and answer hold (JSON literals in
+// {placeholders}, the role it demands, a summary, and what its query, request body and answer hold (JSON literals in
 // OpenAPI's terms) — and the matching of a request path against a template. A route is served
 // only through its declaration (route_table.h), and the OpenAPI document is built from the same
 // declarations (openapi.h), so the two cannot drift apart.
@@ -19,6 +19,8 @@ struct RouteSpec {
   std::string_view method;        // "GET", "POST", ...
   std::string_view path;          // "/api/v1/runs/{id}/cancel": fixed segments and {names}
   std::string_view operation_id;  // unique, camelCase: "cancelRun"
+  // Who may call it (README, "Access control"); kUndeclared is refused by a unit test.
+  auth::Access access = auth::Access::kUndeclared;
   std::string_view summary;       // one line
   // JSON array of OpenAPI parameter objects for the query (and headers); "in" defaults to
   // "query", and {"$ref": ...} items name shared ones. "" for none.

@@ -1,5 +1,6 @@
 #include "api/router.h"
 
+#include "api/audit.h"
 #include "api/aws_error.h"
 #include "api/openapi.h"
 #include "api/request_auth.h"
@@ -12,10 +13,10 @@ namespace nightshift::api {
 
 namespace {
 
-// Whose bucket a request takes from: its access key, else (anonymous, or not authenticated) its
+// Whose bucket a request takes from: its access key or token, else (anonymous, or refused) its
 // address, so that bad signatures cannot be sent faster than good ones.
 std::string RateLimitClient(const HttpRequest& request) {
-  if (request.identity && !request.identity->anonymous()) return "key:" + request.identity->key_id;
+  if (request.identity && !request.identity->anonymous()) return "who:" + request.identity->Actor();
   return "addr:" + request.remote_address;
 }
 
@@ -33,6 +34,7 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io, const auth::
       job_logs_(engine, io),
       events_(engine),
       webhooks_(engine),
+      access_(engine),
       openapi_(OpenApiDocument(native_routes_, NIGHTSHIFT_VERSION)) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
@@ -44,12 +46,25 @@ void Router::Handle(HttpRequest request, const Respond& respond) {
     engine_.metrics().OnRequest(method, route, r.status, engine_.NowUs() - started_us);
     respond(std::move(r));
   };
-  std::optional<HttpResponse> denied = Authenticate(authenticator_, request);
+  const RequestAction action = ActionOf(request, native_routes_);
+  std::optional<Refusal> refused = Admit(authenticator_, action, request);
+  // Throttled before anything else is done for it, refused or not (not audited: a flood of
+  // throttled calls must not become a flood of writes).
   if (limiter_ && !limiter_->Allow(RateLimitClient(request))) {
     return timed(ThrottlingResponse(AwsServiceOf(request).value_or(AwsService::kBatch)));
   }
-  if (denied) return timed(std::move(*denied));
-  Dispatch(request, timed);
+  if (refused) {
+    engine_.RecordAudit(RefusalAudit(action, request, *refused));
+    return timed(std::move(refused->response));
+  }
+  if (request.identity->kind == auth::CredentialKind::kToken) engine_.NoteTokenUse(request.identity->id);
+  if (!action.mutates) return Dispatch(request, timed);
+  // Recorded when answered: a change is answered once committed, and its record rides in the
+  // next turn's commit, with the changes of the calls that follow it.
+  Dispatch(request, [this, timed, draft = DraftAudit(action, request)](HttpResponse r) mutable {
+    engine_.RecordAudit(CompleteAudit(std::move(draft), r));
+    timed(std::move(r));
+  });
 }
 
 std::span<const Route<Router>> Router::Routes() {
@@ -57,12 +72,14 @@ std::span<const Route<Router>> Router::Routes() {
       {.spec = {.method = "GET",
                 .path = "/metrics",
                 .operation_id = "getMetrics",
+                .access = auth::Access::kViewer,
                 .summary = "Metrics in the Prometheus text format 0.0.4",
                 .media_type = metrics::kTextContentType},
        .raw = &Router::Metrics},
       {.spec = {.method = "GET",
                 .path = "/healthz",
                 .operation_id = "getHealth",
+                .access = auth::Access::kPublic,
                 .summary = "Whether the server is up",
                 .response = R"({"type": "object", "required": ["status"], "properties": {
             "status": {"type": "string", "enum": ["ok"]}}})"},
@@ -70,6 +87,7 @@ std::span<const Route<Router>> Router::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/openapi.json",
                 .operation_id = "getOpenApi",
+                .access = auth::Access::kPublic,
                 .summary = "This document: the native API in OpenAPI 3.0",
                 .response = R"({"type": "object", "required": ["openapi", "info", "paths"]})"},
        .raw = &Router::OpenApi},
@@ -82,7 +100,7 @@ std::vector<RouteSpec> Router::NativeRoutes() {
   for (const std::vector<RouteSpec>& specs :
        {SpecsOf(Routes()), SpecsOf(SchedulesApi::Routes()), SpecsOf(PipelinesApi::Routes()),
         SpecsOf(WhyApi::Routes()), SpecsOf(JobLogsApi::Routes()), SpecsOf(EventsApi::Routes()),
-        SpecsOf(WebhooksApi::Routes())}) {
+        SpecsOf(WebhooksApi::Routes()), SpecsOf(AccessApi::Routes())}) {
     all.insert(all.end(), specs.begin(), specs.end());
   }
   return all;
@@ -99,6 +117,7 @@ void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
   if (job_logs_.Handle(request, respond)) return;
   if (events_.Handle(request, respond)) return;
   if (webhooks_.Handle(request, respond)) return;
+  if (access_.Handle(request, respond)) return;
   respond(NoRoute(request));
 }
 

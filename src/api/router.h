@@ -1,9 +1,12 @@
 // Router: the server's single request entry point. Sends each request to the API that owns it:
 // its own routes (/healthz, /metrics, /api/v1/openapi.json), the AWS Batch routes (/v1/...),
 // CloudWatch Logs (X-Amz-Target), EventBridge Scheduler (/schedules...), the native routes
-// (/api/v1/...: pipelines, runs, schedules, job logs and explanations, events, webhooks) — and
-// answers the rest itself: 405 with an Allow header for a declared path asked with another
-// method, else 404. It times every request for the API latency metric.
+// (/api/v1/...: pipelines, runs, schedules, job logs and explanations, events, webhooks, tokens,
+// the audit log) — and answers the rest itself: 405 with an Allow header for a declared path
+// asked with another method, else 404. It times every request for the API latency metric.
+// Before a request is served it is admitted (request_auth.h: authenticated, and its role checked
+// against what its route or AWS operation declares); every refused call and every admitted call
+// that may change something is written to the audit log (audit.h) with how it ended.
 // The native routes (NativeRoutes()) are each declared once, by the API that serves them; the
 // OpenAPI document is built from the same declarations.
 // Thread-safety: runs on the engine's loop thread.
@@ -12,6 +15,7 @@
 #include <span>
 #include <vector>
 
+#include "api/access_api.h"
 #include "api/batch_api.h"
 #include "api/events_api.h"
 #include "api/http_types.h"
@@ -67,6 +71,7 @@ class Router {
   JobLogsApi job_logs_;
   EventsApi events_;
   WebhooksApi webhooks_;
+  AccessApi access_;
   const std::vector<RouteSpec> native_routes_ = NativeRoutes();
   const Result<Json> openapi_;  // the document, built once
 };

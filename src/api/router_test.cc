@@ -35,7 +35,8 @@ bool IsRoutersNoRoute(const HttpResponse& r) {
 
 class RouterTest : public engine::EngineTest {
  protected:
-  auth::Authenticator open_{auth::KeyRing{}, clock_};  // no keys: every route open
+  auth::TokenRing tokens_;
+  auth::Authenticator open_{auth::KeyRing{}, tokens_, /*enabled=*/false, clock_};  // every route open
 
   HttpResponse Send(Router& router, std::string method, std::string path) {
     HttpRequest request;

@@ -8,6 +8,7 @@ std::span<const Route<WhyApi>> WhyApi::Routes() {
       {.spec = {.method = "GET",
                 .path = "/api/v1/jobs/{id}/why",
                 .operation_id = "explainJob",
+                .access = auth::Access::kViewer,
                 .summary =
                     "Why a job is not running yet, or why it ended (what `nightshift why` prints)",
                 .response = R"({"$ref": "#/components/schemas/Why"})"},

@@ -86,4 +86,11 @@ const AccessKey* KeyRing::Find(std::string_view id) const {
   return it == keys_.end() ? nullptr : &it->second;
 }
 
+bool KeyRing::HasRole(Role role) const {
+  for (const auto& [id, key] : keys_) {
+    if (key.role == role) return true;
+  }
+  return false;
+}
+
 }  // namespace nightshift::auth

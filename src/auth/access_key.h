@@ -37,6 +37,7 @@ class KeyRing {
   // The key with this id, or nullptr. The pointer lives as long as the ring is not changed.
   const AccessKey* Find(std::string_view id) const;
   bool empty() const { return keys_.empty(); }
+  bool HasRole(Role role) const;
   size_t size() const { return keys_.size(); }
 
  private:

@@ -1,9 +1,13 @@
 // Authenticator: the one place a request's identity is decided, called once per request before
-// it is routed. With no access key configured, authentication is off and every request is
-// anonymous (and may do everything, as before). With keys, a request to an AWS-compatible
-// service must carry a valid SigV4 signature for that service. The native API is open for now:
-// bearer tokens for it are checked here when they come.
-// Thread-safety: const methods may be called from any thread; the Clock must allow that too.
+// it is routed (open routes skip it). Authentication is off unless the server was configured
+// with access keys or with `auth` on; then every request is anonymous and may do everything.
+// When it is on:
+//   * an AWS-compatible route takes a SigV4 signature made with a configured access key for its
+//     service, or `Authorization: Bearer <API token>` (for clients that cannot sign);
+//   * a native route takes a bearer token, or a SigV4 signature for the signing name
+//     "nightshift" (so that access keys reach the native API too).
+// Thread-safety: call on the thread that owns the TokenRing (the engine's loop); the Clock must
+// allow that too.
 #pragma once
 
 #include <optional>
@@ -13,23 +17,35 @@
 #include "auth/access_key.h"
 #include "auth/identity.h"
 #include "auth/sigv4.h"
+#include "auth/token_ring.h"
 #include "util/clock.h"
 
 namespace nightshift::auth {
 
+// The SigV4 signing name (credential scope service) of the native API.
+inline constexpr std::string_view kNativeSigningName = "nightshift";
+
+// "Bearer <token>" (the scheme in any case), as an Authorization header carries a token.
+bool IsBearer(std::string_view authorization);
+
 class Authenticator {
  public:
-  // `clock` must outlive the authenticator.
-  Authenticator(KeyRing keys, const Clock& clock) : keys_(std::move(keys)), clock_(clock) {}
+  // `tokens` and `clock` must outlive the authenticator. `enabled` is forced on by keys.
+  Authenticator(KeyRing keys, const TokenRing& tokens, bool enabled, const Clock& clock)
+      : keys_(std::move(keys)), tokens_(tokens), enabled_(enabled || !keys_.empty()), clock_(clock) {}
 
-  bool enabled() const { return !keys_.empty(); }
+  bool enabled() const { return enabled_; }
 
   // `aws_service`: the SigV4 signing name of the AWS-compatible service the request is routed
-  // to ("batch", "scheduler", "logs"); nullopt for the native API and open routes.
+  // to ("batch", "scheduler", "logs"); nullopt for the native API.
   AuthResult Authenticate(const SignedRequest& request, std::optional<std::string_view> aws_service) const;
 
  private:
+  AuthResult AuthenticateBearer(std::string_view authorization) const;
+
   KeyRing keys_;
+  const TokenRing& tokens_;
+  bool enabled_;
   const Clock& clock_;
 };
 

@@ -108,7 +108,7 @@ AuthResult VerifySigV4(const SignedRequest& request, std::string_view service, c
   if (!ConstantTimeEquals(Signature(key->secret, when.amz_date, auth->scope, canonical), auth->signature)) {
     return Fail(AuthFailure::kInvalidSignature, kSignatureMismatch);
   }
-  return Identity{key->id, key->role};
+  return Identity{CredentialKind::kAccessKey, key->id, key->role};
 }
 
 }  // namespace nightshift::auth

@@ -57,7 +57,7 @@ TEST(SigV4VerifierTest, AcceptsEveryCapturedRequestAsTheKeysIdentity) {
     const std::string token = r.headers.count("x-amz-security-token") ? kExampleSessionToken : "";
     AuthResult result = Verify(r, Keys(token));
     ASSERT_FALSE(Failure(result)) << name << ": " << Message(result);
-    EXPECT_EQ(std::get<Identity>(result).key_id, kExampleKeyId);
+    EXPECT_EQ(std::get<Identity>(result).id, kExampleKeyId);
     EXPECT_EQ(std::get<Identity>(result).role, Role::kOperator);
   }
 }

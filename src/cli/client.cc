@@ -50,8 +50,8 @@ Result<Endpoint> ParseServer(const std::string& url) {
   return Endpoint{url, rest.substr(0, colon), rest.substr(colon + 1), tls};
 }
 
-// The credentials Batch calls are signed with: AWS's environment variables, as the aws CLI reads
-// them. nullopt: no key (a server without access keys needs none).
+// The credentials calls are signed with when no API token is given: AWS's environment variables,
+// as the aws CLI reads them. nullopt: no key (a server without authentication needs none).
 struct Credentials {
   std::string key_id, secret, session_token, region;
 };
@@ -68,8 +68,12 @@ std::optional<Credentials> CredentialsFromEnvironment() {
   return c;
 }
 
-// Adds X-Amz-Date, X-Amz-Security-Token and a SigV4 Authorization for service `batch` to `req`.
-void SignForBatch(http::request<http::string_body>& req, const Credentials& c, int64_t now_unix_seconds) {
+// The SigV4 signing name of a path: "batch" for the Batch API, "nightshift" for the native one.
+std::string SigningNameOf(const std::string& path) { return path.rfind("/v1/", 0) == 0 ? "batch" : "nightshift"; }
+
+// Adds X-Amz-Date, X-Amz-Security-Token and a SigV4 Authorization for `service` to `req`.
+void Sign(http::request<http::string_body>& req, const Credentials& c, const std::string& service,
+          int64_t now_unix_seconds) {
   const std::string amz_date = auth::FormatAmzDate(now_unix_seconds);
   std::map<std::string, std::string> headers = {{"host", std::string(req[http::field::host])}, {"x-amz-date", amz_date}};
   std::vector<std::string> names = {"host", "x-amz-date"};
@@ -89,7 +93,7 @@ void SignForBatch(http::request<http::string_body>& req, const Credentials& c, i
   const auth::SignedRequest request{method, target.substr(0, q), query, headers, req.body()};
   req.set("X-Amz-Date", amz_date);
   req.set(http::field::authorization,
-          auth::AuthorizationHeader(request, c.key_id, c.secret, {amz_date.substr(0, 8), c.region, "batch"},
+          auth::AuthorizationHeader(request, c.key_id, c.secret, {amz_date.substr(0, 8), c.region, service},
                                     amz_date, names));
 }
 
@@ -109,7 +113,9 @@ class Connection {
     if (!url.ok()) return url.status();
     Result<Endpoint> endpoint = ParseServer(*url);
     if (!endpoint.ok()) return endpoint.status();
-    auto c = std::unique_ptr<Connection>(new Connection(std::move(*endpoint)));
+    Result<std::string> token = ApiToken(options);
+    if (!token.ok()) return token.status();
+    auto c = std::unique_ptr<Connection>(new Connection(std::move(*endpoint), std::move(*token)));
     beast::error_code ec;
     auto addresses = c->resolver_.resolve(c->endpoint_.host, c->endpoint_.port, ec);
     if (!ec) std::visit([&](auto& s) { beast::get_lowest_layer(s).connect(addresses, ec); }, c->stream_);
@@ -118,7 +124,8 @@ class Connection {
     return c;
   }
 
-  // Batch calls (/v1/...) are signed when AWS credentials are in the environment.
+  // With a token every call carries it; without, calls are signed when AWS credentials are in
+  // the environment.
   Status Send(const std::string& method, const std::string& path, const std::string& body) {
     http::request<http::string_body> req{http::string_to_verb(method), path, 11};
     req.set(http::field::host, endpoint_.host);
@@ -128,8 +135,10 @@ class Connection {
       req.body() = body;
     }
     req.prepare_payload();
-    if (std::optional<Credentials> credentials = CredentialsFromEnvironment(); credentials && path.rfind("/v1/", 0) == 0) {
-      SignForBatch(req, *credentials, SystemClock().NowMs() / 1000);
+    if (!token_.empty()) {
+      req.set(http::field::authorization, "Bearer " + token_);
+    } else if (std::optional<Credentials> credentials = CredentialsFromEnvironment()) {
+      Sign(req, *credentials, SigningNameOf(path), SystemClock().NowMs() / 1000);
     }
     beast::error_code ec;
     std::visit([&](auto& s) { http::write(s, req, ec); }, stream_);
@@ -189,8 +198,8 @@ class Connection {
   using PlainStream = beast::tcp_stream;
   using TlsStream = beast::ssl_stream<beast::tcp_stream>;
 
-  explicit Connection(Endpoint endpoint)
-      : endpoint_(std::move(endpoint)), resolver_(io_), tls_context_(ssl::context::tls_client), stream_(NewStream()) {}
+  Connection(Endpoint endpoint, std::string token)
+      : endpoint_(std::move(endpoint)), token_(std::move(token)), resolver_(io_), tls_context_(ssl::context::tls_client), stream_(NewStream()) {}
 
   std::variant<PlainStream, TlsStream> NewStream() {
     if (!endpoint_.tls) return std::variant<PlainStream, TlsStream>(std::in_place_type<PlainStream>, io_);
@@ -216,6 +225,7 @@ class Connection {
   }
 
   Endpoint endpoint_;
+  std::string token_;
   asio::io_context io_;
   asio::ip::tcp::resolver resolver_;
   ssl::context tls_context_;
@@ -229,21 +239,33 @@ class Connection {
 void AddClientFlags(CLI::App& app, ClientOptions& options, bool with_output) {
   app.add_option("--server", options.server,
                  "Server URL (default: $NIGHTSHIFT_SERVER, else `server` in the config file, else http://127.0.0.1:8080)");
-  app.add_option("--config", options.config, "Config file to read `server` from (default: see nightshift server --help)");
+  app.add_option("--token", options.token,
+                 "API token (default: $NIGHTSHIFT_TOKEN, else `token` in the config file; see nightshift token create)");
+  app.add_option("--config", options.config,
+                 "Config file to read `server` and `token` from (default: see nightshift server --help)");
   if (!with_output) return;
   app.add_option("--output,-o", options.output, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->capture_default_str();
 }
 
-Result<std::string> ServerUrl(const ClientOptions& options) {
-  if (!options.server.empty()) return options.server;
+namespace {
+
+// A client setting: its flag's value, else the environment's, the config file's or the default.
+Result<std::string> ClientSetting(const ClientOptions& options, const std::string& flag, std::string_view key) {
+  if (!flag.empty()) return flag;
   Result<ConfigInputs> inputs = LoadConfigInputs(options.config);
   if (!inputs.ok()) return inputs.status();
-  Result<ConfigValue> server = ResolveKey(*inputs, *FindConfigKey("server"));
-  if (!server.ok()) return server.status();
-  return server->text;
+  Result<ConfigValue> value = ResolveKey(*inputs, *FindConfigKey(key));
+  if (!value.ok()) return value.status();
+  return value->text;
 }
+
+}  // namespace
+
+Result<std::string> ServerUrl(const ClientOptions& options) { return ClientSetting(options, options.server, "server"); }
+
+Result<std::string> ApiToken(const ClientOptions& options) { return ClientSetting(options, options.token, "token"); }
 
 Result<Json> Call(const ClientOptions& options, const std::string& method, const std::string& path,
                   const std::string& body) {

@@ -1,6 +1,8 @@
 // Client: the CLI's connection to a nightshift server. Every client verb finds the server with
 // ServerUrl: --server URL, else $NIGHTSHIFT_SERVER, else `server` in the config file, else
-// http://127.0.0.1:8080. One blocking HTTP/1.1 exchange per call.
+// http://127.0.0.1:8080 — and its API token the same way (--token, $NIGHTSHIFT_TOKEN, `token`;
+// none by default), sent as Authorization: Bearer. Without a token, calls are signed with SigV4
+// (service batch for /v1/, nightshift for the rest) when AWS credentials are in the environment. One blocking HTTP/1.1 exchange per call.
 // Thread-safety: none; one per command.
 #pragma once
 
@@ -23,15 +25,18 @@ using Json = nlohmann::json;
 
 struct ClientOptions {
   std::string server;            // --server; empty: see ServerUrl
+  std::string token;             // --token; empty: see ApiToken
   std::string config;            // --config; empty: the default places (cli/config_file.h)
   std::string output = "table";  // table | json
 };
 
-// Adds --server, --config and (unless `with_output` is false) --output to a verb.
+// Adds --server, --token, --config and (unless `with_output` is false) --output to a verb.
 void AddClientFlags(CLI::App& app, ClientOptions& options, bool with_output = true);
 
 // The server's URL, chosen as the header says. Errors: an invalid config file (kInvalidArgument).
 Result<std::string> ServerUrl(const ClientOptions& options);
+// The API token to send, chosen the same way ("" for none). Errors: as ServerUrl's.
+Result<std::string> ApiToken(const ClientOptions& options);
 
 // The JSON answer of `method path` with `body` (empty: none). An error answer becomes a Status
 // with the server's message and code (the x-nightshift-status header, else from the HTTP

@@ -38,5 +38,7 @@ Command PipelineCommand();
 Command RunCommand();      // `nightshift run FILE`
 Command SchedulePreviewCommand();  // `nightshift schedule preview`
 Command WatchCommand();    // `nightshift watch`
+Command TokenCommand();    // `nightshift token`
+Command AuditCommand();    // `nightshift audit`
 
 }  // namespace nightshift::cli

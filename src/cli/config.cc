@@ -82,7 +82,7 @@ std::string TomlList(const ConfigKey& key, const std::string& text) {
 // A value as TOML writes it: strings quoted, numbers in their shortest form ("2", "0.5").
 std::string TomlValue(const ConfigKey& key, const std::string& text) {
   if (key.kind == ValueKind::kList) return TomlList(key, text);
-  if (key.kind == ValueKind::kString) return TomlString(text);
+  if (key.kind == ValueKind::kString) return TomlString(key.secret && !text.empty() ? "(hidden)" : text);
   if (key.kind == ValueKind::kInteger || key.kind == ValueKind::kBoolean) return text;
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.15g", std::strtod(text.c_str(), nullptr));
@@ -107,6 +107,10 @@ const std::vector<ConfigKey>& ConfigKeys() {
        {}, 0, 99},
       {"log_format", ValueKind::kString, "text", "Server log lines: text (for people) or json (one object a line)",
        {"text", "json"}},
+      {"auth", ValueKind::kBoolean, "false",
+       "Require credentials on every route but /healthz and the OpenAPI document: API tokens (Authorization: "
+       "Bearer) on the native API, SigV4 or a token on the AWS routes. On by itself with any access key; on "
+       "first start without an admin credential an admin token is made and printed once"},
       {"access_key", ValueKind::kList, "",
        "ID:SECRET[:ROLE[:SESSION_TOKEN]] of a key AWS requests must be signed with (SigV4; repeatable; role "
        "viewer, operator or admin, default admin). With none, requests are not authenticated",
@@ -137,6 +141,8 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "it); default: DATA_DIR/secrets"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
+      {"token", ValueKind::kString, "", "The API token the client verbs send (Authorization: Bearer)",
+       {}, 0, 0, /*server_flag=*/false, /*secret=*/true},
   };
   return kKeys;
 }

@@ -33,7 +33,7 @@ struct ConfigKey {
   double min = 0;                         // for numbers and integers
   double max = 0;                         // for numbers and integers; 0: no upper bound
   bool server_flag = true;                // a flag of `nightshift server` (else read by the client verbs)
-  bool secret = false;                    // --print-config shows each item only up to its first ':'
+  bool secret = false;                    // --print-config shows a list's items only up to their first ':', a string not at all
 };
 
 // Every key, in the order --print-config shows them.

@@ -13,7 +13,8 @@ namespace nightshift::cli {
 std::vector<Command> AllCommands() {
   return {ServerCommand(),   ComputeEnvironmentCommand(), QueueCommand(),    JobDefinitionCommand(),
           JobCommand(),      LogsCommand(),               WhyCommand(),      WatchCommand(),
-          ScheduleCommand(), PipelineCommand(),           RunCommand(),      CompletionCommand()};
+          ScheduleCommand(), PipelineCommand(),           RunCommand(),      TokenCommand(),
+          AuditCommand(),    CompletionCommand()};
 }
 
 namespace {

@@ -1,9 +1,11 @@
 // `nightshift server`: runs the engine, the store, the local executor and the HTTP API on one
 // event loop until SIGINT or SIGTERM. Running jobs keep running when it stops. Its flags are the
 // config keys (cli/config.h); `--print-config` prints the effective configuration and exits.
-// Security (cli/server_security.h): access keys turn on SigV4 authentication, --tls-cert and
-// --tls-key HTTPS; it refuses a non-loopback address without keys unless --insecure. Limits
-// (cli/server_limits.h): open connections, slow headers, requests per client.
+// Security (cli/server_security.h): access keys or --auth turn on authentication (SigV4 and API
+// tokens, roles enforced; a first admin token is printed once when there is no admin
+// credential), --tls-cert and --tls-key HTTPS; it refuses a non-loopback address without
+// authentication unless --insecure. Limits (cli/server_limits.h): open connections, slow
+// headers, requests per client.
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
 #include <boost/asio/io_context.hpp>
@@ -90,13 +92,38 @@ Result<std::unique_ptr<store::SqliteStore>> OpenDataDir(const std::string& data_
 Result<ServerSecurity> PrepareSecurity(const Config& config, const std::string& host) {
   Result<ServerSecurity> security = LoadServerSecurity(config);
   if (!security.ok()) return security.status();
-  NS_RETURN_IF_ERROR(CheckExposure(host, !security->keys.empty(), security->insecure));
-  if (security->keys.empty() && !IsLoopbackHost(host)) {
+  NS_RETURN_IF_ERROR(CheckExposure(host, security->auth, security->insecure));
+  if (!security->auth && !IsLoopbackHost(host)) {
     spdlog::warn("INSECURE: listening on {} with no access keys (--insecure): anyone who can reach this port "
                  "can run any command on this machine as {}", host, getuid() == 0 ? "root" : "this user");
   }
-  if (!security->keys.empty()) spdlog::info("SigV4 authentication on: {} access key(s)", security->keys.size());
+  if (security->auth) {
+    spdlog::info("authentication on: {} access key(s), API tokens; roles enforced", security->keys.size());
+  }
   return security;
+}
+
+// With authentication on and no admin credential (no admin access key, no active admin token),
+// nobody could manage the server: make an admin token and, once it is committed, print it on
+// stderr. It is never shown again: the store keeps only its hash.
+Status EnsureAdminCredential(engine::Engine& engine, const auth::KeyRing& keys) {
+  if (keys.HasRole(auth::Role::kAdmin) || engine.api_tokens().HasActiveAdmin(engine.Now())) return Status::Ok();
+  Result<auth::MintedToken> minted = auth::MintToken("first admin", auth::Role::kAdmin, engine.Now(), std::nullopt);
+  if (!minted.ok()) return minted.status();
+  NS_RETURN_IF_ERROR(engine.AddApiToken(minted->token));
+  engine.WhenDurable([text = minted->text, id = minted->token.id](Status st) {
+    if (!st.ok()) return spdlog::error("the first admin token was not stored: {}", st.ToString());
+    std::cerr << "\n"
+                 "==================================================================================\n"
+                 "  Authentication is on and there was no admin credential: an admin API token was\n"
+                 "  made (id " << id << "). It is shown now and NEVER AGAIN; keep it safe:\n\n"
+                 "      " << text << "\n\n"
+                 "  Use it with:  export NIGHTSHIFT_TOKEN=" << text << "\n"
+                 "  then make the tokens people need:  nightshift token create --role operator\n"
+                 "==================================================================================\n\n"
+              << std::flush;
+  });
+  return Status::Ok();
 }
 
 int RunServer(const Config& config) {
@@ -156,7 +183,13 @@ int RunServer(const Config& config) {
     spdlog::error("cannot start the engine: {}", st.ToString());
     return 1;
   }
-  const auth::Authenticator authenticator(std::move(security->keys), clock);
+  if (security->auth) {
+    if (Status st = EnsureAdminCredential(engine, security->keys); !st.ok()) {
+      spdlog::error("cannot make the first admin token: {}", st.ToString());
+      return 1;
+    }
+  }
+  const auth::Authenticator authenticator(std::move(security->keys), engine.api_tokens(), security->auth, clock);
   api::Router routes(engine, io, authenticator);
   api::RateLimiter rate_limiter(limits->rate, clock);
   if (limits->rate.enabled()) {

@@ -41,6 +41,7 @@ Result<ServerSecurity> LoadServerSecurity(const Config& config) {
     return Status::InvalidArgument("--tls-cert and --tls-key go together: give both or neither");
   }
   security.insecure = config.Boolean("insecure");
+  security.auth = config.Boolean("auth") || !security.keys.empty();
   return security;
 }
 
@@ -55,12 +56,13 @@ bool IsLoopbackHost(std::string_view host) {
   return IN6_IS_ADDR_V4MAPPED(&v6) && v6.s6_addr[12] == 127;
 }
 
-Status CheckExposure(std::string_view host, bool has_keys, bool insecure) {
-  if (IsLoopbackHost(host) || has_keys || insecure) return Status::Ok();
+Status CheckExposure(std::string_view host, bool authenticated, bool insecure) {
+  if (IsLoopbackHost(host) || authenticated || insecure) return Status::Ok();
   return Status::InvalidArgument(
       "refusing to listen on " + std::string(host) +
       " without access keys: anyone who can connect could run commands on this machine. Configure "
-      "--access-key or --access-key-file, or listen on 127.0.0.1, or pass --insecure to accept the risk");
+      "--access-key or --access-key-file, or turn on --auth (API tokens), or listen on 127.0.0.1, or pass "
+      "--insecure to accept the risk");
 }
 
 }  // namespace nightshift::cli

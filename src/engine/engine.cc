@@ -54,6 +54,7 @@ Status Engine::Start() {
   Result<store::Snapshot> snapshot = store_.Load();
   if (!snapshot.ok()) return snapshot.status();
   RestoreObservability(*snapshot);
+  for (auth::ApiToken& token : snapshot->api_tokens) tokens_.Put(std::move(token));
   for (auto& ce : snapshot->compute_environments) {
     scheduler_.SetComputeEnvironment(ce);
     ces_[ce.name] = std::move(ce);
@@ -295,7 +296,7 @@ void Engine::Launch(const core::Placement& placement) {
   Status st = launch.ok() ? executor_.Launch(*launch) : launch.status();
   if (st.ok()) {
     scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
-    ArmStartedCommit();
+    ArmLazyCommit();
     return;
   }
   core::AttemptOutcome failed;
@@ -305,13 +306,15 @@ void Engine::Launch(const core::Placement& placement) {
   ScheduleFlush();
 }
 
-// STARTING -> RUNNING needs no loop turn of its own: nothing waits on it, the API reads the live
-// state, and a restart adopts STARTING attempts as it adopts RUNNING ones. The next turn commits
-// it (usually the one its exit or another job's brings); this timer bounds the wait.
-void Engine::ArmStartedCommit() {
+// Some changes need no loop turn of its own: STARTING -> RUNNING (nothing waits on it, the API
+// reads the live state, and a restart adopts STARTING attempts as it adopts RUNNING ones) and
+// audit records (a turn of their own after every wave of answers would double the commits of a
+// busy server). The next turn commits them (usually the one the next request or exit brings);
+// this timer bounds the wait.
+void Engine::ArmLazyCommit() {
   if (timers_->started_commit_armed) return;
   timers_->started_commit_armed = true;
-  timers_->started_commit.expires_after(kStartedCommitDelay);
+  timers_->started_commit.expires_after(kLazyCommitDelay);
   timers_->started_commit.async_wait([this](boost::system::error_code ec) {
     timers_->started_commit_armed = false;
     if (!ec) ScheduleFlush();

@@ -20,6 +20,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "auth/api_token.h"
+#include "auth/audit_record.h"
+#include "auth/token_ring.h"
 #include "core/event.h"
 #include "core/fire_planner.h"
 #include "core/job_identity.h"
@@ -45,8 +48,10 @@ class io_context;
 
 namespace nightshift::engine {
 
-// The longest the store may still say STARTING for an attempt that runs (see ArmStartedCommit).
-inline constexpr std::chrono::milliseconds kStartedCommitDelay{100};
+// The longest a change that needs no turn of its own waits for one (see ArmLazyCommit): how long
+// the store may still say STARTING for an attempt that runs, or lack an answered call's audit
+// record.
+inline constexpr std::chrono::milliseconds kLazyCommitDelay{100};
 
 struct EngineOptions {
   std::string region = "us-east-1";
@@ -218,6 +223,22 @@ class Engine {
   void RecordDelivery(const core::WebhookDelivery& delivery, std::optional<uint64_t> cursor);
   Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& id, int limit);
 
+  // --- Access control (engine_access.cc): API tokens and the audit log.
+  // Keeps a token made by auth::MintToken. Errors: kConflict if one has its id already.
+  Status AddApiToken(const auth::ApiToken& token);
+  // Revokes a token now and answers it; revoking it again keeps the first time. kNotFound if
+  // unknown.
+  Result<auth::ApiToken> RevokeApiToken(const std::string& id);
+  // Every token the server knows (the authenticator reads it on this loop).
+  const auth::TokenRing& api_tokens() const { return tokens_; }
+  // Notes that a token authenticated a request now; written only when the recorded use is
+  // older than auth::kTokenUseResolutionMs, so a busy token does not cost a write per request.
+  void NoteTokenUse(const std::string& id);
+  // Appends a record to the audit log (its `at` set to now when 0). It is committed with the
+  // changes of the next turn, within kLazyCommitDelay: it never costs a commit of its own.
+  void RecordAudit(auth::AuditRecord record);
+  Result<store::AuditPage> ListAudit(const store::AuditQuery& query);
+
   // --- Metrics: the engine's, which the api layer adds its own to.
   EngineMetrics& metrics();
 
@@ -246,7 +267,7 @@ class Engine {
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
-  void ArmStartedCommit();
+  void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
   void Adopt(const core::Job& job);
   Status CreateDefaults();
   Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);
@@ -334,6 +355,8 @@ class Engine {
   std::map<std::string, core::JobQueue> queues_;
   std::map<std::pair<std::string, int>, core::JobDefinition> definitions_;
   uint64_t next_seq_ = 1;
+
+  auth::TokenRing tokens_;
 
   std::map<std::string, ScheduleEntry> schedules_;          // by ScheduleKey
   std::set<std::pair<TimeMs, std::string>> schedule_due_;   // (due time, key): the timer's queue

@@ -103,7 +103,7 @@ TEST_F(EngineEventsTest, ResumeAfterRestartReturnsExactlyTheMissedEvents) {
   std::vector<core::Event> missed = Stored(seen);
   ASSERT_FALSE(missed.empty());
   ExpectConsecutiveIds(missed, seen + 1);
-  // STARTING -> RUNNING is committed with a later turn (Engine::ArmStartedCommit), so the crash
+  // STARTING -> RUNNING is committed with a later turn (Engine::ArmLazyCommit), so the crash
   // came before it: the restarted engine adopts the attempt and the client gets RUNNING then.
   EXPECT_EQ(StatusesOf(missed, a), (std::vector<std::string>{"RUNNING", "SUCCEEDED"}));
   EXPECT_EQ(StatusesOf(missed, b).front(), "SUBMITTED");
@@ -137,7 +137,7 @@ TEST_F(EngineEventsTest, MetricsCountJobsByStateAndTransitions) {
   std::string id = Submit("a");
   Drain();
   const std::string running = "nightshift_jobs{state=\"RUNNING\",queue=\"default\"} 1";
-  // RUNNING is committed, and counted, with the next turn (Engine::ArmStartedCommit).
+  // RUNNING is committed, and counted, with the next turn (Engine::ArmLazyCommit).
   RunUntil([&] {
     return metrics::RenderText(engine_->metrics().registry()).find(running) != std::string::npos;
   });

@@ -51,6 +51,7 @@ class FlakyStore final : public store::Store {
   Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& id, int limit) override {
     return base_.ListDeliveries(id, limit);
   }
+  Result<store::AuditPage> ListAudit(const store::AuditQuery& query) override { return base_.ListAudit(query); }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
   void set_fail_commits(bool fail) { fail_commits_ = fail; }
 

@@ -102,11 +102,7 @@ Result<EventTables> EventTables::Prepare(Database& db) {
        "next_attempt_at "
        "FROM webhook_deliveries WHERE subscription = ?1 ORDER BY seq DESC LIMIT ?2"},
   };
-  for (const auto& [statement, sql] : all) {
-    Result<Statement> prepared = db.Prepare(sql);
-    if (!prepared.ok()) return prepared.status();
-    *statement = std::move(prepared).value();
-  }
+  NS_RETURN_IF_ERROR(db.PrepareAll(all));
   return t;
 }
 

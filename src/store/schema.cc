@@ -203,8 +203,41 @@ CREATE INDEX webhook_deliveries_by_subscription ON webhook_deliveries (subscript
 ALTER TABLE store_counters ADD COLUMN max_event_id INTEGER NOT NULL DEFAULT 0;
 )sql";
 
+// Version 5: access control.
+//
+// api_tokens: few rows, read whole by Load(); a token's secret is never stored, only the
+// SHA-256 of it (auth/api_token.h). Revoked tokens stay, so that the audit log's actors keep a
+// meaning. expires_at, revoked_at and last_used_at are NULL when unset.
+// audit_log: one row per mutating or refused call, appended in seq order. Reads go newest
+// first by seq and filter as they scan; there is deliberately no other index, so that the row
+// SubmitJob appends costs one insert at the end of one b-tree.
+constexpr const char* kMigration5 = R"sql(
+CREATE TABLE api_tokens (
+  id TEXT NOT NULL PRIMARY KEY CHECK (id <> ''),
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('viewer', 'operator', 'admin')),
+  secret_hash TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  last_used_at INTEGER
+) WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at INTEGER NOT NULL,
+  actor TEXT NOT NULL,
+  role TEXT NOT NULL,
+  operation TEXT NOT NULL,
+  resource TEXT NOT NULL,
+  source TEXT NOT NULL,
+  status INTEGER NOT NULL,
+  error TEXT NOT NULL
+);
+)sql";
+
 // In order; never edit a released entry, append a new one.
-constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4};
+constexpr std::array kMigrations = {kMigration1, kMigration2, kMigration3, kMigration4, kMigration5};
 
 static_assert(kApplicationId == 1853057140, "migration 1 writes this value literally");
 

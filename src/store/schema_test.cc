@@ -77,7 +77,7 @@ TEST(SchemaTest, MigratingAVersion1StoreKeepsItsJobsAndAddsSchedules) {
   Result<Database> db = Database::Open(path, "");
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(db->PragmaInt("user_version").value(), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 4);
+  EXPECT_EQ(LatestSchemaVersion(), 5);
 }
 
 // A schedule and one of its fires as a version-2 nightshift wrote them.

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -105,6 +106,8 @@ class Database {
   Status Exec(const std::string& sql);
   // Prepares a statement meant to be kept and reused.
   Result<Statement> Prepare(std::string_view sql);
+  // Prepares each (statement, SQL) pair into its statement; stops at the first error.
+  Status PrepareAll(std::span<const std::pair<Statement*, std::string_view>> statements);
   // The value of a pragma that returns one integer, e.g. "user_version".
   Result<int64_t> PragmaInt(const std::string& pragma);
   // True while a transaction is open on this connection.

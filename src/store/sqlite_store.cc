@@ -243,14 +243,13 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->list_runs, kListRunsSql},
       {&statements_->list_runs_of_pipeline, kListRunsOfPipelineSql},
   };
-  for (const auto& [statement, sql] : all) {
-    Result<Statement> prepared = db_.Prepare(sql);
-    if (!prepared.ok()) return prepared.status();
-    *statement = std::move(prepared).value();
-  }
+  NS_RETURN_IF_ERROR(db_.PrepareAll(all));
   Result<EventTables> event_tables = EventTables::Prepare(db_);
   if (!event_tables.ok()) return event_tables.status();
   event_tables_ = std::make_unique<EventTables>(std::move(event_tables).value());
+  Result<AccessTables> access_tables = AccessTables::Prepare(db_);
+  if (!access_tables.ok()) return access_tables.status();
+  access_tables_ = std::make_unique<AccessTables>(std::move(access_tables).value());
   return Status::Ok();
 }
 
@@ -289,7 +288,8 @@ Status SqliteStore::WriteBatchContents(const WriteBatch& batch) {
   NS_RETURN_IF_ERROR(WriteSchedules(batch));
   NS_RETURN_IF_ERROR(WritePipelines(batch));
   NS_RETURN_IF_ERROR(WriteJobs(batch.jobs));
-  return event_tables_->Write(batch);
+  NS_RETURN_IF_ERROR(event_tables_->Write(batch));
+  return access_tables_->Write(batch);
 }
 
 Status SqliteStore::WriteResources(const WriteBatch& batch) {
@@ -422,6 +422,7 @@ Result<Snapshot> SqliteStore::ReadSnapshot() {
   NS_RETURN_IF_ERROR(Take(ReadDocs(s.select_active_runs, DecodeRun), snapshot.active_runs));
   NS_RETURN_IF_ERROR(Take(ReadActiveJobs(), snapshot.active_jobs));
   NS_RETURN_IF_ERROR(Take(event_tables_->Webhooks(), snapshot.webhooks));
+  NS_RETURN_IF_ERROR(Take(access_tables_->Tokens(), snapshot.api_tokens));
   NS_RETURN_IF_ERROR(ReadCounters(snapshot));
   return snapshot;
 }
@@ -571,6 +572,8 @@ Result<std::vector<core::Event>> SqliteStore::ListEvents(uint64_t after_id, int 
 Result<std::vector<core::WebhookDelivery>> SqliteStore::ListDeliveries(const std::string& subscription, int limit) {
   return event_tables_->Deliveries(subscription, limit);
 }
+
+Result<AuditPage> SqliteStore::ListAudit(const AuditQuery& query) { return access_tables_->ListAudit(query); }
 
 Status SqliteStore::CheckIntegrity() {
   constexpr int kMaxProblems = 10;

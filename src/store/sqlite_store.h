@@ -18,6 +18,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "store/access_tables.h"
 #include "store/events_table.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -54,7 +55,8 @@ class SqliteStore final : public Store {
   // Writes the batch in one transaction: compute environments, then their deletions, then job
   // queues and their deletions, then job definitions, then deleted schedules (with their fires),
   // then schedules, then fires, then pipeline versions, then runs, then jobs, then
-  // events, their prune and webhook changes (events_table.h). Within a kind,
+  // events, their prune and webhook changes (events_table.h), then API tokens and
+  // audit records (access_tables.h). Within a kind,
   // entries apply in order, so a later entry for the same key wins. A deletion of a resource
   // applies after every upsert of its kind in the batch; a schedule's deletion applies before
   // them, so that a schedule deleted and re-created in one batch exists afterwards with only the
@@ -104,6 +106,9 @@ class SqliteStore final : public Store {
   // Errors: kInternal for a corrupt row or a failing read.
   Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) override;
   Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& subscription, int limit) override;
+  // See AuditQuery and access_tables.h. Errors: kInvalidArgument for a bad page token ("invalid
+  // next_token"); kInternal for a failing read.
+  Result<AuditPage> ListAudit(const AuditQuery& query) override;
 
   // Runs sqlite's full consistency check (PRAGMA integrity_check): reads the whole file, so it
   // takes seconds on a large store. Errors: kInternal listing the first problems found.
@@ -137,6 +142,7 @@ class SqliteStore final : public Store {
   Database db_;
   std::unique_ptr<Statements> statements_;
   std::unique_ptr<EventTables> event_tables_;
+  std::unique_ptr<AccessTables> access_tables_;
   // ListJobs statements, by SQL text: one per query shape in use.
   std::unordered_map<std::string, Statement> list_statements_;
   std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating

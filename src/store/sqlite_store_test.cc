@@ -77,7 +77,7 @@ TEST(SqliteStoreTest, CreatesTablesAndIndexes) {
       RawQuery(dir.File("s.db"),
                "SELECT name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name");
   EXPECT_EQ(names,
-            (std::vector<std::string>{"compute_environments", "events", "fires", "job_definitions",
+            (std::vector<std::string>{"api_tokens", "audit_log", "compute_environments", "events", "fires", "job_definitions",
                                       "job_queues", "jobs", "jobs_active", "jobs_by_parent_state",
                                       "jobs_by_queue_state", "pipeline_versions", "runs",
                                       "runs_by_pipeline", "runs_by_seq", "runs_running", "schedules",

@@ -20,6 +20,8 @@
 #include "core/resources.h"
 #include "core/schedule.h"
 #include "core/webhook.h"
+#include "auth/api_token.h"
+#include "auth/audit_record.h"
 #include "util/status.h"
 
 namespace nightshift::store {
@@ -63,6 +65,8 @@ struct WriteBatch {
   std::vector<std::pair<std::string, uint64_t>> webhook_cursors;
   // Appended to each subscription's log, which keeps its newest kDeliveriesKept entries.
   std::vector<core::WebhookDelivery> webhook_deliveries;
+  std::vector<auth::ApiToken> api_tokens;        // inserts or full replacements, keyed by id
+  std::vector<auth::AuditRecord> audit_records;  // appended in order (their seq is ignored)
 
   bool empty() const {
     return jobs.empty() && compute_environments.empty() && deleted_compute_environments.empty() &&
@@ -70,7 +74,7 @@ struct WriteBatch {
            schedules.empty() && deleted_schedules.empty() && fires.empty() &&
            pipeline_versions.empty() && runs.empty() && events.empty() && !prune_events &&
            webhooks.empty() && deleted_webhooks.empty() && webhook_cursors.empty() &&
-           webhook_deliveries.empty();
+           webhook_deliveries.empty() && api_tokens.empty() && audit_records.empty();
   }
 };
 
@@ -84,6 +88,7 @@ struct Snapshot {
   std::vector<core::PipelineVersion> pipeline_versions;  // every version, deleted ones included
   std::vector<core::PipelineRun> active_runs;            // runs in state RUNNING
   std::vector<core::WebhookSubscription> webhooks;  // by id
+  std::vector<auth::ApiToken> api_tokens;           // by id, revoked ones included
   uint64_t max_job_seq = 0;
   uint64_t max_run_seq = 0;
   uint64_t max_event_id = 0;  // the highest event id ever committed, pruned or not
@@ -136,6 +141,19 @@ struct RunPage {
   std::string next_token;               // empty = last page
 };
 
+struct AuditQuery {
+  std::optional<TimeMs> since;  // at >= this
+  std::string actor;            // exactly this actor; empty: any
+  std::string operation;        // exactly this operation; empty: any
+  int limit = 100;
+  std::string page_token;  // from a previous AuditPage; empty = first page
+};
+
+struct AuditPage {
+  std::vector<auth::AuditRecord> records;  // newest first (seq descending)
+  std::string next_token;                  // empty = last page
+};
+
 class Store {
  public:
   virtual ~Store() = default;
@@ -164,6 +182,8 @@ class Store {
   virtual Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) = 0;
   // A subscription's delivery log, newest first, at most `limit`.
   virtual Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& subscription, int limit) = 0;
+  // The audit log, as the query selects. Errors: kInvalidArgument for a bad page token.
+  virtual Result<AuditPage> ListAudit(const AuditQuery& query) = 0;
 };
 
 }  // namespace nightshift::store

@@ -201,6 +201,15 @@ def wait_for(batch, job_ids, states=TERMINAL, deadline_s=30):
         time.sleep(0.02)
 
 
+def error_of(call):
+    """The AWS error `call` raises: (code, message, HTTP status)."""
+    from botocore.exceptions import ClientError
+    with pytest.raises(ClientError) as e:
+        call()
+    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"], \
+        e.value.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
 def register(batch, name, command, **kwargs):
     props = {"command": command}
     props.update(kwargs.pop("container", {}))

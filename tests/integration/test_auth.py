@@ -14,9 +14,8 @@ import botocore.auth
 import botocore.awsrequest
 import botocore.credentials
 import pytest
-from botocore.exceptions import ClientError
 
-from conftest import AWS_CLI, BINARY, Server, register
+from conftest import error_of, AWS_CLI, BINARY, Server, register
 
 KEY = {"aws_access_key_id": "AKIDNIGHTSHIFT", "aws_secret_access_key": "s3cr3t/Key+EXAMPLE"}
 WRONG_SECRET = dict(KEY, aws_secret_access_key="not-the-secret")
@@ -48,17 +47,11 @@ def secure_server(tmp_path_factory, certificate):
                         f"{TEMP['aws_access_key_id']}:{TEMP['aws_secret_access_key']}:viewer:{TEMP['aws_session_token']}\n")
     cert, key = certificate
     s = Server(str(d / "data"), ca_bundle=cert, credentials=KEY, extra_args=[
-        "--access-key", f"{KEY['aws_access_key_id']}:{KEY['aws_secret_access_key']}:operator",
+        "--access-key", f"{KEY['aws_access_key_id']}:{KEY['aws_secret_access_key']}:admin",
         "--access-key-file", str(key_file), "--tls-cert", cert, "--tls-key", key]).start()
     yield s
     s.stop()
 
-
-def error_of(call):
-    with pytest.raises(ClientError) as e:
-        call()
-    return e.value.response["Error"]["Code"], e.value.response["Error"]["Message"], \
-        e.value.response["ResponseMetadata"]["HTTPStatusCode"]
 
 
 def test_boto3_with_the_right_secret_works_over_tls(secure_server):
@@ -141,20 +134,27 @@ def test_a_signature_for_another_service_is_refused(secure_server):
     assert body["message"] == "Credential should be scoped to correct service: 'batch'."
 
 
-def test_unsigned_and_malformed_requests_get_awss_codes_and_open_routes_stay_open(secure_server):
+def test_unsigned_and_malformed_requests_get_awss_codes_and_only_public_routes_stay_open(secure_server):
     status, hdrs, body = secure_server.raw("POST", "/v1/describejobqueues", "{}", {"Content-Type": "application/json"})
     assert status == 403 and body["__type"] == "MissingAuthenticationTokenException"
     status, _, body = secure_server.raw("POST", "/", "{}", {
         "X-Amz-Target": "Logs_20140328.GetLogEvents", "Authorization": "AWS4-HMAC-SHA256 Credential=AKIDNIGHTSHIFT"})
     assert status == 403 and body["__type"] == "IncompleteSignatureException", body
     assert secure_server.raw("GET", "/healthz")[0] == 200
-    assert secure_server.raw("GET", "/api/v1/pipelines")[0] == 200  # native routes: tokens come later
+    assert secure_server.raw("GET", "/api/v1/openapi.json")[0] == 200
+    status, hdrs, body = secure_server.raw("GET", "/api/v1/pipelines")  # native routes need credentials
+    assert status == 401 and body["__type"] == "UnauthorizedException" and hdrs["WWW-Authenticate"] == "Bearer"
+    assert secure_server.raw("GET", "/metrics")[0] == 401
+    # An access key reaches the native API with a signature for the service "nightshift".
+    assert secure_server.raw("GET", "/api/v1/pipelines", headers=signed_request(
+        secure_server, "GET", "/api/v1/pipelines", "nightshift"))[0] == 200
 
 
 def test_event_stream_works_over_tls(secure_server):
     conn = http.client.HTTPSConnection("127.0.0.1", secure_server.port, timeout=10,
                                        context=secure_server.ssl_context())
-    conn.request("GET", "/api/v1/events", headers={"Accept": "text/event-stream"})
+    conn.request("GET", "/api/v1/events", headers=dict(
+        signed_request(secure_server, "GET", "/api/v1/events", "nightshift"), Accept="text/event-stream"))
     resp = conn.getresponse()
     assert resp.status == 200 and resp.getheader("Content-Type") == "text/event-stream"
     batch = secure_server.batch()
@@ -185,8 +185,10 @@ def test_nightshift_cli_signs_batch_calls_and_speaks_https(secure_server):
     creds = {"AWS_ACCESS_KEY_ID": KEY["aws_access_key_id"], "AWS_SECRET_ACCESS_KEY": KEY["aws_secret_access_key"]}
     p = nightshift(secure_server, "queue", "list", "-o", "json", SSL_CERT_FILE=secure_server.ca_bundle, **creds)
     assert p.returncode == 0 and "default" in p.stdout, p.stderr
-    p = nightshift(secure_server, "pipeline", "list", SSL_CERT_FILE=secure_server.ca_bundle)  # native: open
+    p = nightshift(secure_server, "pipeline", "list", SSL_CERT_FILE=secure_server.ca_bundle, **creds)  # native
     assert p.returncode == 0, p.stderr
+    p = nightshift(secure_server, "pipeline", "list", SSL_CERT_FILE=secure_server.ca_bundle)
+    assert p.returncode == 1 and "this server requires credentials" in p.stderr, p.stderr
     p = nightshift(secure_server, "queue", "list", SSL_CERT_FILE=secure_server.ca_bundle,
                    **dict(creds, AWS_SECRET_ACCESS_KEY="not-the-secret"))
     assert p.returncode == 1 and "The request signature we calculated does not match" in p.stderr, p.stderr
