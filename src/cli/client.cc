@@ -181,9 +181,15 @@ class Connection {
     std::optional<StatusCode> code;
     if (header != res.end()) code = StatusCodeFromName(std::string(header->value()));
     if (!code) {
-      code = status() == 404 ? StatusCode::kNotFound
-             : status() < 500 ? StatusCode::kInvalidArgument
-                              : StatusCode::kInternal;
+      code = status() == 404   ? StatusCode::kNotFound
+             : status() == 401 ? StatusCode::kUnauthenticated
+             : status() == 403 ? StatusCode::kPermissionDenied
+             : status() < 500  ? StatusCode::kInvalidArgument
+                               : StatusCode::kInternal;
+    }
+    if (*code == StatusCode::kUnauthenticated) {
+      message += " (the server wants a credential: give --token, set NIGHTSHIFT_TOKEN or `token` in the config "
+                 "file, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)";
     }
     return Status(*code, message);
   }
