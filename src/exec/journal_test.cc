@@ -5,20 +5,15 @@
 
 #include <string>
 
+#include "exec/exec_test_util.h"
+
 namespace nightshift::exec {
 namespace {
 
-using Kind = core::AttemptOutcome::Kind;
+using testing::ExitedRecord;
+using testing::LostRecord;
 
-ExitRecord Exited(int code) {
-  ExitRecord record;
-  record.outcome.kind = Kind::kExited;
-  record.outcome.exit_code = code;
-  record.outcome.started_at = 1700000000000;
-  record.outcome.stopped_at = 1700000000002;
-  record.supervisor_max_rss_kb = 1800;
-  return record;
-}
+using Kind = core::AttemptOutcome::Kind;
 
 JournalParser Parse(const std::string& text) {
   JournalParser parser;
@@ -35,14 +30,14 @@ int ExitCodeOf(const JournalParser& parser, const std::string& name) {
 TEST(JournalTest, FormatsOneRecordPerFact) {
   EXPECT_EQ(FormatLaunchRecord("j.1"), "launch j.1\n");
   EXPECT_EQ(FormatJobRecord("j.1", 4101), "job j.1 4101\n");
-  EXPECT_EQ(FormatExitJournalRecord("j.1", Exited(3)), "exit j.1\n" + FormatExitRecord(Exited(3)) + "end\n");
+  EXPECT_EQ(FormatExitJournalRecord("j.1", ExitedRecord(3)), "exit j.1\n" + FormatExitRecord(ExitedRecord(3)) + "end\n");
   EXPECT_EQ(FormatDetachedRecord(), "detached\n");
 }
 
 TEST(JournalTest, FollowsSeveralAttemptsInterleaved) {
   JournalParser parser = Parse(FormatLaunchRecord("a.1") + FormatLaunchRecord("b.1") +
                                FormatJobRecord("b.1", 20) + FormatJobRecord("a.1", 10) +
-                               FormatExitJournalRecord("b.1", Exited(2)) + FormatLaunchRecord("c.2"));
+                               FormatExitJournalRecord("b.1", ExitedRecord(2)) + FormatLaunchRecord("c.2"));
   ASSERT_EQ(parser.attempts().size(), 3u);
   EXPECT_EQ(parser.Find("a.1")->job_pid, 10);
   EXPECT_FALSE(parser.Find("a.1")->exit.has_value());
@@ -55,16 +50,15 @@ TEST(JournalTest, FollowsSeveralAttemptsInterleaved) {
 }
 
 TEST(JournalTest, TheFirstCompleteOutcomeCounts) {
-  ExitRecord lost;
-  lost.outcome.kind = Kind::kLost;
-  JournalParser parser = Parse(FormatLaunchRecord("a.1") + FormatExitJournalRecord("a.1", Exited(4)) +
+  ExitRecord lost = LostRecord("");
+  JournalParser parser = Parse(FormatLaunchRecord("a.1") + FormatExitJournalRecord("a.1", ExitedRecord(4)) +
                                FormatExitJournalRecord("a.1", lost));
   EXPECT_EQ(ExitCodeOf(parser, "a.1"), 4);
 }
 
 TEST(JournalTest, ATornTailIsNotWrittenYet) {
   const std::string whole = FormatLaunchRecord("a.1") + FormatJobRecord("a.1", 10) +
-                            FormatExitJournalRecord("a.1", Exited(0));
+                            FormatExitJournalRecord("a.1", ExitedRecord(0));
   for (size_t cut = 0; cut < whole.size(); ++cut) {
     JournalParser parser = Parse(whole.substr(0, cut));
     const JournalEntry* entry = parser.Find("a.1");
@@ -77,7 +71,7 @@ TEST(JournalTest, ATornTailIsNotWrittenYet) {
 
 TEST(JournalTest, FedInAnyPiecesGivesTheSameAnswer) {
   const std::string whole = FormatLaunchRecord("a.1") + FormatJobRecord("a.1", 10) +
-                            FormatExitJournalRecord("a.1", Exited(6)) + FormatDetachedRecord();
+                            FormatExitJournalRecord("a.1", ExitedRecord(6)) + FormatDetachedRecord();
   for (size_t piece = 1; piece < 9; ++piece) {
     JournalParser parser;
     for (size_t at = 0; at < whole.size(); at += piece) parser.Feed(whole.substr(at, piece));
@@ -88,9 +82,7 @@ TEST(JournalTest, FedInAnyPiecesGivesTheSameAnswer) {
 }
 
 TEST(JournalTest, ARecordAppendedAfterATornOneStandsOnItsOwn) {
-  ExitRecord lost;
-  lost.outcome.kind = Kind::kLost;
-  lost.outcome.message = "supervisor died";
+  ExitRecord lost = LostRecord("supervisor died");
   // A supervisor died in the middle of its exit record; a server appended a lost record on a new
   // line of its own.
   JournalParser parser = Parse(FormatLaunchRecord("a.1") + "exit a.1\nkind exited\nexit_co\n" +
@@ -110,14 +102,14 @@ TEST(JournalTest, AnUnparsableOutcomeIsAnError) {
 TEST(JournalTest, UnknownLinesAndBadPidsAreIgnored) {
   JournalParser parser = Parse("hello from the future\nlaunch a.1\njob a.1 nope\njob a.1 -3\n"
                                "job\nlaunch\nexit\nsomething else entirely\n" +
-                               FormatExitJournalRecord("a.1", Exited(1)));
+                               FormatExitJournalRecord("a.1", ExitedRecord(1)));
   EXPECT_EQ(parser.attempts().size(), 1u);
   EXPECT_FALSE(parser.Find("a.1")->job_pid.has_value());
   EXPECT_EQ(ExitCodeOf(parser, "a.1"), 1);
 }
 
 TEST(JournalTest, UnknownKeysInsideAnExitRecordAreKept) {
-  std::string record = FormatExitJournalRecord("a.1", Exited(5));
+  std::string record = FormatExitJournalRecord("a.1", ExitedRecord(5));
   record.insert(record.find("end\n"), "newer_key 12\n");
   EXPECT_EQ(ExitCodeOf(Parse(record), "a.1"), 5);
 }
@@ -127,11 +119,11 @@ TEST(JournalTest, UnknownKeysInsideAnExitRecordAreKept) {
 TEST(JournalTest, SegmentsReadInOrderMergeAndDropTornTails) {
   JournalParser parser;
   parser.Feed(FormatLaunchRecord("a.1") + FormatLaunchRecord("b.1") + FormatJobRecord("b.1", 20) +
-              FormatExitJournalRecord("a.1", Exited(3)) + "exit b.1\nkind exi");
+              FormatExitJournalRecord("a.1", ExitedRecord(3)) + "exit b.1\nkind exi");
   parser.EndSegment();
   EXPECT_FALSE(parser.ends_mid_line());
   parser.Feed(FormatLaunchRecord("b.1") + FormatJobRecord("b.1", 20) + "ted\n" +
-              FormatExitJournalRecord("b.1", Exited(8)));
+              FormatExitJournalRecord("b.1", ExitedRecord(8)));
   EXPECT_EQ(ExitCodeOf(parser, "a.1"), 3);
   EXPECT_EQ(ExitCodeOf(parser, "b.1"), 8);
 }
@@ -139,7 +131,7 @@ TEST(JournalTest, SegmentsReadInOrderMergeAndDropTornTails) {
 TEST(JournalTest, ALaterSegmentAloneKnowsTheRunningAttempts) {
   // The first segment was deleted: the carried records are enough.
   JournalParser parser = Parse(FormatLaunchRecord("b.1") + FormatJobRecord("b.1", 20) +
-                               FormatExitJournalRecord("c.1", Exited(0)));
+                               FormatExitJournalRecord("c.1", ExitedRecord(0)));
   EXPECT_EQ(parser.Find("b.1")->job_pid, 20);
   EXPECT_EQ(ExitCodeOf(parser, "c.1"), 0);  // launched in the deleted segment: still known
 }

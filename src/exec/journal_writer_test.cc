@@ -17,6 +17,9 @@
 namespace nightshift::exec {
 namespace {
 
+using testing::ExitedRecord;
+using testing::LostRecord;
+
 using testing::TempDir;
 
 std::vector<std::string> Files(const std::string& dir) {
@@ -24,13 +27,6 @@ std::vector<std::string> Files(const std::string& dir) {
   for (const auto& entry : std::filesystem::directory_iterator(dir)) names.push_back(entry.path().filename().string());
   std::sort(names.begin(), names.end());
   return names;
-}
-
-ExitRecord Exited(int code) {
-  ExitRecord record;
-  record.outcome.kind = core::AttemptOutcome::Kind::kExited;
-  record.outcome.exit_code = code;
-  return record;
 }
 
 TEST(JournalWriterTest, ASegmentIsLockedWhileItsWriterLives) {
@@ -54,11 +50,11 @@ TEST(JournalWriterTest, RotationCarriesRunningAttemptsAndCommittedSegmentsAreDel
   std::unique_ptr<JournalWriter> writer = JournalWriter::Create(root, "7-1", 3).value();
   ASSERT_TRUE(writer->Append(FormatLaunchRecord("a.1")).ok());
   ASSERT_TRUE(writer->Append(FormatLaunchRecord("b.1")).ok());
-  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("a.1", Exited(1)), 1).ok());
+  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("a.1", ExitedRecord(1)), 1).ok());
   ASSERT_TRUE(writer->WantsRotation());
   ASSERT_TRUE(writer->Rotate(FormatLaunchRecord("b.1")).ok());
   EXPECT_FALSE(writer->WantsRotation());
-  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("b.1", Exited(2)), 2).ok());
+  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("b.1", ExitedRecord(2)), 2).ok());
   EXPECT_EQ(Files(root + "/journal"), (std::vector<std::string>{"7-1.1.journal", "7-1.2.journal"}));
 
   // A server reading both segments sees both outcomes.
@@ -88,8 +84,7 @@ TEST(JournalWriterTest, AServerAppendsToADeadJournalOnALineOfItsOwnAndDeletesIt)
   std::unique_ptr<JournalReader> reader = JournalReader::Open(root, "7-1").value();
   ASSERT_TRUE(reader->dead());
   EXPECT_TRUE(reader->parsed().ends_mid_line());
-  ExitRecord lost;
-  lost.outcome.kind = core::AttemptOutcome::Kind::kLost;
+  ExitRecord lost = LostRecord("");
   ASSERT_TRUE(reader->Append(FormatExitJournalRecord("a.1", lost)).ok());
   EXPECT_EQ(reader->parsed().Find("a.1")->exit->value().outcome.kind, core::AttemptOutcome::Kind::kLost);
   std::unique_ptr<JournalReader> again = JournalReader::Open(root, "7-1").value();

@@ -32,6 +32,7 @@ namespace {
 
 using Kind = core::AttemptOutcome::Kind;
 using namespace std::chrono_literals;
+using testing::ExitedRecord;
 using testing::ReadTestFile;
 using testing::TempDir;
 using testing::WriteTestFile;
@@ -426,12 +427,7 @@ TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
 TEST_F(LocalExecutorTest, AnAdoptedAttemptIsReportedWhenItsOutcomeIsAppendedToTheJournal) {
   AttemptKey done{"done-before", 1}, running{"still-running", 1};
   WriteDeadJournal("999999-1", "launch done-before.1\njob done-before.1 999998\n" +
-                                   FormatExitJournalRecord("done-before.1", [] {
-                                     ExitRecord record;
-                                     record.outcome.kind = Kind::kExited;
-                                     record.outcome.exit_code = 9;
-                                     return record;
-                                   }()) +
+                                   FormatExitJournalRecord("done-before.1", ExitedRecord(9)) +
                                    "launch still-running.1\njob still-running.1 999997\ndetached\n");
   int lock = ::open((JournalDir() + "/999999-1.1.journal").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
@@ -441,10 +437,7 @@ TEST_F(LocalExecutorTest, AnAdoptedAttemptIsReportedWhenItsOutcomeIsAppendedToTh
   std::optional<core::AttemptOutcome> outcome = WaitForExit(done);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->exit_code, 9);
-  ExitRecord record;
-  record.outcome.kind = Kind::kExited;
-  record.outcome.exit_code = 3;
-  std::string text = FormatExitJournalRecord("still-running.1", record);
+  std::string text = FormatExitJournalRecord("still-running.1", ExitedRecord(3));
   ASSERT_EQ(::write(lock, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   outcome = WaitForExit(running);
   ASSERT_TRUE(outcome.has_value());
@@ -687,12 +680,9 @@ TEST_F(LocalExecutorTest, TheJournalRotatesAndCommittedSegmentsAreDeletedAcrossA
 // An attempt dir of the previous layout: read, never written.
 TEST_F(LocalExecutorTest, AnAttemptOfThePreviousLayoutIsAdoptedAndItsLogFound) {
   AttemptKey key{"old", 1};
-  ExitRecord record;
-  record.outcome.kind = Kind::kExited;
-  record.outcome.exit_code = 6;
   std::filesystem::create_directories(Root() + "/old.1");
   WriteTestFile(Root() + "/old.1/state", FormatSupervisorLine(999999) + FormatJobLine(999998) +
-                                             FormatFinalRecord(record));
+                                             FormatFinalRecord(ExitedRecord(6)));
   WriteTestFile(Root() + "/old.1/log", "1700000000000 o from the old layout\n");
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
