@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "exec/local_layout.h"
 
 namespace nightshift::exec {
@@ -19,7 +21,9 @@ Status MakeDir(const std::string& path, mode_t mode) {
 
 Result<std::unique_ptr<JournalWriter>> JournalWriter::Create(std::string root, std::string supervisor,
                                                              uint64_t rotate_records) {
-  NS_RETURN_IF_ERROR(MakeDir(root, 0755));
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) return ErrnoStatus("mkdir " + root, ec.value());
   NS_RETURN_IF_ERROR(MakeDir(JournalDirOf(root), 0700));
   std::unique_ptr<JournalWriter> writer(
       new JournalWriter(std::move(root), std::move(supervisor), std::max<uint64_t>(1, rotate_records)));

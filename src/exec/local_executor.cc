@@ -64,6 +64,7 @@ struct LocalExecutor::Journal {
   std::unique_ptr<JournalReader> reader;
   int wd = -1;                  // inotify watch on its last segment, while attempts are adopted
   std::set<std::string> adopted;  // attempts adopted from it and not reported yet
+  bool undecided = false;         // its supervisor did not detach within kDetachWaitMs
 };
 
 struct LocalExecutor::Inotify {
@@ -551,7 +552,10 @@ bool LocalExecutor::WaitUntilDetached(Journal& journal) {
   const int64_t deadline = SteadyMs() + kDetachWaitMs;
   JournalReader& reader = *journal.reader;
   while (!reader.parsed().detached() && !reader.TryTakeLocks()) {
-    if (SteadyMs() > deadline) return false;
+    if (journal.undecided || SteadyMs() > deadline) {
+      journal.undecided = true;  // waited once: the other attempts do not wait again
+      return false;
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
     [[maybe_unused]] Status refreshed = reader.Refresh();
   }
@@ -585,6 +589,9 @@ AdoptResult LocalExecutor::AdoptFromJournal(const AttemptKey& key, const std::st
   journal.adopted.insert(name);  // its journal is kept until the outcome is reported
   adopted_from_[name] = &journal;
   JournalReader& reader = *journal.reader;
+  // Once detached, a supervisor starts no new segment: watching its last one is enough. (One
+  // that never detaches is still watched: its exit then closes the segment we watch.)
+  if (!reader.dead()) WaitUntilDetached(journal);
   if (!reader.dead()) {
     Status watching = WatchJournal(journal);
     if (!watching.ok()) {

@@ -449,6 +449,26 @@ TEST_F(LocalExecutorTest, AnAdoptedAttemptIsReportedWhenItsOutcomeIsAppendedToTh
   EXPECT_EQ(exits_.size(), 2u);
 }
 
+// A supervisor whose server died may still have launches of that server queued in its socket:
+// until it records `detached`, an attempt missing from its journal may yet start. (The test holds
+// the journal's lock as that supervisor, and records the launch from another thread, racing Adopt.)
+TEST_F(LocalExecutorTest, AdoptWaitsForAnUndetachedSupervisorBeforeCallingAnAttemptNeverStarted) {
+  WriteDeadJournal("999999-1", "launch other.1\n");
+  int lock = ::open((JournalDir() + "/999999-1.1.journal").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
+  std::thread supervisor([lock] {
+    std::string text = "launch queued.1\njob queued.1 999997\ndetached\n";
+    EXPECT_EQ(::write(lock, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  });
+  EXPECT_EQ(executor_->Adopt({"queued", 1}), AdoptResult::kRunning);
+  supervisor.join();
+  EXPECT_EQ(executor_->Adopt({"not-sent", 1}), AdoptResult::kNeverStarted);  // detached now
+  ::close(lock);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit({"queued", 1});
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);  // its supervisor ended without an outcome
+}
+
 TEST_F(LocalExecutorTest, AnAdoptedAttemptCanBeTerminated) {
   AttemptKey key{"adopted-then-killed", 1};
   ASSERT_TRUE(
