@@ -237,6 +237,10 @@ TEST_F(LocalExecutorTest, CapturesStdoutAndStderrInOrderWithTimestamps) {
   }
   EXPECT_EQ(out, (std::vector<std::string>{"out1", "out2", "no newline"}));
   EXPECT_EQ(err, (std::vector<std::string>{"err1", "err2"}));
+  struct stat st {};
+  ASSERT_EQ(::stat(executor_->LogPath({"output", 1}).c_str(), &st), 0);
+  EXPECT_EQ(executor_->LogPath({"output", 1}), Root() + "/output.1.log");
+  EXPECT_EQ(st.st_mode & 0007, 0u) << "other users (run-as jobs) cannot read it";
 }
 
 TEST_F(LocalExecutorTest, HugeOutputKeepsTheSupervisorSmall) {
