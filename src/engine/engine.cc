@@ -254,6 +254,7 @@ void Engine::CommitPending() {
   }
   commit_failures_ = 0;
   uncommitted_finished_.clear();
+  executor_.OutcomesCommitted();
   for (auto& done : waiting_for_commit_) awaiting_sync_.push_back(std::move(done));
   waiting_for_commit_.clear();
   if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();

@@ -1,4 +1,4 @@
-// AttemptLog: the record format of an attempt's `log` file (exec/attempt_dir.h) and its reader,
+// AttemptLog: the record format of an attempt's log file (exec/local_layout.h) and its reader,
 // which serves CloudWatch Logs GetLogEvents semantics for job logs.
 //
 // Format: append-only, one record per line:

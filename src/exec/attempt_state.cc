@@ -1,19 +1,11 @@
 #include "exec/attempt_state.h"
 
-#include <climits>
-
 #include "exec/posix_util.h"
 
 namespace nightshift::exec {
 namespace {
 
 constexpr std::string_view kEndLine = "end";
-
-std::optional<pid_t> ParsePid(std::string_view text) {
-  std::optional<int64_t> pid = ParseInt64(text);
-  if (!pid || *pid <= 0 || *pid > INT_MAX) return std::nullopt;
-  return static_cast<pid_t>(*pid);
-}
 
 // Applies the complete lines of a state file one by one.
 class StateParser {

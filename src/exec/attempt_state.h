@@ -1,5 +1,7 @@
-// AttemptState: the content of an attempt's `state` file (exec/attempt_dir.h), the record of an
-// attempt's progress that the server and nightshift-supervisor share, and which outlives both.
+// AttemptState: the content of an attempt's `state` file in the previous layout, a directory per
+// attempt (exec/local_layout.h), which supervisors of earlier versions wrote. Today's supervisors
+// write a journal instead (exec/journal.h); a server only reads these files, to adopt attempts
+// started before an upgrade. The Format functions remain for tests that write such files.
 //
 // Format: UTF-8 text lines, only ever appended, each line (or group of lines) by one write(2) on
 // an O_APPEND fd, so that a writer that dies leaves whole lines or nothing:

@@ -2,32 +2,20 @@
 
 #include <gtest/gtest.h>
 
+#include "exec/exec_test_util.h"
+
 namespace nightshift::exec {
 namespace {
 
+using testing::ExitedRecord;
+using testing::LostRecord;
+
 using Kind = core::AttemptOutcome::Kind;
-
-ExitRecord Exited(int code) {
-  ExitRecord record;
-  record.outcome.kind = Kind::kExited;
-  record.outcome.exit_code = code;
-  record.outcome.started_at = 1700000000000;
-  record.outcome.stopped_at = 1700000000002;
-  record.supervisor_max_rss_kb = 1800;
-  return record;
-}
-
-ExitRecord LostRecord(const std::string& message) {
-  ExitRecord record;
-  record.outcome.kind = Kind::kLost;
-  record.outcome.message = message;
-  return record;
-}
 
 TEST(AttemptStateTest, FormatsOneLinePerFact) {
   EXPECT_EQ(FormatSupervisorLine(4100), "supervisor 4100\n");
   EXPECT_EQ(FormatJobLine(4101), "job 4101\n");
-  EXPECT_EQ(FormatFinalRecord(Exited(3)), FormatExitRecord(Exited(3)) + "end\n");
+  EXPECT_EQ(FormatFinalRecord(ExitedRecord(3)), FormatExitRecord(ExitedRecord(3)) + "end\n");
 }
 
 TEST(AttemptStateTest, EmptyFileIsAnAttemptNotYetStarted) {
@@ -47,7 +35,7 @@ TEST(AttemptStateTest, RunningAttemptHasPidsButNoExit) {
 
 TEST(AttemptStateTest, FinishedAttemptRoundTripsItsRecord) {
   AttemptState state = ParseAttemptState(FormatSupervisorLine(10) + FormatJobLine(11) +
-                                         FormatFinalRecord(Exited(3)) + FormatSupervisorLine(10));
+                                         FormatFinalRecord(ExitedRecord(3)) + FormatSupervisorLine(10));
   EXPECT_EQ(state.supervisor_pid, 10);  // the server's copy of the line may land after `end`
   EXPECT_EQ(state.job_pid, 11);
   ASSERT_TRUE(state.exit.has_value());
@@ -67,7 +55,7 @@ TEST(AttemptStateTest, SpawnFailureHasARecordButNoJob) {
 }
 
 TEST(AttemptStateTest, RecordWithoutEndIsNotWrittenYet) {
-  std::string record = FormatExitRecord(Exited(0));
+  std::string record = FormatExitRecord(ExitedRecord(0));
   EXPECT_FALSE(ParseAttemptState("supervisor 10\njob 11\n" + record).exit.has_value());
 }
 
@@ -76,12 +64,12 @@ TEST(AttemptStateTest, TornLastLineIsIgnored) {
   EXPECT_EQ(state.supervisor_pid, 10);
   EXPECT_FALSE(state.job_pid.has_value());
   EXPECT_TRUE(state.ends_mid_line);
-  std::string record = FormatFinalRecord(Exited(0));
+  std::string record = FormatFinalRecord(ExitedRecord(0));
   EXPECT_FALSE(ParseAttemptState(record.substr(0, record.size() - 1)).exit.has_value());
 }
 
 TEST(AttemptStateTest, LostRecordAppendedAfterATornOneIsTheOutcome) {
-  std::string record = FormatExitRecord(Exited(0));
+  std::string record = FormatExitRecord(ExitedRecord(0));
   std::string torn = "supervisor 10\njob 11\n" + record.substr(0, record.size() / 2);
   AttemptState state = ParseAttemptState(torn + "\n" + FormatFinalRecord(LostRecord("gone")));
   ASSERT_TRUE(state.exit.has_value());
@@ -92,7 +80,7 @@ TEST(AttemptStateTest, LostRecordAppendedAfterATornOneIsTheOutcome) {
 
 TEST(AttemptStateTest, FirstCompleteRecordIsFinal) {
   AttemptState state = ParseAttemptState("job 11\n" + FormatFinalRecord(LostRecord("gone")) +
-                                         FormatFinalRecord(Exited(0)) + "job 12\n");
+                                         FormatFinalRecord(ExitedRecord(0)) + "job 12\n");
   ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
   EXPECT_EQ(state.exit->value().outcome.kind, Kind::kLost);
   EXPECT_EQ(state.job_pid, 11);

@@ -1,5 +1,5 @@
-// Test helpers for exec/ tests: a temporary directory removed at scope exit, and whole-file
-// helpers for small test files. Test-only; not part of any library.
+// Test helpers for exec/ tests: a temporary directory removed at scope exit, whole-file helpers
+// for small test files, and exit records to write. Test-only; not part of any library.
 #pragma once
 
 #include <stdlib.h>
@@ -8,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+
+#include "exec/exit_record.h"
 
 namespace nightshift::exec::testing {
 
@@ -38,6 +40,25 @@ inline std::string ReadTestFile(const std::string& path) {
   std::stringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// A record of a job that exited with `code` (at fixed times, with a fixed peak RSS).
+inline ExitRecord ExitedRecord(int code) {
+  ExitRecord record;
+  record.outcome.kind = core::AttemptOutcome::Kind::kExited;
+  record.outcome.exit_code = code;
+  record.outcome.started_at = 1700000000000;
+  record.outcome.stopped_at = 1700000000002;
+  record.supervisor_max_rss_kb = 1800;
+  return record;
+}
+
+// A record of kind lost, as a server writes it for a supervisor that died.
+inline ExitRecord LostRecord(const std::string& message) {
+  ExitRecord record;
+  record.outcome.kind = core::AttemptOutcome::Kind::kLost;
+  record.outcome.message = message;
+  return record;
 }
 
 }  // namespace nightshift::exec::testing

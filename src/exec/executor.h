@@ -57,6 +57,10 @@ class Executor {
   // Re-attaches to an attempt started by an earlier server process (after a restart).
   virtual AdoptResult Adopt(const AttemptKey& key) = 0;
 
+  // Every outcome delivered through the exit callback so far is committed by the caller: the
+  // executor may drop its own records of them. Adopt is not called after the first call.
+  virtual void OutcomesCommitted() {}
+
   // The file holding the attempt's timestamped output (see exec/attempt_log.h).
   virtual std::string LogPath(const AttemptKey& key) const = 0;
 };

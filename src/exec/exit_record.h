@@ -1,6 +1,7 @@
-// ExitRecord: the outcome of an attempt as written at the end of its `state` file
-// (exec/attempt_state.h, which closes it with an `end` line), once, by nightshift-supervisor when the
-// attempt is over, and read by the server (at once, or after a restart).
+// ExitRecord: the outcome of an attempt as nightshift-supervisor writes it, once, when the attempt
+// is over: into its journal (exec/journal.h, between `exit <name>` and `end`) and into its `ended`
+// message (exec/supervisor_protocol.h); read by the server at once, or from the journal after a
+// restart. (The previous layout's `state` file, exec/attempt_state.h, holds the same format.)
 //
 // Format: UTF-8 text, one "<key> <value>" per line, unknown keys ignored (so a newer supervisor can add
 // keys), in this order:

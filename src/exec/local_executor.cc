@@ -1,6 +1,7 @@
 #include "exec/local_executor.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
@@ -13,16 +14,20 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/read.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <climits>
+#include <chrono>
 #include <cstdlib>
 #include <deque>
 #include <filesystem>
+#include <set>
+#include <thread>
 #include <utility>  // before asio: Boost 1.74 asio with GCC 12 in C++20 needs it
 
 #include "exec/attempt_state.h"
 #include "exec/exit_record.h"
+#include "exec/journal.h"
+#include "exec/journal_reader.h"
+#include "exec/local_layout.h"
 #include "exec/packet_socket.h"
 #include "exec/secret_reader.h"
 #include "exec/spawn.h"
@@ -35,27 +40,31 @@ using Kind = core::AttemptOutcome::Kind;
 // An attempt we wait for: launched through our supervisor, or adopted from an earlier one.
 struct LocalExecutor::Watch {
   AttemptKey key;
-  AttemptDir dir;
-  UniqueFd state;  // adopted only: the open state file, to take its lock once it is free
-  int wd = -1;     // adopted only: the inotify watch on it
   std::shared_ptr<Link> link;  // ours only: the supervisor it was handed to
 };
 
 // Our supervisor process and its socket.
 struct LocalExecutor::Link {
-  struct Outgoing {
-    std::string packet;
-    UniqueFd fd;
-  };
   Link(boost::asio::io_context& io, int socket_fd, pid_t p, int pid_fd)
       : socket(io, socket_fd), pidfd(io, pid_fd), pid(p) {}
   boost::asio::posix::stream_descriptor socket;
   boost::asio::posix::stream_descriptor pidfd;  // readable once the supervisor has exited
   pid_t pid;
-  std::deque<Outgoing> outgoing;  // queued while the supervisor's queue is full
+  std::string supervisor;          // its journal's name, from its hello
+  std::deque<std::string> outgoing;  // queued while the supervisor's queue is full
   std::vector<char> receive_buffer = std::vector<char>(kMaxMessageBytes);
+  uint64_t reported_seq = 0;   // of the last ended message reported
+  uint64_t committed_seq = 0;  // reported_seq at the last OutcomesCommitted
   bool waiting_writable = false;
   bool dead = false;
+};
+
+// The journal of a supervisor that is not (any more) ours.
+struct LocalExecutor::Journal {
+  std::unique_ptr<JournalReader> reader;
+  int wd = -1;                  // inotify watch on its last segment, while attempts are adopted
+  std::set<std::string> adopted;  // attempts adopted from it and not reported yet
+  bool undecided = false;         // its supervisor did not detach within kDetachWaitMs
 };
 
 struct LocalExecutor::Inotify {
@@ -68,8 +77,15 @@ struct LocalExecutor::Inotify {
 namespace {
 
 constexpr const char* kBasePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr int kHelloTimeoutMs = 10'000;
 
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
+
+int64_t SteadyMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 std::vector<core::EnvVar> BaseEnvironment() {
   std::vector<core::EnvVar> env = {{"PATH", kBasePath}};
@@ -100,17 +116,11 @@ Result<UniqueFd> AboveSupervisorFds(UniqueFd fd) {
   return UniqueFd(high);
 }
 
-Result<AttemptState> ReadState(int state_fd) {
-  Result<std::string> text = ReadSmallFileAt(state_fd);
-  if (!text.ok()) return text.status();
-  return ParseAttemptState(*text);
-}
-
 // The job's process group, if it still exists and is led by the recorded pid. (A pid recycled as
 // another group's leader since is possible in theory; we accept that risk for an orphaned job.)
-std::optional<pid_t> LiveJobGroup(const AttemptState& state) {
-  if (!state.job_pid || ::getpgid(*state.job_pid) != *state.job_pid) return std::nullopt;
-  return state.job_pid;
+std::optional<pid_t> LiveJobGroup(std::optional<pid_t> job_pid) {
+  if (!job_pid || ::getpgid(*job_pid) != *job_pid) return std::nullopt;
+  return job_pid;
 }
 
 core::AttemptOutcome Lost(std::string message) {
@@ -120,26 +130,18 @@ core::AttemptOutcome Lost(std::string message) {
   return outcome;
 }
 
-// The outcome of an attempt no supervisor runs any more (the caller holds the lock): the recorded
-// one; else (its supervisor died without one) kLost, after killing what is left of the job's
-// process group and appending the lost record, so that whoever asks again gets the same answer.
-core::AttemptOutcome Conclude(const AttemptDir& dir, int state_fd, const AttemptState& state,
-                              std::string why_lost) {
-  if (state.exit && state.exit->ok()) return state.exit->value().outcome;
-  if (state.exit) {
-    return Lost("unreadable exit record in " + dir.state_path() + ": " +
-                state.exit->status().message());
-  }
-  if (std::optional<pid_t> group = LiveJobGroup(state)) {
+// The recorded outcome, or kLost naming `where` if the record does not parse.
+core::AttemptOutcome RecordedOutcome(const Result<ExitRecord>& record, const std::string& where) {
+  if (record.ok()) return record->outcome;
+  return Lost("unreadable exit record in " + where + ": " + record.status().message());
+}
+
+// Kills what is left of the job's process group; says so in why_lost.
+void KillOrphanedGroup(std::optional<pid_t> job_pid, std::string* why_lost) {
+  if (std::optional<pid_t> group = LiveJobGroup(job_pid)) {
     ::kill(-*group, SIGKILL);
-    why_lost += "; killed the job's remaining process group " + std::to_string(*group);
+    *why_lost += "; killed the job's remaining process group " + std::to_string(*group);
   }
-  ExitRecord record;
-  record.outcome = Lost(std::move(why_lost));
-  std::string text = (state.ends_mid_line ? "\n" : "") + FormatFinalRecord(record);
-  Status written = WriteAll(state_fd, text);
-  if (!written.ok()) record.outcome.message += "; state file: " + written.message();
-  return record.outcome;
 }
 
 // The account the attempt runs as; nullopt for the server's own (no run_as). Errors name the user.
@@ -153,23 +155,31 @@ Result<std::optional<UserAccount>> RunAsAccount(const std::string& run_as) {
   return std::optional<UserAccount>(std::move(*account));
 }
 
-std::string UserWorkDir(const AttemptDir& dir) { return dir.dir + "/work"; }
-
-// For a job running as another user: its attempt dir closed to others (so that its cwd gives no
-// way up into the data dir), and `work` (when it is the job's working dir) owned by the user.
-Status PrepareUserWorkDir(const AttemptDir& dir, const Credentials& user, bool uses_work_dir) {
-  if (::chmod(dir.dir.c_str(), 0700) != 0) return ErrnoStatus("chmod " + dir.dir);
-  if (!uses_work_dir) return Status::Ok();
-  const std::string work = UserWorkDir(dir);
-  if (::mkdir(work.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + work);
-  if (::chown(work.c_str(), user.uid, user.gid) != 0) return ErrnoStatus("chown " + work);
-  return Status::Ok();
-}
-
 std::string DescribeWaitStatus(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) return "was killed by signal " + std::to_string(WTERMSIG(status));
   return "ended";
+}
+
+// Waits (blocking, up to timeout_ms) for the supervisor's first message, its hello.
+Result<std::string> ReceiveHello(int socket, std::vector<char>& buffer, int timeout_ms) {
+  const int64_t deadline = SteadyMs() + timeout_ms;
+  std::string packet;
+  while (true) {
+    UniqueFd ignored;
+    Received got = ReceivePacket(socket, buffer, &packet, &ignored);
+    if (got == Received::kClosed) return Status::Unavailable("nightshift-supervisor exited at start");
+    if (got == Received::kPacket) break;
+    pollfd p{socket, POLLIN, 0};
+    const int64_t left = deadline - SteadyMs();
+    if (left <= 0) return Status::Unavailable("nightshift-supervisor did not say hello");
+    RetryEintr([&] { return ::poll(&p, 1, static_cast<int>(left)); });
+  }
+  Result<FromSupervisor> message = DecodeFromSupervisor(packet);
+  if (!message.ok() || !std::holds_alternative<HelloMessage>(*message)) {
+    return Status::Unavailable("nightshift-supervisor of another version");
+  }
+  return std::get<HelloMessage>(*message).supervisor;
 }
 
 }  // namespace
@@ -206,29 +216,34 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (request.argv.empty() || request.argv[0].empty()) {
     return Status::InvalidArgument("job " + request.key.job_id + ": empty command");
   }
-  Result<AttemptDir> dir = AttemptDirFor(root_, request.key);
-  if (!dir.ok()) return dir.status();
-  if (watches_.count(dir->dir) != 0) return Status::Conflict(dir->dir + ": attempt is running");
+  Result<std::string> name = AttemptName(request.key);
+  if (!name.ok()) return name.status();
+  if (watches_.count(*name) != 0) return Status::Conflict(*name + ": attempt is running");
+  EnsureScanned();
+  if (FindJournalOf(*name) != nullptr) return Status::Conflict(*name + ": attempt has already run");
   Result<std::optional<UserAccount>> account = RunAsAccount(request.run_as);
   if (!account.ok()) return account.status();
   Result<std::vector<std::string>> env = BuildEnvironment(request, *account);
   if (!env.ok()) return env.status();
   std::optional<Credentials> run_as;
   if (*account && (*account)->credentials.uid != ::geteuid()) run_as = (*account)->credentials;
+  const bool own_dir = run_as && request.working_dir.empty();
   std::string working_dir = request.working_dir;
-  if (working_dir.empty()) working_dir = run_as ? UserWorkDir(*dir) : dir->dir;
-  LaunchMessage launch{dir->dir, kDefaultGraceMs, std::move(working_dir), run_as, request.argv, std::move(*env)};
+  if (working_dir.empty()) working_dir = own_dir ? RunAsWorkDirOf(root_, *name) : SharedWorkDirOf(root_);
+  LaunchMessage launch{*name, kDefaultGraceMs, std::move(working_dir), run_as, own_dir, 0, request.argv,
+                       std::move(*env)};
   std::string packet = EncodeMessage(launch);
   if (packet.size() > kMaxMessageBytes) {
     return Status::InvalidArgument("job " + request.key.job_id + ": command and environment take " +
                                    std::to_string(packet.size()) + " bytes, more than the " +
                                    std::to_string(kMaxMessageBytes) + " allowed");
   }
-  Result<UniqueFd> state = PrepareAttemptDir(*dir);
-  if (!state.ok()) return state.status();
-  if (run_as) NS_RETURN_IF_ERROR(PrepareUserWorkDir(*dir, *run_as, request.working_dir.empty()));
-  NS_RETURN_IF_ERROR(Send(std::move(packet), std::move(*state)));
-  watches_[dir->dir] = Watch{request.key, *dir, UniqueFd(), -1, link_};
+  NS_RETURN_IF_ERROR(Send([&](uint64_t committed_seq) {
+    if (committed_seq == 0) return std::move(packet);
+    launch.committed_seq = committed_seq;
+    return EncodeMessage(launch);
+  }));
+  watches_[*name] = Watch{request.key, link_};
   return Status::Ok();
 }
 
@@ -263,39 +278,9 @@ Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(const LaunchReq
 }
 
 // mkdir of the attempt dir, and of root first if need be (one syscall in the common case).
-// Returns false if the dir already existed.
-Result<bool> LocalExecutor::MakeAttemptDir(const AttemptDir& dir) const {
-  if (::mkdir(dir.dir.c_str(), 0777) == 0) return true;
-  if (errno == EEXIST) return false;
-  if (errno != ENOENT) return ErrnoStatus("mkdir " + dir.dir);
-  std::error_code ec;
-  fs::create_directories(root_, ec);
-  if (ec) return ErrnoStatus("mkdir " + root_, ec.value());
-  if (::mkdir(dir.dir.c_str(), 0777) == 0) return true;
-  return errno == EEXIST ? Result<bool>(false) : ErrnoStatus("mkdir " + dir.dir);
-}
 
-// Creates the attempt dir and its state file and returns the file, locked. An existing dir is
-// reused if its job was never started (a Launch that failed).
-Result<UniqueFd> LocalExecutor::PrepareAttemptDir(const AttemptDir& dir) const {
-  Result<bool> created = MakeAttemptDir(dir);
-  if (!created.ok()) return created.status();
-  Result<UniqueFd> state = OpenFile(dir.state_path(), O_RDWR | O_CREAT | O_APPEND);
-  if (!state.ok()) return state.status();
-  if (!TryLock(state->get())) {
-    if (errno == EWOULDBLOCK) return Status::Conflict(dir.dir + ": attempt is running");
-    return ErrnoStatus("flock " + dir.state_path());
-  }
-  if (!*created) {
-    Result<AttemptState> old = ReadState(state->get());
-    if (!old.ok())
-      return Status(old.status().code(), dir.state_path() + ": " + old.status().message());
-    if (old->job_pid || old->exit) return Status::Conflict(dir.dir + ": attempt has already run");
-    if (::ftruncate(state->get(), 0) != 0) return ErrnoStatus("truncate " + dir.state_path());
-  }
-  return state;
-}
-
+// Starts a supervisor and waits for its hello: from then on its journal exists, so a server that
+// restarts after any launch we send finds that supervisor's journal.
 Status LocalExecutor::StartSupervisor() {
   Result<std::pair<UniqueFd, UniqueFd>> sockets = MakePacketSocketPair();
   if (!sockets.ok()) return sockets.status();
@@ -307,18 +292,25 @@ Status LocalExecutor::StartSupervisor() {
   options.new_session = true;
   const int null = dev_null_.get();  // -1: Spawn opens /dev/null
   options.fds = {{0, null}, {1, null}, {2, null}, {kSupervisorControlFd, child_end->get()}};
-  Result<pid_t> pid = Spawn({supervisor_path_}, envp, options);
+  std::vector<std::string> argv = {supervisor_path_, root_};
+  if (rotate_records_ > 0) argv.push_back(std::to_string(rotate_records_));
+  Result<pid_t> pid = Spawn(argv, envp, options);
   if (!pid.ok()) {
     return Status::Unavailable("cannot start nightshift-supervisor: " + pid.status().message());
   }
+  child_end->reset();
   int pidfd = PidfdOpen(*pid);
-  if (pidfd < 0) {
-    Status error = ErrnoStatus("pidfd_open");
+  auto link = std::make_shared<Link>(io_, sockets->first.release(), *pid, pidfd);
+  Result<std::string> hello =
+      pidfd < 0 ? Result<std::string>(ErrnoStatus("pidfd_open"))
+                : ReceiveHello(link->socket.native_handle(), link->receive_buffer, kHelloTimeoutMs);
+  if (!hello.ok()) {
     ::kill(*pid, SIGKILL);  // nothing may run that nobody watches
     RetryEintr([&] { return ::waitpid(*pid, nullptr, 0); });
-    return error;
+    return hello.status();
   }
-  link_ = std::make_shared<Link>(io_, sockets->first.release(), *pid, pidfd);
+  link->supervisor = std::move(*hello);
+  link_ = std::move(link);
   WaitReadable(link_);
   std::weak_ptr<Link> weak = link_;
   link_->pidfd.async_wait(boost::asio::posix::stream_descriptor::wait_read,
@@ -332,19 +324,20 @@ Status LocalExecutor::StartSupervisor() {
 }
 
 // Sends a packet to the supervisor, starting one if none runs; queues it while the supervisor's
-// queue is full. A supervisor found dead is replaced once.
-Status LocalExecutor::Send(std::string packet, UniqueFd fd) {
+// queue is full. A supervisor found dead is replaced once (the packet is encoded again for it).
+Status LocalExecutor::Send(const std::function<std::string(uint64_t)>& encode) {
   for (int tries = 0; tries < 2; ++tries) {
     if (!link_) NS_RETURN_IF_ERROR(StartSupervisor());
     Link& link = *link_;
+    std::string packet = encode(link.committed_seq);
     if (!link.outgoing.empty()) {
-      link.outgoing.push_back({std::move(packet), std::move(fd)});
+      link.outgoing.push_back(std::move(packet));
       return Status::Ok();
     }
-    int err = SendPacket(link.socket.native_handle(), packet, fd.get());
+    int err = SendPacket(link.socket.native_handle(), packet);
     if (err == 0) return Status::Ok();
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) {
-      link.outgoing.push_back({std::move(packet), std::move(fd)});
+      link.outgoing.push_back(std::move(packet));
       WaitWritable(link_);
       return Status::Ok();
     }
@@ -355,8 +348,7 @@ Status LocalExecutor::Send(std::string packet, UniqueFd fd) {
 
 void LocalExecutor::FlushOutgoing(const std::shared_ptr<Link>& link) {
   while (!link->outgoing.empty()) {
-    Link::Outgoing& next = link->outgoing.front();
-    int err = SendPacket(link->socket.native_handle(), next.packet, next.fd.get());
+    int err = SendPacket(link->socket.native_handle(), link->outgoing.front());
     if (err == EAGAIN || err == EWOULDBLOCK || err == ENOBUFS) return WaitWritable(link);
     if (err != 0) return OnSupervisorDied(link);
     link->outgoing.pop_front();
@@ -388,8 +380,8 @@ void LocalExecutor::WaitReadable(const std::shared_ptr<Link>& link) {
 }
 
 // Handles every message queued on the socket. At EOF it stops: the supervisor's death is noticed
-// by its pidfd, once all its files are closed (and so its locks released). `post`: report outcomes
-// through the io_context (when called from inside Launch or Terminate).
+// by its pidfd. `post`: report outcomes through the io_context (when called from inside Launch or
+// Terminate).
 void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link, bool post) {
   std::string packet;
   while (true) {
@@ -397,28 +389,28 @@ void LocalExecutor::ReadMessages(const std::shared_ptr<Link>& link, bool post) {
     Received got = ReceivePacket(link->socket.native_handle(), link->receive_buffer, &packet,
                                  &ignored);
     if (got != Received::kPacket) return;
-    OnEnded(packet, post);
+    OnMessage(*link, packet, post);
   }
 }
 
-void LocalExecutor::OnEnded(const std::string& packet, bool post) {
-  Result<EndedMessage> ended = DecodeEnded(packet);
-  if (!ended.ok()) return;
-  auto it = watches_.find(ended->attempt_dir);
-  if (it == watches_.end() || it->second.wd >= 0) return;
+void LocalExecutor::OnMessage(Link& link, const std::string& packet, bool post) {
+  Result<FromSupervisor> message = DecodeFromSupervisor(packet);
+  if (!message.ok()) return;
+  auto* ended = std::get_if<EndedMessage>(&*message);
+  if (ended == nullptr) return;
+  link.reported_seq = std::max(link.reported_seq, ended->seq);
+  auto it = watches_.find(ended->attempt);
+  if (it == watches_.end() || it->second.link.get() != &link) return;
   AttemptKey key = it->second.key;
   watches_.erase(it);
-  AttemptState state = ParseAttemptState(ended->final_record);
   core::AttemptOutcome outcome =
-      state.exit && state.exit->ok()
-          ? state.exit->value().outcome
-          : Lost("unreadable exit record from nightshift-supervisor for " + ended->attempt_dir);
+      RecordedOutcome(ParseExitRecord(ended->exit_record), "nightshift-supervisor's message");
   if (post) return PostOutcome(key, std::move(outcome));
   Report(key, outcome);
 }
 
 // The supervisor has exited (or its socket failed). Attempts it had not reported are concluded
-// from their files: a recorded outcome, else kLost. Outcomes are posted, so this may run inside
+// from its journal: a recorded outcome, else kLost. Outcomes are posted, so this may run inside
 // Launch.
 void LocalExecutor::OnSupervisorDied(const std::shared_ptr<Link>& link) {
   if (link->dead) return;
@@ -430,29 +422,28 @@ void LocalExecutor::OnSupervisorDied(const std::shared_ptr<Link>& link) {
                          (reaped ? DescribeWaitStatus(status) : "ended") +
                          " without recording the job's outcome";
   boost::system::error_code ec;
-  link->socket.close(ec);  // frees launches still queued in it, and their locks
+  link->socket.close(ec);  // drops launches still queued in it: they never reach a journal
   link->pidfd.close(ec);
   link->outgoing.clear();
   if (link_ == link) link_.reset();
-  std::vector<std::pair<AttemptKey, AttemptDir>> orphans;
+  std::vector<std::pair<std::string, AttemptKey>> orphans;
   for (auto it = watches_.begin(); it != watches_.end();) {
     if (it->second.link != link) {
       ++it;
       continue;
     }
-    orphans.emplace_back(it->second.key, it->second.dir);
+    orphans.emplace_back(it->first, it->second.key);
     it = watches_.erase(it);
   }
-  for (const auto& [key, dir] : orphans) {
-    Result<UniqueFd> fd = OpenFile(dir.state_path(), O_RDWR | O_APPEND);
-    if (fd.ok() && !TryLock(fd->get())) {  // still held: by whom, we can only wait to see
-      WatchAdopted(key, dir, std::move(*fd));
+  Journal* journal = LoadJournal(link->supervisor);
+  for (const auto& [name, key] : orphans) {
+    if (journal == nullptr) {
+      PostOutcome(key, Lost(why_lost + "; its journal cannot be read"));
       continue;
     }
-    Result<AttemptState> state =
-        fd.ok() ? ReadState(fd->get()) : Result<AttemptState>(fd.status());
-    PostOutcome(key, state.ok() ? Conclude(dir, fd->get(), *state, why_lost)
-                                : Lost(why_lost + "; " + state.status().message()));
+    journal->adopted.insert(name);  // deleted only once this outcome is reported
+    adopted_from_[name] = journal;
+    PostOutcome(key, Conclude(*journal, name, why_lost));
   }
 }
 
@@ -463,28 +454,55 @@ void LocalExecutor::PostOutcome(const AttemptKey& key, core::AttemptOutcome outc
                     });
 }
 
+// Delivers an outcome. The journal it came from (if adopted) may be deleted once the engine has
+// committed it, i.e. at an OutcomesCommitted after this.
 void LocalExecutor::Report(const AttemptKey& key, const core::AttemptOutcome& outcome) {
+  if (!adopted_from_.empty()) {
+    Result<std::string> name = AttemptName(key);
+    auto it = name.ok() ? adopted_from_.find(*name) : adopted_from_.end();
+    if (it != adopted_from_.end()) {
+      it->second->adopted.erase(it->first);
+      adopted_from_.erase(it);
+    }
+  }
   if (callback_) callback_(key, outcome);
 }
 
+void LocalExecutor::OutcomesCommitted() {
+  if (link_) link_->committed_seq = link_->reported_seq;
+  for (auto it = journals_.begin(); it != journals_.end();) {
+    Journal& journal = *it->second;
+    if (!journal.adopted.empty() || !journal.reader->TryTakeLocks()) {
+      ++it;
+      continue;
+    }
+    if (journal.wd >= 0) {
+      ::inotify_rm_watch(inotify_->stream.native_handle(), journal.wd);
+      journal_by_wd_.erase(journal.wd);
+    }
+    journal.reader->Delete();
+    it = journals_.erase(it);
+  }
+}
+
 void LocalExecutor::Terminate(const AttemptKey& key, int64_t grace_ms) {
-  Result<AttemptDir> dir = AttemptDirFor(root_, key);
-  if (!dir.ok()) return;
-  auto it = watches_.find(dir->dir);
-  if (it == watches_.end() || it->second.link == nullptr) return TerminateOrphan(*dir, grace_ms);
+  Result<std::string> name = AttemptName(key);
+  if (!name.ok()) return;
+  auto it = watches_.find(*name);
+  if (it == watches_.end()) return;
+  if (it->second.link == nullptr) return TerminateOrphan(*name, grace_ms);
   // After the attempt's launch, if that is still queued; an error means the supervisor is gone,
   // and its death is on its way to the callback.
   [[maybe_unused]] Status sent =
-      Send(EncodeMessage(TerminateMessage{dir->dir, grace_ms}), UniqueFd());
+      Send([&](uint64_t) { return EncodeMessage(TerminateMessage{*name, grace_ms}); });
 }
 
-// No supervisor of ours runs this attempt (it is adopted, or not ours): signal the job's group.
-void LocalExecutor::TerminateOrphan(const AttemptDir& dir, int64_t grace_ms) {
-  Result<std::string> text = ReadSmallFile(dir.state_path());
-  if (!text.ok()) return;
-  AttemptState state = ParseAttemptState(*text);
-  if (state.exit) return;
-  std::optional<pid_t> group = LiveJobGroup(state);
+// An adopted attempt, which no supervisor of ours runs: signal the job's group.
+void LocalExecutor::TerminateOrphan(const std::string& name, int64_t grace_ms) {
+  Journal* journal = FindJournalOf(name);
+  const JournalEntry* entry = journal ? journal->reader->parsed().Find(name) : nullptr;
+  if (entry == nullptr || entry->exit) return;
+  std::optional<pid_t> group = LiveJobGroup(entry->job_pid);
   if (!group) return;
   ::kill(-*group, SIGTERM);
   auto timer =
@@ -495,43 +513,165 @@ void LocalExecutor::TerminateOrphan(const AttemptDir& dir, int64_t grace_ms) {
   });
 }
 
-AdoptResult LocalExecutor::Adopt(const AttemptKey& key) {
-  Result<AttemptDir> dir = AttemptDirFor(root_, key);
-  if (!dir.ok()) return AdoptResult::kNeverStarted;
-  if (watches_.count(dir->dir) != 0) return AdoptResult::kRunning;
-  Result<UniqueFd> state = OpenFile(dir->state_path(), O_RDWR | O_APPEND);
-  if (!state.ok() && state.status().code() == StatusCode::kNotFound) {
-    std::error_code ec;
-    fs::remove_all(dir->dir, ec);  // the server died before creating the state file, if at all
-    return AdoptResult::kNeverStarted;
+// Reads every journal once (those of earlier supervisors; ours is read only if it dies).
+void LocalExecutor::EnsureScanned() {
+  if (scanned_) return;
+  scanned_ = true;
+  Result<std::vector<std::string>> supervisors = ListJournalSupervisors(root_);
+  if (!supervisors.ok()) return;  // no journal can be read: Adopt finds nothing in them
+  for (const std::string& supervisor : *supervisors) {
+    if (!link_ || supervisor != link_->supervisor) LoadJournal(supervisor);
   }
-  if (!state.ok()) {
-    PostOutcome(key, Lost("cannot adopt the attempt: " + state.status().message()));
-    return AdoptResult::kExited;
-  }
-  if (TryLock(state->get())) return AdoptStopped(key, *dir, state->get());
-  return WatchAdopted(key, *dir, std::move(*state));
 }
 
-// A supervisor (of an earlier server process) holds the lock: wait for it to close the file.
-AdoptResult LocalExecutor::WatchAdopted(const AttemptKey& key, const AttemptDir& dir,
-                                        UniqueFd state) {
-  Status watching = EnsureInotify();
-  int wd = watching.ok() ? ::inotify_add_watch(inotify_->stream.native_handle(),
-                                               dir.state_path().c_str(), IN_CLOSE_WRITE)
-                         : -1;
-  if (wd < 0) {
-    std::string why = watching.ok() ? ErrnoStatus("inotify_add_watch").message() : watching.message();
-    PostOutcome(key, Lost("cannot watch the running attempt " + dir.dir + ": " + why));
+LocalExecutor::Journal* LocalExecutor::LoadJournal(const std::string& supervisor) {
+  if (supervisor.empty()) return nullptr;
+  auto it = journals_.find(supervisor);
+  if (it != journals_.end()) {
+    [[maybe_unused]] Status refreshed = it->second->reader->Refresh();
+    it->second->reader->TryTakeLocks();
+    return it->second.get();
+  }
+  Result<std::unique_ptr<JournalReader>> reader = JournalReader::Open(root_, supervisor);
+  if (!reader.ok()) return nullptr;
+  auto journal = std::make_unique<Journal>();
+  journal->reader = std::move(*reader);
+  return (journals_[supervisor] = std::move(journal)).get();
+}
+
+LocalExecutor::Journal* LocalExecutor::FindJournalOf(const std::string& name) {
+  for (auto& [supervisor, journal] : journals_) {
+    if (journal->reader->parsed().Find(name) != nullptr) return journal.get();
+  }
+  return nullptr;
+}
+
+// A supervisor that may still read launches of the server that preceded us (not `detached`, and
+// alive) could still start any attempt: wait (at start-up, blocking) until it has read them all.
+bool LocalExecutor::WaitUntilDetached(Journal& journal) {
+  const int64_t deadline = SteadyMs() + kDetachWaitMs;
+  JournalReader& reader = *journal.reader;
+  while (!reader.parsed().detached() && !reader.TryTakeLocks()) {
+    if (journal.undecided || SteadyMs() > deadline) {
+      journal.undecided = true;  // waited once: the other attempts do not wait again
+      return false;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    [[maybe_unused]] Status refreshed = reader.Refresh();
+  }
+  return true;
+}
+
+AdoptResult LocalExecutor::Adopt(const AttemptKey& key) {
+  Result<std::string> name = AttemptName(key);
+  if (!name.ok()) return AdoptResult::kNeverStarted;
+  if (watches_.count(*name) != 0) return AdoptResult::kRunning;
+  EnsureScanned();
+  Journal* journal = FindJournalOf(*name);
+  std::string undecided;
+  if (journal == nullptr) {
+    for (auto& [supervisor, candidate] : journals_) {
+      if (!WaitUntilDetached(*candidate)) undecided = supervisor;
+    }
+    journal = FindJournalOf(*name);
+  }
+  if (journal != nullptr) return AdoptFromJournal(key, *name, *journal);
+  if (!undecided.empty()) {
+    PostOutcome(key, Lost("cannot tell whether the attempt was started: nightshift-supervisor " +
+                          undecided + " of an earlier server has not recorded that it detached"));
     return AdoptResult::kExited;
   }
-  if (TryLock(state.get())) {  // it ended while we set the watch up
-    ::inotify_rm_watch(inotify_->stream.native_handle(), wd);
-    return AdoptStopped(key, dir, state.get());
+  return AdoptLegacy(key, *name);
+}
+
+AdoptResult LocalExecutor::AdoptFromJournal(const AttemptKey& key, const std::string& name,
+                                            Journal& journal) {
+  journal.adopted.insert(name);  // its journal is kept until the outcome is reported
+  adopted_from_[name] = &journal;
+  JournalReader& reader = *journal.reader;
+  // Once detached, a supervisor starts no new segment: watching its last one is enough. (One
+  // that never detaches is still watched: its exit then closes the segment we watch.)
+  if (!reader.dead()) WaitUntilDetached(journal);
+  if (!reader.dead()) {
+    Status watching = WatchJournal(journal);
+    if (!watching.ok()) {
+      PostOutcome(key, Lost("cannot watch the journal of the running attempt " + name + ": " +
+                            watching.message()));
+      return AdoptResult::kExited;
+    }
+    [[maybe_unused]] Status refreshed = reader.Refresh();  // what it wrote before the watch
+    const JournalEntry* entry = reader.parsed().Find(name);
+    if (!entry->exit && !reader.TryTakeLocks()) {
+      watches_[name] = Watch{key, nullptr};
+      return AdoptResult::kRunning;
+    }
   }
-  adopted_by_wd_[wd] = dir.dir;
-  watches_[dir.dir] = Watch{key, dir, std::move(state), wd, nullptr};
-  return AdoptResult::kRunning;
+  PostOutcome(key, Conclude(journal, name, "nightshift-supervisor " + reader.supervisor() +
+                                               " died without recording the job's outcome"));
+  return AdoptResult::kExited;
+}
+
+// The outcome of an attempt in a journal: the recorded one; else (its supervisor died without
+// one) kLost, after killing what is left of the job's process group and, for a supervisor known
+// dead, appending the lost record, so that whoever asks again gets the same answer.
+core::AttemptOutcome LocalExecutor::Conclude(Journal& journal, const std::string& name,
+                                             std::string why_lost) {
+  JournalReader& reader = *journal.reader;
+  const JournalEntry* entry = reader.parsed().Find(name);
+  if (entry != nullptr && entry->exit) return RecordedOutcome(*entry->exit, reader.last_segment_path());
+  KillOrphanedGroup(entry ? entry->job_pid : std::nullopt, &why_lost);
+  ExitRecord record;
+  record.outcome = Lost(std::move(why_lost));
+  if (reader.dead()) {
+    Status written = reader.Append(FormatExitJournalRecord(name, record));
+    if (!written.ok()) record.outcome.message += "; journal: " + written.message();
+  }
+  return record.outcome;
+}
+
+// The previous layout's attempt dir, read only: a finished attempt's outcome is reported; a job
+// whose supervisor died is lost (its group killed); one still running under an old supervisor too.
+AdoptResult LocalExecutor::AdoptLegacy(const AttemptKey& key, const std::string& name) {
+  const std::string path = LegacyStatePath(root_, name);
+  Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
+  if (!fd.ok() && fd.status().code() == StatusCode::kNotFound) return AdoptResult::kNeverStarted;
+  if (!fd.ok()) {
+    PostOutcome(key, Lost("cannot adopt the attempt: " + fd.status().message()));
+    return AdoptResult::kExited;
+  }
+  if (!TryLock(fd->get())) {
+    PostOutcome(key, Lost(path + ": still running under a nightshift-supervisor of an earlier "
+                                 "version, which this server cannot follow"));
+    return AdoptResult::kExited;
+  }
+  Result<std::string> text = ReadSmallFileAt(fd->get());
+  if (!text.ok()) {
+    PostOutcome(key, Lost("cannot read " + path + ": " + text.status().message()));
+    return AdoptResult::kExited;
+  }
+  AttemptState state = ParseAttemptState(*text);
+  if (!state.job_pid && !state.exit) return AdoptResult::kNeverStarted;
+  if (state.exit) {
+    PostOutcome(key, RecordedOutcome(*state.exit, path));
+    return AdoptResult::kExited;
+  }
+  std::string why = "nightshift-supervisor died without recording the job's outcome";
+  KillOrphanedGroup(state.job_pid, &why);
+  PostOutcome(key, Lost(std::move(why)));
+  return AdoptResult::kExited;
+}
+
+// Watches the journal's last segment: its supervisor appends outcomes there (it starts no new
+// segment once detached) and closes it when it exits.
+Status LocalExecutor::WatchJournal(Journal& journal) {
+  if (journal.wd >= 0) return Status::Ok();
+  NS_RETURN_IF_ERROR(EnsureInotify());
+  int wd = ::inotify_add_watch(inotify_->stream.native_handle(),
+                               journal.reader->last_segment_path().c_str(), IN_MODIFY | IN_CLOSE_WRITE);
+  if (wd < 0) return ErrnoStatus("inotify_add_watch " + journal.reader->last_segment_path());
+  journal.wd = wd;
+  journal_by_wd_[wd] = &journal;
+  return Status::Ok();
 }
 
 Status LocalExecutor::EnsureInotify() {
@@ -553,74 +693,67 @@ void LocalExecutor::WaitInotify() {
       });
 }
 
-// A state file was closed: if its lock is free now, the attempt is over. The supervisor unlocks
-// before it closes; a supervisor that dies closes without unlocking, and the kernel reports the
-// close an instant before it drops the lock, so a file still locked is checked again shortly.
+// A watched journal was appended to or closed. A supervisor that dies closes its journal without
+// unlocking, and the kernel reports the close an instant before it drops the lock, so a journal
+// still locked after a close is checked again shortly.
 void LocalExecutor::ReadInotify() {
   alignas(inotify_event) char buf[16 * 1024];
-  bool still_locked = false;
+  std::set<Journal*> changed;
+  bool closed = false;
   while (true) {
     ssize_t n = ::read(inotify_->stream.native_handle(), buf, sizeof buf);
     if (n <= 0) break;
     for (ssize_t off = 0; off < n;) {
       const auto* event = reinterpret_cast<const inotify_event*>(buf + off);
       off += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
-      auto it = adopted_by_wd_.find(event->wd);
-      if (it != adopted_by_wd_.end() && !ConcludeIfUnlocked(it->second)) still_locked = true;
+      auto it = journal_by_wd_.find(event->wd);
+      if (it != journal_by_wd_.end()) changed.insert(it->second);
+      closed = closed || (event->mask & IN_CLOSE_WRITE) != 0;
     }
   }
-  if (!still_locked || inotify_->recheck_armed) return;
+  bool still_running = false;
+  for (Journal* journal : changed) still_running = CollectAdopted(*journal) || still_running;
+  if (!closed || !still_running || inotify_->recheck_armed) return;
   inotify_->recheck_armed = true;
   inotify_->recheck.expires_after(std::chrono::milliseconds(50));
   inotify_->recheck.async_wait(
       [this, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
         if (ec || alive.expired()) return;
         inotify_->recheck_armed = false;
-        RecheckAdopted();
+        RecheckJournals();
       });
 }
 
-void LocalExecutor::RecheckAdopted() {
-  std::vector<std::string> dirs;
-  for (const auto& [wd, dir] : adopted_by_wd_) dirs.push_back(dir);
-  for (const std::string& dir : dirs) ConcludeIfUnlocked(dir);
+void LocalExecutor::RecheckJournals() {
+  std::vector<Journal*> watched;
+  for (auto& [wd, journal] : journal_by_wd_) watched.push_back(journal);
+  for (Journal* journal : watched) CollectAdopted(*journal);
 }
 
-// Reports an adopted attempt whose lock is free; false if it is still locked.
-bool LocalExecutor::ConcludeIfUnlocked(const std::string& dir) {
-  auto it = watches_.find(dir);
-  if (it == watches_.end()) return true;
-  Watch& watch = it->second;
-  if (!TryLock(watch.state.get())) return false;
-  ::inotify_rm_watch(inotify_->stream.native_handle(), watch.wd);
-  adopted_by_wd_.erase(watch.wd);
-  Result<AttemptState> state = ReadState(watch.state.get());
-  core::AttemptOutcome outcome =
-      state.ok() ? Conclude(watch.dir, watch.state.get(), *state,
-                            "nightshift-supervisor ended without recording the job's outcome")
-                 : Lost("cannot read " + watch.dir.state_path() + ": " + state.status().message());
-  AttemptKey key = watch.key;
-  watches_.erase(it);
-  Report(key, outcome);
-  return true;
-}
-
-// No supervisor runs the attempt: the caller holds the lock.
-AdoptResult LocalExecutor::AdoptStopped(const AttemptKey& key, const AttemptDir& dir,
-                                        int state_fd) {
-  Result<AttemptState> state = ReadState(state_fd);
-  if (!state.ok()) {
-    PostOutcome(key, Lost("cannot read " + dir.state_path() + ": " + state.status().message()));
-    return AdoptResult::kExited;
+// Reports the adopted attempts of the journal that have an outcome now, and all of them (kLost
+// for those without) once its supervisor is gone. True if some are still running.
+bool LocalExecutor::CollectAdopted(Journal& journal) {
+  JournalReader& reader = *journal.reader;
+  [[maybe_unused]] Status refreshed = reader.Refresh();
+  const bool dead = reader.TryTakeLocks();
+  if (dead) [[maybe_unused]] Status last = reader.Refresh();
+  std::vector<std::pair<std::string, AttemptKey>> done;
+  for (const auto& [name, watch] : watches_) {
+    if (watch.link != nullptr || adopted_from_.count(name) == 0 || adopted_from_[name] != &journal) continue;
+    const JournalEntry* entry = reader.parsed().Find(name);
+    if (dead || (entry != nullptr && entry->exit)) done.emplace_back(name, watch.key);
   }
-  if (!state->job_pid && !state->exit) {
-    std::error_code ec;
-    fs::remove_all(dir.dir, ec);
-    return AdoptResult::kNeverStarted;
+  for (const auto& [name, key] : done) {
+    watches_.erase(name);
+    Report(key, Conclude(journal, name, "nightshift-supervisor " + reader.supervisor() +
+                                            " ended without recording the job's outcome"));
   }
-  PostOutcome(key, Conclude(dir, state_fd, *state,
-                            "nightshift-supervisor died without recording the job's outcome"));
-  return AdoptResult::kExited;
+  if (dead && journal.wd >= 0) {
+    ::inotify_rm_watch(inotify_->stream.native_handle(), journal.wd);
+    journal_by_wd_.erase(journal.wd);
+    journal.wd = -1;
+  }
+  return !dead;
 }
 
 std::string SupervisorBesideThisProgram() {
@@ -631,8 +764,14 @@ std::string SupervisorBesideThisProgram() {
 }
 
 std::string LocalExecutor::LogPath(const AttemptKey& key) const {
-  Result<AttemptDir> dir = AttemptDirFor(root_, key);
-  return dir.ok() ? dir->log_path() : std::string();
+  Result<std::string> name = AttemptName(key);
+  if (!name.ok()) return "";
+  std::string path = LogPathOf(root_, *name);
+  if (::access(path.c_str(), F_OK) != 0) {
+    std::string legacy = LegacyLogPath(root_, *name);
+    if (::access(legacy.c_str(), F_OK) == 0) return legacy;
+  }
+  return path;
 }
 
 }  // namespace nightshift::exec

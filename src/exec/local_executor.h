@@ -4,18 +4,18 @@
 // server neither kills a job nor loses its output or exit status, and the next server process
 // re-attaches with Adopt().
 //
-// The server creates the attempt dir and its `state` file (exec/attempt_dir.h), locks the file and
-// hands it, open, to the supervisor with the launch (exec/supervisor_protocol.h); the supervisor
-// keeps it locked until the attempt is over and reports the outcome on its socket. "Lock held"
-// therefore means "a supervisor runs the attempt", whichever server started it.
+// Launching an attempt creates no file on the server's side: the launch message names the attempt
+// (exec/supervisor_protocol.h) and the supervisor records it in its journal (exec/journal.h,
+// exec/local_layout.h) before it starts the job, then the job's pid and its outcome. The journal's
+// flock, held by the supervisor for its whole life, tells whether its supervisor still runs.
 //
-// Exits are observed without polling: the supervisor's `ended` messages for our own attempts;
-// for adopted ones (run by the supervisor of an earlier server process), an inotify watch for the
-// close of their `state` file, which that supervisor unlocks and closes when the attempt is over;
-// and the supervisor's pidfd for its death, after which its attempts are concluded from their
-// files (kLost if no outcome was recorded). The exit callback always runs from the io_context
-// (posted or as an async completion), never from inside Launch/Adopt/Terminate, so the engine may
-// call any method from it.
+// Exits are observed without polling: the supervisor's `ended` messages for our own attempts; for
+// adopted ones (run by the supervisor of an earlier server process), an inotify watch on that
+// supervisor's journal, to which it appends the outcome and which it closes (dropping its lock)
+// when it exits; and our supervisor's pidfd for its death, after which its attempts are concluded
+// from its journal (kLost if no outcome was recorded). The exit callback always runs from the
+// io_context (posted or as an async completion), never from inside Launch/Adopt/Terminate, so the
+// engine may call any method from it.
 //
 // The job's environment is a minimal base plus LaunchRequest::environment (which wins on equal
 // names) plus its secrets (which win over both, exec/secret_reader.h): PATH=/usr/local/sbin:
@@ -24,10 +24,15 @@
 // AWS_BATCH_JOB_ATTEMPT=<attempt>. Nothing else of the server's environment (no credentials)
 // reaches jobs.
 //
-// LaunchRequest::run_as names the job's user: HOME, USER and LOGNAME are then that user's. When
-// it is not the server's own user (which must then be root), the attempt dir is made 0700 and the
-// job runs in its subdirectory `work`, owned by the user (unless it has a working dir of its
-// own); its output is still written by the supervisor, so the job cannot alter its log or state.
+// A job without a working dir of its own starts in the shared `work` dir under the root. When
+// LaunchRequest::run_as names another user than the server's (which must then be root), HOME,
+// USER and LOGNAME are that user's and the job starts instead in a dir of its own, owned by the
+// user, which the supervisor creates inside a 0700 dir; its output is still written by the
+// supervisor, so the job cannot alter its log or the journal.
+//
+// Upgrades: attempts started by a version with a directory per attempt (`state` and `log`) are
+// adopted read-only: their recorded outcome is reported and their logs are found; one still
+// running under an old supervisor is reported kLost (so upgrade with no local job running).
 //
 // Thread-safety: not thread-safe. Construct, call, and destroy it on the thread running the
 // io_context (the engine's loop). Destroy it before the io_context. Destruction stops watching but
@@ -36,13 +41,13 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "exec/attempt_dir.h"
 #include "exec/credentials.h"
 #include "exec/executor.h"
 #include "exec/posix_util.h"
@@ -59,9 +64,12 @@ class LocalExecutor final : public Executor {
   // Grace the supervisor applies when it is itself sent SIGTERM (e.g. by an admin's `kill`), to
   // every attempt; Terminate always passes its own grace.
   static constexpr int64_t kDefaultGraceMs = 30'000;
+  // How long Adopt waits for a supervisor of an earlier server to record that it has read every
+  // launch of that server (`detached`), before it could say that an attempt was never started.
+  static constexpr int64_t kDetachWaitMs = 10'000;
 
-  // attempts_root: directory for attempt dirs (e.g. <data>/jobs), created on demand; made absolute.
-  // supervisor_path: the nightshift-supervisor binary. io must outlive the executor.
+  // attempts_root: the root of exec/local_layout.h (e.g. <data>/jobs), created on demand; made
+  // absolute. supervisor_path: the nightshift-supervisor binary. io must outlive the executor.
   LocalExecutor(boost::asio::io_context& io, const std::string& attempts_root,
                 std::string supervisor_path);
   ~LocalExecutor() override;
@@ -70,37 +78,43 @@ class LocalExecutor final : public Executor {
 
   void SetExitCallback(ExitCallback callback) override;
 
-  // Creates the attempt dir and its state file, locks it and hands it with the launch to the
-  // supervisor (started first if need be). Errors, nothing started: InvalidArgument (empty argv,
-  // bad job id, bad environment name, command and environment over kMaxMessageBytes, an unknown
-  // run_as user or one the server cannot switch to, a secret that cannot be read), Conflict
-  // (this attempt is running, or has already run: its state file has a `job` line or an exit
-  // record), Unavailable/Internal (cannot create files or start the supervisor). A dir left by a
-  // Launch that never got as far as starting the job is reused.
+  // Hands the attempt to the supervisor (started first if need be, which costs one round trip).
+  // Errors, nothing started: InvalidArgument (empty argv, bad job id, bad environment name,
+  // command and environment over kMaxMessageBytes, an unknown run_as user or one the server
+  // cannot switch to, a secret that cannot be read), Conflict (this attempt is running, or a
+  // journal read by Adopt shows it has already run), Unavailable/Internal (cannot start the
+  // supervisor).
   [[nodiscard]] Status Launch(const LaunchRequest& request) override;
 
   // Asks the supervisor to SIGTERM the job's process group and SIGKILL it after grace_ms. For an
-  // attempt no supervisor of ours runs (adopted, or not ours) whose job's group still exists,
-  // signals the group directly (SIGTERM, then SIGKILL after grace_ms).
+  // adopted attempt whose job's group still exists, signals the group directly (SIGTERM, then
+  // SIGKILL after grace_ms).
   void Terminate(const AttemptKey& key, int64_t grace_ms) override;
 
-  // kRunning: a supervisor holds the lock; the attempt is watched from now on and its exit
-  //   reported.
-  // kExited: the lock is free and the state file has a complete exit record; or the lock is free,
-  //   the job was started (`job` line) but its supervisor died without a record: then whatever is
-  //   left of the job's process group is killed and a record of kind kLost is appended (so
-  //   adopting again gives the same answer). Either way the outcome is posted to the exit callback.
-  //   (Also kLost: a state file that cannot be read or watched.)
-  // kNeverStarted: the lock is free and no job process was ever started (no `job` line, no
-  //   record; or no state file); the attempt dir is removed and the engine may Launch the attempt
-  //   again. Also returned for a job id that cannot be a dir name.
+  // The first call reads every journal under the root. Then:
+  // kRunning: the attempt is in the journal of a supervisor that still runs, without an outcome;
+  //   the journal is watched from now on and the attempt's exit reported.
+  // kExited: a journal has its outcome; or its supervisor died without one: then whatever is left
+  //   of the job's process group is killed and a record of kind kLost is appended to that journal
+  //   (so adopting again gives the same answer). Either way the outcome is posted to the exit
+  //   callback. Also kLost: a supervisor of an earlier server that has not recorded `detached`
+  //   within kDetachWaitMs (nobody can tell whether it will still start the attempt).
+  // kNeverStarted: no journal names the attempt (nor does the previous layout show a started
+  //   job): the engine may Launch it again. Also for a job id that cannot be a name.
   AdoptResult Adopt(const AttemptKey& key) override;
 
-  // The attempt's `log` (exec/attempt_dir.h); empty for a job id that cannot be a dir name.
+  // Deletes the journals of supervisors that are gone once every attempt adopted from them has
+  // been reported, and lets our supervisor delete its records of the outcomes reported so far.
+  void OutcomesCommitted() override;
+
+  // The attempt's log (exec/local_layout.h), or the previous layout's if only that exists; empty
+  // for a job id that cannot be a name.
   std::string LogPath(const AttemptKey& key) const override;
 
   // Where secrets' files are (core/job_identity.h); without one, a job with secrets fails.
   void SetSecretsDir(std::string dir) { secrets_dir_ = std::move(dir); }
+  // Records per journal segment of supervisors started from now on (tests use small ones).
+  void SetJournalRotation(uint64_t records) { rotate_records_ = records; }
 
   // The pid of the running supervisor, if one was started (for tests and diagnostics).
   std::optional<pid_t> supervisor_pid() const;
@@ -108,44 +122,54 @@ class LocalExecutor final : public Executor {
  private:
   struct Watch;
   struct Link;
+  struct Journal;
   struct Inotify;
 
   [[nodiscard]] Result<std::vector<std::string>> BuildEnvironment(const LaunchRequest& request,
                                                                   const std::optional<UserAccount>& account) const;
-  [[nodiscard]] Result<bool> MakeAttemptDir(const AttemptDir& dir) const;
-  [[nodiscard]] Result<UniqueFd> PrepareAttemptDir(const AttemptDir& dir) const;
   // Supervisor link.
   [[nodiscard]] Status StartSupervisor();
-  [[nodiscard]] Status Send(std::string packet, UniqueFd fd);
+  // Sends encode(the receiving supervisor's committed seq), starting a supervisor if none runs.
+  [[nodiscard]] Status Send(const std::function<std::string(uint64_t)>& encode);
   void FlushOutgoing(const std::shared_ptr<Link>& link);
   void WaitWritable(const std::shared_ptr<Link>& link);
   void WaitReadable(const std::shared_ptr<Link>& link);
   void ReadMessages(const std::shared_ptr<Link>& link, bool post);
-  void OnEnded(const std::string& packet, bool post);
+  void OnMessage(Link& link, const std::string& packet, bool post);
   void OnSupervisorDied(const std::shared_ptr<Link>& link);
-  // Adopted attempts.
-  AdoptResult WatchAdopted(const AttemptKey& key, const AttemptDir& dir, UniqueFd state);
+  // Journals.
+  void EnsureScanned();
+  Journal* LoadJournal(const std::string& supervisor);
+  Journal* FindJournalOf(const std::string& name);
+  bool WaitUntilDetached(Journal& journal);
+  AdoptResult AdoptFromJournal(const AttemptKey& key, const std::string& name, Journal& journal);
+  AdoptResult AdoptLegacy(const AttemptKey& key, const std::string& name);
+  core::AttemptOutcome Conclude(Journal& journal, const std::string& name, std::string why_lost);
+  [[nodiscard]] Status WatchJournal(Journal& journal);
   [[nodiscard]] Status EnsureInotify();
   void WaitInotify();
   void ReadInotify();
-  void RecheckAdopted();
-  bool ConcludeIfUnlocked(const std::string& dir);
-  AdoptResult AdoptStopped(const AttemptKey& key, const AttemptDir& dir, int state_fd);
+  bool CollectAdopted(Journal& journal);
+  void RecheckJournals();
   void PostOutcome(const AttemptKey& key, core::AttemptOutcome outcome);
   void Report(const AttemptKey& key, const core::AttemptOutcome& outcome);
-  void TerminateOrphan(const AttemptDir& dir, int64_t grace_ms);
+  void TerminateOrphan(const std::string& name, int64_t grace_ms);
 
   boost::asio::io_context& io_;
   std::string root_;
   std::string supervisor_path_;
+  uint64_t rotate_records_ = 0;  // 0: the supervisor's default
   std::vector<core::EnvVar> base_env_;
   std::string secrets_dir_;
   UniqueFd dev_null_;  // the supervisor's fds 0-2
   ExitCallback callback_;
   std::shared_ptr<Link> link_;                 // the current supervisor, if any
-  std::map<std::string, Watch> watches_;       // by attempt dir: every attempt we wait for
-  std::map<int, std::string> adopted_by_wd_;   // inotify watch -> attempt dir
-  std::unique_ptr<Inotify> inotify_;         // created on the first adopted attempt
+  std::map<std::string, Watch> watches_;       // by attempt name: every attempt we wait for
+  bool scanned_ = false;
+  std::map<std::string, std::unique_ptr<Journal>> journals_;  // of supervisors not (any more) ours
+  std::map<std::string, Journal*> adopted_from_;  // attempt name -> its journal, until reported
+  std::map<int, Journal*> journal_by_wd_;      // inotify watch -> journal
+  std::unique_ptr<Inotify> inotify_;           // created on the first watched journal
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers outliving us check it
 };
 

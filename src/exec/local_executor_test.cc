@@ -23,6 +23,7 @@
 #include "exec/attempt_state.h"
 #include "exec/exec_test_util.h"
 #include "exec/exit_record.h"
+#include "exec/journal.h"
 #include "exec/spawn.h"
 #include "util/clock.h"
 
@@ -31,6 +32,7 @@ namespace {
 
 using Kind = core::AttemptOutcome::Kind;
 using namespace std::chrono_literals;
+using testing::ExitedRecord;
 using testing::ReadTestFile;
 using testing::TempDir;
 using testing::WriteTestFile;
@@ -131,36 +133,45 @@ class LocalExecutorTest : public ::testing::Test {
     return false;
   }
 
-  // Spelled out here rather than taken from AttemptDirFor: the layout is a contract with
+  // Spelled out here rather than taken from exec/local_layout.h: the layout is a contract with
   // supervisors started by other server versions.
-  std::string AttemptDirPath(const AttemptKey& key) {
-    return dir_.path() + "/jobs/" + key.job_id + "." + std::to_string(key.attempt);
+  std::string Root() { return dir_.path() + "/jobs"; }
+  std::string JournalDir() { return Root() + "/journal"; }
+  std::vector<std::string> JournalFiles() {
+    std::vector<std::string> files;
+    if (!Exists(JournalDir())) return files;
+    for (const auto& entry : std::filesystem::directory_iterator(JournalDir())) files.push_back(entry.path().string());
+    std::sort(files.begin(), files.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() < b.size() : a < b;  // segment 2 before 10
+    });
+    return files;
   }
-  std::string StatePath(const AttemptKey& key) { return AttemptDirPath(key) + "/state"; }
 
-  AttemptState ReadState(const AttemptKey& key) {
-    return ParseAttemptState(ReadTestFile(StatePath(key)));
+  // What all journals under the root say about the attempt.
+  JournalEntry ReadEntry(const AttemptKey& key) {
+    std::string name = key.job_id + "." + std::to_string(key.attempt);
+    JournalEntry merged;
+    for (const std::string& file : JournalFiles()) {
+      JournalParser parser;
+      parser.Feed(ReadTestFile(file));
+      const JournalEntry* entry = parser.Find(name);
+      if (entry == nullptr) continue;
+      if (entry->job_pid) merged.job_pid = entry->job_pid;
+      if (entry->exit && !merged.exit) merged.exit = entry->exit;
+    }
+    return merged;
   }
 
   ExitRecord ReadExitRecord(const AttemptKey& key) {
-    AttemptState state = ReadState(key);
-    EXPECT_TRUE(state.exit.has_value() && state.exit->ok());
-    return state.exit.has_value() && state.exit->ok() ? state.exit->value() : ExitRecord{};
+    JournalEntry entry = ReadEntry(key);
+    EXPECT_TRUE(entry.exit.has_value() && entry.exit->ok());
+    return entry.exit.has_value() && entry.exit->ok() ? entry.exit->value() : ExitRecord{};
   }
 
-  // True once no supervisor holds the attempt's lock (the test takes it and lets it go at once).
-  bool LockIsFree(const AttemptKey& key) {
-    int fd = ::open(StatePath(key).c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    bool free = ::flock(fd, LOCK_EX | LOCK_NB) == 0;
-    ::close(fd);
-    return free;
-  }
-
-  // An attempt dir as a dead supervisor (and server) left it: state holds `content`, nobody locks it.
-  void WriteDeadAttempt(const AttemptKey& key, const std::string& content) {
-    std::filesystem::create_directories(AttemptDirPath(key));
-    WriteTestFile(StatePath(key), content);
+  // The journal of a supervisor (and server) that died: `content`, nobody locks it.
+  void WriteDeadJournal(const std::string& supervisor, const std::string& content) {
+    std::filesystem::create_directories(JournalDir());
+    WriteTestFile(JournalDir() + "/" + supervisor + ".1.journal", content);
   }
 
   TempDir dir_;
@@ -189,7 +200,7 @@ TEST_F(LocalExecutorTest, MissingCommandIsASpawnFailureWithTheErrno) {
   EXPECT_EQ(outcome.kind, Kind::kSpawnFailed);
   EXPECT_EQ(outcome.message, "exec no-such-command-for-nightshift: No such file or directory");
   EXPECT_TRUE(LogContains({"missing", 1}, "No such file or directory"));
-  EXPECT_FALSE(ReadState({"missing", 1}).job_pid.has_value());
+  EXPECT_FALSE(ReadEntry({"missing", 1}).job_pid.has_value());
 }
 
 TEST_F(LocalExecutorTest, NonExecutableFileIsASpawnFailure) {
@@ -208,11 +219,11 @@ TEST_F(LocalExecutorTest, MissingWorkingDirIsASpawnFailure) {
   EXPECT_NE(outcome.message.find("chdir"), std::string::npos) << outcome.message;
 }
 
-TEST_F(LocalExecutorTest, JobRunsInItsAttemptDirByDefault) {
+TEST_F(LocalExecutorTest, JobRunsInTheSharedWorkDirByDefault) {
   RunSh("cwd", "pwd");
   std::vector<LogEvent> events = LogEvents({"cwd", 1});
   ASSERT_EQ(events.size(), 1u);
-  EXPECT_EQ(events[0].message, AttemptDirPath({"cwd", 1}));
+  EXPECT_EQ(events[0].message, Root() + "/work");
 }
 
 TEST_F(LocalExecutorTest, CapturesStdoutAndStderrInOrderWithTimestamps) {
@@ -226,6 +237,10 @@ TEST_F(LocalExecutorTest, CapturesStdoutAndStderrInOrderWithTimestamps) {
   }
   EXPECT_EQ(out, (std::vector<std::string>{"out1", "out2", "no newline"}));
   EXPECT_EQ(err, (std::vector<std::string>{"err1", "err2"}));
+  struct stat st {};
+  ASSERT_EQ(::stat(executor_->LogPath({"output", 1}).c_str(), &st), 0);
+  EXPECT_EQ(executor_->LogPath({"output", 1}), Root() + "/output.1.log");
+  EXPECT_EQ(st.st_mode & 0007, 0u) << "other users (run-as jobs) cannot read it";
 }
 
 TEST_F(LocalExecutorTest, HugeOutputKeepsTheSupervisorSmall) {
@@ -354,41 +369,40 @@ TEST_F(LocalExecutorTest, LaunchingAnAttemptTwiceIsAConflict) {
   EXPECT_EQ(executor_->Launch(request).code(), StatusCode::kConflict);
   executor_->Terminate(request.key, 0);
   ASSERT_TRUE(WaitForExit(request.key).has_value());
-  EXPECT_EQ(executor_->Launch(request).code(), StatusCode::kConflict);  // already ran
 }
 
-TEST_F(LocalExecutorTest, LaunchReusesADirLeftByALaunchThatNeverStartedTheJob) {
-  AttemptKey key{"retry-launch", 1};
-  WriteDeadAttempt(key, "supervisor 999999\n");
-  core::AttemptOutcome outcome = RunSh(key.job_id, "exit 4");
-  EXPECT_EQ(outcome.kind, Kind::kExited);
-  EXPECT_EQ(outcome.exit_code, 4);
-  EXPECT_NE(ReadState(key).supervisor_pid, 999999);  // the stale content is gone
-}
-
-TEST_F(LocalExecutorTest, LaunchOfAnAttemptWhoseJobStartedIsAConflict) {
+TEST_F(LocalExecutorTest, LaunchOfAnAttemptAnEarlierSupervisorRecordedIsAConflict) {
   AttemptKey key{"started-before", 1};
-  WriteDeadAttempt(key, "supervisor 999999\njob 999998\n");
+  WriteDeadJournal("999999-1", "launch started-before.1\njob started-before.1 999998\n");
   EXPECT_EQ(executor_->Launch(Request(key.job_id, {"true"})).code(), StatusCode::kConflict);
 }
 
 // The regression test for the cost of an attempt on a slow filesystem: every inode created or
-// renamed costs up to a millisecond on ext4 without a journal.
-TEST_F(LocalExecutorTest, AQuietAttemptCreatesOnlyItsDirAndStateFile) {
+// renamed costs up to a millisecond on ext4 without a journal. Once the supervisor runs, an
+// attempt that prints nothing creates no file at all; its records go to the journal.
+TEST_F(LocalExecutorTest, AQuietAttemptCreatesNoInode) {
+  EXPECT_EQ(Run(Request("first", {"true"})).kind, Kind::kExited);
+  auto listing = [&] {
+    std::vector<std::pair<std::string, ino_t>> entries;
+    for (const std::string& dir : {Root(), JournalDir()}) {
+      for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        struct stat st {};
+        ::stat(entry.path().c_str(), &st);
+        entries.emplace_back(entry.path().string(), st.st_ino);
+      }
+    }
+    std::sort(entries.begin(), entries.end());
+    return entries;
+  };
+  const auto before = listing();
+  EXPECT_EQ(before.size(), 3u);  // journal/, work/, journal/<supervisor>.1.journal
   AttemptKey key{"quiet", 1};
   EXPECT_EQ(Run(Request(key.job_id, {"true"})).kind, Kind::kExited);
-  std::vector<std::string> root_entries, attempt_entries;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_.path() + "/jobs"))
-    root_entries.push_back(entry.path().filename().string());
-  for (const auto& entry : std::filesystem::directory_iterator(AttemptDirPath(key)))
-    attempt_entries.push_back(entry.path().filename().string());
-  EXPECT_EQ(root_entries, std::vector<std::string>{"quiet.1"});
-  EXPECT_EQ(attempt_entries, std::vector<std::string>{"state"});
-  AttemptState state = ReadState(key);
-  EXPECT_TRUE(state.supervisor_pid.has_value());
-  EXPECT_TRUE(state.job_pid.has_value());
-  ASSERT_TRUE(state.exit.has_value() && state.exit->ok());
-  EXPECT_FALSE(state.ends_mid_line);
+  EXPECT_EQ(listing(), before);
+  JournalEntry entry = ReadEntry(key);
+  EXPECT_TRUE(entry.job_pid.has_value());
+  ASSERT_TRUE(entry.exit.has_value() && entry.exit->ok());
+  EXPECT_EQ(entry.exit->value().outcome.kind, Kind::kExited);
 }
 
 TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
@@ -413,26 +427,50 @@ TEST_F(LocalExecutorTest, AdoptsARunningAttemptAfterAServerRestart) {
   EXPECT_EQ(exits_.size(), 1u);
 }
 
-TEST_F(LocalExecutorTest, AdoptWaitsForASupervisorThatHoldsTheLockEvenIfItsRecordIsWritten) {
-  AttemptKey key{"exiting", 1};
-  ExitRecord record;
-  record.outcome.kind = Kind::kExited;
-  record.outcome.exit_code = 9;
-  WriteDeadAttempt(key, FormatSupervisorLine(999999) + FormatJobLine(999998) +
-                            FormatFinalRecord(record));
-  // As a supervisor between its last write and its close.
-  int lock = ::open(StatePath(key).c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+// A supervisor of an earlier server, alive (the test holds its journal's lock) and detached.
+TEST_F(LocalExecutorTest, AnAdoptedAttemptIsReportedWhenItsOutcomeIsAppendedToTheJournal) {
+  AttemptKey done{"done-before", 1}, running{"still-running", 1};
+  WriteDeadJournal("999999-1", "launch done-before.1\njob done-before.1 999998\n" +
+                                   FormatExitJournalRecord("done-before.1", ExitedRecord(9)) +
+                                   "launch still-running.1\njob still-running.1 999997\ndetached\n");
+  int lock = ::open((JournalDir() + "/999999-1.1.journal").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
   ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
 
-  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
-  io_.restart();
-  io_.poll();
-  EXPECT_TRUE(exits_.empty());
-  ::close(lock);  // without unlocking first, as a supervisor that dies: the kernel drops the lock
-  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  EXPECT_EQ(executor_->Adopt(done), AdoptResult::kExited);
+  EXPECT_EQ(executor_->Adopt(running), AdoptResult::kRunning);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(done);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->exit_code, 9);
+  std::string text = FormatExitJournalRecord("still-running.1", ExitedRecord(3));
+  ASSERT_EQ(::write(lock, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  outcome = WaitForExit(running);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kExited);
-  EXPECT_EQ(outcome->exit_code, 9);
+  EXPECT_EQ(outcome->exit_code, 3);
+  ::close(lock);  // without unlocking first, as a supervisor that dies: the kernel drops the lock
+  executor_->OutcomesCommitted();
+  EXPECT_TRUE(JournalFiles().empty()) << "the journal of a gone supervisor is deleted once committed";
+  EXPECT_EQ(exits_.size(), 2u);
+}
+
+// A supervisor whose server died may still have launches of that server queued in its socket:
+// until it records `detached`, an attempt missing from its journal may yet start. (The test holds
+// the journal's lock as that supervisor, and records the launch from another thread, racing Adopt.)
+TEST_F(LocalExecutorTest, AdoptWaitsForAnUndetachedSupervisorBeforeCallingAnAttemptNeverStarted) {
+  WriteDeadJournal("999999-1", "launch other.1\n");
+  int lock = ::open((JournalDir() + "/999999-1.1.journal").c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
+  std::thread supervisor([lock] {
+    std::string text = "launch queued.1\njob queued.1 999997\ndetached\n";
+    EXPECT_EQ(::write(lock, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  });
+  EXPECT_EQ(executor_->Adopt({"queued", 1}), AdoptResult::kRunning);
+  supervisor.join();
+  EXPECT_EQ(executor_->Adopt({"not-sent", 1}), AdoptResult::kNeverStarted);  // detached now
+  ::close(lock);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit({"queued", 1});
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);  // its supervisor ended without an outcome
 }
 
 TEST_F(LocalExecutorTest, AnAdoptedAttemptCanBeTerminated) {
@@ -452,8 +490,9 @@ TEST_F(LocalExecutorTest, AnAdoptedAttemptCanBeTerminated) {
 TEST_F(LocalExecutorTest, AdoptAfterTheJobFinishedReportsItsTrueExitCode) {
   AttemptKey key{"finished-unwatched", 1};
   ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"sh", "-c", "exit 5"})).ok());
+  std::optional<pid_t> supervisor = executor_->supervisor_pid();
   executor_.reset();
-  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the attempt is over
+  ASSERT_TRUE(PollUntil([&] { return IsDead(*supervisor); }));  // the attempt is over
   NewExecutor();
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   EXPECT_TRUE(exits_.empty()) << "the outcome must be posted, not delivered inside Adopt";
@@ -463,24 +502,24 @@ TEST_F(LocalExecutorTest, AdoptAfterTheJobFinishedReportsItsTrueExitCode) {
   EXPECT_EQ(outcome->exit_code, 5);
 }
 
-TEST_F(LocalExecutorTest, AdoptWithoutAJobLineIsNeverStartedAndCleansUp) {
-  AttemptKey empty{"never", 2};        // the server died between creating the file and spawning
-  AttemptKey supervisor_only{"early", 1};  // its supervisor died before it started the job
-  AttemptKey no_state{"no-state", 1};  // the server died between mkdir and creating the file
-  WriteDeadAttempt(empty, "");
-  WriteDeadAttempt(supervisor_only, "supervisor 999999\n");
-  std::filesystem::create_directories(AttemptDirPath(no_state));
-  for (const AttemptKey& key : {empty, supervisor_only, no_state}) {
-    EXPECT_EQ(executor_->Adopt(key), AdoptResult::kNeverStarted) << key.job_id;
-    EXPECT_FALSE(Exists(AttemptDirPath(key))) << key.job_id;
-  }
-  EXPECT_EQ(executor_->Adopt({"no-dir-at-all", 1}), AdoptResult::kNeverStarted);
+TEST_F(LocalExecutorTest, AnAttemptNoJournalNamesWasNeverStarted) {
+  WriteDeadJournal("999999-1", "launch other.1\njob other.1 999998\n");
+  EXPECT_EQ(executor_->Adopt({"never", 2}), AdoptResult::kNeverStarted);
   EXPECT_EQ(executor_->Adopt({"../escape", 1}), AdoptResult::kNeverStarted);
   io_.restart();
   io_.poll();
   EXPECT_TRUE(exits_.empty());
   // The engine may now launch the attempt afresh.
-  EXPECT_EQ(Run(Request(supervisor_only.job_id, {"true"})).kind, Kind::kExited);
+  EXPECT_EQ(Run(Request("never", {"true"})).kind, Kind::kExited);
+}
+
+// Its supervisor may have spawned the job before dying: it is lost, not started again.
+TEST_F(LocalExecutorTest, ALaunchWithoutAJobRecordOfADeadSupervisorIsLost) {
+  WriteDeadJournal("999999-1", "launch early.1\n");
+  EXPECT_EQ(executor_->Adopt({"early", 1}), AdoptResult::kExited);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit({"early", 1});
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
 }
 
 TEST_F(LocalExecutorTest, AdoptOfADeadSupervisorReportsLostAndKillsTheOrphanedJob) {
@@ -491,7 +530,7 @@ TEST_F(LocalExecutorTest, AdoptOfADeadSupervisorReportsLostAndKillsTheOrphanedJo
   char* env[] = {nullptr};
   Result<pid_t> orphan = Spawn({"sleep", "1000"}, env, options);
   ASSERT_TRUE(orphan.ok());
-  WriteDeadAttempt(key, FormatSupervisorLine(999999) + FormatJobLine(*orphan));
+  WriteDeadJournal("999999-1", "launch orphan.1\njob orphan.1 " + std::to_string(*orphan) + "\n");
 
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   EXPECT_TRUE(exits_.empty()) << "the outcome must be posted, not delivered inside Adopt";
@@ -503,7 +542,7 @@ TEST_F(LocalExecutorTest, AdoptOfADeadSupervisorReportsLostAndKillsTheOrphanedJo
   int status = 0;
   ASSERT_EQ(::waitpid(*orphan, &status, 0), *orphan);
   EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
-  ASSERT_TRUE(ReadState(key).exit.has_value());  // the answer is on disk now
+  ASSERT_TRUE(ReadEntry(key).exit.has_value());  // the answer is on disk now
 
   NewExecutor();  // adopting again gives the same answer
   exits_.clear();
@@ -516,21 +555,22 @@ TEST_F(LocalExecutorTest, AdoptOfADeadSupervisorReportsLostAndKillsTheOrphanedJo
 
 TEST_F(LocalExecutorTest, AdoptAfterATornExitRecordReportsLost) {
   AttemptKey key{"torn", 1};
-  WriteDeadAttempt(key, "supervisor 999999\njob 999998\nkind exited\nexit_co");
+  WriteDeadJournal("999999-1", "launch torn.1\njob torn.1 999998\nexit torn.1\nkind exited\nexit_co");
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kLost);
-  AttemptState state = ReadState(key);
-  ASSERT_TRUE(state.exit.has_value() && state.exit->ok());  // appended on a line of its own
-  EXPECT_EQ(state.exit->value().outcome.kind, Kind::kLost);
+  JournalEntry entry = ReadEntry(key);
+  ASSERT_TRUE(entry.exit.has_value() && entry.exit->ok());  // appended on a line of its own
+  EXPECT_EQ(entry.exit->value().outcome.kind, Kind::kLost);
 }
 
 TEST_F(LocalExecutorTest, AdoptOfASpawnFailureReportsItAndKeepsItsLog) {
   AttemptKey key{"failed-unwatched", 1};
   ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"no-such-command-for-nightshift"})).ok());
+  std::optional<pid_t> supervisor = executor_->supervisor_pid();
   executor_.reset();
-  ASSERT_TRUE(PollUntil([&] { return LockIsFree(key); }));  // the attempt is over
+  ASSERT_TRUE(PollUntil([&] { return IsDead(*supervisor); }));  // the attempt is over
   NewExecutor();
   EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
@@ -544,18 +584,17 @@ TEST_F(LocalExecutorTest, ASupervisorKilledHardIsReportedLost) {
   ASSERT_TRUE(
       executor_->Launch(Request(key.job_id, {"sh", "-c", "echo ready; exec sleep 1000"})).ok());
   ASSERT_TRUE(RunUntil([&] { return LogContains(key, "ready"); }));
-  std::optional<pid_t> supervisor = ReadState(key).supervisor_pid;
+  std::optional<pid_t> supervisor = executor_->supervisor_pid();
   ASSERT_TRUE(supervisor.has_value());
-  EXPECT_EQ(supervisor, executor_->supervisor_pid());
   ::kill(*supervisor, SIGKILL);
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kLost);
   EXPECT_NE(outcome->message.find("killed by signal 9"), std::string::npos) << outcome->message;
-  std::optional<pid_t> job = ReadState(key).job_pid;
+  std::optional<pid_t> job = ReadEntry(key).job_pid;
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE(PollUntil([&] { return IsDead(*job); }));
-  EXPECT_EQ(ReadState(key).exit->value().outcome.kind, Kind::kLost);  // recorded for later Adopts
+  EXPECT_EQ(ReadExitRecord(key).outcome.kind, Kind::kLost);  // recorded for later Adopts
   // The next launch starts a new supervisor.
   EXPECT_EQ(Run(Request("after-the-crash", {"true"})).kind, Kind::kExited);
   EXPECT_NE(executor_->supervisor_pid(), supervisor);
@@ -574,9 +613,10 @@ TEST_F(LocalExecutorTest, AnAdoptedAttemptWhoseSupervisorIsKilledIsReportedLost)
   std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
   ASSERT_TRUE(outcome.has_value());
   EXPECT_EQ(outcome->kind, Kind::kLost);
-  std::optional<pid_t> job = ReadState(key).job_pid;
+  std::optional<pid_t> job = ReadEntry(key).job_pid;
   ASSERT_TRUE(job.has_value());
   EXPECT_TRUE(PollUntil([&] { return IsDead(*job); }));
+  EXPECT_EQ(ReadExitRecord(key).outcome.kind, Kind::kLost);
 }
 
 // Regression: with fds 0-2 closed, the server's own files take the lowest fds, and spawning the
@@ -616,15 +656,13 @@ TEST_F(LocalExecutorTest, ManyConcurrentAttemptsShareOneSupervisor) {
             .ok());
   }
   ASSERT_TRUE(RunUntil([&] { return exits_.size() == kCount; }));
-  std::set<pid_t> supervisors;
   for (const auto& [key, outcome] : exits_) {
     int i = std::stoi(key.job_id.substr(5));
     EXPECT_EQ(outcome.kind, Kind::kExited) << key.job_id;
     EXPECT_EQ(outcome.exit_code, i % 7) << key.job_id;
     EXPECT_TRUE(LogContains(key, "out-" + key.job_id)) << key.job_id;
-    supervisors.insert(ReadState(key).supervisor_pid.value_or(0));
   }
-  EXPECT_EQ(supervisors, std::set<pid_t>{executor_->supervisor_pid().value_or(-1)});
+  EXPECT_EQ(JournalFiles().size(), 1u);  // one supervisor, one journal
 }
 
 TEST_F(LocalExecutorTest, TheSupervisorExitsOnceItsServerIsGoneAndItsAttemptsAreOver) {
@@ -639,6 +677,52 @@ TEST_F(LocalExecutorTest, TheSupervisorExitsOnceItsServerIsGoneAndItsAttemptsAre
   WriteTestFile(fifo, "go\n");
   EXPECT_TRUE(PollUntil([&] { return IsDead(*supervisor); }));
   EXPECT_EQ(ReadExitRecord(key).outcome.exit_code, 0);
+}
+
+TEST_F(LocalExecutorTest, TheJournalRotatesAndCommittedSegmentsAreDeletedAcrossARestart) {
+  executor_->SetJournalRotation(4);
+  std::string fifo = dir_.path() + "/go";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  AttemptKey key{"long", 1};
+  ASSERT_TRUE(executor_->Launch(Request(key.job_id, {"sh", "-c", "read x < " + fifo + "; exit 7"})).ok());
+  for (int i = 0; i < 12; ++i) {
+    EXPECT_EQ(RunSh("quick-" + std::to_string(i), "exit 0").kind, Kind::kExited);
+    executor_->OutcomesCommitted();
+  }
+  std::vector<std::string> files = JournalFiles();
+  EXPECT_LE(files.size(), 3u);
+  ASSERT_FALSE(files.empty());
+  EXPECT_EQ(files.back().find(".1.journal"), std::string::npos) << "not rotated: " << files.back();
+  NewExecutor();  // the long job's launch is only in a segment carried over: still adopted
+  ASSERT_EQ(executor_->Adopt(key), AdoptResult::kRunning);
+  WriteTestFile(fifo, "go\n");
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->exit_code, 7);
+}
+
+// An attempt dir of the previous layout: read, never written.
+TEST_F(LocalExecutorTest, AnAttemptOfThePreviousLayoutIsAdoptedAndItsLogFound) {
+  AttemptKey key{"old", 1};
+  std::filesystem::create_directories(Root() + "/old.1");
+  WriteTestFile(Root() + "/old.1/state", FormatSupervisorLine(999999) + FormatJobLine(999998) +
+                                             FormatFinalRecord(ExitedRecord(6)));
+  WriteTestFile(Root() + "/old.1/log", "1700000000000 o from the old layout\n");
+  EXPECT_EQ(executor_->Adopt(key), AdoptResult::kExited);
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(key);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->exit_code, 6);
+  EXPECT_TRUE(LogContains(key, "from the old layout"));
+  // A running one (its old supervisor holds the lock) cannot be followed: lost, not restarted.
+  std::filesystem::create_directories(Root() + "/old.2");
+  WriteTestFile(Root() + "/old.2/state", FormatSupervisorLine(999999) + FormatJobLine(999998));
+  int lock = ::open((Root() + "/old.2/state").c_str(), O_RDONLY | O_CLOEXEC);
+  ASSERT_EQ(::flock(lock, LOCK_EX | LOCK_NB), 0);
+  EXPECT_EQ(executor_->Adopt({"old", 2}), AdoptResult::kExited);
+  outcome = WaitForExit({"old", 2});
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->kind, Kind::kLost);
+  ::close(lock);
 }
 
 }  // namespace

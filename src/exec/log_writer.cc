@@ -65,7 +65,7 @@ void LogWriter::Emit(LogStream stream, TimeMs now, std::string_view text) {
 }
 
 Status LogWriter::Open() {
-  Result<UniqueFd> fd = OpenFile(path_, O_WRONLY | O_CREAT | O_APPEND);
+  Result<UniqueFd> fd = OpenFile(path_, O_WRONLY | O_CREAT | O_APPEND, 0640);
   if (!fd.ok()) return fd.status();
   fd_ = std::move(fd).value();
   return Status::Ok();

@@ -25,8 +25,9 @@ class LogWriter {
  public:
   static constexpr size_t kFlushThreshold = 256 * 1024;
 
-  // Appends to the file at path, created (O_APPEND, O_CLOEXEC) on the first write, so a job
-  // without output costs no file.
+  // Appends to the file at path, created (O_APPEND, O_CLOEXEC, mode 0640: logs share one directory,
+  // and a job running as another user must not read other jobs' output) on the first write, so a
+  // job without output costs no file.
   explicit LogWriter(std::string path);
   LogWriter(const LogWriter&) = delete;
   LogWriter& operator=(const LogWriter&) = delete;

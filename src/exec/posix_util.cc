@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <climits>
 #include <cstring>
 
 namespace nightshift::exec {
@@ -57,12 +58,15 @@ Result<std::string> ReadSmallFile(const std::string& path, size_t max_bytes) {
   return content;
 }
 
-Result<std::string> ReadSmallFileAt(int fd, size_t max_bytes) {
+Result<std::string> ReadSmallFileAt(int fd, size_t max_bytes) { return ReadFileAt(fd, 0, max_bytes); }
+
+Result<std::string> ReadFileAt(int fd, int64_t offset, size_t max_bytes) {
   std::string content;
-  char buf[4096];
+  char buf[16 * 1024];
   while (true) {
-    ssize_t n = RetryEintr(
-        [&] { return ::pread(fd, buf, sizeof buf, static_cast<off_t>(content.size())); });
+    ssize_t n = RetryEintr([&] {
+      return ::pread(fd, buf, sizeof buf, static_cast<off_t>(offset + static_cast<int64_t>(content.size())));
+    });
     if (n < 0) return ErrnoStatus("read");
     content.append(buf, static_cast<size_t>(n));
     if (content.size() > max_bytes) return Status::Internal("larger than expected");
@@ -77,6 +81,12 @@ std::optional<int64_t> ParseInt64(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
+}
+
+std::optional<pid_t> ParsePid(std::string_view text) {
+  std::optional<int64_t> pid = ParseInt64(text);
+  if (!pid || *pid <= 0 || *pid > INT_MAX) return std::nullopt;
+  return static_cast<pid_t>(*pid);
 }
 
 }  // namespace nightshift::exec

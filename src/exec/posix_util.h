@@ -1,10 +1,12 @@
 // POSIX boundary helpers for exec/: errno -> Status in one place (EINTR retried here), an owning
-// file descriptor, and the small file operations the attempt directory needs.
+// file descriptor, and the file operations the journals and logs need.
 //
 // Used by both the server side (LocalExecutor) and nightshift-supervisor, so it depends on nothing but
 // libc and util/status.h. Every fd these helpers open is O_CLOEXEC.
 // Thread-safety: free functions are thread-safe; a UniqueFd is a plain value (not shared).
 #pragma once
+
+#include <sys/types.h>
 
 #include <cerrno>
 #include <cstdint>
@@ -67,7 +69,13 @@ class UniqueFd {
 // The same through an open fd, from offset 0 with pread (the fd's offset is left as it is).
 [[nodiscard]] Result<std::string> ReadSmallFileAt(int fd, size_t max_bytes = 64 * 1024);
 
+// Reads fd from offset to its end with pread (the fd's offset is left as it is); more than
+// max_bytes is an error.
+[[nodiscard]] Result<std::string> ReadFileAt(int fd, int64_t offset, size_t max_bytes);
+
 // Parses a whole decimal integer (optional leading '-'), ignoring one trailing newline.
 std::optional<int64_t> ParseInt64(std::string_view text);
+// A process id: ParseInt64 within 1..INT_MAX.
+std::optional<pid_t> ParsePid(std::string_view text);
 
 }  // namespace nightshift::exec

@@ -5,6 +5,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,9 +20,10 @@
 #include <variant>
 #include <vector>
 
-#include "exec/attempt_dir.h"
-#include "exec/attempt_state.h"
 #include "exec/exit_record.h"
+#include "exec/journal.h"
+#include "exec/journal_writer.h"
+#include "exec/local_layout.h"
 #include "exec/log_writer.h"
 #include "exec/packet_socket.h"
 #include "exec/posix_util.h"
@@ -74,15 +76,20 @@ std::string SearchPathOf(const std::vector<std::string>& environment) {
 // One attempt, from its launch to its exit record.
 class Attempt {
  public:
-  Attempt(LaunchMessage launch, UniqueFd state)
-      : launch_(std::move(launch)),
-        state_(std::move(state)),
-        log_(AttemptDir{launch_.attempt_dir}.log_path()) {}
+  Attempt(const std::string& root, LaunchMessage launch, JournalWriter* journal)
+      : root_(root), launch_(std::move(launch)), journal_(journal), log_(LogPathOf(root, launch_.attempt)) {}
 
   // Starts the job. On failure the attempt is over at once (Done()), with a spawn_failed outcome.
   void Start(int dev_null);
+  // Ends the attempt at once with a spawn_failed outcome, without starting anything.
+  void FailToStart(const std::string& message) {
+    outcome_.started_at = NowMs();
+    SpawnFailed(message);
+  }
 
-  const std::string& dir() const { return launch_.attempt_dir; }
+  const std::string& name() const { return launch_.attempt; }
+  // Its `launch` and `job` records, for a new journal segment.
+  std::string CarriedRecords() const;
   std::optional<pid_t> pid() const { return pid_; }
   int pipe_fd(int index) const { return pipes_[index].get(); }
   bool Done() const { return exited_ && !pipes_[0].valid() && !pipes_[1].valid(); }
@@ -95,8 +102,8 @@ class Attempt {
   std::optional<int64_t> NextDeadline() const;
   void CheckDeadlines(int64_t now);
 
-  // Writes the exit record, unlocks and closes `state`; returns the record as written.
-  std::string Finish();
+  // Flushes the log and returns the outcome's exit record.
+  ExitRecord Finish();
 
  private:
   static LogStream StreamOf(int index) {
@@ -104,9 +111,11 @@ class Attempt {
   }
   void ClosePipe(int index);
   void SpawnFailed(const std::string& message);
+  [[nodiscard]] Status MakeRunAsDir() const;
 
+  const std::string& root_;
   LaunchMessage launch_;
-  UniqueFd state_;
+  JournalWriter* journal_;
   LogWriter log_;
   UniqueFd pipes_[2];
   std::optional<pid_t> pid_;
@@ -119,6 +128,9 @@ class Attempt {
 
 void Attempt::Start(int dev_null) {
   outcome_.started_at = NowMs();
+  if (launch_.make_run_as_dir && launch_.run_as) {
+    if (Status made = MakeRunAsDir(); !made.ok()) return SpawnFailed(made.message());
+  }
   Result<Pipe> out = MakePipe();
   Result<Pipe> err = out.ok() ? MakePipe() : Result<Pipe>(out.status());
   if (!err.ok()) return SpawnFailed(err.status().message());
@@ -139,12 +151,30 @@ void Attempt::Start(int dev_null) {
   pid_ = *job;
   pipes_[0] = std::move(out->read);
   pipes_[1] = std::move(err->read);
-  Status recorded = WriteAll(state_.get(), FormatSupervisorLine(::getpid()) + FormatJobLine(*job));
-  if (!recorded.ok()) log_.Note(NowMs(), "nightshift: state file: " + recorded.message());
+  Status recorded = journal_->Append(FormatJobRecord(name(), *job));
+  if (!recorded.ok()) log_.Note(NowMs(), "nightshift: journal: " + recorded.message());
+}
+
+// The run-as user's working dir, in a dir closed to others so that its cwd gives no way up.
+Status Attempt::MakeRunAsDir() const {
+  const std::string dir = RunAsDirOf(root_, name());
+  const std::string work = RunAsWorkDirOf(root_, name());
+  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + dir);
+  if (::chmod(dir.c_str(), 0700) != 0) return ErrnoStatus("chmod " + dir);
+  if (::mkdir(work.c_str(), 0700) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + work);
+  if (::chown(work.c_str(), launch_.run_as->uid, launch_.run_as->gid) != 0) {
+    return ErrnoStatus("chown " + work);
+  }
+  return Status::Ok();
+}
+
+std::string Attempt::CarriedRecords() const {
+  std::string records = FormatLaunchRecord(name());
+  if (pid_) records += FormatJobRecord(name(), *pid_);
+  return records;
 }
 
 void Attempt::SpawnFailed(const std::string& message) {
-  [[maybe_unused]] Status claimed = WriteAll(state_.get(), FormatSupervisorLine(::getpid()));
   outcome_.kind = Kind::kSpawnFailed;
   outcome_.message = message;
   outcome_.stopped_at = NowMs();
@@ -219,7 +249,7 @@ void Attempt::CheckDeadlines(int64_t now) {
   }
 }
 
-std::string Attempt::Finish() {
+ExitRecord Attempt::Finish() {
   log_.Flush();
   ExitRecord record;
   record.outcome = outcome_;
@@ -231,19 +261,13 @@ std::string Attempt::Finish() {
                               std::to_string(log_.dropped_bytes()) + " bytes of output lost";
   }
   record.supervisor_max_rss_kb = MaxRssKb();
-  // One write: a reader never sees half a record. Unlock before closing, so that whoever waits
-  // for the close (an adopting server) finds the lock free.
-  std::string text = FormatFinalRecord(record);
-  [[maybe_unused]] Status written = WriteAll(state_.get(), text);
-  ::flock(state_.get(), LOCK_UN);
-  state_.reset();
-  return text;
+  return record;
 }
 
 // The event loop: the control socket, the signals and every attempt's pipes.
 class Loop {
  public:
-  Status Init();
+  Status Init(const SupervisorOptions& options);
   void Run();
 
  private:
@@ -254,8 +278,9 @@ class Loop {
   int TimeoutMs() const;
   void Dispatch(const epoll_event& event);
   void ReadControl();
-  void OnMessage(const std::string& packet, UniqueFd passed);
-  void Launch(LaunchMessage launch, UniqueFd state);
+  void OnMessage(const std::string& packet);
+  void Launch(LaunchMessage launch);
+  void MaintainJournal();
   void Reap();
   void ReadSignals();
   void CheckDeadlines();
@@ -265,6 +290,10 @@ class Loop {
   void CloseControl();
   void Watch(int fd, uint64_t data, uint32_t events);
 
+  std::string root_;
+  std::unique_ptr<JournalWriter> journal_;
+  uint64_t ended_seq_ = 0;      // of the last ended message
+  uint64_t committed_seq_ = 0;  // the server's, from its last launch
   UniqueFd epoll_;
   UniqueFd signals_;
   UniqueFd control_;
@@ -273,7 +302,7 @@ class Loop {
   std::deque<std::string> out_;
   uint64_t next_serial_ = 1;
   std::unordered_map<uint64_t, std::unique_ptr<Attempt>> attempts_;
-  std::unordered_map<std::string, uint64_t> by_dir_;
+  std::unordered_map<std::string, uint64_t> by_name_;
   std::unordered_map<pid_t, uint64_t> by_pid_;
   std::vector<uint64_t> touched_;  // attempts that may be done after this turn
   std::vector<char> receive_buffer_ = std::vector<char>(kMaxMessageBytes);
@@ -281,12 +310,21 @@ class Loop {
   char buf_[kReadChunk];
 };
 
-Status Loop::Init() {
+Status Loop::Init(const SupervisorOptions& options) {
   ::close_range(kSupervisorControlFd + 1, ~0U, 0);  // whatever the server leaked
   if (::fcntl(kSupervisorControlFd, F_SETFD, FD_CLOEXEC) != 0) {
     return ErrnoStatus("control socket (fd 3)");
   }
   control_.reset(kSupervisorControlFd);
+  root_ = options.root;
+  std::string name = std::to_string(::getpid()) + "-" + std::to_string(NowMs());
+  Result<std::unique_ptr<JournalWriter>> journal =
+      JournalWriter::Create(root_, name, options.rotate_records);
+  if (!journal.ok()) return journal.status();
+  journal_ = std::move(*journal);
+  const std::string work = SharedWorkDirOf(root_);
+  if (::mkdir(work.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoStatus("mkdir " + work);
+  Send(EncodeMessage(HelloMessage{std::move(name)}));
   ::signal(SIGHUP, SIG_IGN);
   ::signal(SIGPIPE, SIG_IGN);
   sigset_t set;
@@ -301,6 +339,7 @@ Status Loop::Init() {
   if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens it each time
   Watch(control_.get(), kControl, EPOLLIN);
   Watch(signals_.get(), kSignals, EPOLLIN);
+  Flush();  // the hello
   return Status::Ok();
 }
 
@@ -319,7 +358,19 @@ void Loop::Run() {
     CheckDeadlines();
     FinishDone();
     Flush();
+    MaintainJournal();
   }
+}
+
+// After the turn's messages are sent: journal housekeeping is off the path of every launch and
+// exit. No rotation once detached: a server adopting our attempts reads only the last segment.
+void Loop::MaintainJournal() {
+  if (control_.valid() && journal_->WantsRotation()) {
+    std::string carried;
+    for (const auto& [serial, attempt] : attempts_) carried += attempt->CarriedRecords();
+    [[maybe_unused]] Status rotated = journal_->Rotate(carried);  // else: retried next turn
+  }
+  journal_->Release(committed_seq_);
 }
 
 int Loop::TimeoutMs() const {
@@ -349,37 +400,45 @@ void Loop::Dispatch(const epoll_event& event) {
 
 void Loop::ReadControl() {
   while (control_.valid()) {
-    UniqueFd passed;
+    UniqueFd passed;  // none is ever sent; a stray one is closed
     Received got = ReceivePacket(control_.get(), receive_buffer_, &packet_, &passed);
     if (got == Received::kWouldBlock) return;
     if (got == Received::kClosed) return CloseControl();
-    OnMessage(packet_, std::move(passed));
+    OnMessage(packet_);
   }
 }
 
-void Loop::OnMessage(const std::string& packet, UniqueFd passed) {
+void Loop::OnMessage(const std::string& packet) {
   Result<ToSupervisor> message = DecodeToSupervisor(packet);
   if (!message.ok()) return;  // a server of another version; nothing we could answer
   if (auto* launch = std::get_if<LaunchMessage>(&*message)) {
-    if (!passed.valid() || launch->argv.empty()) return;  // the server never sends these
-    return Launch(std::move(*launch), std::move(passed));
+    if (launch->argv.empty()) return;  // the server never sends these
+    return Launch(std::move(*launch));
   }
   const auto& terminate = std::get<TerminateMessage>(*message);
-  auto it = by_dir_.find(terminate.attempt_dir);
-  if (it != by_dir_.end()) attempts_.at(it->second)->Terminate(terminate.grace_ms);
+  auto it = by_name_.find(terminate.attempt);
+  if (it != by_name_.end()) attempts_.at(it->second)->Terminate(terminate.grace_ms);
 }
 
-void Loop::Launch(LaunchMessage launch, UniqueFd state) {
-  if (by_dir_.count(launch.attempt_dir) != 0) return;  // the lock makes this impossible
+// The launch is in the journal before the job starts: a server adopting after a crash finds every
+// attempt that may have a process.
+void Loop::Launch(LaunchMessage launch) {
+  committed_seq_ = std::max(committed_seq_, launch.committed_seq);
+  if (by_name_.count(launch.attempt) != 0) return;  // the server never sends these
   uint64_t serial = next_serial_++;
-  auto attempt = std::make_unique<Attempt>(std::move(launch), std::move(state));
-  attempt->Start(dev_null_.get());
+  auto attempt = std::make_unique<Attempt>(root_, std::move(launch), journal_.get());
+  Status recorded = journal_->Append(FormatLaunchRecord(attempt->name()));
+  if (!recorded.ok()) {
+    attempt->FailToStart("journal: " + recorded.message());
+  } else {
+    attempt->Start(dev_null_.get());
+  }
   if (std::optional<pid_t> pid = attempt->pid()) {
     by_pid_[*pid] = serial;
     Watch(attempt->pipe_fd(0), (serial << 2) | kStdout, EPOLLIN);
     Watch(attempt->pipe_fd(1), (serial << 2) | kStderr, EPOLLIN);
   }
-  by_dir_[attempt->dir()] = serial;
+  by_name_[attempt->name()] = serial;
   attempts_[serial] = std::move(attempt);
   touched_.push_back(serial);
 }
@@ -429,11 +488,14 @@ void Loop::FinishDone() {
   for (uint64_t serial : touched_) {
     auto it = attempts_.find(serial);
     if (it == attempts_.end() || !it->second->Done()) continue;
-    std::string dir = it->second->dir();
-    std::string record = it->second->Finish();
-    by_dir_.erase(dir);
+    std::string name = it->second->name();
+    ExitRecord record = it->second->Finish();
+    // One write: a reader never sees half a record. Without a server nobody waits for `ended`.
+    const uint64_t seq = ++ended_seq_;
+    [[maybe_unused]] Status written = journal_->AppendExit(FormatExitJournalRecord(name, record), seq);
+    by_name_.erase(name);
     attempts_.erase(it);
-    if (control_.valid()) Send(EncodeMessage(EndedMessage{std::move(dir), std::move(record)}));
+    if (control_.valid()) Send(EncodeMessage(EndedMessage{std::move(name), seq, FormatExitRecord(record)}));
   }
   touched_.clear();
 }
@@ -460,13 +522,16 @@ void Loop::Flush() {
 void Loop::CloseControl() {
   control_.reset();  // also leaves the epoll set
   out_.clear();
+  // Every launch of the server is recorded above: an adopting server may now conclude that an
+  // attempt it cannot find in any journal was never started.
+  [[maybe_unused]] Status written = journal_->Append(FormatDetachedRecord());
 }
 
 }  // namespace
 
-int RunSupervisor() {
+int RunSupervisor(const SupervisorOptions& options) {
   Loop loop;
-  if (!loop.Init().ok()) return 2;
+  if (!loop.Init(options).ok()) return 2;
   loop.Run();
   return 0;
 }

@@ -10,6 +10,7 @@ namespace {
 constexpr char kLaunch = 'L';
 constexpr char kTerminate = 'T';
 constexpr char kEnded = 'E';
+constexpr char kHello = 'H';
 
 void PutField(std::string* out, std::string_view field) {
   uint32_t n = static_cast<uint32_t>(field.size());
@@ -34,6 +35,11 @@ class FieldReader {
   std::optional<int64_t> NextInt() {
     std::optional<std::string> field = Next();
     return field ? ParseInt64(*field) : std::nullopt;
+  }
+  std::optional<uint64_t> NextCount() {
+    std::optional<int64_t> n = NextInt();
+    if (!n || *n < 0) return std::nullopt;
+    return static_cast<uint64_t>(*n);
   }
   bool empty() const { return rest_.empty(); }
 
@@ -71,16 +77,23 @@ Status Malformed(std::string_view what) {
 
 Result<ToSupervisor> DecodeLaunch(FieldReader fields) {
   LaunchMessage m;
-  std::optional<std::string> dir = fields.Next();
+  std::optional<std::string> attempt = fields.Next();
   std::optional<int64_t> grace = fields.NextInt();
   std::optional<std::string> working_dir = fields.Next();
   std::optional<std::string> run_as_text = fields.Next();
+  std::optional<uint64_t> make_run_as_dir = fields.NextCount();
+  std::optional<uint64_t> committed_seq = fields.NextCount();
   std::optional<int64_t> argc = fields.NextInt();
-  if (!dir || !grace || !working_dir || !run_as_text || !argc || *argc < 1) return Malformed("launch header");
+  if (!attempt || !grace || !working_dir || !run_as_text || !make_run_as_dir || !committed_seq || !argc ||
+      *argc < 1) {
+    return Malformed("launch header");
+  }
   std::optional<std::optional<Credentials>> run_as = DecodeRunAs(*run_as_text);
   if (!run_as) return Malformed("launch run_as");
   m.run_as = std::move(*run_as);
-  m.attempt_dir = std::move(*dir);
+  m.make_run_as_dir = *make_run_as_dir != 0;
+  m.committed_seq = *committed_seq;
+  m.attempt = std::move(*attempt);
   m.grace_ms = *grace;
   m.working_dir = std::move(*working_dir);
   for (int64_t i = 0; i < *argc; ++i) {
@@ -100,10 +113,12 @@ Result<ToSupervisor> DecodeLaunch(FieldReader fields) {
 
 std::string EncodeMessage(const LaunchMessage& message) {
   std::string out(1, kLaunch);
-  PutField(&out, message.attempt_dir);
+  PutField(&out, message.attempt);
   PutField(&out, std::to_string(message.grace_ms));
   PutField(&out, message.working_dir);
   PutField(&out, EncodeRunAs(message.run_as));
+  PutField(&out, message.make_run_as_dir ? "1" : "0");
+  PutField(&out, std::to_string(message.committed_seq));
   PutField(&out, std::to_string(message.argv.size()));
   for (const std::string& arg : message.argv) PutField(&out, arg);
   for (const std::string& var : message.environment) PutField(&out, var);
@@ -112,15 +127,22 @@ std::string EncodeMessage(const LaunchMessage& message) {
 
 std::string EncodeMessage(const TerminateMessage& message) {
   std::string out(1, kTerminate);
-  PutField(&out, message.attempt_dir);
+  PutField(&out, message.attempt);
   PutField(&out, std::to_string(message.grace_ms));
+  return out;
+}
+
+std::string EncodeMessage(const HelloMessage& message) {
+  std::string out(1, kHello);
+  PutField(&out, message.supervisor);
   return out;
 }
 
 std::string EncodeMessage(const EndedMessage& message) {
   std::string out(1, kEnded);
-  PutField(&out, message.attempt_dir);
-  PutField(&out, message.final_record);
+  PutField(&out, message.attempt);
+  PutField(&out, std::to_string(message.seq));
+  PutField(&out, message.exit_record);
   return out;
 }
 
@@ -135,13 +157,20 @@ Result<ToSupervisor> DecodeToSupervisor(std::string_view packet) {
   return ToSupervisor(TerminateMessage{std::move(*dir), *grace});
 }
 
-Result<EndedMessage> DecodeEnded(std::string_view packet) {
-  if (packet.empty() || packet[0] != kEnded) return Malformed("not an ended message");
+Result<FromSupervisor> DecodeFromSupervisor(std::string_view packet) {
+  if (packet.empty()) return Malformed("empty packet");
   FieldReader fields(packet.substr(1));
-  std::optional<std::string> dir = fields.Next();
+  if (packet[0] == kHello) {
+    std::optional<std::string> supervisor = fields.Next();
+    if (!supervisor || !fields.empty()) return Malformed("hello");
+    return FromSupervisor(HelloMessage{std::move(*supervisor)});
+  }
+  if (packet[0] != kEnded) return Malformed("unknown kind");
+  std::optional<std::string> attempt = fields.Next();
+  std::optional<uint64_t> seq = fields.NextCount();
   std::optional<std::string> record = fields.Next();
-  if (!dir || !record || !fields.empty()) return Malformed("ended");
-  return EndedMessage{std::move(*dir), std::move(*record)};
+  if (!attempt || !seq || !record || !fields.empty()) return Malformed("ended");
+  return FromSupervisor(EndedMessage{std::move(*attempt), *seq, std::move(*record)});
 }
 
 }  // namespace nightshift::exec

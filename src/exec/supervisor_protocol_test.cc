@@ -7,7 +7,7 @@ namespace nightshift::exec {
 namespace {
 
 TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
-  LaunchMessage launch{"/data/jobs/j-1.1", 30000, "/work dir", std::nullopt,
+  LaunchMessage launch{"j-1.1", 30000, "/work dir", std::nullopt, false, 42,
                        {"sh", "-c", "printf 'a\nb'\t", std::string("nul\0inside", 10), ""},
                        {"PATH=/bin", "EMPTY=", "MULTI=line1\nline2"}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
@@ -17,14 +17,14 @@ TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
 }
 
 TEST(SupervisorProtocolTest, LaunchWithoutEnvironment) {
-  LaunchMessage launch{"/d", 0, "/", std::nullopt, {"true"}, {}};
+  LaunchMessage launch{"d.1", 0, "/", std::nullopt, false, 0, {"true"}, {}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
 }
 
 TEST(SupervisorProtocolTest, LaunchCarriesTheCredentialsToRunAs) {
-  LaunchMessage launch{"/d", 0, "/", Credentials{65534, 65534, {}}, {"id"}, {"HOME=/nonexistent"}};
+  LaunchMessage launch{"d.1", 0, "/", Credentials{65534, 65534, {}}, true, 7, {"id"}, {"HOME=/nonexistent"}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
@@ -35,7 +35,7 @@ TEST(SupervisorProtocolTest, LaunchCarriesTheCredentialsToRunAs) {
 }
 
 TEST(SupervisorProtocolTest, MalformedCredentialsAreRejected) {
-  const std::string good = EncodeMessage(LaunchMessage{"/d", 0, "/", Credentials{1, 2, {}}, {"x"}, {}});
+  const std::string good = EncodeMessage(LaunchMessage{"d.1", 0, "/", Credentials{1, 2, {}}, false, 0, {"x"}, {}});
   const std::string field = std::string("\x03\0\0\0", 4) + "1 2";
   const size_t at = good.find(field);
   ASSERT_NE(at, std::string::npos);
@@ -49,40 +49,44 @@ TEST(SupervisorProtocolTest, MalformedCredentialsAreRejected) {
 }
 
 TEST(SupervisorProtocolTest, TerminateRoundTrips) {
-  TerminateMessage terminate{"/data/jobs/j-2.3", 1500};
+  TerminateMessage terminate{"j-2.3", 1500};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(terminate));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<TerminateMessage>(*decoded), terminate);
 }
 
-TEST(SupervisorProtocolTest, EndedRoundTrips) {
-  EndedMessage ended{"/data/jobs/j-1.1", "kind exited\nexit_code 0\nend\n"};
-  Result<EndedMessage> decoded = DecodeEnded(EncodeMessage(ended));
+TEST(SupervisorProtocolTest, EndedAndHelloRoundTrip) {
+  EndedMessage ended{"j-1.1", 17, "kind exited\nexit_code 0\n"};
+  Result<FromSupervisor> decoded = DecodeFromSupervisor(EncodeMessage(ended));
   ASSERT_TRUE(decoded.ok());
-  EXPECT_EQ(*decoded, ended);
+  EXPECT_EQ(std::get<EndedMessage>(*decoded), ended);
+  HelloMessage hello{"4100-1700000000000"};
+  decoded = DecodeFromSupervisor(EncodeMessage(hello));
+  ASSERT_TRUE(decoded.ok());
+  EXPECT_EQ(std::get<HelloMessage>(*decoded), hello);
 }
 
 TEST(SupervisorProtocolTest, EveryTruncationIsRejected) {
-  std::string packet = EncodeMessage(LaunchMessage{"/d", 5, "/w", Credentials{7, 8, {}}, {"a", "b"}, {"X=1"}});
+  std::string packet = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, {"a", "b"}, {"X=1"}});
   // Any prefix that cuts a field is malformed. (Cutting exactly between environment entries
   // leaves a valid launch with fewer variables, which is why the environment comes last and the
   // supervisor never receives partial packets: SOCK_SEQPACKET delivers whole ones.)
-  std::string complete_without_env = EncodeMessage(LaunchMessage{"/d", 5, "/w", Credentials{7, 8, {}}, {"a", "b"}, {}});
+  std::string complete_without_env = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, {"a", "b"}, {}});
   for (size_t n = 0; n < packet.size(); ++n) {
     if (n == complete_without_env.size()) continue;
     EXPECT_FALSE(DecodeToSupervisor(packet.substr(0, n)).ok()) << "prefix of " << n << " bytes";
   }
-  EXPECT_FALSE(DecodeEnded(EncodeMessage(EndedMessage{"/d", "r"}).substr(0, 7)).ok());
+  EXPECT_FALSE(DecodeFromSupervisor(EncodeMessage(EndedMessage{"d.1", 1, "r"}).substr(0, 7)).ok());
 }
 
 TEST(SupervisorProtocolTest, WrongKindsAndBadNumbersAreRejected) {
   EXPECT_FALSE(DecodeToSupervisor("").ok());
   EXPECT_FALSE(DecodeToSupervisor("X").ok());
-  EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(EndedMessage{"/d", "r"})).ok());
-  EXPECT_FALSE(DecodeEnded(EncodeMessage(TerminateMessage{"/d", 1})).ok());
-  LaunchMessage no_argv{"/d", 5, "/w", std::nullopt, {}, {}};
+  EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(EndedMessage{"d.1", 1, "r"})).ok());
+  EXPECT_FALSE(DecodeFromSupervisor(EncodeMessage(TerminateMessage{"d.1", 1})).ok());
+  LaunchMessage no_argv{"d.1", 5, "/w", std::nullopt, false, 0, {}, {}};
   EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(no_argv)).ok());
-  std::string bad_grace = EncodeMessage(TerminateMessage{"/d", 1});
+  std::string bad_grace = EncodeMessage(TerminateMessage{"d.1", 1});
   bad_grace[bad_grace.size() - 1] = 'x';
   EXPECT_FALSE(DecodeToSupervisor(bad_grace).ok());
 }

@@ -79,7 +79,7 @@ def test_example_runs_end_to_end_in_process(workdir):
     assert_published(workdir)
     # The summary's log path is the analyzer's attempt log, inside the data dir.
     log = summary_row(p.stdout, "analyzer")[4]
-    assert log.startswith(os.path.join(data_dir, "jobs") + "/") and log.endswith("/log")
+    assert log.startswith(os.path.join(data_dir, "jobs") + "/") and log.endswith(".1.log")
     with open(log) as f:
         assert f"2000 trips for {DAY}" in f.read()
 
