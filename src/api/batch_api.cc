@@ -12,6 +12,10 @@
 namespace nightshift::api {
 namespace {
 
+// vCPUs nightshift hands a Slurm compute environment at once when the client does not say: Slurm
+// queues what does not fit, so this only bounds what is submitted ahead.
+constexpr double kDefaultSlurmVcpus = 1024;
+
 // Reads `tags`, checking the run-as tag's value (core/job_identity.h) when there is one.
 std::optional<std::map<std::string, std::string>> ReadTags(JsonReader& r) {
   std::optional<std::map<std::string, std::string>> tags = r.StringMap("tags");
@@ -215,6 +219,18 @@ Result<OrderedJson> BatchApi::CreateComputeEnvironment(const Json& body) {
     if (body.contains(echoed)) extra[echoed] = body[echoed];
   }
   r.Unsupported("eksConfiguration");
+  if (const Json* slurm = r.Object("slurm")) {  // nightshift's extension: the jobs go to Slurm
+    JsonReader sr(*slurm, "slurm");
+    ce.executor = core::ExecutorKind::kSlurm;
+    ce.slurm.partition = sr.String("partition", true).value_or("");
+    ce.slurm.account = sr.String("account").value_or("");
+    ce.slurm.qos = sr.String("qos").value_or("");
+    ce.slurm.sbatch_args = sr.StringList("sbatchArgs").value_or(std::vector<std::string>{});
+    for (const std::string& arg : ce.slurm.sbatch_args) {
+      if (arg.empty() || arg[0] != '-') sr.Fail(Status::InvalidArgument("slurm.sbatchArgs: \"" + arg + "\" is not an option (one option per element, as --exclusive or --nice=5)"));
+    }
+    r.Fail(sr.Finish());
+  }
   if (r.ok() && ce.type == "MANAGED") {
     if (!resources) return Status::InvalidArgument("computeResources is required for a MANAGED compute environment");
     if (!(*resources).contains("maxvCpus") || !(*resources)["maxvCpus"].is_number_integer()) {
@@ -224,9 +240,12 @@ Result<OrderedJson> BatchApi::CreateComputeEnvironment(const Json& body) {
     extra["computeResources"] = *resources;
   } else if (r.ok()) {
     if (resources) return Status::InvalidArgument("computeResources is only valid for a MANAGED compute environment");
-    // UNMANAGED: the capacity is this machine's, unless the client says otherwise.
-    ce.max_vcpus = unmanaged ? static_cast<double>(*unmanaged)
-                             : static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+    // UNMANAGED: the capacity is this machine's (a Slurm cluster's: kDefaultSlurmVcpus), unless
+    // the client says otherwise.
+    const double fallback = ce.executor == core::ExecutorKind::kSlurm
+                                ? kDefaultSlurmVcpus
+                                : static_cast<double>(std::max(1u, std::thread::hardware_concurrency()));
+    ce.max_vcpus = unmanaged ? static_cast<double>(*unmanaged) : fallback;
   }
   NS_RETURN_IF_ERROR(r.Finish());
   ce.extra_json = extra.dump();

@@ -343,6 +343,13 @@ OrderedJson ComputeEnvironmentJson(const core::ComputeEnvironment& ce) {
     j["computeResources"] = std::move(resources);
   }
   MergeExtra(j, ce.extra_json);
+  if (ce.executor == core::ExecutorKind::kSlurm) {
+    OrderedJson slurm{{"partition", ce.slurm.partition}};
+    if (!ce.slurm.account.empty()) slurm["account"] = ce.slurm.account;
+    if (!ce.slurm.qos.empty()) slurm["qos"] = ce.slurm.qos;
+    if (!ce.slurm.sbatch_args.empty()) slurm["sbatchArgs"] = ce.slurm.sbatch_args;
+    j["slurm"] = std::move(slurm);
+  }
   return j;
 }
 

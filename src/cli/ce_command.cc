@@ -29,10 +29,15 @@ std::string Vcpus(const Json& ce) {
   return "-";
 }
 
+std::string TypeOf(const Json& ce) {
+  if (ce.contains("slurm")) return "slurm:" + Text(ce["slurm"].value("partition", Json()));
+  return Text(ce["type"]);
+}
+
 void PrintCes(const Json& answer) {
   std::vector<Row> rows;
   for (const Json& ce : answer["computeEnvironments"]) {
-    rows.push_back({Text(ce["computeEnvironmentName"]), Text(ce["type"]), Text(ce["state"]), Text(ce["status"]),
+    rows.push_back({Text(ce["computeEnvironmentName"]), TypeOf(ce), Text(ce["state"]), Text(ce["status"]),
                     Vcpus(ce), Text(ce["computeEnvironmentArn"])});
   }
   PrintTable(std::cout, {"NAME", "TYPE", "STATE", "STATUS", "VCPUS", "ARN"}, rows);
@@ -43,24 +48,53 @@ Result<Json> Describe(const Named& f) {
                      "compute environment");
 }
 
+struct SlurmFlags {
+  std::string partition, account, qos;
+  std::vector<std::string> sbatch_args;
+};
+
 Command CreateVerb() {
-  return {"create", "Create a compute environment (processes on this host)", [](CLI::App& app) -> std::function<int()> {
+  return {"create", "Create a compute environment (processes on this host, or jobs on a Slurm cluster)",
+          [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<Named>();
             auto type = std::make_shared<std::string>("UNMANAGED");
             auto vcpus = std::make_shared<int64_t>(0);
             auto disabled = std::make_shared<bool>(false);
             auto run_as = std::make_shared<std::string>();
+            auto slurm = std::make_shared<SlurmFlags>();
             AddNamed(app, *f);
             AddRunAsFlag(app, *run_as);
-            app.add_option("--type", *type, "UNMANAGED (capacity --vcpus) or MANAGED (computeResources.maxvCpus)")
-                ->check(CLI::IsMember({"UNMANAGED", "MANAGED"}))
+            app.add_option("--type", *type,
+                           "UNMANAGED (capacity --vcpus), MANAGED (computeResources.maxvCpus), or slurm (jobs go to "
+                           "a Slurm partition; the server needs --slurm)")
+                ->check(CLI::IsMember({"UNMANAGED", "MANAGED", "slurm"}))
                 ->capture_default_str();
-            app.add_option("--vcpus", *vcpus, "vCPUs its jobs may use at once (default: this machine's cores; "
-                                              "required for MANAGED)");
+            app.add_option("--vcpus", *vcpus, "vCPUs its jobs may use at once (default: this machine's cores, for "
+                                              "slurm 1024; required for MANAGED)");
+            app.add_option("--partition", slurm->partition, "slurm: the partition (sbatch --partition); required");
+            app.add_option("--account", slurm->account, "slurm: sbatch --account");
+            app.add_option("--qos", slurm->qos, "slurm: sbatch --qos");
+            app.add_option("--sbatch-arg", slurm->sbatch_args,
+                           "slurm: one more sbatch option, as --sbatch-arg=--exclusive (repeatable)");
             app.add_flag("--disabled", *disabled, "Create it DISABLED: no new jobs are placed on it");
-            return [f, type, vcpus, disabled, run_as] {
-              Json body{{"computeEnvironmentName", f->name}, {"type", *type},
+            return [f, type, vcpus, disabled, run_as, slurm] {
+              const bool is_slurm = *type == "slurm";
+              if (is_slurm && slurm->partition.empty()) {
+                return ReportError(Status::InvalidArgument("--partition is required for a slurm compute environment"));
+              }
+              if (!is_slurm && (!slurm->partition.empty() || !slurm->account.empty() || !slurm->qos.empty() ||
+                                !slurm->sbatch_args.empty())) {
+                return ReportError(Status::InvalidArgument("--partition, --account, --qos and --sbatch-arg are for "
+                                                           "--type slurm"));
+              }
+              Json body{{"computeEnvironmentName", f->name}, {"type", is_slurm ? "UNMANAGED" : *type},
                         {"state", *disabled ? "DISABLED" : "ENABLED"}};
+              if (is_slurm) {
+                body["slurm"] = {{"partition", slurm->partition}};
+                if (!slurm->account.empty()) body["slurm"]["account"] = slurm->account;
+                if (!slurm->qos.empty()) body["slurm"]["qos"] = slurm->qos;
+                if (!slurm->sbatch_args.empty()) body["slurm"]["sbatchArgs"] = slurm->sbatch_args;
+              }
               if (*type == "MANAGED") {
                 if (*vcpus <= 0) return ReportError(Status::InvalidArgument("--vcpus is required for a MANAGED compute environment"));
                 body["computeResources"] = {{"maxvCpus", *vcpus}};

@@ -139,6 +139,19 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"secrets_dir", ValueKind::kString, "",
        "The directory job secrets are read from (secrets: valueFrom file:///PATH inside it, or a file name in "
        "it); default: DATA_DIR/secrets"},
+      {"slurm", ValueKind::kBoolean, "false",
+       "Run the jobs of Slurm compute environments through Slurm's client commands (sbatch, squeue, scancel) "
+       "on this host; implied by --slurm-conf"},
+      {"slurm_conf", ValueKind::kString, "", "SLURM_CONF for Slurm's client commands (turns --slurm on)"},
+      {"slurm_bin_dir", ValueKind::kString, "", "Where sbatch, squeue and scancel are; default: PATH"},
+      {"slurm_dir", ValueKind::kString, "",
+       "Directory shared with the Slurm nodes (same path everywhere) for task files, status records and logs; "
+       "default: DATA_DIR/slurm"},
+      {"slurm_poll_interval", ValueKind::kNumber, "5",
+       "Seconds between squeue reconciliations (exits arrive at once without them; they refresh waiting reasons "
+       "and catch jobs Slurm ended without the task's record)", {}, 0.1, 3600},
+      {"slurm_task", ValueKind::kString, "",
+       "The nightshift-slurm-task wrapper at a path every node sees; default: beside this program"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
       {"token", ValueKind::kString, "", "The API token the client verbs send (Authorization: Bearer)",

@@ -34,6 +34,7 @@
 #include "cli/server_security.h"
 #include "engine/engine.h"
 #include "exec/local_executor.h"
+#include "slurm/slurm_executor.h"
 #include "store/sqlite_store.h"
 
 namespace nightshift::cli {
@@ -179,6 +180,24 @@ int RunServer(const Config& config) {
   options.region = config.String("region");
   options.default_vcpus = config.Number("default_vcpus");
   engine::Engine engine(io, **store, executor, clock, options);
+  std::unique_ptr<slurm::SlurmExecutor> slurm_executor;
+  if (config.Boolean("slurm") || !config.String("slurm_conf").empty()) {
+    slurm::SlurmExecutorOptions so;
+    so.shared_dir = config.String("slurm_dir").empty() ? data_dir + "/slurm" : config.String("slurm_dir");
+    so.slurm_conf = config.String("slurm_conf");
+    so.bin_dir = config.String("slurm_bin_dir");
+    so.wrapper = config.String("slurm_task").empty() ? slurm::SlurmTaskBesideThisProgram() : config.String("slurm_task");
+    so.secrets_dir = config.String("secrets_dir").empty() ? data_dir + "/secrets" : config.String("secrets_dir");
+    so.poll_interval = std::chrono::milliseconds(static_cast<int64_t>(config.Number("slurm_poll_interval") * 1000));
+    slurm_executor = std::make_unique<slurm::SlurmExecutor>(io, so);
+    if (Status st = slurm_executor->Start(); !st.ok()) {
+      spdlog::error("cannot start the Slurm executor: {}", st.ToString());
+      return 1;
+    }
+    engine.AddExecutor(core::ExecutorKind::kSlurm, *slurm_executor);
+    spdlog::info("Slurm executor on: shared directory {}{}", so.shared_dir,
+                 so.slurm_conf.empty() ? "" : ", SLURM_CONF=" + so.slurm_conf);
+  }
   if (Status st = engine.Start(); !st.ok()) {
     spdlog::error("cannot start the engine: {}", st.ToString());
     return 1;

@@ -110,6 +110,9 @@ struct AttemptOutcome {
   int exit_code = 0;
   int signal = 0;
   std::string message;  // executor detail, e.g. "exec ./x: No such file or directory"
+  // Set: the attempt's container.reason as the executor words it ("Slurm job 12 ended NODE_FAIL"),
+  // instead of the one the scheduler derives from `kind`.
+  std::string reason;
   TimeMs started_at = 0;
   TimeMs stopped_at = 0;
 };

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/job.h"
@@ -12,7 +13,18 @@
 
 namespace nightshift::core {
 
-enum class ExecutorKind { kLocal };
+enum class ExecutorKind { kLocal, kSlurm };
+
+std::string_view Name(ExecutorKind kind);  // local | slurm
+
+// Where a Slurm compute environment's jobs go (sbatch options). Empty members are not passed.
+struct SlurmSettings {
+  std::string partition;
+  std::string account;
+  std::string qos;
+  std::vector<std::string> sbatch_args;  // extra sbatch options, each one argument ("--exclusive")
+  bool operator==(const SlurmSettings&) const = default;
+};
 
 struct ComputeEnvironment {
   std::string name;
@@ -20,6 +32,7 @@ struct ComputeEnvironment {
   std::string type = "MANAGED";  // MANAGED | UNMANAGED
   bool enabled = true;
   ExecutorKind executor = ExecutorKind::kLocal;
+  SlurmSettings slurm;         // executor kSlurm only
   double max_vcpus = 0;        // capacity: computeResources.maxvCpus or unmanagedvCpus
   int64_t max_memory_mib = 0;  // 0 = memory not limited
   TimeMs created_at = 0;

@@ -437,6 +437,15 @@ void Scheduler::OnLaunched(const std::string& job_id, int attempt, TimeMs now) {
   if (job->spec->timeout_seconds) ArmDeadline(*job, now);
 }
 
+void Scheduler::OnStartDelayed(const std::string& job_id, int attempt, std::string reason, TimeMs now) {
+  Job* job = FindMutable(job_id);
+  if (!job || job->state != JobState::kStarting || static_cast<int>(job->attempts.size()) != attempt ||
+      job->status_reason == reason) {
+    return;
+  }
+  SetState(*job, JobState::kStarting, std::move(reason), now);
+}
+
 void Scheduler::OnNeverStarted(const std::string& job_id, int attempt, TimeMs now) {
   Job* job = FindMutable(job_id);
   if (!job || static_cast<int>(job->attempts.size()) != attempt || IsTerminal(job->state)) return;
@@ -467,6 +476,7 @@ std::string Scheduler::FinishFailedAttempt(Job& job, const AttemptOutcome& outco
       a.reason = "SupervisorLost: " + outcome.message;
       break;
   }
+  if (!outcome.reason.empty()) a.reason = outcome.reason;
   if (timed_out_.count(job.id)) return kReasonTimeout;
   if (auto t = terminate_reason_.find(job.id); t != terminate_reason_.end()) return t->second;
   if (outcome.kind == AttemptOutcome::Kind::kSpawnFailed) return "Task failed to start";

@@ -97,6 +97,9 @@ class Scheduler {
 
   // The executor started the attempt: STARTING -> RUNNING.
   void OnLaunched(const std::string& job_id, int attempt, TimeMs now);
+  // The executor has accepted the attempt but it has not started yet (a batch system queues it):
+  // its STARTING job's statusReason becomes `reason` ("Slurm job 12 pending: Resources").
+  void OnStartDelayed(const std::string& job_id, int attempt, std::string reason, TimeMs now);
   // The attempt ended: success, retry, or failure with cascade to dependents.
   void OnExited(const std::string& job_id, int attempt, const AttemptOutcome& outcome, TimeMs now);
   // After a restart: the attempt was committed as STARTING but its process never began. The

@@ -38,14 +38,27 @@ Engine::Engine(asio::io_context& io, store::Store& store, exec::Executor& execut
                EngineOptions options)
     : io_(io),
       store_(store),
-      executor_(executor),
       clock_(clock),
       options_(std::move(options)),
       timers_(std::make_unique<Timers>(io)),
       observe_(std::make_unique<Observability>(options_)) {
-  executor_.SetExitCallback([this](const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
+  AddExecutor(core::ExecutorKind::kLocal, executor);
+}
+
+void Engine::AddExecutor(core::ExecutorKind kind, exec::Executor& executor) {
+  executors_[kind] = &executor;
+  executor.SetExitCallback([this](const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
     OnAttemptExited(key, outcome);
   });
+  executor.SetStartCallback([this](const exec::AttemptKey& key, const exec::Executor::StartProgress& progress) {
+    OnAttemptProgress(key, progress);
+  });
+}
+
+exec::Executor& Engine::ExecutorOf(const std::string& ce) const {
+  auto it = ces_.find(ce);
+  auto e = executors_.find(it == ces_.end() ? core::ExecutorKind::kLocal : it->second.executor);
+  return *(e == executors_.end() ? executors_.at(core::ExecutorKind::kLocal) : e->second);
 }
 
 Engine::~Engine() = default;
@@ -118,9 +131,13 @@ Status Engine::CreateDefaults() {
 
 void Engine::Adopt(const core::Job& job) {
   const int attempt = static_cast<int>(job.attempts.size());
-  switch (executor_.Adopt({job.id, attempt})) {
+  exec::Executor& executor = ExecutorOf(job.compute_environment);
+  switch (executor.Adopt({job.id, attempt})) {
     case exec::AdoptResult::kRunning:
-      if (job.state == core::JobState::kStarting) scheduler_.OnLaunched(job.id, attempt, Now());
+      // An executor that reports starts says so again for an adopted attempt that has started.
+      if (job.state == core::JobState::kStarting && !executor.ReportsStarts()) {
+        scheduler_.OnLaunched(job.id, attempt, Now());
+      }
       break;
     case exec::AdoptResult::kExited:
       break;  // the outcome arrives through the exit callback
@@ -254,7 +271,7 @@ void Engine::CommitPending() {
   }
   commit_failures_ = 0;
   uncommitted_finished_.clear();
-  executor_.OutcomesCommitted();
+  for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
   for (auto& done : waiting_for_commit_) awaiting_sync_.push_back(std::move(done));
   waiting_for_commit_.clear();
   if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();
@@ -285,7 +302,9 @@ void Engine::CarryOutDecisions() {
   auto launches = std::exchange(to_launch_, {});
   for (const core::Placement& p : launches) Launch(p);
   for (const core::KillRequest& kill : scheduler_.TakeKills()) {
-    executor_.Terminate({kill.job_id, kill.attempt}, options_.terminate_grace_ms);
+    const core::Job* job = scheduler_.Find(kill.job_id);
+    ExecutorOf(job ? job->compute_environment : std::string())
+        .Terminate({kill.job_id, kill.attempt}, options_.terminate_grace_ms);
   }
 }
 
@@ -294,9 +313,10 @@ void Engine::Launch(const core::Placement& placement) {
   if (!job || job->state != core::JobState::kStarting) return;  // cancelled meanwhile
   const TimeMs started_at = Now();  // before the spawn: no output can be older
   Result<exec::LaunchRequest> launch = BuildLaunch(*job, placement);
-  Status st = launch.ok() ? executor_.Launch(*launch) : launch.status();
+  exec::Executor& executor = ExecutorOf(placement.compute_environment);
+  Status st = launch.ok() ? executor.Launch(*launch) : launch.status();
   if (st.ok()) {
-    scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
+    if (!executor.ReportsStarts()) scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);
     ArmLazyCommit();
     return;
   }
@@ -325,6 +345,15 @@ void Engine::ArmLazyCommit() {
 void Engine::OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
   scheduler_.OnExited(key.job_id, key.attempt, outcome, Now());
   ScheduleFlush();
+}
+
+void Engine::OnAttemptProgress(const exec::AttemptKey& key, const exec::Executor::StartProgress& progress) {
+  if (progress.started_at) {
+    scheduler_.OnLaunched(key.job_id, key.attempt, *progress.started_at);
+  } else {
+    scheduler_.OnStartDelayed(key.job_id, key.attempt, progress.reason, Now());
+  }
+  ArmLazyCommit();
 }
 
 // One timer for the earliest due fire of all schedules. It is re-armed at least every minute, so

@@ -74,6 +74,11 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
+  // Before Start: compute environments of executor type `kind` run their jobs on `executor`
+  // (the constructor's runs kLocal). A compute environment of a kind with no executor cannot be
+  // created. `executor` must outlive the engine.
+  void AddExecutor(core::ExecutorKind kind, exec::Executor& executor);
+
   // Loads the store, creates the default compute environment and queue on first start,
   // re-adopts attempts that were running when the previous server stopped.
   Status Start();
@@ -265,6 +270,9 @@ class Engine {
   void CarryOutDecisions();
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
+  void OnAttemptProgress(const exec::AttemptKey& key, const exec::Executor::StartProgress& progress);
+  // The executor of the compute environment `ce` (the local one if the name is unknown).
+  exec::Executor& ExecutorOf(const std::string& ce) const;
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
   void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
@@ -343,7 +351,7 @@ class Engine {
 
   boost::asio::io_context& io_;
   store::Store& store_;
-  exec::Executor& executor_;
+  std::map<core::ExecutorKind, exec::Executor*> executors_;
   const Clock& clock_;
   EngineOptions options_;
   std::unique_ptr<Timers> timers_;

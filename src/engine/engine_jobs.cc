@@ -157,6 +157,9 @@ Result<exec::LaunchRequest> Engine::BuildLaunch(const core::Job& job, const core
   launch.working_dir = job.spec->working_dir;
   launch.run_as = std::move(*run_as);
   launch.secrets = job.spec->secrets;
+  launch.resources = job.spec->resources;
+  launch.timeout_seconds = job.spec->timeout_seconds;
+  if (const core::ComputeEnvironment* ce = FindComputeEnvironment(p.compute_environment)) launch.slurm = ce->slurm;
   auto add = [&](const char* name, std::string value) { launch.environment.push_back({name, std::move(value)}); };
   add("AWS_BATCH_JOB_ID", job.id);
   add("AWS_BATCH_JOB_ATTEMPT", std::to_string(p.attempt));
@@ -272,7 +275,13 @@ Result<std::string> Engine::LogPathForStream(const std::string& stream) const {
   if (job_id.empty() || job_id.find("..") != std::string::npos || attempt < 1) {
     return Status::NotFound("The specified log stream does not exist.");
   }
-  return executor_.LogPath({job_id, attempt});
+  std::string ce;
+  if (const core::Job* live = scheduler_.Find(job_id)) {
+    ce = live->compute_environment;
+  } else if (Result<std::optional<core::Job>> stored = store_.GetJob(job_id); stored.ok() && *stored) {
+    ce = (*stored)->compute_environment;
+  }
+  return ExecutorOf(ce).LogPath({job_id, attempt});
 }
 
 }  // namespace nightshift::engine

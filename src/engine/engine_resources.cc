@@ -69,6 +69,14 @@ Result<core::ComputeEnvironment> Engine::CreateComputeEnvironment(core::ComputeE
     return Status::InvalidArgument("Object already exists: compute environment " + ce.name);
   }
   if (ce.max_vcpus <= 0) return Status::InvalidArgument("computeEnvironment capacity (vCPUs) must be greater than 0");
+  if (!executors_.count(ce.executor)) {
+    return Status::InvalidArgument("this server has no " + std::string(core::Name(ce.executor)) +
+                                   " executor: start it with the " + std::string(core::Name(ce.executor)) +
+                                   " settings (see `nightshift server --help`)");
+  }
+  if (ce.executor == core::ExecutorKind::kSlurm && ce.slurm.partition.empty()) {
+    return Status::InvalidArgument("slurm.partition is required for a Slurm compute environment");
+  }
   if (ce.tags.size() > kMaxTags) return Status::InvalidArgument("tags: at most 50 tags");
   ce.arn = Arn("compute-environment", ce.name);
   if (ce.created_at == 0) ce.created_at = Now();

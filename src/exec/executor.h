@@ -5,10 +5,12 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/job.h"
+#include "core/resources.h"
 #include "util/status.h"
 
 namespace nightshift::exec {
@@ -26,6 +28,10 @@ struct LaunchRequest {
   std::string working_dir;                // empty: the attempt's own directory
   std::string run_as;                     // unix user name or uid; empty: the server's own user
   std::vector<core::SecretRef> secrets;   // read when the attempt starts, added to environment
+  // For executors that hand jobs to a batch system, which reserves and limits them itself.
+  core::Resources resources;
+  std::optional<int64_t> timeout_seconds;
+  core::SlurmSettings slurm;  // the compute environment's, for a Slurm executor
 };
 
 // What Adopt found for an attempt the previous server process had started.
@@ -39,11 +45,24 @@ enum class AdoptResult {
 class Executor {
  public:
   using ExitCallback = std::function<void(const AttemptKey&, const core::AttemptOutcome&)>;
+  // For executors whose attempts wait before they start (ReportsStarts()): `started_at` set means
+  // the attempt has started; unset, `reason` says why it waits ("Slurm job 12 pending: Priority").
+  struct StartProgress {
+    std::optional<TimeMs> started_at;
+    std::string reason;
+  };
+  using StartCallback = std::function<void(const AttemptKey&, const StartProgress&)>;
 
   virtual ~Executor() = default;
 
   // Where exits are reported. Called once, before anything else.
   virtual void SetExitCallback(ExitCallback callback) = 0;
+
+  // Where an executor that ReportsStarts() reports them. Called once, before anything else.
+  virtual void SetStartCallback(StartCallback callback) { (void)callback; }
+  // False: an attempt has started when Launch returns. True: it starts later, which the executor
+  // reports through the start callback (or it ends first, through the exit callback).
+  virtual bool ReportsStarts() const { return false; }
 
   // Starts an attempt. The process outlives the server. An error means nothing was started
   // (the caller fails the attempt with the message); a command that cannot be executed is not an

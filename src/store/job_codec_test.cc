@@ -78,7 +78,7 @@ TEST(JobCodecTest, CodecCoversEveryMemberOfTheModel) {
   EXPECT_EQ(sizeof(core::JobSpec), 272u);
   EXPECT_EQ(sizeof(core::Attempt), 120u);
   EXPECT_EQ(sizeof(core::Dependency), 40u);
-  EXPECT_EQ(sizeof(core::ComputeEnvironment), 208u);
+  EXPECT_EQ(sizeof(core::ComputeEnvironment), 328u);
   EXPECT_EQ(sizeof(core::JobQueue), 216u);
   EXPECT_EQ(sizeof(core::JobDefinition), 528u);
 }

@@ -12,13 +12,14 @@ using wire::Reader;
 using wire::Writer;
 
 // Wire values of ExecutorKind: positions in this table. Append only.
-constexpr std::array kExecutorKinds = {core::ExecutorKind::kLocal};
+constexpr std::array kExecutorKinds = {core::ExecutorKind::kLocal, core::ExecutorKind::kSlurm};
 
 // Field numbers of each document. Never renumber or reuse one. Every scalar is always written,
 // since several have non-zero defaults.
 namespace ce_field {
 constexpr int kName = 1, kArn = 2, kType = 3, kEnabled = 4, kExecutor = 5, kMaxVcpus = 6,
-              kMaxMemoryMib = 7, kCreatedAt = 8, kTags = 9, kExtraJson = 10;
+              kMaxMemoryMib = 7, kCreatedAt = 8, kTags = 9, kExtraJson = 10, kSlurmPartition = 11,
+              kSlurmAccount = 12, kSlurmQos = 13, kSlurmSbatchArg = 14;
 }  // namespace ce_field
 
 namespace queue_field {
@@ -73,6 +74,18 @@ void ReadComputeEnvironmentField(Reader& f, core::ComputeEnvironment& ce) {
       break;
     case kExtraJson:
       ce.extra_json = f.String();
+      break;
+    case kSlurmPartition:
+      ce.slurm.partition = f.String();
+      break;
+    case kSlurmAccount:
+      ce.slurm.account = f.String();
+      break;
+    case kSlurmQos:
+      ce.slurm.qos = f.String();
+      break;
+    case kSlurmSbatchArg:
+      ce.slurm.sbatch_args.push_back(f.String());
       break;
   }
 }
@@ -174,6 +187,12 @@ std::string EncodeComputeEnvironment(const core::ComputeEnvironment& ce) {
   w.Int(kCreatedAt, ce.created_at);
   wire::WriteStringMap(w, kTags, ce.tags);
   w.Bytes(kExtraJson, ce.extra_json);
+  if (ce.executor == core::ExecutorKind::kSlurm) {
+    w.Bytes(kSlurmPartition, ce.slurm.partition);
+    w.Bytes(kSlurmAccount, ce.slurm.account);
+    w.Bytes(kSlurmQos, ce.slurm.qos);
+    for (const std::string& arg : ce.slurm.sbatch_args) w.Bytes(kSlurmSbatchArg, arg);
+  }
   return out;
 }
 

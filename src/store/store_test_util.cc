@@ -115,6 +115,8 @@ core::ComputeEnvironment FullComputeEnvironment() {
   ce.created_at = 1'700'000'000'000;
   ce.tags = {{"k", "v"}};
   ce.extra_json = R"({"serviceRole":"x"})";
+  ce.executor = core::ExecutorKind::kSlurm;
+  ce.slurm = {.partition = "debug", .account = "acct", .qos = "normal", .sbatch_args = {"--exclusive", "--nice=5"}};
   return ce;
 }
 
@@ -306,6 +308,7 @@ void ExpectComputeEnvironmentEq(const core::ComputeEnvironment& e,
   EXPECT_EQ(e.created_at, a.created_at);
   EXPECT_EQ(e.tags, a.tags);
   EXPECT_EQ(e.extra_json, a.extra_json);
+  EXPECT_EQ(e.slurm, a.slurm);
 }
 
 void ExpectJobQueueEq(const core::JobQueue& e, const core::JobQueue& a) {

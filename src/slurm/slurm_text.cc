@@ -1,0 +1,196 @@
+#include "slurm/slurm_text.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <csignal>
+
+#include "exec/posix_util.h"
+
+namespace nightshift::slurm {
+namespace {
+
+// Single-quotes `text` for /bin/sh.
+std::string ShellQuote(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
+
+std::optional<int> ParseIndex(std::string_view text) {
+  std::optional<int64_t> n = exec::ParseInt64(text);
+  if (!n || *n < 0 || *n > 10'000'000) return std::nullopt;
+  return static_cast<int>(*n);
+}
+
+}  // namespace
+
+std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submission& s) {
+  std::vector<std::string> argv = {sbatch_path, "--parsable", "--job-name=" + s.job_name,
+                                   "--array=0-" + std::to_string(s.size - 1),
+                                   "--output=" + s.output_dir + "/slurm-%A_%a.out",
+                                   "--partition=" + s.settings.partition};
+  if (!s.settings.account.empty()) argv.push_back("--account=" + s.settings.account);
+  if (!s.settings.qos.empty()) argv.push_back("--qos=" + s.settings.qos);
+  argv.push_back("--cpus-per-task=" +
+                 std::to_string(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(s.resources.vcpus)))));
+  if (s.resources.memory_mib > 0) argv.push_back("--mem=" + std::to_string(s.resources.memory_mib) + "M");
+  if (s.timeout_seconds) argv.push_back("--time=" + std::to_string((*s.timeout_seconds + 59) / 60 + 1));
+  argv.push_back("--export=NONE");
+  argv.push_back("--no-requeue");  // a requeued element would run twice; the wrapper refuses it anyway
+  for (const std::string& arg : s.settings.sbatch_args) argv.push_back(arg);
+  argv.push_back("--wrap=exec " + ShellQuote(s.wrapper) + " " + ShellQuote(s.batch_path));
+  return argv;
+}
+
+Result<std::string> ParseSbatchOutput(std::string_view out) {
+  while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.remove_suffix(1);
+  std::string_view id = out.substr(0, out.find(';'));
+  if (id.empty() || !exec::ParseInt64(id)) {
+    return Status::InvalidArgument("sbatch printed no job id: \"" + std::string(out.substr(0, 200)) + "\"");
+  }
+  return std::string(id);
+}
+
+bool IsTransientSlurmError(std::string_view message) {
+  for (std::string_view marker : {"Unable to contact slurm controller", "Socket timed out", "temporarily unable",
+                                  "Connection refused", "Zero Bytes were transmitted", "Communication connection failure",
+                                  "slurm_load_jobs error", "Resource temporarily unavailable",
+                                  "Unable to establish", "Transport endpoint"}) {
+    if (message.find(marker) != std::string_view::npos) return true;
+  }
+  return false;
+}
+
+Result<std::vector<int>> ParseArrayTaskString(std::string_view text) {
+  std::vector<int> out;
+  if (size_t pct = text.find('%'); pct != std::string_view::npos) text = text.substr(0, pct);
+  while (!text.empty()) {
+    size_t comma = text.find(',');
+    std::string_view part = text.substr(0, comma);
+    text.remove_prefix(comma == std::string_view::npos ? text.size() : comma + 1);
+    int step = 1;
+    if (size_t colon = part.find(':'); colon != std::string_view::npos) {
+      std::optional<int> s = ParseIndex(part.substr(colon + 1));
+      if (!s || *s < 1) return Status::InvalidArgument("array task string: bad step in " + std::string(part));
+      step = *s;
+      part = part.substr(0, colon);
+    }
+    size_t dash = part.find('-');
+    std::optional<int> first = ParseIndex(part.substr(0, dash));
+    std::optional<int> last = dash == std::string_view::npos ? first : ParseIndex(part.substr(dash + 1));
+    if (!first || !last || *last < *first) {
+      return Status::InvalidArgument("array task string: bad range " + std::string(part));
+    }
+    for (int i = *first; i <= *last; i += step) out.push_back(i);
+  }
+  return out;
+}
+
+Result<std::vector<NamedElements>> ParseSqueueJson(std::string_view json, std::string_view name_prefix) {
+  nlohmann::json doc = nlohmann::json::parse(json, nullptr, false);
+  if (!doc.is_object() || !doc.contains("jobs") || !doc["jobs"].is_array()) {
+    return Status::InvalidArgument("squeue --json: no jobs array");
+  }
+  std::vector<NamedElements> out;
+  for (const nlohmann::json& job : doc["jobs"]) {
+    if (!job.is_object()) continue;
+    std::string name = job.value("name", "");
+    if (name.rfind(name_prefix, 0) != 0) continue;
+    ElementState e;
+    auto id_text = [](const nlohmann::json& v) -> std::string {
+      return v.is_number_integer() ? std::to_string(v.get<int64_t>()) : std::string();
+    };
+    e.array_job_id = id_text(job.value("array_job_id", nlohmann::json()));
+    if (e.array_job_id.empty() || e.array_job_id == "0") e.array_job_id = id_text(job.value("job_id", nlohmann::json()));
+    e.state = job.value("job_state", "");
+    e.reason = job.value("state_reason", "");
+    const nlohmann::json exit = job.value("exit_code", nlohmann::json());
+    e.raw_exit = exit.is_number_integer() ? exit.get<int>() : 0;
+    const nlohmann::json task = job.value("array_task_id", nlohmann::json());
+    if (task.is_number_integer()) {
+      e.task = task.get<int>();
+      out.push_back({name, e});
+      continue;
+    }
+    std::string tasks = job.value("array_task_string", "");
+    if (tasks.empty()) {  // not an array: element 0
+      out.push_back({name, e});
+      continue;
+    }
+    Result<std::vector<int>> indexes = ParseArrayTaskString(tasks);
+    if (!indexes.ok()) return indexes.status();
+    for (int i : *indexes) {
+      e.task = i;
+      out.push_back({name, e});
+    }
+  }
+  return out;
+}
+
+Result<ElementState> ParseSacctLine(std::string_view line) {
+  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
+  size_t a = line.find('|');
+  size_t b = a == std::string_view::npos ? a : line.find('|', a + 1);
+  if (b == std::string_view::npos) return Status::InvalidArgument("sacct: not id|state|exit: " + std::string(line));
+  ElementState e;
+  e.array_job_id = line.substr(0, a);
+  e.state = line.substr(a + 1, b - a - 1);
+  e.state = e.state.substr(0, e.state.find(' '));  // "CANCELLED by 0"
+  std::string_view code = line.substr(b + 1);
+  size_t colon = code.find(':');
+  std::optional<int64_t> exit = exec::ParseInt64(code.substr(0, colon));
+  std::optional<int64_t> sig = colon == std::string_view::npos ? std::optional<int64_t>(0)
+                                                               : exec::ParseInt64(code.substr(colon + 1));
+  if (!exit || !sig) return Status::InvalidArgument("sacct: bad exit code " + std::string(code));
+  e.raw_exit = static_cast<int>((*exit & 0xff) << 8 | (*sig & 0x7f));
+  return e;
+}
+
+bool IsTerminalSlurmState(std::string_view state) {
+  for (std::string_view s : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL",
+                             "OUT_OF_MEMORY", "PREEMPTED", "DEADLINE", "REVOKED", "SPECIAL_EXIT"}) {
+    if (state == s) return true;
+  }
+  return false;
+}
+
+core::AttemptOutcome OutcomeFromSlurm(const ElementState& element, const std::string& slurm_job) {
+  core::AttemptOutcome o;
+  const int signal = element.raw_exit & 0x7f;
+  const int code = (element.raw_exit >> 8) & 0xff;
+  const std::string& state = element.state;
+  if (state == "OUT_OF_MEMORY") {
+    o.kind = core::AttemptOutcome::Kind::kExited;
+    o.exit_code = 137;
+    o.reason = "OutOfMemoryError: Container killed due to memory usage";
+  } else if (state == "COMPLETED" || state == "FAILED") {
+    // The wrapper left no exit record: it failed itself, or was killed before it could write one.
+    if (signal != 0) {
+      o.kind = core::AttemptOutcome::Kind::kSignaled;
+      o.signal = signal;
+    } else {
+      o.kind = core::AttemptOutcome::Kind::kExited;
+      o.exit_code = code == 0 ? 1 : code;  // no record of success is not a success
+    }
+    o.reason = "Slurm job " + slurm_job + " ended " + state + " without the task's exit record (see its Slurm "
+               "output file)";
+  } else if (state == "CANCELLED" || state == "TIMEOUT" || state == "DEADLINE" || state == "PREEMPTED") {
+    o.kind = core::AttemptOutcome::Kind::kSignaled;
+    o.signal = signal != 0 ? signal : SIGKILL;
+    o.reason = "Slurm job " + slurm_job + " ended " + state;
+  } else {  // NODE_FAIL, BOOT_FAIL, REVOKED, SPECIAL_EXIT: the node or Slurm lost it
+    o.kind = core::AttemptOutcome::Kind::kLost;
+    o.message = "Slurm job " + slurm_job + " ended " + state;
+    o.reason = "Slurm job " + slurm_job + " ended " + state;
+  }
+  return o;
+}
+
+}  // namespace nightshift::slurm

@@ -1,0 +1,81 @@
+// What nightshift says to Slurm's client commands and reads back from them: the sbatch command
+// line of a submission, and parsers of `sbatch --parsable`, `squeue --json` and `sacct -c`
+// output, with the decoding of Slurm's states and exit codes into attempt outcomes.
+// Facts relied on (Slurm 22.05): squeue --json reports `exit_code` as the raw wait status (exit 3
+// is 768, signal 9 is 9); a pending array is one record with `array_task_string` ("0-5", "0,2,7",
+// "0-9:2", "0-99%4") and no task id; finished jobs stay listed for MinJobAge; sacct without
+// slurmdbd reads only the jobcomp file with -c, whose ExitCode is "<exit>:<signal>".
+// Thread-safety: pure functions over values.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/job.h"
+#include "core/resources.h"
+#include "util/status.h"
+
+namespace nightshift::slurm {
+
+// One sbatch submission: a Slurm array whose element i runs the batch file's task i.
+struct Submission {
+  std::string job_name;     // "ns.<batch>"
+  int size = 1;             // array elements 0..size-1
+  core::SlurmSettings settings;
+  core::Resources resources;
+  std::optional<int64_t> timeout_seconds;
+  std::string output_dir;   // Slurm's own output files go here
+  std::string wrapper;      // nightshift-slurm-task (absolute path, the same on every node)
+  std::string batch_path;   // the batch file the wrapper reads
+};
+
+// The sbatch argv (argv[0] = sbatch_path): --parsable, the job name, --array, --output, partition,
+// account, qos, --cpus-per-task (vCPUs rounded up), --mem (MiB, when declared), --time (the
+// timeout rounded up to minutes, plus one: nightshift enforces the exact timeout itself),
+// --export=NONE (no server environment reaches the node), --no-requeue, the CE's extra args, and
+// --wrap.
+std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submission& submission);
+
+// `sbatch --parsable` prints "<job id>[;<cluster>]". InvalidArgument if it is not that.
+[[nodiscard]] Result<std::string> ParseSbatchOutput(std::string_view out);
+
+// True for sbatch/squeue errors that say the controller cannot be reached or is busy: the call
+// is worth repeating later. False for errors in the request (bad partition, ...).
+bool IsTransientSlurmError(std::string_view message);
+
+// An element of a nightshift submission as squeue or sacct reports it.
+struct ElementState {
+  std::string array_job_id;   // the submission's Slurm job id
+  int task = 0;               // array index
+  std::string state;          // PENDING, RUNNING, COMPLETED, FAILED, CANCELLED, TIMEOUT, ...
+  std::string reason;         // squeue's state_reason ("Resources", "Priority", "None")
+  int raw_exit = 0;           // squeue: raw wait status
+};
+
+// Every element of jobs named `<name_prefix>...` in `squeue --json` output, keyed by job name
+// (a pending array's record is expanded into its elements). InvalidArgument if it is not JSON of
+// that shape.
+struct NamedElements {
+  std::string job_name;
+  ElementState element;
+};
+[[nodiscard]] Result<std::vector<NamedElements>> ParseSqueueJson(std::string_view json,
+                                                                  std::string_view name_prefix);
+
+// The indexes of an array_task_string: "0-5", "1,3,8", "0-9:2", "0-99%4", combinations.
+[[nodiscard]] Result<std::vector<int>> ParseArrayTaskString(std::string_view text);
+
+// `sacct -c -n -P -o JobID,State,ExitCode -j <id>` line "<id>|<state>|<exit>:<signal>" → the
+// state and a raw wait status built from the exit code and signal.
+[[nodiscard]] Result<ElementState> ParseSacctLine(std::string_view line);
+
+bool IsTerminalSlurmState(std::string_view state);
+
+// The outcome of an element that ended without the wrapper's exit record (the wrapper was
+// killed, could not start, or the node failed), as Slurm reports it. `slurm_job` names the
+// element in reasons ("12_3"). Precondition: IsTerminalSlurmState(element.state).
+core::AttemptOutcome OutcomeFromSlurm(const ElementState& element, const std::string& slurm_job);
+
+}  // namespace nightshift::slurm
