@@ -139,6 +139,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"secrets_dir", ValueKind::kString, "",
        "The directory job secrets are read from (secrets: valueFrom file:///PATH inside it, or a file name in "
        "it); default: DATA_DIR/secrets"},
+      {"ui_dir", ValueKind::kString, "",
+       "The built web UI (web/dist) served at / and /ui/; default: ui/ beside the nightshift binary (where "
+       "scripts/build.sh puts it), else ../share/nightshift/ui from it"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
       {"token", ValueKind::kString, "", "The API token the client verbs send (Authorization: Bearer)",
