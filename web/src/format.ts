@@ -62,8 +62,12 @@ export function number(n: number): string {
   return n.toLocaleString("en-US");
 }
 
+// Job and run IDs are time-ordered UUIDs: their first digits are alike for things made close
+// together, so the short form keeps the last ones ("…5cdc43fc0979", "…5cdc43fc0979:2").
 export function shortId(id: string): string {
-  return id.length > 13 ? id.slice(0, 8) + "…" : id;
+  const [base, index] = id.split(":");
+  const short = base.length > 13 ? "…" + base.slice(-12) : base;
+  return index === undefined ? short : `${short}:${index}`;
 }
 
 // The offset of `zone` at `ms`, as "+01:00".

@@ -10,7 +10,7 @@ export function ThroughputChart({ minutes }: { minutes: { start: string; succeed
   const y = (v: number) => (v / max) * (H - 20);
   return (
     <figure class="chart">
-      <svg width="100%" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${total} jobs ended in the last hour`}>
+      <svg width={W} height={H} class="chart-svg" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`${total} jobs ended in the last hour`}>
         {minutes.map((m, i) => (
           <g key={m.start}>
             <rect x={i * bw + 1} y={H - 16 - y(m.succeeded)} width={bw - 2} height={y(m.succeeded)} class="state-SUCCEEDED bar" />
@@ -43,13 +43,13 @@ export function TrendChart({ points, label }: { points: { at: string; ms: number
   if (points.length === 0) return <p class="muted">No finished runs of this step yet.</p>;
   const max = Math.max(1, ...points.map((p) => p.ms));
   const x = (i: number) => (points.length === 1 ? W / 2 : 30 + (i / (points.length - 1)) * (W - 40));
-  const y = (v: number) => H - 18 - (v / max) * (H - 30);
+  const y = (v: number) => H - 18 - (v / max) * (H - 36);
   const d = points.map((p, i) => `${i === 0 ? "M" : "L"}${x(i).toFixed(1)},${y(p.ms).toFixed(1)}`).join(" ");
   return (
     <figure class="chart">
-      <svg width="100%" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
+      <svg width={W} height={H} class="chart-svg" viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
         <line x1="30" x2={W} y1={H - 18} y2={H - 18} class="tick" />
-        <text x="2" y="12" class="tick-label">{duration(max)}</text>
+        <text x="2" y="10" class="tick-label">{duration(max)}</text>
         <path d={d} class="trend-line" />
         {points.map((p, i) => (
           <circle key={i} cx={x(i)} cy={y(p.ms)} r="3.5" class={`state-${p.state} trend-dot`}>

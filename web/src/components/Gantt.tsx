@@ -17,7 +17,7 @@ export function Gantt({ steps, now }: { steps: Step[]; now: number }) {
   const times = spans.flatMap((s) => [s.submitted, s.started, s.end]).filter((t): t is number => t !== null);
   if (times.length === 0) return <p class="muted">No step has been submitted yet.</p>;
   const t0 = Math.min(...times);
-  const t1 = Math.max(...times, t0 + 1000);
+  const t1 = Math.max(...times, t0 + 20);
   const scale = (t: number) => LABEL + ((t - t0) / (t1 - t0)) * (WIDTH - LABEL - 10);
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => t0 + f * (t1 - t0));
   const height = ROW * spans.length + 24;
@@ -27,8 +27,8 @@ export function Gantt({ steps, now }: { steps: Step[]; now: number }) {
         {ticks.map((t) => (
           <g key={t}>
             <line x1={scale(t)} x2={scale(t)} y1={0} y2={height - 20} class="tick" />
-            <text x={scale(t)} y={height - 6} class="tick-label" text-anchor="middle">
-              {timeOfDay(t)}
+            <text x={scale(t)} y={height - 6} class="tick-label" text-anchor={t === t0 ? "start" : t === t1 ? "end" : "middle"}>
+              {t === t0 ? timeOfDay(t) : `+${duration(t - t0)}`}
             </text>
           </g>
         ))}

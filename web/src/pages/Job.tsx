@@ -98,7 +98,7 @@ export function Job({ id }: { id: string }) {
         <dt>Stopped</dt>
         <dd>{dateTime(j.stoppedAt)}</dd>
         <dt>Command</dt>
-        <dd class="mono">{j.container?.command?.join(" ") ?? "—"}</dd>
+        <dd class="mono">{j.container?.command?.map((w) => (/^[\w@%+=:,./-]+$/.test(w) ? w : `'${w.replace(/'/g, "'\\''")}'`)).join(" ") ?? "—"}</dd>
         {j.dependsOn && j.dependsOn.length > 0 && (
           <>
             <dt>Depends on</dt>

@@ -106,7 +106,7 @@ export function Overview() {
           {o.upcoming_fires.length === 0 ? (
             <p class="muted">No schedule fires in the next 24 hours.</p>
           ) : (
-            <table>
+            <table class="compact">
               <thead>
                 <tr>
                   <th scope="col">When ({browserZone})</th>
@@ -115,7 +115,7 @@ export function Overview() {
                 </tr>
               </thead>
               <tbody>
-                {o.upcoming_fires.slice(0, 30).map((f) => (
+                {o.upcoming_fires.slice(0, 12).map((f) => (
                   <tr key={f.group + f.schedule + f.time}>
                     <td>
                       {dateTime(f.time)} <span class="muted">({relative(f.time)})</span>
@@ -133,7 +133,7 @@ export function Overview() {
               </tbody>
             </table>
           )}
-          {o.upcoming_fires.length > 30 && <p class="muted">and {o.upcoming_fires.length - 30} more.</p>}
+          {o.upcoming_fires.length > 12 && <p class="muted">and {o.upcoming_fires.length - 12} more.</p>}
         </section>
       </div>
     </div>
