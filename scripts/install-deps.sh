@@ -12,6 +12,7 @@ packages=(
   sqlite3 procps make curl
   python3-croniter systemd
   python3-jsonschema openapi-specification
+  chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -22,4 +23,16 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The web UI builds with Node.js (18 or later: Debian 12's) and npm. A machine that has them from
+# elsewhere (NodeSource, nvm) keeps its own; only a missing one is installed from Debian.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  echo "installing: nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 18 ? 0 : 1)'; then
+  echo "the web UI needs Node.js 18 or later; this machine has $(node --version)" >&2
+  exit 1
 fi

@@ -26,7 +26,8 @@ build/nightshift pipeline apply examples/etl/nightly-etl.yaml --server "$url"
 build/nightshift run examples/etl/nightly-etl.yaml --server "$url" || true
 cat <<MSG
 
-nightshift is running at $url (data in $data_dir). Try:
+nightshift is running at $url (data in $data_dir).
+Open the web UI at $url/ (pipelines, runs, jobs, schedules, queues). Or try:
   build/nightshift pipeline runs nightly-etl --server $url       # run history, per-step states
   build/nightshift pipeline list --server $url                   # the nightly schedule, next run
   build/nightshift pipeline run nightly-etl --server $url        # start another run

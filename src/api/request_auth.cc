@@ -3,6 +3,7 @@
 #include <string_view>
 
 #include "api/logs_api.h"
+#include "api/ui_assets.h"
 
 namespace nightshift::api {
 namespace {
@@ -46,6 +47,8 @@ RequestAction ActionOf(const HttpRequest& request, std::span<const RouteSpec> na
     }
     return {std::string(ServicePrefix(*service)) + ":unknown", auth::Access::kAdmin, false, service};
   }
+  // The UI's files hold no data: open to all, so that a browser can load the login form.
+  if (IsUiRequest(request)) return {"getUi", auth::Access::kPublic, false};
   for (const RouteSpec& route : native_routes) {
     if (route.method == request.method && MatchPath(route.path, request.path)) {
       return {std::string(route.operation_id), route.access, route.method != "GET", std::nullopt, nullptr, &route};

@@ -35,6 +35,7 @@ Router::Router(engine::Engine& engine, boost::asio::io_context& io, const auth::
       events_(engine),
       webhooks_(engine),
       access_(engine),
+      overview_(engine, authenticator),
       openapi_(OpenApiDocument(native_routes_, NIGHTSHIFT_VERSION)) {
   engine.SetScheduleTargetStarter(SubmitJobTargetStarter(engine));
 }
@@ -100,13 +101,14 @@ std::vector<RouteSpec> Router::NativeRoutes() {
   for (const std::vector<RouteSpec>& specs :
        {SpecsOf(Routes()), SpecsOf(SchedulesApi::Routes()), SpecsOf(PipelinesApi::Routes()),
         SpecsOf(WhyApi::Routes()), SpecsOf(JobLogsApi::Routes()), SpecsOf(EventsApi::Routes()),
-        SpecsOf(WebhooksApi::Routes()), SpecsOf(AccessApi::Routes())}) {
+        SpecsOf(WebhooksApi::Routes()), SpecsOf(AccessApi::Routes()), SpecsOf(OverviewApi::Routes())}) {
     all.insert(all.end(), specs.begin(), specs.end());
   }
   return all;
 }
 
 void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
+  if (IsUiRequest(request)) return respond(ui_.Serve(request));
   if (Serve(*this, Routes(), {engine_, AwsService::kBatch}, request, respond)) return;
   if (logs_.Handle(request, respond)) return;
   if (batch_.Handle(request, respond)) return;
@@ -118,6 +120,7 @@ void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
   if (events_.Handle(request, respond)) return;
   if (webhooks_.Handle(request, respond)) return;
   if (access_.Handle(request, respond)) return;
+  if (overview_.Handle(request, respond)) return;
   respond(NoRoute(request));
 }
 
@@ -142,6 +145,7 @@ void Router::OpenApi(const RouteCall& call, const Respond& respond) {
 }
 
 std::string Router::RouteLabel(const HttpRequest& request) const {
+  if (IsUiRequest(request)) return "/ui";  // one label for every file and client route
   for (const RouteSpec& route : native_routes_) {
     if (MatchPath(route.path, request.path)) return std::string(route.path);
   }

@@ -2,7 +2,8 @@
 // its own routes (/healthz, /metrics, /api/v1/openapi.json), the AWS Batch routes (/v1/...),
 // CloudWatch Logs (X-Amz-Target), EventBridge Scheduler (/schedules...), the native routes
 // (/api/v1/...: pipelines, runs, schedules, job logs and explanations, events, webhooks, tokens,
-// the audit log) — and answers the rest itself: 405 with an Allow header for a declared path
+// the audit log, the web UI's overview), the web UI's files (ui_assets.h: "/" and "/ui/...",
+// open to all) — and answers the rest itself: 405 with an Allow header for a declared path
 // asked with another method, else 404. It times every request for the API latency metric.
 // Before a request is served it is admitted (request_auth.h: authenticated, and its role checked
 // against what its route or AWS operation declares); every refused call and every admitted call
@@ -21,11 +22,13 @@
 #include "api/http_types.h"
 #include "api/job_logs_api.h"
 #include "api/logs_api.h"
+#include "api/overview_api.h"
 #include "api/pipelines_api.h"
 #include "api/rate_limiter.h"
 #include "api/route_table.h"
 #include "api/scheduler_api.h"
 #include "api/schedules_api.h"
+#include "api/ui_assets.h"
 #include "api/webhooks_api.h"
 #include "api/why_api.h"
 #include "auth/authenticator.h"
@@ -42,6 +45,10 @@ class Router {
   // Requests over `limiter`'s rate (per access key id, else per remote address) are answered 429
   // after authentication and before routing. Null (the default): no limit. Must outlive the router.
   void SetRateLimiter(RateLimiter* limiter) { limiter_ = limiter; }
+  // Serves the web UI from `dir` (a built web/dist). Without it, the UI's paths answer a page
+  // that says how to build it.
+  void SetUiDir(std::string dir) { ui_ = UiAssets(std::move(dir)); }
+  const UiAssets& ui() const { return ui_; }
 
   // The router's own routes.
   static std::span<const Route<Router>> Routes();
@@ -72,6 +79,8 @@ class Router {
   EventsApi events_;
   WebhooksApi webhooks_;
   AccessApi access_;
+  OverviewApi overview_;
+  UiAssets ui_{""};
   const std::vector<RouteSpec> native_routes_ = NativeRoutes();
   const Result<Json> openapi_;  // the document, built once
 };

@@ -152,6 +152,9 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "and catch jobs Slurm ended without the task's record)", {}, 0.1, 3600},
       {"slurm_task", ValueKind::kString, "",
        "The nightshift-slurm-task wrapper at a path every node sees; default: beside this program"},
+      {"ui_dir", ValueKind::kString, "",
+       "The built web UI (web/dist) served at / and /ui/; default: ui/ beside the nightshift binary (where "
+       "scripts/build.sh puts it), else ../share/nightshift/ui from it"},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
       {"token", ValueKind::kString, "", "The API token the client verbs send (Authorization: Bearer)",

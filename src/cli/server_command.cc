@@ -127,6 +127,22 @@ Status EnsureAdminCredential(engine::Engine& engine, const auth::KeyRing& keys) 
   return Status::Ok();
 }
 
+// Where the built web UI is: --ui-dir, else ui/ beside this binary (the build's copy), else
+// ../share/nightshift/ui from it (an installed layout). A directory without index.html is
+// still used: its pages then say how to build the UI.
+std::string UiDir(const Config& config) {
+  if (!config.String("ui_dir").empty()) return config.String("ui_dir");
+  std::error_code ec;
+  const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+  if (ec) return "";
+  const std::filesystem::path beside = self.parent_path() / "ui";
+  const std::filesystem::path installed = self.parent_path().parent_path() / "share" / "nightshift" / "ui";
+  if (!std::filesystem::exists(beside / "index.html", ec) && std::filesystem::exists(installed / "index.html", ec)) {
+    return installed.string();
+  }
+  return beside.string();
+}
+
 int RunServer(const Config& config) {
   std::signal(SIGPIPE, SIG_IGN);  // a client that hangs up is an error code, not a death
   SetUpServerLog(config.String("log_format"));
@@ -214,6 +230,11 @@ int RunServer(const Config& config) {
   if (limits->rate.enabled()) {
     routes.SetRateLimiter(&rate_limiter);
     spdlog::info("rate limit: {} requests/s per client, bursts of {}", limits->rate.per_second, limits->rate.burst);
+  }
+  routes.SetUiDir(UiDir(config));
+  if (!routes.ui().Present()) {
+    spdlog::warn("no built web UI in {}: / and /ui/ will say how to build it (scripts/build.sh, or --ui-dir)",
+                 routes.ui().dir());
   }
   router = &routes;
   if (Status st = http.Start(listen); !st.ok()) {

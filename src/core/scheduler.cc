@@ -364,6 +364,12 @@ double Scheduler::UsedVcpus(const std::string& ce) const {
   return it == usage_.end() ? 0 : it->second.vcpus;
 }
 
+std::map<std::pair<std::string, JobState>, int> Scheduler::CountActive() const {
+  std::map<std::pair<std::string, JobState>, int> counts;
+  for (const auto& [id, job] : jobs_) ++counts[{job.queue, job.state}];
+  return counts;
+}
+
 std::vector<Placement> Scheduler::Dispatch(TimeMs now) {
   std::vector<const JobQueue*> order;
   for (const auto& [name, q] : queues_) order.push_back(&q);

@@ -133,6 +133,8 @@ class Scheduler {
   const std::map<std::string, ComputeEnvironment>& compute_environments() const { return ces_; }
   // vCPUs in use on a compute environment.
   double UsedVcpus(const std::string& ce) const;
+  // Active jobs (array parents and children included) per (queue, state).
+  std::map<std::pair<std::string, JobState>, int> CountActive() const;
 
   // --- Output, drained by the engine after each step.
   // Copies of every job changed since the last call. Jobs that became terminal are returned

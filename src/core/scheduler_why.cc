@@ -76,7 +76,14 @@ std::string Scheduler::ExplainRunnable(const Job& job, TimeMs now) const {
   return "Waiting for capacity: needs " + FormatVcpus(needs.vcpus) + " vCPU; " + detail;
 }
 
-std::string Scheduler::Explain(const Job& job, TimeMs now) const { return Why(job, now).summary; }
+std::string Scheduler::Explain(const Job& job, TimeMs now) const {
+  // The summary alone. Why() also gathers the facts — for a runnable job the jobs ahead of it, a
+  // walk of its queue — which a page of ListJobs over a long queue paid once per job (seconds
+  // with 100,000 jobs waiting).
+  if (job.state == JobState::kPending) return ExplainPending(job);
+  if (job.state == JobState::kRunnable && job.array_size == 0) return ExplainRunnable(job, now);
+  return Why(job, now).summary;
+}
 
 Explanation Scheduler::Why(const Job& job, TimeMs now) const {
   Explanation e;

@@ -247,6 +247,14 @@ class Engine {
   // --- Metrics: the engine's, which the api layer adds its own to.
   EngineMetrics& metrics();
 
+  // --- Figures for the web UI's overview.
+  // vCPUs in use on a compute environment now.
+  double UsedVcpus(const std::string& ce) const { return scheduler_.UsedVcpus(ce); }
+  // Active jobs (array children included) per (queue, state), live.
+  std::map<std::pair<std::string, core::JobState>, int> ActiveJobCounts() const { return scheduler_.CountActive(); }
+  // Top-level jobs per (queue, state) as committed (the store may lag the live state by one turn).
+  Result<std::vector<store::JobCount>> CountJobs() { return store_.CountJobs(); }
+
   std::string Arn(const std::string& resource_type, const std::string& name) const;
   TimeMs Now() const { return clock_.NowMs(); }
   int64_t NowUs() const { return clock_.NowUs(); }

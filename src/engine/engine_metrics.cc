@@ -104,6 +104,7 @@ void EngineMetrics::OnTransition(const core::Job& job, const core::JobTransition
                                ? job.attempts.back().stopped_at
                                : t.at;
     NoteEnded(job.id, stopped);
+    if (job.array_size == 0) throughput_.Note(stopped, t.to == core::JobState::kSucceeded);
   }
 }
 

@@ -16,6 +16,7 @@
 #include "core/scheduler.h"
 #include "core/webhook.h"
 #include "metrics/registry.h"
+#include "metrics/throughput.h"
 
 namespace nightshift::engine {
 
@@ -24,6 +25,8 @@ class EngineMetrics {
   EngineMetrics();
 
   metrics::Registry& registry() { return registry_; }
+  // Jobs ended per minute lately (array parents not counted: their children are).
+  const metrics::Throughput& throughput() const { return throughput_; }
 
   // An active job loaded at start: counted in its state.
   void OnRestored(const core::Job& job);
@@ -42,6 +45,7 @@ class EngineMetrics {
   void ObserveDependencyLatency(const core::Job& job, TimeMs runnable_at);
 
   metrics::Registry registry_;
+  metrics::Throughput throughput_;
   metrics::Family<metrics::Gauge>* jobs_;
   metrics::Family<metrics::Counter>* transitions_;
   metrics::Histogram* dispatch_latency_;

@@ -36,6 +36,7 @@ class FlakyStore final : public store::Store {
   }
   Result<std::optional<core::Job>> GetJob(const std::string& id) override { return base_.GetJob(id); }
   Result<store::JobPage> ListJobs(const store::JobQuery& q) override { return base_.ListJobs(q); }
+  Result<std::vector<store::JobCount>> CountJobs() override { return base_.CountJobs(); }
   Result<store::FirePage> ListFires(const store::FireQuery& q) override { return base_.ListFires(q); }
   Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
                                             core::FireTrigger trigger) override {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <set>
+#include <tuple>
 
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
@@ -210,6 +211,21 @@ TEST_F(ListJobsTest, ArrayOf100000ChildrenInOneBatchListsByParent) {
   ASSERT_TRUE(child.ok() && child->has_value());
   EXPECT_EQ((*child)->array_index, 99'999);
   testing::ExpectSpecEq(*spec, *(*child)->spec);
+}
+
+TEST_F(ListJobsTest, CountsTopLevelJobsByQueueAndState) {
+  core::Job child = MakeJob("p:0", "q1", 4, JobState::kRunning);
+  child.parent_id = "p";
+  child.array_index = 0;
+  Commit({MakeJob("a", "q1", 1, JobState::kRunning), MakeJob("b", "q1", 2, JobState::kRunning),
+          MakeJob("c", "q1", 3, JobState::kFailed), MakeJob("d", "q2", 3, JobState::kSucceeded), child});
+  Result<std::vector<JobCount>> counts = store_->CountJobs();
+  ASSERT_TRUE(counts.ok()) << counts.status().ToString();
+  std::vector<std::tuple<std::string, JobState, int64_t>> got;
+  for (const JobCount& c : *counts) got.emplace_back(c.queue, c.state, c.count);
+  // States sort by their names: FAILED before RUNNING.
+  EXPECT_EQ(got, (std::vector<std::tuple<std::string, JobState, int64_t>>{
+                     {"q1", JobState::kFailed, 1}, {"q1", JobState::kRunning, 2}, {"q2", JobState::kSucceeded, 1}}));
 }
 
 }  // namespace

@@ -565,6 +565,22 @@ Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {
   return &list_statements_.emplace(sql, std::move(prepared).value()).first->second;
 }
 
+Result<std::vector<JobCount>> SqliteStore::CountJobs() {
+  // Asked seldom (the web UI's overview): prepared per call rather than kept.
+  Result<Statement> select = db_.Prepare(
+      "SELECT queue, state, COUNT(*) FROM jobs WHERE parent_id IS NULL GROUP BY queue, state ORDER BY queue, state");
+  if (!select.ok()) return select.status();
+  std::vector<JobCount> counts;
+  for (;;) {
+    Result<bool> row = select->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return counts;
+    std::optional<core::JobState> state = core::ParseJobState(select->ColumnText(1));
+    if (!state) return Status::Internal("jobs table: unknown state " + std::string(select->ColumnText(1)));
+    counts.push_back({std::string(select->ColumnText(0)), *state, select->ColumnInt(2)});
+  }
+}
+
 Result<std::vector<core::Event>> SqliteStore::ListEvents(uint64_t after_id, int limit) {
   return event_tables_->List(after_id, limit);
 }

@@ -104,6 +104,7 @@ class SqliteStore final : public Store {
   Result<RunPage> ListRuns(const RunQuery& query) override;
 
   // Errors: kInternal for a corrupt row or a failing read.
+  Result<std::vector<JobCount>> CountJobs() override;
   Result<std::vector<core::Event>> ListEvents(uint64_t after_id, int limit) override;
   Result<std::vector<core::WebhookDelivery>> ListDeliveries(const std::string& subscription, int limit) override;
   // See AuditQuery and access_tables.h. Errors: kInvalidArgument for a bad page token ("invalid

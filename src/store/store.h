@@ -117,6 +117,13 @@ struct JobPage {
   std::string next_token;       // empty = last page
 };
 
+// How many top-level jobs (array children not counted) one queue holds in one state.
+struct JobCount {
+  std::string queue;
+  core::JobState state = core::JobState::kSubmitted;
+  int64_t count = 0;
+};
+
 struct FireQuery {
   std::string schedule;  // ScheduleKey
   std::optional<TimeMs> logical_from;  // logical_time >= this
@@ -170,6 +177,9 @@ class Store {
 
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
+  // Every (queue, state) that holds top-level jobs, with how many; by queue, then state. Reads
+  // the queue/state index only.
+  virtual Result<std::vector<JobCount>> CountJobs() = 0;
 
   virtual Result<FirePage> ListFires(const FireQuery& query) = 0;
   virtual Result<std::optional<core::Fire>> GetFire(const std::string& schedule, TimeMs logical_time,
