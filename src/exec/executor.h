@@ -5,6 +5,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,14 @@ struct AttemptKey {
   bool operator==(const AttemptKey&) const = default;
 };
 
+// A container attempt: the job's command runs in this image under podman (exec/podman_command.h).
+struct ContainerRequest {
+  std::string image;
+  core::ContainerSettings settings;
+  std::string user;          // --user in the container; empty: the image's
+  core::Resources resources;  // --cpus; memory enforced by the attempt's cgroup
+};
+
 struct LaunchRequest {
   AttemptKey key;
   std::vector<std::string> argv;
@@ -26,6 +35,9 @@ struct LaunchRequest {
   std::string working_dir;                // empty: the attempt's own directory
   std::string run_as;                     // unix user name or uid; empty: the server's own user
   std::vector<core::SecretRef> secrets;   // read when the attempt starts, added to environment
+  // Set: argv runs in a container; working_dir and run_as are then unused (the container's own
+  // working directory and user come from `container`).
+  std::optional<ContainerRequest> container;
 };
 
 // What Adopt found for an attempt the previous server process had started.
