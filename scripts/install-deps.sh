@@ -12,6 +12,7 @@ packages=(
   sqlite3 procps make curl
   python3-croniter systemd
   python3-jsonschema openapi-specification
+  podman runc busybox-static  # container jobs; tests build their image with scripts/podman-test-image.sh
 )
 missing=()
 for p in "${packages[@]}"; do
