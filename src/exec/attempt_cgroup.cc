@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <optional>
 #include <vector>
 
 #include "exec/posix_util.h"
@@ -25,6 +26,18 @@ Status WriteValue(const std::string& path, const std::string& value) {
   if (!fd.ok()) return fd.status();
   Status written = WriteAll(fd->get(), value);
   return written.ok() ? written : Status::Internal("write " + path + ": " + written.message());
+}
+
+// Some kernels count no failed charge when the OOM killer ends the charging task: a peak this
+// close to the limit counts as reaching it.
+constexpr int64_t kLimitSlackBytes = 256 * 1024;
+
+std::optional<int64_t> ReadNumber(const std::string& path) {
+  Result<UniqueFd> fd = OpenFile(path, O_RDONLY);
+  if (!fd.ok()) return std::nullopt;
+  Result<std::string> text = ReadFileAt(fd->get(), 0, 64);
+  if (!text.ok()) return std::nullopt;
+  return ParseInt64(text->substr(0, text->find('\n')));
 }
 
 std::vector<std::string> SubdirsOf(const std::string& dir) {
@@ -52,13 +65,14 @@ Status CreateAttemptCgroup(const std::string& root, const std::string& parent, i
   return Status::Ok();
 }
 
-bool AttemptCgroupHitLimit(const std::string& root, const std::string& parent) {
-  Result<UniqueFd> fd = OpenFile(root + "/memory" + parent + "/memory.failcnt", O_RDONLY);
-  if (!fd.ok()) return false;
-  Result<std::string> text = ReadFileAt(fd->get(), 0, 64);
-  if (!text.ok()) return false;
-  std::optional<int64_t> failures = ParseInt64(text->substr(0, text->find('\n')));
-  return failures && *failures > 0;
+bool AttemptCgroupHitLimit(const std::string& root, const std::string& parent, int64_t limit_bytes) {
+  const std::string dir = root + "/memory" + parent;
+  for (const char* counter : {"memory.failcnt", "memory.memsw.failcnt"}) {
+    std::optional<int64_t> failures = ReadNumber(dir + "/" + counter);
+    if (failures && *failures > 0) return true;
+  }
+  std::optional<int64_t> peak = ReadNumber(dir + "/memory.max_usage_in_bytes");
+  return peak && *peak >= limit_bytes - kLimitSlackBytes;
 }
 
 void RemoveAttemptCgroup(const std::string& root, const std::string& parent) {

@@ -19,8 +19,10 @@ namespace nightshift::exec {
 // reused. Errors: the failing path, with errno's text.
 [[nodiscard]] Status CreateAttemptCgroup(const std::string& root, const std::string& parent, int64_t limit_bytes);
 
-// Whether a charge ever failed at the limit (memory.failcnt > 0). False if it cannot be read.
-bool AttemptCgroupHitLimit(const std::string& root, const std::string& parent);
+// Whether the cgroup reached its limit: a charge failed (memory.failcnt or memory.memsw.failcnt
+// > 0), or its peak usage (memory.max_usage_in_bytes) came within 256 KiB of limit_bytes (some
+// kernels count no failure when the OOM killer ends the charging task). False if unreadable.
+bool AttemptCgroupHitLimit(const std::string& root, const std::string& parent, int64_t limit_bytes);
 
 // Removes <hierarchy><parent> and its empty children in every hierarchy under root (podman made
 // some in each). Busy or missing directories are left alone.

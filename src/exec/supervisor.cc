@@ -226,7 +226,7 @@ void Attempt::ContainerExited(int wait_status) {
   exit.stderr_tail = stderr_tail_;
   exit.stopped_by_us = stopped_by_us_;
   if (!c.cgroup_parent.empty()) {
-    exit.memory_limit_hit = AttemptCgroupHitLimit(c.cgroup_root, c.cgroup_parent);
+    exit.memory_limit_hit = AttemptCgroupHitLimit(c.cgroup_root, c.cgroup_parent, c.memory_limit_bytes);
     RemoveAttemptCgroup(c.cgroup_root, c.cgroup_parent);
   } else {
     exit.memory_flag_mode = c.memory_limit_bytes > 0;

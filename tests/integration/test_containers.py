@@ -36,10 +36,10 @@ def server(workdir):
     s.stop()
 
 
-def container_job(batch, name, command, **container):
+def container_job(batch, name, command, timeout=None, **container):
     props = {"image": IMAGE}
     props.update(container)
-    return register(batch, name, command, container=props)
+    return register(batch, name, command, container=props, **({"timeout": timeout} if timeout else {}))
 
 
 def submit(batch, definition, **kwargs):
