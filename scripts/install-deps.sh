@@ -13,6 +13,7 @@ packages=(
   python3-croniter systemd
   python3-jsonschema openapi-specification
   chromium
+  podman runc busybox-static  # container jobs; tests build their image with scripts/podman-test-image.sh
 )
 missing=()
 for p in "${packages[@]}"; do

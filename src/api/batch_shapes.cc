@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "core/container_check.h"
 #include "core/job_identity.h"
 #include "events/batch_json.h"
 
@@ -164,6 +165,77 @@ GivenResources ReadResources(JsonReader& c, core::Resources& resources) {
   return given;
 }
 
+// volumes: [{name, host: {sourcePath}}]; mountPoints: [{sourceVolume, containerPath, readOnly}].
+void ReadVolumes(JsonReader& c, core::ContainerSettings& settings) {
+  const Json* volumes = c.Array("volumes");
+  for (size_t i = 0; volumes && i < volumes->size(); ++i) {
+    JsonReader v((*volumes)[i], c.PathOf("volumes") + "[" + std::to_string(i) + "]");
+    core::Volume volume{v.String("name", true).value_or(""), ""};
+    if (const Json* host = v.Object("host")) {
+      JsonReader h(*host, v.PathOf("host"));
+      volume.source_path = h.String("sourcePath").value_or("");
+      v.Fail(h.Finish());
+    }
+    v.Unsupported("efsVolumeConfiguration");
+    c.Fail(v.Finish());
+    settings.volumes.push_back(std::move(volume));
+  }
+  const Json* mounts = c.Array("mountPoints");
+  for (size_t i = 0; mounts && i < mounts->size(); ++i) {
+    JsonReader m((*mounts)[i], c.PathOf("mountPoints") + "[" + std::to_string(i) + "]");
+    settings.mount_points.push_back({m.String("sourceVolume", true).value_or(""),
+                                     m.String("containerPath", true).value_or(""), m.Bool("readOnly").value_or(false)});
+    c.Fail(m.Finish());
+  }
+}
+
+// ulimits: [{name, softLimit, hardLimit}].
+void ReadUlimits(JsonReader& c, core::ContainerSettings& settings) {
+  const Json* list = c.Array("ulimits");
+  for (size_t i = 0; list && i < list->size(); ++i) {
+    JsonReader u((*list)[i], c.PathOf("ulimits") + "[" + std::to_string(i) + "]");
+    settings.ulimits.push_back({u.String("name", true).value_or(""), u.Int("softLimit", true).value_or(0),
+                                u.Int("hardLimit", true).value_or(0)});
+    c.Fail(u.Finish());
+  }
+}
+
+// networkConfiguration.assignPublicIp ENABLED asks for a network (podman's default one); a
+// container has none otherwise.
+bool ReadNetwork(JsonReader& c) {
+  const Json* obj = c.Object("networkConfiguration");
+  if (!obj) return false;
+  JsonReader n(*obj, c.PathOf("networkConfiguration"));
+  std::string assign = n.String("assignPublicIp").value_or("DISABLED");
+  if (assign != "ENABLED" && assign != "DISABLED") {
+    n.Fail(Status::InvalidArgument(n.PathOf("assignPublicIp") + " must be ENABLED or DISABLED"));
+  }
+  c.Fail(n.Finish());
+  return assign == "ENABLED";
+}
+
+void ReadContainerSettings(JsonReader& c, core::JobSpec& spec) {
+  core::ContainerSettings& settings = spec.container;
+  if (auto image = c.String("image")) {
+    spec.image = *image;
+    c.Fail(core::CheckImageReference(spec.image, c.PathOf("image")));
+  }
+  ReadVolumes(c, settings);
+  ReadUlimits(c, settings);
+  settings.readonly_root_filesystem = c.Bool("readonlyRootFilesystem").value_or(false);
+  settings.privileged = c.Bool("privileged").value_or(false);
+  settings.network = ReadNetwork(c);
+  settings.working_dir = c.String("workingDirectory").value_or("");  // a nightshift extension
+  if (!c.ok()) return;
+  if (spec.image.empty() && settings != core::ContainerSettings{}) {
+    c.Fail(Status::InvalidArgument(c.PathOf("image") +
+                                   " is required with volumes, mountPoints, ulimits, privileged, "
+                                   "readonlyRootFilesystem, networkConfiguration or workingDirectory"));
+    return;
+  }
+  c.Fail(core::CheckContainerSettings(settings, c.PathOf("").substr(0, c.PathOf("").size() - 1)));
+}
+
 void ReadContainerProperties(JsonReader& parent, const std::string& key, core::JobSpec& spec) {
   const Json* obj = parent.Object(key);
   if (!obj) return;
@@ -174,12 +246,10 @@ void ReadContainerProperties(JsonReader& parent, const std::string& key, core::J
   spec.user = c.String("user").value_or("");
   if (!spec.user.empty()) c.Fail(core::CheckUserName(spec.user, c.PathOf("user")));
   ReadResources(c, spec.resources);
-  for (const char* unsupported : {"image", "volumes", "mountPoints", "privileged", "readonlyRootFilesystem",
-                                  "ulimits", "linuxParameters"}) {
-    c.Unsupported(unsupported);  // container features: they need the container executor
-  }
+  ReadContainerSettings(c, spec);
+  c.Unsupported("linuxParameters");
   for (const char* echoed : {"jobRoleArn", "executionRoleArn", "instanceType", "logConfiguration",
-                             "networkConfiguration", "fargatePlatformConfiguration", "runtimePlatform",
+                             "fargatePlatformConfiguration", "runtimePlatform",
                              "ephemeralStorage", "repositoryCredentials", "enableExecuteCommand"}) {
     c.Accept(echoed);
   }
@@ -230,12 +300,35 @@ void MergeExtra(OrderedJson& into, const std::string& extra_json) {
 
 namespace {
 
+void ContainerSettingsJson(const core::JobSpec& spec, OrderedJson& container) {
+  const core::ContainerSettings& c = spec.container;
+  container["image"] = spec.image;
+  OrderedJson volumes = OrderedJson::array();
+  for (const core::Volume& v : c.volumes) volumes.push_back({{"name", v.name}, {"host", {{"sourcePath", v.source_path}}}});
+  container["volumes"] = std::move(volumes);
+  OrderedJson mounts = OrderedJson::array();
+  for (const core::MountPoint& m : c.mount_points) {
+    mounts.push_back({{"sourceVolume", m.source_volume}, {"containerPath", m.container_path}, {"readOnly", m.read_only}});
+  }
+  container["mountPoints"] = std::move(mounts);
+  OrderedJson ulimits = OrderedJson::array();
+  for (const core::Ulimit& u : c.ulimits) {
+    ulimits.push_back({{"name", u.name}, {"softLimit", u.soft_limit}, {"hardLimit", u.hard_limit}});
+  }
+  container["ulimits"] = std::move(ulimits);
+  container["readonlyRootFilesystem"] = c.readonly_root_filesystem;
+  container["privileged"] = c.privileged;
+  container["networkConfiguration"] = {{"assignPublicIp", c.network ? "ENABLED" : "DISABLED"}};
+  if (!c.working_dir.empty()) container["workingDirectory"] = c.working_dir;
+}
+
 OrderedJson ContainerJson(const core::JobSpec& spec) {
   OrderedJson container;
   container["command"] = spec.command;
   container["environment"] = EnvironmentJson(spec.environment);
   container["resourceRequirements"] = ResourceRequirementsJson(spec.resources);
   if (!spec.user.empty()) container["user"] = spec.user;
+  if (!spec.image.empty()) ContainerSettingsJson(spec, container);
   if (!spec.secrets.empty()) {
     OrderedJson secrets = OrderedJson::array();
     for (const core::SecretRef& ref : spec.secrets) secrets.push_back({{"name", ref.name}, {"valueFrom", ref.value_from}});

@@ -155,6 +155,12 @@ const std::vector<ConfigKey>& ConfigKeys() {
       {"ui_dir", ValueKind::kString, "",
        "The built web UI (web/dist) served at / and /ui/; default: ui/ beside the nightshift binary (where "
        "scripts/build.sh puts it), else ../share/nightshift/ui from it"},
+      {"podman", ValueKind::kString, "podman", "The podman binary container jobs run with (a path, or a name in PATH)"},
+      {"podman_runtime", ValueKind::kString, "",
+       "The OCI runtime podman runs containers with (podman --runtime; e.g. runc); default: podman's own"},
+      {"image_pull", ValueKind::kString, "missing",
+       "When podman pulls a container job's image: never (only images on this host), missing, always",
+       {"never", "missing", "always"}},
       {"server", ValueKind::kString, "http://127.0.0.1:8080", "The server the client verbs talk to (URL)",
        {}, 0, 0, /*server_flag=*/false},
       {"token", ValueKind::kString, "", "The API token the client verbs send (Authorization: Bearer)",

@@ -186,6 +186,11 @@ int RunServer(const Config& config) {
   }
   exec::LocalExecutor executor(io, data_dir + "/jobs", exec::SupervisorBesideThisProgram());
   executor.SetSecretsDir(config.String("secrets_dir").empty() ? data_dir + "/secrets" : config.String("secrets_dir"));
+  exec::PodmanSettings podman = executor.podman_settings();
+  podman.podman = config.String("podman");
+  podman.runtime = config.String("podman_runtime");
+  podman.pull = exec::ParsePullPolicy(config.String("image_pull")).value_or(exec::PullPolicy::kMissing);
+  executor.SetPodmanSettings(std::move(podman));
   SystemClock clock;
   engine::EngineOptions options;
   options.run_as.refuse_unchosen_root = ::geteuid() == 0 && !config.Boolean("allow_root_jobs");

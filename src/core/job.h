@@ -63,6 +63,42 @@ struct SecretRef {
   bool operator==(const SecretRef&) const = default;
 };
 
+// A host directory made visible to containers (AWS volumes[].host.sourcePath).
+struct Volume {
+  std::string name;
+  std::string source_path;  // absolute path on the host
+  bool operator==(const Volume&) const = default;
+};
+
+// Where a volume appears in the container (AWS mountPoints[]).
+struct MountPoint {
+  std::string source_volume;   // a Volume's name
+  std::string container_path;  // absolute path in the container
+  bool read_only = false;
+  bool operator==(const MountPoint&) const = default;
+};
+
+// A resource limit in the container (AWS ulimits[]: name as in `ulimit`, e.g. "nofile").
+struct Ulimit {
+  std::string name;
+  int64_t soft_limit = 0;
+  int64_t hard_limit = 0;
+  bool operator==(const Ulimit&) const = default;
+};
+
+// What a container job asks of its container beyond command, environment and resources (AWS
+// containerProperties). Only meaningful when JobSpec::image is set.
+struct ContainerSettings {
+  std::vector<Volume> volumes;
+  std::vector<MountPoint> mount_points;
+  std::vector<Ulimit> ulimits;
+  bool readonly_root_filesystem = false;
+  bool privileged = false;
+  bool network = false;        // networkConfiguration.assignPublicIp ENABLED: podman's default network
+  std::string working_dir;     // workingDirectory (a nightshift extension): path in the container
+  bool operator==(const ContainerSettings&) const = default;
+};
+
 // What each attempt of a job runs: the job definition merged with the submission's overrides and
 // with Ref:: parameters substituted. Immutable once the job is submitted; array children share it.
 struct JobSpec {
@@ -72,7 +108,8 @@ struct JobSpec {
   Resources resources;
   std::optional<int64_t> timeout_seconds;  // attemptDurationSeconds
   RetryStrategy retry;
-  std::string image;  // empty: a host process
+  std::string image;  // empty: a host process; else a container image run in podman
+  ContainerSettings container;  // with image only
   std::string working_dir;  // empty: the attempt's own directory (pipeline steps: the file's)
   std::string user;  // containerProperties.user: unix user name or uid; empty: not chosen
 };
@@ -110,8 +147,8 @@ struct AttemptOutcome {
   int exit_code = 0;
   int signal = 0;
   std::string message;  // executor detail, e.g. "exec ./x: No such file or directory"
-  // Set: the attempt's container.reason as the executor words it ("Slurm job 12 ended NODE_FAIL"),
-  // instead of the one the scheduler derives from `kind`.
+  // The attempt's container reason when the executor knows it (e.g. AWS's "OutOfMemoryError:
+  // Container killed due to memory usage", "CannotPullContainerError: ..."); empty: derived from kind.
   std::string reason;
   TimeMs started_at = 0;
   TimeMs stopped_at = 0;

@@ -482,10 +482,12 @@ std::string Scheduler::FinishFailedAttempt(Job& job, const AttemptOutcome& outco
       a.reason = "SupervisorLost: " + outcome.message;
       break;
   }
-  if (!outcome.reason.empty()) a.reason = outcome.reason;
+  if (!outcome.reason.empty()) a.reason = outcome.reason;  // the executor knows better
   if (timed_out_.count(job.id)) return kReasonTimeout;
   if (auto t = terminate_reason_.find(job.id); t != terminate_reason_.end()) return t->second;
-  if (outcome.kind == AttemptOutcome::Kind::kSpawnFailed) return "Task failed to start";
+  // A container that never started says why in the job's statusReason, as AWS shows
+  // CannotPullContainerError there.
+  if (outcome.kind == AttemptOutcome::Kind::kSpawnFailed) return outcome.reason.empty() ? "Task failed to start" : outcome.reason;
   return kReasonContainerExited;
 }
 

@@ -147,15 +147,21 @@ Result<core::FinishedArraySizes> Engine::FinishedPartnerSizes(const core::Job& j
 }
 
 Result<exec::LaunchRequest> Engine::BuildLaunch(const core::Job& job, const core::Placement& p) const {
-  Result<std::string> run_as = core::ChooseRunAs(FindJobQueue(job.queue), FindComputeEnvironment(p.compute_environment),
-                                                 *job.spec, options_.run_as);
-  if (!run_as.ok()) return run_as.status();
   exec::LaunchRequest launch;
+  if (!job.spec->image.empty()) {
+    // A container's user is the one in the image (containerProperties.user); podman itself runs
+    // as the server's user, so no host run-as applies.
+    launch.container = exec::ContainerRequest{job.spec->image, job.spec->container, job.spec->user, job.spec->resources};
+  } else {
+    Result<std::string> run_as = core::ChooseRunAs(FindJobQueue(job.queue), FindComputeEnvironment(p.compute_environment),
+                                                   *job.spec, options_.run_as);
+    if (!run_as.ok()) return run_as.status();
+    launch.run_as = std::move(*run_as);
+  }
   launch.key = {job.id, p.attempt};
   launch.argv = job.spec->command;
   launch.environment = job.spec->environment;
   launch.working_dir = job.spec->working_dir;
-  launch.run_as = std::move(*run_as);
   launch.secrets = job.spec->secrets;
   launch.resources = job.spec->resources;
   launch.timeout_seconds = job.spec->timeout_seconds;

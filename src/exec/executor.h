@@ -21,6 +21,14 @@ struct AttemptKey {
   bool operator==(const AttemptKey&) const = default;
 };
 
+// A container attempt: the job's command runs in this image under podman (exec/podman_command.h).
+struct ContainerRequest {
+  std::string image;
+  core::ContainerSettings settings;
+  std::string user;          // --user in the container; empty: the image's
+  core::Resources resources;  // --cpus; memory enforced by the attempt's cgroup
+};
+
 struct LaunchRequest {
   AttemptKey key;
   std::vector<std::string> argv;
@@ -32,6 +40,9 @@ struct LaunchRequest {
   core::Resources resources;
   std::optional<int64_t> timeout_seconds;
   core::SlurmSettings slurm;  // the compute environment's, for a Slurm executor
+  // Set: argv runs in a container; working_dir and run_as are then unused (the container's own
+  // working directory and user come from `container`).
+  std::optional<ContainerRequest> container;
 };
 
 // What Adopt found for an attempt the previous server process had started.

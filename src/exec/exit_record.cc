@@ -62,6 +62,8 @@ void ApplyNumber(std::string_view key, int64_t n, ExitRecord* record, unsigned* 
 Status ApplyLine(std::string_view key, std::string_view value, ExitRecord* record, unsigned* seen) {
   if (key == "message") {
     record->outcome.message = std::string(value);
+  } else if (key == "reason") {
+    record->outcome.reason = std::string(value);
   } else if (key == "kind") {
     std::optional<Kind> kind = ParseKind(value);
     if (!kind)
@@ -88,10 +90,11 @@ std::string FormatExitRecord(const ExitRecord& record) {
   AppendLine(&out, "started_at", std::to_string(o.started_at));
   AppendLine(&out, "stopped_at", std::to_string(o.stopped_at));
   AppendLine(&out, "supervisor_max_rss_kb", std::to_string(record.supervisor_max_rss_kb));
-  if (!o.message.empty()) {
-    std::string message = o.message;
-    std::replace(message.begin(), message.end(), '\n', ' ');
-    AppendLine(&out, "message", message);
+  for (const auto& [key, text] : {std::pair{"message", &o.message}, std::pair{"reason", &o.reason}}) {
+    if (text->empty()) continue;
+    std::string line = *text;
+    std::replace(line.begin(), line.end(), '\n', ' ');
+    AppendLine(&out, key, line);
   }
   return out;
 }

@@ -12,6 +12,7 @@
 //   stopped_at <epoch ms>
 //   supervisor_max_rss_kb <int> the supervisor's peak RSS so far, for diagnostics and tests
 //   message <text to end of line>   optional; newlines are replaced by spaces
+//   reason <text to end of line>    optional (AttemptOutcome::reason); newlines replaced likewise
 // Example:
 //   kind exited
 //   exit_code 3

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -182,15 +183,76 @@ Result<std::string> ReceiveHello(int socket, std::vector<char>& buffer, int time
   return std::get<HelloMessage>(*message).supervisor;
 }
 
+std::optional<core::Ulimit> OwnLimit(int resource, const char* name) {
+  rlimit limit{};
+  if (::getrlimit(resource, &limit) != 0 || limit.rlim_max == RLIM_INFINITY) return std::nullopt;
+  const rlim_t soft = limit.rlim_cur == RLIM_INFINITY ? limit.rlim_max : limit.rlim_cur;
+  return core::Ulimit{name, static_cast<int64_t>(soft), static_cast<int64_t>(limit.rlim_max)};
+}
+
+// The kernel's pid_max, if it can be read: some hosts refuse an nproc limit above it.
+std::optional<int64_t> PidMax() {
+  Result<UniqueFd> fd = OpenFile("/proc/sys/kernel/pid_max", O_RDONLY);
+  Result<std::string> text = fd.ok() ? ReadFileAt(fd->get(), 0, 32) : Result<std::string>(fd.status());
+  if (!text.ok()) return std::nullopt;
+  return ParseInt64(text->substr(0, text->find('\n')));
+}
+
+PodmanSettings DefaultPodmanSettings(const std::string& cgroup_root) {
+  PodmanSettings settings;
+  settings.default_nofile = OwnLimit(RLIMIT_NOFILE, "nofile");
+  settings.default_nproc = OwnLimit(RLIMIT_NPROC, "nproc");
+  std::optional<int64_t> pid_max = PidMax();
+  if (!settings.default_nproc && pid_max) settings.default_nproc = core::Ulimit{"nproc", *pid_max, *pid_max};
+  if (settings.default_nproc && pid_max) {
+    settings.default_nproc->soft_limit = std::min(settings.default_nproc->soft_limit, *pid_max);
+    settings.default_nproc->hard_limit = std::min(settings.default_nproc->hard_limit, *pid_max);
+  }
+  const std::string v1_memory = cgroup_root + "/memory/memory.limit_in_bytes";
+  if (::geteuid() == 0 && ::access(v1_memory.c_str(), W_OK) == 0) settings.memory = MemoryMode::kAttemptCgroup;
+  return settings;
+}
+
+// Runs argv (podman) to its end, blocking, and returns its stdout (at most kMaxOutput bytes);
+// stderr is dropped. An error if it cannot start or does not exit 0.
+Result<std::string> RunForOutput(const std::vector<std::string>& argv) {
+  constexpr size_t kMaxOutput = size_t{1} << 20;
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) return ErrnoStatus("pipe");
+  UniqueFd read_end(fds[0]), write_end(fds[1]);
+  std::string path_var = std::string("PATH=") + kBasePath;
+  char* envp[] = {path_var.data(), nullptr};
+  SpawnOptions options;
+  options.search_path = kBasePath;
+  options.fds = {{0, -1}, {1, write_end.get()}, {2, -1}};
+  Result<pid_t> pid = Spawn(argv, envp, options);
+  if (!pid.ok()) return pid.status();
+  write_end.reset();
+  std::string output;
+  char buf[4096];
+  ssize_t n = 0;
+  while ((n = RetryEintr([&] { return ::read(read_end.get(), buf, sizeof buf); })) > 0) {
+    if (output.size() < kMaxOutput) output.append(buf, static_cast<size_t>(n));
+  }
+  int status = 0;
+  RetryEintr([&] { return ::waitpid(*pid, &status, 0); });
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return Status::Internal(argv[0] + " " + DescribeWaitStatus(status));
+  return output;
+}
+
 }  // namespace
 
 LocalExecutor::LocalExecutor(boost::asio::io_context& io, const std::string& attempts_root,
                              std::string supervisor_path)
-    : io_(io), supervisor_path_(std::move(supervisor_path)), base_env_(BaseEnvironment()) {
+    : io_(io),
+      supervisor_path_(std::move(supervisor_path)),
+      base_env_(BaseEnvironment()),
+      podman_(DefaultPodmanSettings(cgroup_root_)) {
   std::error_code ec;
   fs::path root = fs::absolute(attempts_root, ec);
   root_ = ec ? attempts_root : root.lexically_normal().string();
   while (root_.size() > 1 && root_.back() == '/') root_.pop_back();
+  podman_.owner = root_;
   Result<UniqueFd> dev_null = OpenFile("/dev/null", O_RDWR);
   if (dev_null.ok()) dev_null = AboveSupervisorFds(std::move(*dev_null));
   if (dev_null.ok()) dev_null_ = std::move(*dev_null);  // else Spawn opens /dev/null
@@ -213,7 +275,7 @@ std::optional<pid_t> LocalExecutor::supervisor_pid() const {
 }
 
 Status LocalExecutor::Launch(const LaunchRequest& request) {
-  if (request.argv.empty() || request.argv[0].empty()) {
+  if (!request.container && (request.argv.empty() || request.argv[0].empty())) {
     return Status::InvalidArgument("job " + request.key.job_id + ": empty command");
   }
   Result<std::string> name = AttemptName(request.key);
@@ -221,17 +283,9 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (watches_.count(*name) != 0) return Status::Conflict(*name + ": attempt is running");
   EnsureScanned();
   if (FindJournalOf(*name) != nullptr) return Status::Conflict(*name + ": attempt has already run");
-  Result<std::optional<UserAccount>> account = RunAsAccount(request.run_as);
-  if (!account.ok()) return account.status();
-  Result<std::vector<std::string>> env = BuildEnvironment(request, *account);
-  if (!env.ok()) return env.status();
-  std::optional<Credentials> run_as;
-  if (*account && (*account)->credentials.uid != ::geteuid()) run_as = (*account)->credentials;
-  const bool own_dir = run_as && request.working_dir.empty();
-  std::string working_dir = request.working_dir;
-  if (working_dir.empty()) working_dir = own_dir ? RunAsWorkDirOf(root_, *name) : SharedWorkDirOf(root_);
-  LaunchMessage launch{*name, kDefaultGraceMs, std::move(working_dir), run_as, own_dir, 0, request.argv,
-                       std::move(*env)};
+  Result<LaunchMessage> built = request.container ? BuildContainerLaunch(request, *name) : BuildHostLaunch(request, *name);
+  if (!built.ok()) return built.status();
+  LaunchMessage& launch = *built;
   std::string packet = EncodeMessage(launch);
   if (packet.size() > kMaxMessageBytes) {
     return Status::InvalidArgument("job " + request.key.job_id + ": command and environment take " +
@@ -245,6 +299,69 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   }));
   watches_[*name] = Watch{request.key, link_};
   return Status::Ok();
+}
+
+Result<LaunchMessage> LocalExecutor::BuildHostLaunch(const LaunchRequest& request, const std::string& name) const {
+  Result<std::optional<UserAccount>> account = RunAsAccount(request.run_as);
+  if (!account.ok()) return account.status();
+  Result<std::vector<std::string>> env = BuildEnvironment(request, *account);
+  if (!env.ok()) return env.status();
+  std::optional<Credentials> run_as;
+  if (*account && (*account)->credentials.uid != ::geteuid()) run_as = (*account)->credentials;
+  const bool own_dir = run_as && request.working_dir.empty();
+  std::string working_dir = request.working_dir;
+  if (working_dir.empty()) working_dir = own_dir ? RunAsWorkDirOf(root_, name) : SharedWorkDirOf(root_);
+  return LaunchMessage{name, kDefaultGraceMs, std::move(working_dir), run_as, own_dir, 0, std::nullopt, request.argv,
+                       std::move(*env)};
+}
+
+// The supervisor runs `podman run` as it would run a job: the container's environment is in its
+// command line (secrets: only their names, the values in podman's own environment), and podman
+// runs with the server's base environment.
+Result<LaunchMessage> LocalExecutor::BuildContainerLaunch(const LaunchRequest& request, const std::string& name) const {
+  const ContainerRequest& c = *request.container;
+  for (const core::Volume& volume : c.settings.volumes) {
+    struct stat st {};
+    if (::stat(volume.source_path.c_str(), &st) != 0) {
+      return Status::InvalidArgument("volume '" + volume.name + "': source path " + volume.source_path +
+                                     " does not exist on the host");
+    }
+  }
+  std::vector<core::EnvVar> job_env = {{"AWS_BATCH_JOB_ID", request.key.job_id},
+                                       {"AWS_BATCH_JOB_ATTEMPT", std::to_string(request.key.attempt)}};
+  std::map<std::string, size_t> position = {{"AWS_BATCH_JOB_ID", 0}, {"AWS_BATCH_JOB_ATTEMPT", 1}};
+  for (const core::EnvVar& var : request.environment) {
+    if (!IsValidEnvName(var.name) || var.value.find('\0') != std::string::npos) {
+      return Status::InvalidArgument("invalid environment variable name '" + var.name + "'");
+    }
+    auto [it, added] = position.emplace(var.name, job_env.size());
+    if (added) job_env.push_back(var);
+    if (!added) job_env[it->second].value = var.value;
+  }
+  std::map<std::string, std::string> podman_env;
+  for (const core::EnvVar& var : base_env_) podman_env[var.name] = var.value;
+  std::vector<std::string> secret_names;
+  if (!request.secrets.empty()) {
+    if (secrets_dir_.empty()) return Status::InvalidArgument("the job has secrets but the server has no secrets directory");
+    Result<std::vector<core::EnvVar>> secrets = ReadSecrets(request.secrets, secrets_dir_);
+    if (!secrets.ok()) return secrets.status();
+    for (core::EnvVar& var : *secrets) {
+      secret_names.push_back(var.name);
+      podman_env[var.name] = std::move(var.value);
+      std::erase_if(job_env, [&](const core::EnvVar& v) { return v.name == var.name; });
+    }
+  }
+  std::vector<std::string> env;
+  for (const auto& [var, value] : podman_env) env.push_back(var + "=" + value);
+  ContainerControl control{ContainerNameOf(request.key), PodmanPrefix(podman_), "", "", 0};
+  const int64_t memory_mib = c.resources.memory_mib;
+  control.memory_limit_bytes = memory_mib * 1024 * 1024;
+  if (memory_mib > 0 && podman_.memory == MemoryMode::kAttemptCgroup) {
+    control.cgroup_root = cgroup_root_;
+    control.cgroup_parent = AttemptCgroupOf(control.name);
+  }
+  return LaunchMessage{name, kDefaultGraceMs, SharedWorkDirOf(root_), std::nullopt, false, 0, std::move(control),
+                       PodmanRunArgv(podman_, request, job_env, secret_names), std::move(env)};
 }
 
 Result<std::vector<std::string>> LocalExecutor::BuildEnvironment(const LaunchRequest& request,
@@ -522,6 +639,32 @@ void LocalExecutor::EnsureScanned() {
   for (const std::string& supervisor : *supervisors) {
     if (!link_ || supervisor != link_->supervisor) LoadJournal(supervisor);
   }
+  RemoveOrphanContainers();
+}
+
+// A container of ours is an orphan unless a journal of a supervisor that still runs has its
+// attempt without an outcome: its podman run was killed (with its supervisor), or it outlived
+// its journal. Called before our supervisor launches anything, so none of its containers exist.
+void LocalExecutor::RemoveOrphanContainers() {
+  std::vector<std::string> list = PodmanPrefix(podman_);
+  std::vector<std::string> args = ListContainersArgs(podman_.owner);
+  list.insert(list.end(), args.begin(), args.end());
+  Result<std::string> output = RunForOutput(list);
+  if (!output.ok()) return;  // no podman: no containers
+  for (const ListedContainer& container : ParseListedContainers(*output)) {
+    Result<std::string> name = AttemptName(container.key);
+    Journal* journal = name.ok() ? FindJournalOf(*name) : nullptr;
+    const JournalEntry* entry = journal ? journal->reader->parsed().Find(*name) : nullptr;
+    if (journal && !journal->reader->dead() && entry && !entry->exit) continue;
+    RemoveContainer(container.name);
+  }
+}
+
+void LocalExecutor::RemoveContainer(const std::string& container_name) {
+  std::vector<std::string> rm = PodmanPrefix(podman_);
+  for (const char* arg : {"rm", "--force", "--time=0"}) rm.push_back(arg);
+  rm.push_back(container_name);
+  [[maybe_unused]] Result<std::string> removed = RunForOutput(rm);
 }
 
 LocalExecutor::Journal* LocalExecutor::LoadJournal(const std::string& supervisor) {
@@ -620,6 +763,10 @@ core::AttemptOutcome LocalExecutor::Conclude(Journal& journal, const std::string
   const JournalEntry* entry = reader.parsed().Find(name);
   if (entry != nullptr && entry->exit) return RecordedOutcome(*entry->exit, reader.last_segment_path());
   KillOrphanedGroup(entry ? entry->job_pid : std::nullopt, &why_lost);
+  // A container outlives its killed podman run: remove it (nothing to do for a host job).
+  if (std::optional<AttemptKey> key = ParseAttemptName(name); key && reader.dead()) {
+    RemoveContainer(ContainerNameOf(*key));
+  }
   ExitRecord record;
   record.outcome = Lost(std::move(why_lost));
   if (reader.dead()) {

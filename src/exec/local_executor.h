@@ -50,6 +50,7 @@
 
 #include "exec/credentials.h"
 #include "exec/executor.h"
+#include "exec/podman_command.h"
 #include "exec/posix_util.h"
 #include "exec/supervisor_protocol.h"
 
@@ -113,6 +114,11 @@ class LocalExecutor final : public Executor {
 
   // Where secrets' files are (core/job_identity.h); without one, a job with secrets fails.
   void SetSecretsDir(std::string dir) { secrets_dir_ = std::move(dir); }
+  // How container attempts run (exec/podman_command.h). The default: `podman` from PATH, its
+  // default runtime, pull policy missing, ulimits nofile and nproc at this process's hard limits,
+  // and the attempt's own memory cgroup when this process is root on a cgroups v1 host.
+  void SetPodmanSettings(PodmanSettings settings) { podman_ = std::move(settings); }
+  const PodmanSettings& podman_settings() const { return podman_; }
   // Records per journal segment of supervisors started from now on (tests use small ones).
   void SetJournalRotation(uint64_t records) { rotate_records_ = records; }
 
@@ -125,6 +131,8 @@ class LocalExecutor final : public Executor {
   struct Journal;
   struct Inotify;
 
+  [[nodiscard]] Result<LaunchMessage> BuildHostLaunch(const LaunchRequest& request, const std::string& name) const;
+  [[nodiscard]] Result<LaunchMessage> BuildContainerLaunch(const LaunchRequest& request, const std::string& name) const;
   [[nodiscard]] Result<std::vector<std::string>> BuildEnvironment(const LaunchRequest& request,
                                                                   const std::optional<UserAccount>& account) const;
   // Supervisor link.
@@ -154,6 +162,8 @@ class LocalExecutor final : public Executor {
   void PostOutcome(const AttemptKey& key, core::AttemptOutcome outcome);
   void Report(const AttemptKey& key, const core::AttemptOutcome& outcome);
   void TerminateOrphan(const std::string& name, int64_t grace_ms);
+  void RemoveOrphanContainers();
+  void RemoveContainer(const std::string& container_name);
 
   boost::asio::io_context& io_;
   std::string root_;
@@ -161,6 +171,8 @@ class LocalExecutor final : public Executor {
   uint64_t rotate_records_ = 0;  // 0: the supervisor's default
   std::vector<core::EnvVar> base_env_;
   std::string secrets_dir_;
+  std::string cgroup_root_ = "/sys/fs/cgroup";  // before podman_, whose default reads it
+  PodmanSettings podman_;
   UniqueFd dev_null_;  // the supervisor's fds 0-2
   ExitCallback callback_;
   std::shared_ptr<Link> link_;                 // the current supervisor, if any

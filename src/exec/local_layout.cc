@@ -1,5 +1,7 @@
 #include "exec/local_layout.h"
 
+#include <cstdint>
+
 #include "exec/posix_util.h"
 
 namespace nightshift::exec {
@@ -34,6 +36,14 @@ Result<std::string> AttemptName(const AttemptKey& key) {
     return Status::InvalidArgument("job id '" + key.job_id + "' is too long for a file name");
   }
   return name;
+}
+
+std::optional<AttemptKey> ParseAttemptName(std::string_view name) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+  std::optional<int64_t> attempt = ParseInt64(name.substr(dot + 1));
+  if (!attempt || *attempt < 1 || *attempt > INT32_MAX) return std::nullopt;
+  return AttemptKey{std::string(name.substr(0, dot)), static_cast<int>(*attempt)};
 }
 
 std::string LogPathOf(const std::string& root, std::string_view name) { return Join(root, name, kLogSuffix); }

@@ -46,6 +46,9 @@ namespace nightshift::exec {
 // uniquely at its last '.', since an attempt number has none.)
 [[nodiscard]] Result<std::string> AttemptName(const AttemptKey& key);
 
+// The inverse of AttemptName; nullopt for a name it cannot have made.
+std::optional<AttemptKey> ParseAttemptName(std::string_view name);
+
 std::string LogPathOf(const std::string& root, std::string_view name);
 std::string SharedWorkDirOf(const std::string& root);
 // The 0700 directory holding a run-as job's `work`.

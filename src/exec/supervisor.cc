@@ -20,12 +20,14 @@
 #include <variant>
 #include <vector>
 
+#include "exec/attempt_cgroup.h"
 #include "exec/exit_record.h"
 #include "exec/journal.h"
 #include "exec/journal_writer.h"
 #include "exec/local_layout.h"
 #include "exec/log_writer.h"
 #include "exec/packet_socket.h"
+#include "exec/podman_command.h"
 #include "exec/posix_util.h"
 #include "exec/spawn.h"
 #include "exec/supervisor_protocol.h"
@@ -40,6 +42,11 @@ constexpr size_t kReadChunk = size_t{64} * 1024;
 constexpr int kMaxEvents = 64;
 // execvp's default when the job's environment has no PATH.
 constexpr const char* kDefaultSearchPath = "/bin:/usr/bin";
+// A container's podman's stderr kept to find podman's own error, which it prints last.
+constexpr size_t kStderrTailBytes = 4096;
+// After `podman kill` at the end of the grace period, how long podman run may take to return
+// before its process group is killed and the container removed by force.
+constexpr int64_t kContainerForceMs = 10'000;
 
 TimeMs NowMs() { return SystemClock().NowMs(); }
 
@@ -112,6 +119,10 @@ class Attempt {
   void ClosePipe(int index);
   void SpawnFailed(const std::string& message);
   [[nodiscard]] Status MakeRunAsDir() const;
+  // Container attempts (launch_.container set).
+  [[nodiscard]] Status PrepareContainer();
+  void RunPodman(std::vector<std::string> args);
+  void ContainerExited(int wait_status);
 
   const std::string& root_;
   LaunchMessage launch_;
@@ -124,12 +135,20 @@ class Attempt {
   std::string termination_;             // what we did to stop the job, for the outcome message
   std::optional<int64_t> kill_at_;      // monotonic ms: SIGKILL the job's group then
   std::optional<int64_t> drain_until_;  // monotonic ms: stop waiting for pipe EOF then
+  std::optional<int64_t> force_at_;     // container: kill podman's group and rm the container then
+  std::string stderr_tail_;             // container: the end of podman's stderr
+  bool stopped_by_us_ = false;          // container: terminate or timeout signalled it
+  int dev_null_ = -1;
 };
 
 void Attempt::Start(int dev_null) {
   outcome_.started_at = NowMs();
+  dev_null_ = dev_null;
   if (launch_.make_run_as_dir && launch_.run_as) {
     if (Status made = MakeRunAsDir(); !made.ok()) return SpawnFailed(made.message());
+  }
+  if (launch_.container) {
+    if (Status prepared = PrepareContainer(); !prepared.ok()) return SpawnFailed(prepared.message());
   }
   Result<Pipe> out = MakePipe();
   Result<Pipe> err = out.ok() ? MakePipe() : Result<Pipe>(out.status());
@@ -168,6 +187,57 @@ Status Attempt::MakeRunAsDir() const {
   return Status::Ok();
 }
 
+Status Attempt::PrepareContainer() {
+  const ContainerControl& c = *launch_.container;
+  if (c.cgroup_parent.empty()) return Status::Ok();
+  Status made = CreateAttemptCgroup(c.cgroup_root, c.cgroup_parent, c.memory_limit_bytes);
+  if (!made.ok()) return Status::Internal("cannot set the container's memory limit: " + made.message());
+  return Status::Ok();
+}
+
+// `podman <args>` for the attempt's container, in the background: nobody waits for it (Reap
+// collects it), and its output is dropped. Its failure (the container is gone already) is harmless.
+void Attempt::RunPodman(std::vector<std::string> args) {
+  std::vector<std::string> argv = launch_.container->podman;
+  argv.insert(argv.end(), args.begin(), args.end());
+  SpawnOptions options;
+  options.new_process_group = true;
+  options.search_path = SearchPathOf(launch_.environment);
+  options.fds = {{0, dev_null_}, {1, -1}, {2, -1}};
+  options.signals_to_default = {SIGHUP, SIGPIPE};
+  std::vector<char*> envp;
+  for (std::string& var : launch_.environment) envp.push_back(var.data());
+  envp.push_back(nullptr);
+  if (!Spawn(argv, envp.data(), options).ok()) {
+    log_.Note(NowMs(), "nightshift: cannot run podman " + args.front() + " for the container");
+  }
+}
+
+// podman run has returned: its exit code is the container's, unless podman says it failed itself;
+// an exit 137 at the memory limit is AWS's OutOfMemoryError.
+void Attempt::ContainerExited(int wait_status) {
+  const ContainerControl& c = *launch_.container;
+  if (WIFSIGNALED(wait_status)) {
+    RunPodman({"rm", "--force", "--time=0", c.name});  // podman was killed: the container may live on
+    return;
+  }
+  PodmanExit exit;
+  exit.exit_code = WEXITSTATUS(wait_status);
+  exit.stderr_tail = stderr_tail_;
+  exit.stopped_by_us = stopped_by_us_;
+  if (!c.cgroup_parent.empty()) {
+    exit.memory_limit_hit = AttemptCgroupHitLimit(c.cgroup_root, c.cgroup_parent, c.memory_limit_bytes);
+    RemoveAttemptCgroup(c.cgroup_root, c.cgroup_parent);
+  } else {
+    exit.memory_flag_mode = c.memory_limit_bytes > 0;
+  }
+  core::AttemptOutcome decoded = DecodePodmanExit(exit);
+  outcome_.kind = decoded.kind;
+  outcome_.exit_code = decoded.exit_code;
+  outcome_.message = decoded.message;
+  outcome_.reason = decoded.reason;
+}
+
 std::string Attempt::CarriedRecords() const {
   std::string records = FormatLaunchRecord(name());
   if (pid_) records += FormatJobRecord(name(), *pid_);
@@ -185,6 +255,10 @@ void Attempt::SpawnFailed(const std::string& message) {
 void Attempt::ReadPipe(int index, char* buf, size_t size) {
   ssize_t n = RetryEintr([&] { return ::read(pipes_[index].get(), buf, size); });
   if (n > 0) {
+    if (index == 1 && launch_.container) {
+      stderr_tail_.append(buf, static_cast<size_t>(n));
+      if (stderr_tail_.size() > kStderrTailBytes) stderr_tail_.erase(0, stderr_tail_.size() - kStderrTailBytes);
+    }
     log_.Append(StreamOf(index), NowMs(), std::string_view(buf, static_cast<size_t>(n)));
     log_.Flush();
   } else if (n == 0 || errno != EAGAIN) {
@@ -206,17 +280,25 @@ void Attempt::Exited(int wait_status) {
     outcome_.kind = Kind::kExited;
     outcome_.exit_code = WEXITSTATUS(wait_status);
   }
+  if (launch_.container) ContainerExited(wait_status);
   exited_ = true;
   kill_at_.reset();
+  force_at_.reset();
   drain_until_ = MonotonicMs() + kDrainAfterExitMs;
 }
 
 void Attempt::Terminate(std::optional<int64_t> grace_ms) {
   if (exited_ || !pid_) return;
   int64_t grace = std::max<int64_t>(0, grace_ms.value_or(launch_.grace_ms));
-  ::kill(-*pid_, SIGTERM);
-  log_.Note(NowMs(), "nightshift: SIGTERM sent to the job's process group, grace " +
-                         std::to_string(grace) + " ms");
+  if (launch_.container) {
+    ::kill(*pid_, SIGTERM);  // podman run passes it on to the container's main process
+    stopped_by_us_ = true;
+    log_.Note(NowMs(), "nightshift: SIGTERM sent to the container, grace " + std::to_string(grace) + " ms");
+  } else {
+    ::kill(-*pid_, SIGTERM);
+    log_.Note(NowMs(), "nightshift: SIGTERM sent to the job's process group, grace " +
+                           std::to_string(grace) + " ms");
+  }
   log_.Flush();
   if (termination_.empty()) termination_ = "terminated: SIGTERM sent";
   int64_t deadline = MonotonicMs() + grace;
@@ -225,6 +307,7 @@ void Attempt::Terminate(std::optional<int64_t> grace_ms) {
 
 std::optional<int64_t> Attempt::NextDeadline() const {
   std::optional<int64_t> next = kill_at_;
+  if (force_at_ && (!next || *force_at_ < *next)) next = force_at_;
   if (drain_until_ && (pipes_[0].valid() || pipes_[1].valid()) &&
       (!next || *drain_until_ < *next)) {
     next = drain_until_;
@@ -233,11 +316,22 @@ std::optional<int64_t> Attempt::NextDeadline() const {
 }
 
 void Attempt::CheckDeadlines(int64_t now) {
-  if (kill_at_ && now >= *kill_at_) {
+  if (kill_at_ && now >= *kill_at_ && launch_.container) {
+    RunPodman({"kill", "--signal=KILL", launch_.container->name});
+    log_.Note(NowMs(), "nightshift: grace period over, SIGKILL sent to the container");
+    termination_ = "terminated: SIGKILL sent after the grace period";
+    kill_at_.reset();
+    force_at_ = now + kContainerForceMs;
+  } else if (kill_at_ && now >= *kill_at_) {
     ::kill(-*pid_, SIGKILL);
     log_.Note(NowMs(), "nightshift: grace period over, SIGKILL sent to the job's process group");
     termination_ = "terminated: SIGKILL sent after the grace period";
     kill_at_.reset();
+  }
+  if (force_at_ && now >= *force_at_) {
+    ::kill(-*pid_, SIGKILL);  // podman run did not return: its container is removed when it is reaped
+    log_.Note(NowMs(), "nightshift: podman did not return after the kill; killed it");
+    force_at_.reset();
   }
   if (drain_until_ && now >= *drain_until_ && (pipes_[0].valid() || pipes_[1].valid())) {
     log_.Note(NowMs(),

@@ -71,6 +71,40 @@ std::optional<std::optional<Credentials>> DecodeRunAs(std::string_view text) {
   return std::optional<Credentials>(std::move(credentials));
 }
 
+std::string EncodeContainer(const std::optional<ContainerControl>& container) {
+  if (!container) return "";
+  std::string out;
+  PutField(&out, container->name);
+  PutField(&out, container->cgroup_root);
+  PutField(&out, container->cgroup_parent);
+  PutField(&out, std::to_string(container->memory_limit_bytes));
+  for (const std::string& arg : container->podman) PutField(&out, arg);
+  return out;
+}
+
+// nullopt for a malformed text; an empty text is "a host process" (an optional without value).
+std::optional<std::optional<ContainerControl>> DecodeContainer(std::string_view text) {
+  if (text.empty()) return std::optional<ContainerControl>();
+  FieldReader fields(text);
+  ContainerControl c;
+  std::optional<std::string> name = fields.Next();
+  std::optional<std::string> root = fields.Next();
+  std::optional<std::string> parent = fields.Next();
+  std::optional<int64_t> limit = fields.NextInt();
+  if (!name || name->empty() || !root || !parent || !limit) return std::nullopt;
+  c.name = std::move(*name);
+  c.cgroup_root = std::move(*root);
+  c.cgroup_parent = std::move(*parent);
+  c.memory_limit_bytes = *limit;
+  while (!fields.empty()) {
+    std::optional<std::string> arg = fields.Next();
+    if (!arg) return std::nullopt;
+    c.podman.push_back(std::move(*arg));
+  }
+  if (c.podman.empty()) return std::nullopt;
+  return std::optional<ContainerControl>(std::move(c));
+}
+
 Status Malformed(std::string_view what) {
   return Status::InvalidArgument("malformed supervisor message: " + std::string(what));
 }
@@ -83,11 +117,15 @@ Result<ToSupervisor> DecodeLaunch(FieldReader fields) {
   std::optional<std::string> run_as_text = fields.Next();
   std::optional<uint64_t> make_run_as_dir = fields.NextCount();
   std::optional<uint64_t> committed_seq = fields.NextCount();
+  std::optional<std::string> container_text = fields.Next();
   std::optional<int64_t> argc = fields.NextInt();
-  if (!attempt || !grace || !working_dir || !run_as_text || !make_run_as_dir || !committed_seq || !argc ||
-      *argc < 1) {
+  if (!attempt || !grace || !working_dir || !run_as_text || !make_run_as_dir || !committed_seq || !container_text ||
+      !argc || *argc < 1) {
     return Malformed("launch header");
   }
+  std::optional<std::optional<ContainerControl>> container = DecodeContainer(*container_text);
+  if (!container) return Malformed("launch container");
+  m.container = std::move(*container);
   std::optional<std::optional<Credentials>> run_as = DecodeRunAs(*run_as_text);
   if (!run_as) return Malformed("launch run_as");
   m.run_as = std::move(*run_as);
@@ -119,6 +157,7 @@ std::string EncodeMessage(const LaunchMessage& message) {
   PutField(&out, EncodeRunAs(message.run_as));
   PutField(&out, message.make_run_as_dir ? "1" : "0");
   PutField(&out, std::to_string(message.committed_seq));
+  PutField(&out, EncodeContainer(message.container));
   PutField(&out, std::to_string(message.argv.size()));
   for (const std::string& arg : message.argv) PutField(&out, arg);
   for (const std::string& var : message.environment) PutField(&out, var);

@@ -7,7 +7,7 @@ namespace nightshift::exec {
 namespace {
 
 TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
-  LaunchMessage launch{"j-1.1", 30000, "/work dir", std::nullopt, false, 42,
+  LaunchMessage launch{"j-1.1", 30000, "/work dir", std::nullopt, false, 42, std::nullopt,
                        {"sh", "-c", "printf 'a\nb'\t", std::string("nul\0inside", 10), ""},
                        {"PATH=/bin", "EMPTY=", "MULTI=line1\nline2"}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
@@ -17,14 +17,25 @@ TEST(SupervisorProtocolTest, LaunchRoundTripsWithAnyBytes) {
 }
 
 TEST(SupervisorProtocolTest, LaunchWithoutEnvironment) {
-  LaunchMessage launch{"d.1", 0, "/", std::nullopt, false, 0, {"true"}, {}};
+  LaunchMessage launch{"d.1", 0, "/", std::nullopt, false, 0, std::nullopt, {"true"}, {}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
 }
 
+TEST(SupervisorProtocolTest, LaunchCarriesTheContainerToStop) {
+  ContainerControl container{"nightshift-j-1", {"podman", "--runtime=runc"}, "/sys/fs/cgroup", "/nightshift/nightshift-j-1",
+                             64 << 20};
+  LaunchMessage launch{"j.1", 0, "/", std::nullopt, false, 0, container, {"podman", "run", "img"}, {"S=1"}};
+  Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
+  ASSERT_TRUE(decoded.ok()) << decoded.status().message();
+  EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
+  launch.container->podman.clear();  // nothing to stop it with
+  EXPECT_FALSE(DecodeToSupervisor(EncodeMessage(launch)).ok());
+}
+
 TEST(SupervisorProtocolTest, LaunchCarriesTheCredentialsToRunAs) {
-  LaunchMessage launch{"d.1", 0, "/", Credentials{65534, 65534, {}}, true, 7, {"id"}, {"HOME=/nonexistent"}};
+  LaunchMessage launch{"d.1", 0, "/", Credentials{65534, 65534, {}}, true, 7, std::nullopt, {"id"}, {"HOME=/nonexistent"}};
   Result<ToSupervisor> decoded = DecodeToSupervisor(EncodeMessage(launch));
   ASSERT_TRUE(decoded.ok());
   EXPECT_EQ(std::get<LaunchMessage>(*decoded), launch);
@@ -35,7 +46,7 @@ TEST(SupervisorProtocolTest, LaunchCarriesTheCredentialsToRunAs) {
 }
 
 TEST(SupervisorProtocolTest, MalformedCredentialsAreRejected) {
-  const std::string good = EncodeMessage(LaunchMessage{"d.1", 0, "/", Credentials{1, 2, {}}, false, 0, {"x"}, {}});
+  const std::string good = EncodeMessage(LaunchMessage{"d.1", 0, "/", Credentials{1, 2, {}}, false, 0, std::nullopt, {"x"}, {}});
   const std::string field = std::string("\x03\0\0\0", 4) + "1 2";
   const size_t at = good.find(field);
   ASSERT_NE(at, std::string::npos);
@@ -67,11 +78,11 @@ TEST(SupervisorProtocolTest, EndedAndHelloRoundTrip) {
 }
 
 TEST(SupervisorProtocolTest, EveryTruncationIsRejected) {
-  std::string packet = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, {"a", "b"}, {"X=1"}});
+  std::string packet = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, std::nullopt, {"a", "b"}, {"X=1"}});
   // Any prefix that cuts a field is malformed. (Cutting exactly between environment entries
   // leaves a valid launch with fewer variables, which is why the environment comes last and the
   // supervisor never receives partial packets: SOCK_SEQPACKET delivers whole ones.)
-  std::string complete_without_env = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, {"a", "b"}, {}});
+  std::string complete_without_env = EncodeMessage(LaunchMessage{"d.1", 5, "/w", Credentials{7, 8, {}}, true, 3, std::nullopt, {"a", "b"}, {}});
   for (size_t n = 0; n < packet.size(); ++n) {
     if (n == complete_without_env.size()) continue;
     EXPECT_FALSE(DecodeToSupervisor(packet.substr(0, n)).ok()) << "prefix of " << n << " bytes";

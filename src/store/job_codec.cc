@@ -41,6 +41,14 @@ constexpr int kWorkingDir = 9;
 constexpr int kRetryBackoff = 10;  // {1 delay_ms, 2 factor, 3 max_delay_ms, 4 jitter}; absent = none
 constexpr int kUser = 11;
 constexpr int kSecret = 12;  // repeated {1 name, 2 value_from}: the reference, never the value
+// Container settings (core::ContainerSettings), with kImage only.
+constexpr int kVolume = 13;      // repeated {1 name, 2 source_path}
+constexpr int kMountPoint = 14;  // repeated {1 source_volume, 2 container_path, 3 read_only}
+constexpr int kUlimit = 15;      // repeated {1 name, 2 soft_limit, 3 hard_limit}
+constexpr int kReadonlyRootFilesystem = 16;
+constexpr int kPrivileged = 17;
+constexpr int kNetwork = 18;
+constexpr int kContainerWorkingDir = 19;
 }  // namespace spec_field
 
 namespace job_field {
@@ -222,7 +230,80 @@ core::Attempt ReadAttempt(Reader& r) {
   return attempt;
 }
 
+void PutContainerSettings(Writer& w, const core::ContainerSettings& c) {
+  for (const core::Volume& v : c.volumes) PutStringPair(w, spec_field::kVolume, v.name, v.source_path);
+  for (const core::MountPoint& m : c.mount_points) {
+    size_t mark = w.BeginNested(spec_field::kMountPoint);
+    PutString(w, 1, m.source_volume);
+    PutString(w, 2, m.container_path);
+    if (m.read_only) w.Bool(3, true);
+    w.EndNested(mark);
+  }
+  for (const core::Ulimit& u : c.ulimits) {
+    size_t mark = w.BeginNested(spec_field::kUlimit);
+    w.Bytes(1, u.name);  // always written: an empty nested field would still mean "some"
+    PutInt(w, 2, u.soft_limit);
+    PutInt(w, 3, u.hard_limit);
+    w.EndNested(mark);
+  }
+  if (c.readonly_root_filesystem) w.Bool(spec_field::kReadonlyRootFilesystem, true);
+  if (c.privileged) w.Bool(spec_field::kPrivileged, true);
+  if (c.network) w.Bool(spec_field::kNetwork, true);
+  PutString(w, spec_field::kContainerWorkingDir, c.working_dir);
+}
+
+core::MountPoint ReadMountPoint(Reader& r) {
+  core::MountPoint m;
+  wire::ReadNested(r, [&](Reader& f) {
+    if (f.field() == 1) m.source_volume = f.String();
+    if (f.field() == 2) m.container_path = f.String();
+    if (f.field() == 3) m.read_only = f.Bool();
+  });
+  return m;
+}
+
+core::Ulimit ReadUlimit(Reader& r) {
+  core::Ulimit u;
+  wire::ReadNested(r, [&](Reader& f) {
+    if (f.field() == 1) u.name = f.String();
+    if (f.field() == 2) u.soft_limit = f.Int();
+    if (f.field() == 3) u.hard_limit = f.Int();
+  });
+  return u;
+}
+
+// The container settings' fields; false for any other field.
+bool ReadContainerField(Reader& f, core::ContainerSettings& c) {
+  switch (f.field()) {
+    case spec_field::kVolume: {
+      auto [name, source_path] = ReadStringPair(f);
+      c.volumes.push_back({std::move(name), std::move(source_path)});
+      return true;
+    }
+    case spec_field::kMountPoint:
+      c.mount_points.push_back(ReadMountPoint(f));
+      return true;
+    case spec_field::kUlimit:
+      c.ulimits.push_back(ReadUlimit(f));
+      return true;
+    case spec_field::kReadonlyRootFilesystem:
+      c.readonly_root_filesystem = f.Bool();
+      return true;
+    case spec_field::kPrivileged:
+      c.privileged = f.Bool();
+      return true;
+    case spec_field::kNetwork:
+      c.network = f.Bool();
+      return true;
+    case spec_field::kContainerWorkingDir:
+      c.working_dir = f.String();
+      return true;
+  }
+  return false;
+}
+
 void ReadSpecField(Reader& f, core::JobSpec& spec) {
+  if (ReadContainerField(f, spec.container)) return;
   switch (f.field()) {
     case spec_field::kCommand:
       spec.command.push_back(f.String());
@@ -367,6 +448,7 @@ std::string EncodeJobSpec(const core::JobSpec& spec) {
   w.Int(spec_field::kRetryAttempts, spec.retry.attempts);  // default 1: always written
   for (const core::RetryRule& rule : spec.retry.evaluate_on_exit) PutRetryRule(w, rule);
   PutString(w, spec_field::kImage, spec.image);
+  PutContainerSettings(w, spec.container);
   PutString(w, spec_field::kWorkingDir, spec.working_dir);
   if (spec.retry.backoff) PutRetryBackoff(w, *spec.retry.backoff);
   PutString(w, spec_field::kUser, spec.user);

@@ -75,12 +75,12 @@ TEST(JobCodecTest, CodecCoversEveryMemberOfTheModel) {
   GTEST_SKIP() << "sizes recorded for libstdc++ on x86-64";
 #endif
   EXPECT_EQ(sizeof(core::Job), 552u);
-  EXPECT_EQ(sizeof(core::JobSpec), 272u);
+  EXPECT_EQ(sizeof(core::JobSpec), 384u);
   EXPECT_EQ(sizeof(core::Attempt), 120u);
   EXPECT_EQ(sizeof(core::Dependency), 40u);
   EXPECT_EQ(sizeof(core::ComputeEnvironment), 328u);
   EXPECT_EQ(sizeof(core::JobQueue), 216u);
-  EXPECT_EQ(sizeof(core::JobDefinition), 528u);
+  EXPECT_EQ(sizeof(core::JobDefinition), 640u);
 }
 
 TEST(JobCodecTest, InternerSharesIdenticalSpecs) {

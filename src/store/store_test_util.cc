@@ -54,6 +54,13 @@ core::JobSpec FullSpec() {
   spec.retry.backoff = core::RetryBackoff{
       .delay_ms = 0, .factor = 1.5, .max_delay_ms = 600'000, .jitter = true};
   spec.image = "localhost/busybox:latest";
+  spec.container.volumes = {{"data", "/srv/data"}, {"empty", ""}};
+  spec.container.mount_points = {{"data", "/data", true}, {"empty", "/scratch", false}};
+  spec.container.ulimits = {{"nofile", 1024, 4096}, {"core", 0, 0}};
+  spec.container.readonly_root_filesystem = true;
+  spec.container.privileged = true;
+  spec.container.network = true;
+  spec.container.working_dir = "/work";
   spec.working_dir = "/srv/etl";
   spec.user = "etl";
   spec.secrets = {{"DB_PASSWORD", "file:///etc/nightshift/secrets/db"}, {"TOKEN", "token"}};
@@ -235,6 +242,7 @@ void ExpectSpecEq(const core::JobSpec& e, const core::JobSpec& a) {
   }
   EXPECT_EQ(e.retry.backoff, a.retry.backoff);
   EXPECT_EQ(e.image, a.image);
+  EXPECT_EQ(e.container, a.container);
   EXPECT_EQ(e.working_dir, a.working_dir);
   EXPECT_EQ(e.user, a.user);
   EXPECT_EQ(e.secrets, a.secrets);

@@ -76,9 +76,9 @@ def test_invalid_names_and_duplicates_are_rejected(server):
     assert [q["jobQueueName"] for q in batch.describe_job_queues()["jobQueues"]] == ["default"]
 
 
-def test_container_image_is_refused_until_supported(server):
-    err = client_error(lambda: register(server.batch(), "img", ["true"], container={"image": "busybox"}))
-    assert "containerProperties.image" in err["Error"]["Message"]
+def test_an_image_reference_with_invalid_characters_is_refused_and_nothing_stored(server):
+    err = client_error(lambda: register(server.batch(), "img", ["true"], container={"image": "busy box;rm"}))
+    assert "containerProperties.image: invalid character ' '" in err["Error"]["Message"]
     assert server.batch().describe_job_definitions(jobDefinitionName="img")["jobDefinitions"] == []
 
 
