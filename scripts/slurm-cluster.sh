@@ -5,6 +5,9 @@
 #                                        starts the daemons, waits until the node is idle and
 #                                        prints SLURM_CONF=DIR/slurm.conf
 #   scripts/slurm-cluster.sh stop DIR    stops the daemons it started, by their pid files
+#   scripts/slurm-cluster.sh stop-controller DIR / start-controller DIR
+#                                        an outage of slurmctld alone (it restarts from its saved
+#                                        state: jobs survive it)
 # Settings: batch_sched_delay=0 and a short sched_interval so that jobs start when submitted, 16
 # advertised CPUs (config_overrides) so that many trivial jobs run at once on 2 cores, and
 # kill_invalid_depend. Client commands need SLURM_CONF in their environment.
@@ -32,6 +35,20 @@ stop_pidfile() {
   rm -f "$file"
 }
 
+if [[ "$cmd" == stop-controller ]]; then
+  stop_pidfile "$(cd "$dir" && pwd)/slurmctld.pid"
+  exit 0
+fi
+if [[ "$cmd" == start-controller ]]; then
+  dir=$(cd "$dir" && pwd)
+  SLURM_CONF="$dir/slurm.conf" slurmctld -f "$dir/slurm.conf"
+  deadline=$((SECONDS + 30))
+  until SLURM_CONF="$dir/slurm.conf" squeue -h >/dev/null 2>&1; do
+    ((SECONDS <= deadline)) || { echo "slurmctld did not answer in 30 s" >&2; exit 1; }
+    sleep 0.2  # poll the controller, bounded by the deadline above
+  done
+  exit 0
+fi
 if [[ "$cmd" == stop ]]; then
   dir=$(cd "$dir" && pwd)
   stop_pidfile "$dir/slurmd.pid"

@@ -230,6 +230,7 @@ void Scheduler::SetState(Job& job, JobState to, std::string reason, TimeMs now) 
 
 void Scheduler::OnTerminal(Job& job, TimeMs now) {
   job.stopped_at = now;
+  start_delays_.erase(job.id);
   DequeueRunnable(job);
   if (job.array_size > 0) {
     // A parent can end before its children only by cancel/terminate; those fail the children.
@@ -437,6 +438,7 @@ void Scheduler::OnLaunched(const std::string& job_id, int attempt, TimeMs now) {
   if (!job || job->state != JobState::kStarting || static_cast<int>(job->attempts.size()) != attempt) {
     return;
   }
+  start_delays_.erase(job_id);
   job->attempts.back().started_at = now;
   if (job->started_at == 0) job->started_at = now;
   SetState(*job, JobState::kRunning, "", now);
@@ -446,15 +448,17 @@ void Scheduler::OnLaunched(const std::string& job_id, int attempt, TimeMs now) {
 void Scheduler::OnStartDelayed(const std::string& job_id, int attempt, std::string reason, TimeMs now) {
   Job* job = FindMutable(job_id);
   if (!job || job->state != JobState::kStarting || static_cast<int>(job->attempts.size()) != attempt ||
-      job->status_reason == reason) {
+      start_delays_[job_id] == reason) {
     return;
   }
+  start_delays_[job_id] = reason;
   SetState(*job, JobState::kStarting, std::move(reason), now);
 }
 
 void Scheduler::OnNeverStarted(const std::string& job_id, int attempt, TimeMs now) {
   Job* job = FindMutable(job_id);
   if (!job || static_cast<int>(job->attempts.size()) != attempt || IsTerminal(job->state)) return;
+  start_delays_.erase(job_id);
   job->attempts.pop_back();
   auto pit = placed_on_.find(job_id);
   if (pit != placed_on_.end()) {
@@ -495,6 +499,7 @@ void Scheduler::OnExited(const std::string& job_id, int attempt, const AttemptOu
                          TimeMs now) {
   Job* job = FindMutable(job_id);
   if (!job || static_cast<int>(job->attempts.size()) != attempt || IsTerminal(job->state)) return;
+  start_delays_.erase(job_id);
   if (auto pit = placed_on_.find(job_id); pit != placed_on_.end()) {
     Reserve(pit->second, job->spec->resources, -1);
     placed_on_.erase(pit);

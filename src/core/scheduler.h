@@ -195,6 +195,7 @@ class Scheduler {
   std::unordered_map<std::string, TimeMs> deadline_of_;  // job id -> its deadline key
   std::unordered_set<std::string> timed_out_;            // attempts killed for their timeout
   std::unordered_map<std::string, std::string> terminate_reason_;  // job id -> TerminateJob reason
+  std::unordered_map<std::string, std::string> start_delays_;  // STARTING job id -> executor's reason
 
   std::deque<std::string> cascade_;  // jobs that became terminal; their waiters still to update
   std::unordered_set<std::string> changed_;

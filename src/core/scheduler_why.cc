@@ -124,6 +124,9 @@ Explanation Scheduler::Why(const Job& job, TimeMs now) const {
       if (job.state == JobState::kRunning && !job.attempts.empty()) {
         e.summary += " since " + FormatTime(job.attempts.back().started_at);
       }
+      if (auto delay = start_delays_.find(job.id); job.state == JobState::kStarting && delay != start_delays_.end()) {
+        e.summary += ": " + delay->second;
+      }
       if (auto d = deadline_of_.find(job.id); d != deadline_of_.end()) {
         e.facts.push_back({Fact::Kind::kTimeout, "times out at " + FormatTime(d->second)});
       }

@@ -98,6 +98,14 @@ Result<std::vector<NamedElements>> ParseSqueueJson(std::string_view json, std::s
   if (!doc.is_object() || !doc.contains("jobs") || !doc["jobs"].is_array()) {
     return Status::InvalidArgument("squeue --json: no jobs array");
   }
+  // With the controller down, squeue exits 0 with an empty list and the failure under "errors".
+  if (doc.contains("errors") && doc["errors"].is_array() && !doc["errors"].empty()) {
+    const nlohmann::json& first = doc["errors"][0];
+    std::string what = first.is_object() ? first.value("description", "") + " (" + first.value("source", "") + ": " +
+                                               first.value("error", "") + ")"
+                                         : first.dump();
+    return Status::Unavailable("squeue: " + what);
+  }
   std::vector<NamedElements> out;
   for (const nlohmann::json& job : doc["jobs"]) {
     if (!job.is_object()) continue;

@@ -56,7 +56,8 @@ struct ElementState {
 
 // Every element of jobs named `<name_prefix>...` in `squeue --json` output, keyed by job name
 // (a pending array's record is expanded into its elements). InvalidArgument if it is not JSON of
-// that shape.
+// that shape; Unavailable if squeue reports errors (it exits 0 with an empty list and an `errors`
+// member when the controller cannot be reached: that is no answer, not "no jobs").
 struct NamedElements {
   std::string job_name;
   ElementState element;

@@ -83,6 +83,15 @@ TEST(SqueueJsonTest, ReadsElementsOfOurJobsOnly) {
   EXPECT_FALSE(ParseSqueueJson("not json", "ns.").ok());
 }
 
+TEST(SqueueJsonTest, AnErrorsMemberIsNoAnswerNotAnEmptyQueue) {
+  Result<std::vector<NamedElements>> e = ParseSqueueJson(
+      R"({"errors": [{"description": "Failed while looking for jobs", "error": "Unspecified error",
+          "source": "slurm_load_jobs"}], "jobs": []})", "ns.");
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.status().code(), StatusCode::kUnavailable);
+  EXPECT_NE(e.status().message().find("Failed while looking for jobs"), std::string::npos);
+}
+
 TEST(SacctTest, BuildsTheRawWaitStatus) {
   Result<ElementState> e = ParseSacctLine("15|FAILED|3:0\n");
   ASSERT_TRUE(e.ok());

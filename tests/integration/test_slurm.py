@@ -150,9 +150,12 @@ def test_terminate_and_timeout_stop_slurm_jobs(slurm, cluster, workdir):
     assert jobs[s]["attempts"][0]["stoppedAt"] - jobs[s]["attempts"][0]["startedAt"] < 20000
     text = open(ledger).read()
     assert f"end {t}" not in text and f"end {s}" not in text
-    squeue = subprocess.run(["squeue", "-h", "-o", "%j %T"], capture_output=True, text=True,
-                            env=cluster["env"])
-    assert "RUNNING" not in squeue.stdout, f"Slurm still runs them: {squeue.stdout}"
+
+    def slurm_runs_nothing():  # the task's exit record comes an instant before Slurm ends the job
+        squeue = subprocess.run(["squeue", "-h", "-t", "RUNNING,COMPLETING", "-o", "%j %T"], capture_output=True,
+                                text=True, env=cluster["env"])
+        return squeue.returncode == 0 and squeue.stdout.strip() == ""
+    poll_until(slurm_runs_nothing, "Slurm has stopped both jobs")
 
 
 def test_server_restart_readopts_running_slurm_jobs(cluster, workdir):
@@ -215,3 +218,44 @@ def test_a_server_without_slurm_refuses_slurm_compute_environments(workdir):
         assert status == 400 and "no slurm executor" in body["message"], body
     finally:
         server.stop()
+
+
+def test_controller_outage_keeps_jobs_waiting_with_the_reason_and_loses_nothing(slurm, cluster, workdir):
+    batch = slurm.batch()
+    ledger = os.path.join(workdir, "ledger")
+    register(batch, "note", ["sh", "-c", f'echo "ran $AWS_BATCH_JOB_ID" >> {ledger}'])
+    subprocess.run([CLUSTER_SCRIPT, "stop-controller", cluster["dir"]], check=True, timeout=60)
+    try:
+        ids = [submit(batch, f"during-outage-{i}", "note") for i in range(3)]
+
+        def waiting_with_reason():
+            jobs = batch.describe_jobs(jobs=ids)["jobs"]
+            return all("Slurm" in j.get("statusReason", "") and j["status"] == "STARTING" for j in jobs)
+        poll_until(waiting_with_reason, "the jobs wait, saying Slurm cannot be reached", deadline_s=60)
+        reasons = {j["statusReason"] for j in batch.describe_jobs(jobs=ids)["jobs"]}
+        assert all("submit to Slurm" in r for r in reasons), reasons
+    finally:
+        subprocess.run([CLUSTER_SCRIPT, "start-controller", cluster["dir"]], check=True, timeout=60)
+    jobs = wait_for(batch, ids, deadline_s=90)
+    assert all(jobs[j]["status"] == "SUCCEEDED" for j in ids)
+    counts = collections.Counter(" ".join(line) for line in ledger_lines(ledger))
+    assert all(counts[f"ran {j}"] == 1 for j in ids), counts
+
+
+def test_a_job_slurm_kills_outside_nightshift_fails_with_the_reason_and_is_retried(slurm, cluster, workdir):
+    batch = slurm.batch()
+    ledger = os.path.join(workdir, "ledger")
+    register(batch, "victim", ["sh", "-c", f'echo "start $AWS_BATCH_JOB_ATTEMPT $PPID" >> {ledger}; '
+                                           f'[ "$AWS_BATCH_JOB_ATTEMPT" = 2 ] || exec sleep 60'],
+             retryStrategy={"attempts": 2})
+    j = submit(batch, "victim", "victim")
+    poll_until(lambda: os.path.exists(ledger) and "start 1" in open(ledger).read(), "the first attempt started")
+    wrapper = int(ledger_lines(ledger)[0][2])
+    # Something outside nightshift (the OOM killer, an administrator, a dying node) kills the task
+    # wrapper itself: it leaves no exit record, and Slurm's own account is all there is.
+    os.kill(wrapper, 9)
+    job = wait_for(batch, [j], deadline_s=60)[j]
+    assert job["status"] == "SUCCEEDED", job
+    assert len(job["attempts"]) == 2
+    first = job["attempts"][0]["container"]
+    assert first["exitCode"] == 137 and "Slurm job" in first["reason"], first
