@@ -30,11 +30,12 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 class Server:
-    def __init__(self, binary, data_dir, vcpus=2):
+    def __init__(self, binary, data_dir, vcpus=2, extra_args=()):
         self.log = open(os.path.join(data_dir, "server.log"), "wb")
         self.proc = subprocess.Popen(
             [binary, "server", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--default-vcpus", str(vcpus)]
-            + (["--allow-root-jobs"] if os.geteuid() == 0 else []),  # the benchmarked jobs name no user
+            + (["--allow-root-jobs"] if os.geteuid() == 0 else [])  # the benchmarked jobs name no user
+            + list(extra_args),
             stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:

@@ -73,6 +73,10 @@ mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/munge"
 chmod 0755 "$dir"  # the munge user must reach its own subdirectory
+if ! runuser -u munge -- test -x "$dir/munge"; then
+  echo "slurm: the munge user cannot reach $dir/munge (a parent directory is not searchable by others)" >&2
+  exit 1
+fi
 chown munge:munge "$dir/munge"
 chmod 0700 "$dir/munge"
 

@@ -1,4 +1,4 @@
-// CommandRunner: runs Slurm's client commands (sbatch, squeue, scancel, sacct) off the engine's
+// CommandRunner: runs Slurm's client commands (sbatch, squeue, scancel) off the engine's
 // loop and hands their results back on it. Each command runs on one of a few worker threads with
 // its output captured, a time limit (killed after it), and an environment of the server's own
 // plus SLURM_CONF when one is configured.

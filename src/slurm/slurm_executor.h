@@ -48,7 +48,7 @@ namespace nightshift::slurm {
 struct SlurmExecutorOptions {
   std::string shared_dir;   // slurm/task_spec.h's directory; created on demand
   std::string slurm_conf;   // SLURM_CONF for the client commands; empty: their own default
-  std::string bin_dir;      // where sbatch, squeue, scancel, sacct are; empty: PATH
+  std::string bin_dir;      // where sbatch, squeue, scancel are; empty: PATH
   std::string wrapper;      // nightshift-slurm-task, at a path every node sees
   std::string secrets_dir;  // passed to the wrapper, which reads secrets on the node
   std::chrono::milliseconds poll_interval{5000};

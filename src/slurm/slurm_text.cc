@@ -142,25 +142,6 @@ Result<std::vector<NamedElements>> ParseSqueueJson(std::string_view json, std::s
   return out;
 }
 
-Result<ElementState> ParseSacctLine(std::string_view line) {
-  while (!line.empty() && line.back() == '\n') line.remove_suffix(1);
-  size_t a = line.find('|');
-  size_t b = a == std::string_view::npos ? a : line.find('|', a + 1);
-  if (b == std::string_view::npos) return Status::InvalidArgument("sacct: not id|state|exit: " + std::string(line));
-  ElementState e;
-  e.array_job_id = line.substr(0, a);
-  e.state = line.substr(a + 1, b - a - 1);
-  e.state = e.state.substr(0, e.state.find(' '));  // "CANCELLED by 0"
-  std::string_view code = line.substr(b + 1);
-  size_t colon = code.find(':');
-  std::optional<int64_t> exit = exec::ParseInt64(code.substr(0, colon));
-  std::optional<int64_t> sig = colon == std::string_view::npos ? std::optional<int64_t>(0)
-                                                               : exec::ParseInt64(code.substr(colon + 1));
-  if (!exit || !sig) return Status::InvalidArgument("sacct: bad exit code " + std::string(code));
-  e.raw_exit = static_cast<int>((*exit & 0xff) << 8 | (*sig & 0x7f));
-  return e;
-}
-
 bool IsTerminalSlurmState(std::string_view state) {
   for (std::string_view s : {"COMPLETED", "FAILED", "CANCELLED", "TIMEOUT", "NODE_FAIL", "BOOT_FAIL",
                              "OUT_OF_MEMORY", "PREEMPTED", "DEADLINE", "REVOKED", "SPECIAL_EXIT"}) {

@@ -1,10 +1,9 @@
 // What nightshift says to Slurm's client commands and reads back from them: the sbatch command
-// line of a submission, and parsers of `sbatch --parsable`, `squeue --json` and `sacct -c`
-// output, with the decoding of Slurm's states and exit codes into attempt outcomes.
+// line of a submission, and parsers of `sbatch --parsable` and `squeue --json` output, with the
+// decoding of Slurm's states and exit codes into attempt outcomes.
 // Facts relied on (Slurm 22.05): squeue --json reports `exit_code` as the raw wait status (exit 3
 // is 768, signal 9 is 9); a pending array is one record with `array_task_string` ("0-5", "0,2,7",
-// "0-9:2", "0-99%4") and no task id; finished jobs stay listed for MinJobAge; sacct without
-// slurmdbd reads only the jobcomp file with -c, whose ExitCode is "<exit>:<signal>".
+// "0-9:2", "0-99%4") and no task id; finished jobs stay listed for MinJobAge.
 // Thread-safety: pure functions over values.
 #pragma once
 
@@ -45,7 +44,7 @@ std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submis
 // is worth repeating later. False for errors in the request (bad partition, ...).
 bool IsTransientSlurmError(std::string_view message);
 
-// An element of a nightshift submission as squeue or sacct reports it.
+// An element of a nightshift submission as squeue reports it.
 struct ElementState {
   std::string array_job_id;   // the submission's Slurm job id
   int task = 0;               // array index
@@ -67,10 +66,6 @@ struct NamedElements {
 
 // The indexes of an array_task_string: "0-5", "1,3,8", "0-9:2", "0-99%4", combinations.
 [[nodiscard]] Result<std::vector<int>> ParseArrayTaskString(std::string_view text);
-
-// `sacct -c -n -P -o JobID,State,ExitCode -j <id>` line "<id>|<state>|<exit>:<signal>" → the
-// state and a raw wait status built from the exit code and signal.
-[[nodiscard]] Result<ElementState> ParseSacctLine(std::string_view line);
 
 bool IsTerminalSlurmState(std::string_view state);
 

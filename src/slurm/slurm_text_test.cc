@@ -92,16 +92,6 @@ TEST(SqueueJsonTest, AnErrorsMemberIsNoAnswerNotAnEmptyQueue) {
   EXPECT_NE(e.status().message().find("Failed while looking for jobs"), std::string::npos);
 }
 
-TEST(SacctTest, BuildsTheRawWaitStatus) {
-  Result<ElementState> e = ParseSacctLine("15|FAILED|3:0\n");
-  ASSERT_TRUE(e.ok());
-  EXPECT_EQ(e->state, "FAILED");
-  EXPECT_EQ(e->raw_exit, 768);
-  EXPECT_EQ(ParseSacctLine("16|CANCELLED by 0|0:15")->state, "CANCELLED");
-  EXPECT_EQ(ParseSacctLine("16|CANCELLED by 0|0:15")->raw_exit, 15);
-  EXPECT_FALSE(ParseSacctLine("16|FAILED").ok());
-}
-
 TEST(OutcomeFromSlurmTest, DecodesRawStatusesAndStates) {
   core::AttemptOutcome exited = OutcomeFromSlurm({"1", 0, "FAILED", "", 768}, "1_0");
   EXPECT_EQ(exited.kind, core::AttemptOutcome::Kind::kExited);

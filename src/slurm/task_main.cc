@@ -53,13 +53,14 @@ std::string Dirname(const std::string& path) {
   return slash == std::string::npos ? "." : path.substr(0, slash);
 }
 
-// Writes `text` to path.tmp and renames it to path: a reader sees all of it or nothing.
+// Writes `text` to path.tmp and renames it to path: a reader sees all of it or nothing. No fsync:
+// a record lost with its node's OS is replaced by Slurm's account of the job (NODE_FAIL), which the
+// server reads when a record is missing or unreadable.
 Status WriteRecord(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";
   Result<exec::UniqueFd> fd = exec::OpenFile(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
   if (!fd.ok()) return fd.status();
   NS_RETURN_IF_ERROR(exec::WriteAll(fd->get(), text));
-  if (::fsync(fd->get()) != 0) return exec::ErrnoStatus("fsync " + tmp);
   if (::rename(tmp.c_str(), path.c_str()) != 0) return exec::ErrnoStatus("rename " + tmp);
   return Status::Ok();
 }

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Slurm benchmarks: nightshift's Slurm compute environment vs Slurm alone, on the same single-node
+cluster (scripts/slurm-cluster.sh: batch_sched_delay=0, sched_interval=1, 16 advertised CPUs,
+kill_invalid_depend), side by side in one invocation.
+
+  chain   a --chain-job chain of `true` (default 200): time per link from the release of the first
+          job to the end of the last. nightshift: dependsOn, each job handed to Slurm when its
+          parent ended. Slurm: sbatch --dependency=afterok:<previous>, the first held and released.
+  many    --jobs independent `true` jobs (default 1,000), from the first submission to the end of
+          the last. nightshift: SubmitJob over HTTP (launches of one turn become one sbatch
+          --array). Slurm: `sbatch --wrap true` one by one, and one `sbatch --array`.
+
+Prints one markdown row per figure. Usage:
+  bench/slurm_bench.py [--build build] [--chain-jobs 200] [--jobs 1000] [chain] [many]
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from batch_bench import Server  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CLUSTER = os.path.join(ROOT, "scripts", "slurm-cluster.sh")
+
+
+def slurm(env, *args):
+    out = subprocess.run(list(args), env=env, capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)}: {out.stderr}")
+    return out.stdout
+
+
+def wait_slurm_idle(env, name, deadline_s=3600):
+    """Polls squeue (50 ms) until no job named `name` is pending, running or completing."""
+    deadline = time.monotonic() + deadline_s
+    while slurm(env, "squeue", "-h", "-t", "PENDING,RUNNING,CONFIGURING,COMPLETING", "--name", name).strip():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Slurm jobs {name} did not finish")
+        time.sleep(0.05)
+    return time.monotonic()
+
+
+def slurm_chain(env, n, tmp):
+    name = "bench-chain"
+    ids = [slurm(env, "sbatch", "--parsable", "--hold", f"--job-name={name}", f"--output={tmp}/chain-%j.out",
+                 "--wrap", "true").strip()]
+    for _ in range(n - 1):
+        ids.append(slurm(env, "sbatch", "--parsable", f"--job-name={name}", f"--output={tmp}/chain-%j.out",
+                         f"--dependency=afterok:{ids[-1]}", "--wrap", "true").strip())
+    t0 = time.monotonic()
+    slurm(env, "scontrol", "release", ids[0])
+    return wait_slurm_idle(env, name) - t0
+
+
+def slurm_one_by_one(env, n, tmp):
+    name = "bench-many"
+    t0 = time.monotonic()
+    for _ in range(n):
+        slurm(env, "sbatch", "--parsable", f"--job-name={name}", f"--output={tmp}/many-%j.out", "--wrap", "true")
+    return wait_slurm_idle(env, name) - t0
+
+
+def slurm_array(env, n, tmp):
+    name = "bench-array"
+    t0 = time.monotonic()
+    slurm(env, "sbatch", "--parsable", f"--job-name={name}", f"--array=0-{n - 1}", f"--output={tmp}/array-%A_%a.out",
+          "--wrap", "true")
+    return wait_slurm_idle(env, name) - t0
+
+
+class NightshiftOnSlurm:
+    def __init__(self, binary, tmp, conf):
+        data = tempfile.mkdtemp(dir=tmp)
+        self.server = Server(binary, data, extra_args=["--slurm-conf", conf])
+        self.server.call("createcomputeenvironment", {"computeEnvironmentName": "slurm", "type": "UNMANAGED",
+                                                      "state": "DISABLED", "slurm": {"partition": "debug"}})
+        self.server.call("createjobqueue", {"jobQueueName": "sq", "priority": 1, "computeEnvironmentOrder": [
+            {"order": 1, "computeEnvironment": "slurm"}]})
+        self.server.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
+                                                   "containerProperties": {"command": ["true"]}})
+
+    def submit(self, name, deps=()):
+        return self.server.call("submitjob", {"jobName": name, "jobQueue": "sq", "jobDefinition": "true",
+                                              "dependsOn": [{"jobId": d} for d in deps]})["jobId"]
+
+    def enable(self):
+        self.server.call("updatecomputeenvironment", {"computeEnvironment": "slurm", "state": "ENABLED"})
+
+    def wait_all(self, ids, deadline_s=3600):
+        """Polls DescribeJobs (100 ms) until every job succeeded; returns the last stoppedAt (ms)."""
+        deadline = time.monotonic() + deadline_s
+        pending = list(ids)
+        last = 0
+        while pending:
+            done = []
+            for i in range(0, len(pending), 100):
+                for j in self.server.call("describejobs", {"jobs": pending[i:i + 100]})["jobs"]:
+                    if j["status"] == "FAILED":
+                        raise RuntimeError(f"job {j['jobId']} failed: {j.get('statusReason')}")
+                    if j["status"] == "SUCCEEDED":
+                        done.append(j["jobId"])
+                        last = max(last, j["stoppedAt"])
+            pending = [p for p in pending if p not in set(done)]
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"{len(pending)} jobs did not finish")
+            if pending:
+                time.sleep(0.1)
+        return last
+
+    def stop(self):
+        self.server.stop()
+
+
+def nightshift_chain(binary, tmp, conf, n):
+    ns = NightshiftOnSlurm(binary, tmp, conf)
+    try:
+        ids = []
+        for i in range(n):
+            ids.append(ns.submit(f"c{i}", ids[-1:]))
+        t0 = time.time() * 1000
+        ns.enable()
+        return (ns.wait_all(ids) - t0) / 1000
+    finally:
+        ns.stop()
+
+
+def nightshift_many(binary, tmp, conf, n):
+    ns = NightshiftOnSlurm(binary, tmp, conf)
+    try:
+        ns.enable()
+        t0 = time.time() * 1000
+        ids = [ns.submit(f"m{i}") for i in range(n)]
+        return (ns.wait_all(ids) - t0) / 1000
+    finally:
+        ns.stop()
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--chain-jobs", type=int, default=200)
+    ap.add_argument("--jobs", type=int, default=1000)
+    ap.add_argument("--slurm-conf", help="an existing cluster's slurm.conf (default: start one)")
+    ap.add_argument("what", nargs="*", default=["chain", "many"])
+    args = ap.parse_args()
+    binary = os.path.join(args.build, "nightshift")
+    tmp = tempfile.mkdtemp(prefix="nightshift-slurm-bench-")
+    os.chmod(tmp, 0o755)  # munged runs as its own user inside it
+    cluster = None
+    conf = args.slurm_conf
+    if not conf:
+        cluster = os.path.join(tmp, "cluster")
+        subprocess.run([CLUSTER, "start", cluster], check=True, stdout=subprocess.DEVNULL)
+        conf = os.path.join(cluster, "slurm.conf")
+    env = dict(os.environ, SLURM_CONF=conf)
+    rows = []
+    try:
+        if "chain" in args.what:
+            n = args.chain_jobs
+            ns = nightshift_chain(binary, tmp, conf, n)
+            sl = slurm_chain(env, n, tmp)
+            rows.append((f"{n}-job chain on Slurm, per link", f"{1000 * ns / n:.0f} ms",
+                         f"Slurm afterok {1000 * sl / n:.0f} ms", f"{sl / ns:.1f}x faster"))
+        if "many" in args.what:
+            n = args.jobs
+            ns = nightshift_many(binary, tmp, conf, n)
+            one = slurm_one_by_one(env, n, tmp)
+            arr = slurm_array(env, n, tmp)
+            rows.append((f"{n:,} independent jobs on Slurm, submit to last end", f"{ns:.1f} s ({n / ns:.0f} jobs/s)",
+                         f"sbatch one by one {one:.1f} s ({n / one:.0f} jobs/s); one sbatch --array {arr:.1f} s",
+                         f"{one / ns:.1f}x faster than one by one, {arr / ns:.2f}x the array's speed"))
+    finally:
+        if cluster:
+            subprocess.run([CLUSTER, "stop", cluster], stdout=subprocess.DEVNULL)
+    print(f"Slurm: single node on loopback, {os.cpu_count()} cores, 16 advertised CPUs, batch_sched_delay=0, "
+          f"sched_interval=1 (scripts/slurm-cluster.sh); load {os.getloadavg()[0]:.1f}")
+    print("| figure | nightshift | Slurm alone | ratio |")
+    print("|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+
+if __name__ == "__main__":
+    main()
