@@ -13,50 +13,20 @@ scripts/podman-test-image.sh.
 Usage: bench/container_bench.py [--build build] [--runs 20] [--runtime runc]
 """
 import argparse
-import http.client
-import json
 import os
-import re
 import resource
 import shutil
-import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from batch_bench import Server  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = "localhost/nightshift-test-busybox:latest"
-
-
-class Server:
-    def __init__(self, binary, data_dir, runtime):
-        self.log = open(os.path.join(data_dir, "server.log"), "wb")
-        self.proc = subprocess.Popen(
-            [binary, "server", "--listen", "127.0.0.1:0", "--data-dir", data_dir, "--image-pull", "never"]
-            + (["--podman-runtime", runtime] if runtime else []),
-            stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            m = re.search(rb"listening on http://127\.0\.0\.1:(\d+)", open(self.log.name, "rb").read())
-            if m:
-                self.conn = http.client.HTTPConnection("127.0.0.1", int(m.group(1)))
-                return
-            time.sleep(0.02)
-        raise RuntimeError("server did not start")
-
-    def call(self, op, body):
-        self.conn.request("POST", "/v1/" + op, json.dumps(body), {"Content-Type": "application/json"})
-        r = self.conn.getresponse()
-        data = json.loads(r.read() or b"{}")
-        if r.status != 200:
-            raise RuntimeError(f"{op}: {r.status} {data}")
-        return data
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait()
-        self.log.close()
 
 
 def limit_arg(resource_id, name):
@@ -103,7 +73,8 @@ def main():
     subprocess.run([os.path.join(ROOT, "scripts", "podman-test-image.sh"), IMAGE], check=True,
                    env=dict(os.environ, NIGHTSHIFT_PODMAN_RUNTIME=args.runtime))
     data = tempfile.mkdtemp(prefix="nightshift-container-bench-")
-    server = Server(os.path.abspath(os.path.join(args.build, "nightshift")), data, args.runtime)
+    server = Server(os.path.abspath(os.path.join(args.build, "nightshift")), data,
+                    extra_args=["--image-pull", "never"] + (["--podman-runtime", args.runtime] if args.runtime else []))
     try:
         server.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
                                               "containerProperties": {"image": IMAGE, "command": ["true"]}})

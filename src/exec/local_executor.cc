@@ -26,6 +26,7 @@
 
 #include "exec/attempt_state.h"
 #include "exec/exit_record.h"
+#include "exec/job_environment.h"
 #include "exec/journal.h"
 #include "exec/journal_reader.h"
 #include "exec/local_layout.h"
@@ -77,7 +78,7 @@ struct LocalExecutor::Inotify {
 
 namespace {
 
-constexpr const char* kBasePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+constexpr const char* kBasePath = kJobBasePath;
 constexpr int kHelloTimeoutMs = 10'000;
 
 int PidfdOpen(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
@@ -88,15 +89,6 @@ int64_t SteadyMs() {
       .count();
 }
 
-std::vector<core::EnvVar> BaseEnvironment() {
-  std::vector<core::EnvVar> env = {{"PATH", kBasePath}};
-  const char* home = std::getenv("HOME");
-  env.push_back({"HOME", home != nullptr ? home : "/"});
-  for (const char* name : {"USER", "LOGNAME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
-    if (const char* value = std::getenv(name)) env.push_back({name, value});
-  }
-  return env;
-}
 
 bool IsValidEnvName(const std::string& name) {
   return !name.empty() && name.find('=') == std::string::npos &&
@@ -246,7 +238,7 @@ LocalExecutor::LocalExecutor(boost::asio::io_context& io, const std::string& att
                              std::string supervisor_path)
     : io_(io),
       supervisor_path_(std::move(supervisor_path)),
-      base_env_(BaseEnvironment()),
+      base_env_(JobBaseEnvironment()),
       podman_(DefaultPodmanSettings(cgroup_root_)) {
   std::error_code ec;
   fs::path root = fs::absolute(attempts_root, ec);

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "exec/exit_record.h"
+#include "exec/job_environment.h"
 #include "util/clock.h"
 #include "util/ids.h"
 
@@ -29,7 +30,6 @@ namespace fs = std::filesystem;
 using std::chrono::milliseconds;
 
 constexpr char kJobNamePrefix[] = "ns.";
-constexpr char kBasePath[] = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 constexpr milliseconds kFirstRetry{1000}, kMaxRetry{30'000};
 constexpr milliseconds kAfterCancel{1000};
 constexpr int64_t kAdoptLockWaitMs = 10'000;
@@ -54,16 +54,6 @@ Status WriteWhole(const std::string& path, std::string_view text, int mode) {
 }
 
 bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
-
-std::vector<core::EnvVar> BaseEnvironment() {
-  std::vector<core::EnvVar> env = {{"PATH", kBasePath}};
-  const char* home = std::getenv("HOME");
-  env.push_back({"HOME", home != nullptr ? home : "/"});
-  for (const char* name : {"USER", "LOGNAME", "LANG", "LC_ALL", "TZ"}) {
-    if (const char* value = std::getenv(name)) env.push_back({name, value});
-  }
-  return env;
-}
 
 std::string ElementName(const std::string& array_id, int index) { return array_id + "_" + std::to_string(index); }
 
@@ -147,7 +137,9 @@ Status SlurmExecutor::Launch(const exec::LaunchRequest& r) {
   spec.attempt = r.key.attempt;
   spec.argv = r.argv;
   std::map<std::string, std::string> env;
-  for (core::EnvVar& var : BaseEnvironment()) env[var.name] = std::move(var.value);
+  for (core::EnvVar& var : exec::JobBaseEnvironment()) {
+    if (var.name != "TMPDIR") env[var.name] = std::move(var.value);  // the node has its own
+  }
   for (const core::EnvVar& var : r.environment) env[var.name] = var.value;
   for (auto& [name, value] : env) spec.environment.push_back({name, value});
   spec.secrets = r.secrets;
