@@ -55,7 +55,10 @@ Status WriteWhole(const std::string& path, std::string_view text, int mode) {
 
 bool Exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
 
-std::string ElementName(const std::string& array_id, int index) { return array_id + "_" + std::to_string(index); }
+// How Slurm names element `index` of a submission of `size` (a single task is a plain job).
+std::string ElementName(const std::string& job_id, int index, size_t size) {
+  return size == 1 ? job_id : job_id + "_" + std::to_string(index);
+}
 
 }  // namespace
 
@@ -248,7 +251,7 @@ void SlurmExecutor::OnSubmitted(const std::string& batch_id, const CommandResult
   for (const std::string& task : b.tasks) {
     auto t = tracked_.find(task);
     if (t == tracked_.end() || t->second->ended) continue;
-    Progress(*t->second, "Submitted to Slurm as job " + ElementName(b.array_id, t->second->index));
+    Progress(*t->second, "Submitted to Slurm as job " + ElementName(b.array_id, t->second->index, b.tasks.size()));
     if (t->second->kill_requested) Cancel(task, false);
   }
   ArmReconcile(options_.poll_interval);
@@ -306,7 +309,8 @@ void SlurmExecutor::Cancel(const std::string& task, bool kill) {
   auto it = tracked_.find(task);
   if (it == tracked_.end() || it->second->ended) return;
   Tracked& t = *it->second;
-  const std::string element = ElementName(batches_.at(t.batch)->array_id, t.index);
+  const Batch& b = *batches_.at(t.batch);
+  const std::string element = ElementName(b.array_id, t.index, b.tasks.size());
   std::vector<std::string> argv = {Tool("scancel")};
   if (t.started && !kill) {
     argv.insert(argv.end(), {"--signal=TERM", "--full"});
@@ -460,7 +464,7 @@ void SlurmExecutor::OnSqueue(uint64_t generation, const CommandResult& result) {
     }
     if (ReadExitRecord(t)) continue;
     if (!t.started && Exists(layout_.StartPath(t.task))) ReadStartRecord(t);
-    const std::string element = ElementName(b->second->array_id, t.index);
+    const std::string element = ElementName(b->second->array_id, t.index, b->second->tasks.size());
     auto e = by_element.find({kJobNamePrefix + t.batch, t.index});
     if (e == by_element.end()) {
       core::AttemptOutcome lost;

@@ -32,10 +32,15 @@ std::optional<int> ParseIndex(std::string_view text) {
 }  // namespace
 
 std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submission& s) {
-  std::vector<std::string> argv = {sbatch_path, "--parsable", "--job-name=" + s.job_name,
-                                   "--array=0-" + std::to_string(s.size - 1),
-                                   "--output=" + s.output_dir + "/slurm-%A_%a.out",
-                                   "--partition=" + s.settings.partition};
+  // One task is a plain job: Slurm starts an array's elements a scheduling pass later than a job.
+  std::vector<std::string> argv = {sbatch_path, "--parsable", "--job-name=" + s.job_name};
+  if (s.size > 1) {
+    argv.push_back("--array=0-" + std::to_string(s.size - 1));
+    argv.push_back("--output=" + s.output_dir + "/slurm-%A_%a.out");
+  } else {
+    argv.push_back("--output=" + s.output_dir + "/slurm-%j.out");
+  }
+  argv.push_back("--partition=" + s.settings.partition);
   if (!s.settings.account.empty()) argv.push_back("--account=" + s.settings.account);
   if (!s.settings.qos.empty()) argv.push_back("--qos=" + s.settings.qos);
   argv.push_back("--cpus-per-task=" +

@@ -18,7 +18,8 @@
 
 namespace nightshift::slurm {
 
-// One sbatch submission: a Slurm array whose element i runs the batch file's task i.
+// One sbatch submission: a Slurm array whose element i runs the batch file's task i (a single
+// task: a plain job, its element 0).
 struct Submission {
   std::string job_name;     // "ns.<batch>"
   int size = 1;             // array elements 0..size-1
@@ -30,7 +31,7 @@ struct Submission {
   std::string batch_path;   // the batch file the wrapper reads
 };
 
-// The sbatch argv (argv[0] = sbatch_path): --parsable, the job name, --array, --output, partition,
+// The sbatch argv (argv[0] = sbatch_path): --parsable, the job name, --array (size > 1), --output, partition,
 // account, qos, --cpus-per-task (vCPUs rounded up), --mem (MiB, when declared), --time (the
 // timeout rounded up to minutes, plus one: nightshift enforces the exact timeout itself),
 // --export=NONE (no server environment reaches the node), --no-requeue, the CE's extra args, and

@@ -34,6 +34,10 @@ TEST(SbatchArgvTest, MapsResourcesTimeoutAndSettings) {
   EXPECT_TRUE(has("--no-requeue"));
   EXPECT_TRUE(has("--exclusive"));
   EXPECT_EQ(argv.back(), "--wrap=exec '/opt/nightshift/nightshift-slurm-task' '/shared/batches/it'\\''s.batch'");
+  s.size = 1;
+  argv = SbatchArgv("sbatch", s);
+  EXPECT_FALSE(std::any_of(argv.begin(), argv.end(), [](const std::string& a) { return a.rfind("--array", 0) == 0; }))
+      << "a single task is a plain job";
 }
 
 TEST(SbatchOutputTest, ReadsTheJobId) {

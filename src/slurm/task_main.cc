@@ -183,7 +183,8 @@ int Main(int argc, char** argv) {
 
   SystemClock clock;
   exec::ExitRecord record;
-  const std::string slurm_job = Env("SLURM_ARRAY_JOB_ID", Env("SLURM_JOB_ID").c_str()) + "_" + std::to_string(*index);
+  const std::string slurm_job = std::getenv("SLURM_ARRAY_JOB_ID") ? Env("SLURM_ARRAY_JOB_ID") + "_" + std::to_string(*index)
+                                                                  : Env("SLURM_JOB_ID");
   struct stat st;
   if (::stat(layout.StartPath(*task).c_str(), &st) == 0) {
     record.outcome.kind = core::AttemptOutcome::Kind::kLost;

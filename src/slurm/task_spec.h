@@ -12,7 +12,8 @@
 //   status/<job id>.<attempt>.start the task has started (StartRecord)
 //   status/<job id>.<attempt>.exit  the task has ended (exec/exit_record.h's format)
 //   logs/<job id>.<attempt>.log     the attempt's output (exec/attempt_log.h's format)
-//   logs/slurm-<array id>_<i>.out   Slurm's own output file: only what the wrapper itself prints
+//   logs/slurm-<array id>_<i>.out   Slurm's own output file (slurm-<job id>.out for a single task):
+//                                   only what the wrapper itself prints
 //
 // The status records are written to a temporary name and renamed, so a reader never sees half a
 // record; the server watches status/ with inotify.
