@@ -60,6 +60,11 @@ void Router::Handle(HttpRequest request, const Respond& respond) {
   }
   if (request.identity->kind == auth::CredentialKind::kToken) engine_.NoteTokenUse(request.identity->id);
   if (!action.mutates) return Dispatch(request, timed);
+  // Refused before anything changes when the store cannot take it (a full disk); not audited,
+  // since the record could not be stored either.
+  if (Status writable = engine_.WritesAccepted(); !writable.ok()) {
+    return timed(ErrorResponse(AwsServiceOf(request).value_or(AwsService::kBatch), writable));
+  }
   // Recorded when answered: a change is answered once committed, and its record rides in the
   // next turn's commit, with the changes of the calls that follow it.
   Dispatch(request, [this, timed, draft = DraftAudit(action, request)](HttpResponse r) mutable {

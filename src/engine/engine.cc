@@ -202,6 +202,12 @@ void Engine::WhenDurable(std::function<void(Status)> done) {
   ScheduleFlush();
 }
 
+Status Engine::WritesAccepted() {
+  if (!store_failure_.ok()) return store_failure_;
+  if (commit_failures_ > 0) return commit_error_;
+  return store_.SpaceForWrites();
+}
+
 void Engine::Flush() {
   flush_scheduled_ = false;
   if (stopped_) return;
@@ -259,6 +265,7 @@ void Engine::CommitPending() {
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
       ++commit_failures_;
+      commit_error_ = st;
       spdlog::error("commit failed (attempt {}): {}", commit_failures_, st.ToString());
       const auto delay = std::chrono::milliseconds(std::min(1000, 10 << std::min(commit_failures_, 7)));
       timers_->retry_commit.expires_after(delay);

@@ -87,6 +87,11 @@ class Engine {
 
   // Runs `done` once every change made so far is committed (or with the commit's error).
   void WhenDurable(std::function<void(Status)> done);
+  // Whether a new change may be made: kUnavailable while the store cannot take it (a failed
+  // flush, failing commits, a full disk: store::Store::SpaceForWrites). Callers that change
+  // state for a client refuse the call with this error before changing anything, so that nothing
+  // is accepted that cannot be stored; changes already made wait for their commit.
+  Status WritesAccepted();
   // No fsync in flight and no turn's changes waiting for one to end: what was decided so far
   // is committed and synced, or failed to be.
   bool Settled() const { return !sync_in_flight_ && !commit_deferred_; }
@@ -400,6 +405,7 @@ class Engine {
   bool commit_deferred_ = false;  // a turn left its changes for the turn after the sync in flight
   bool stopped_ = false;
   int commit_failures_ = 0;
+  Status commit_error_;  // the last failed commit's error while commit_failures_ > 0
 };
 
 }  // namespace nightshift::engine

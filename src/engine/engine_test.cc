@@ -66,6 +66,34 @@ TEST_F(EngineTest, AFailedFlushIsReportedAndStopsFurtherWritesAndLaunches) {
   EXPECT_EQ(executor_->launched().size(), launched);
 }
 
+TEST_F(EngineTest, NewChangesAreRefusedWhileTheStoreIsShortOfSpaceOrFailsToCommit) {
+  RegisterDefinition();
+  EXPECT_TRUE(engine_->WritesAccepted().ok());
+  flaky_->set_short_of_space(true);
+  EXPECT_EQ(engine_->WritesAccepted().message().rfind("disk full", 0), 0u);
+  flaky_->set_short_of_space(false);
+  EXPECT_TRUE(engine_->WritesAccepted().ok());
+
+  // A change already made waits for its commit, and nothing new is accepted meanwhile.
+  flaky_->set_fail_commits(true);
+  std::optional<Status> acked;
+  std::string a = Submit("a");
+  engine_->WhenDurable([&](Status st) { acked = st; });
+  io_->restart();
+  io_->poll();
+  EXPECT_FALSE(acked.has_value());
+  EXPECT_EQ(engine_->WritesAccepted().code(), StatusCode::kUnavailable);
+  flaky_->set_fail_commits(false);
+  for (int i = 0; i < 1000 && !acked; ++i) {  // the retry timer, then the sync thread
+    io_->restart();
+    io_->run_one_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(acked.has_value());
+  EXPECT_TRUE(acked->ok()) << acked->ToString();
+  EXPECT_TRUE(store_->GetJob(a)->has_value());
+  EXPECT_TRUE(engine_->WritesAccepted().ok());
+}
+
 TEST_F(EngineTest, DependentIsLaunchedInTheTurnAfterItsParentExits) {
   RegisterDefinition();
   std::string a = Submit("a");

@@ -34,6 +34,10 @@ class FlakyStore final : public store::Store {
     if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
     return base_.SyncCommitted();
   }
+  Status SpaceForWrites() override {
+    if (short_of_space_) return Status::Unavailable("disk full: no room");
+    return base_.SpaceForWrites();
+  }
   Result<std::optional<core::Job>> GetJob(const std::string& id) override { return base_.GetJob(id); }
   Result<store::JobPage> ListJobs(const store::JobQuery& q) override { return base_.ListJobs(q); }
   Result<std::vector<store::JobCount>> CountJobs() override { return base_.CountJobs(); }
@@ -55,11 +59,13 @@ class FlakyStore final : public store::Store {
   Result<store::AuditPage> ListAudit(const store::AuditQuery& query) override { return base_.ListAudit(query); }
   void set_fail_syncs(bool fail) { fail_syncs_ = fail; }
   void set_fail_commits(bool fail) { fail_commits_ = fail; }
+  void set_short_of_space(bool short_of_space) { short_of_space_ = short_of_space; }
 
  private:
   store::Store& base_;
   std::atomic<bool> fail_syncs_{false};  // read on the engine's syncer thread
   bool fail_commits_ = false;
+  bool short_of_space_ = false;
 };
 
 // The engine with a real SQLite store in a temp dir, a fake executor and a fake clock.

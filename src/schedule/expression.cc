@@ -99,6 +99,7 @@ Result<ParsedExpression> ParseAws(std::string_view text, size_t begin, size_t en
 }
 
 int64_t UnitSeconds(std::string_view unit) {
+  if (unit == "second" || unit == "seconds") return 1;  // beyond EventBridge, whose least is a minute
   if (unit == "minute" || unit == "minutes") return 60;
   if (unit == "hour" || unit == "hours") return 3600;
   if (unit == "day" || unit == "days") return 86400;
@@ -127,7 +128,7 @@ Result<ParsedExpression> ParseRate(std::string_view text, size_t begin, size_t e
   const int64_t unit = UnitSeconds(tokens[1].text);
   if (unit == 0) {
     return SyntaxError("rate unit", tokens[1].text, tokens[1].offset,
-                       "must be minute(s), hour(s) or day(s)");
+                       "must be second(s), minute(s), hour(s) or day(s)");
   }
   return ParsedExpression{ExpressionKind::kRate, std::string(text), true, RateSpec{value * unit}};
 }

@@ -97,7 +97,7 @@ TEST(ExpressionTest, RateAndAtErrors) {
   EXPECT_EQ(ErrorOf("rate(0 minutes)"),
             "rate value '0' at column 6: must be a whole number from 1 to 1000000");
   EXPECT_EQ(ErrorOf("rate(5 weeks)"),
-            "rate unit 'weeks' at column 8: must be minute(s), hour(s) or day(s)");
+            "rate unit 'weeks' at column 8: must be second(s), minute(s), hour(s) or day(s)");
   EXPECT_EQ(ErrorOf("rate(5)"),
             "rate '5' at column 6: expected a value and a unit, e.g. rate(5 minutes)");
   EXPECT_EQ(ErrorOf("at(2026-02-30T00:00:00)"),

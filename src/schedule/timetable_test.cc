@@ -31,6 +31,15 @@ TEST(TimetableTest, RateCountsFromTheStart) {
   EXPECT_EQ(ms.Next(At("2026-01-01T00:00:00Z")), At("2026-01-01T00:00:01Z"));
 }
 
+TEST(TimetableTest, RateInSecondsFiresEverySecondFromTheStart) {
+  EXPECT_EQ(NextFires("rate(1 second)", "UTC", "2026-01-01T00:00:00.250Z", 3),
+            (Fires{"2026-01-01T00:00:01+00:00", "2026-01-01T00:00:02+00:00",
+                   "2026-01-01T00:00:03+00:00"}));
+  const Timetable t = MakeTimetable("rate(15 seconds)", "UTC", "2026-01-01T00:00:00Z");
+  EXPECT_EQ(t.Next(At("2026-01-01T00:00:15Z")), At("2026-01-01T00:00:30Z"));
+  EXPECT_EQ(t.Previous(At("2026-01-01T00:00:44.999Z")), At("2026-01-01T00:00:30Z"));
+}
+
 TEST(TimetableTest, AtFiresOnceInItsZone) {
   const Timetable t =
       MakeTimetable("at(2026-07-01T09:30:00)", "America/New_York", "2026-01-01T00:00:00Z");

@@ -33,6 +33,10 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view context) {
   }
 }
 
+bool IsDiskFull(const Status& status) {
+  return status.code() == StatusCode::kUnavailable && status.message().rfind("disk full: ", 0) == 0;
+}
+
 Statement::Statement(Statement&& other) noexcept
     : stmt_(std::exchange(other.stmt_, nullptr)), bind_rc_(other.bind_rc_) {}
 

@@ -25,6 +25,8 @@ namespace nightshift::store {
 // everything else. `context` says what was being done; `db` (may be null) supplies sqlite's
 // message.
 Status SqliteStatus(int rc, sqlite3* db, std::string_view context);
+// Whether `status` is SqliteStatus's answer to a full disk.
+bool IsDiskFull(const Status& status);
 
 // A prepared statement. Text and blob parameters are bound without copying: the caller keeps
 // the bytes alive until the statement is Reset(). A binding error is kept and returned by the

@@ -193,6 +193,9 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   if (store->wal_fd_ < 0) {
     return Status::Internal("cannot open " + path + "-wal: " + std::strerror(errno));
   }
+  store->reserve_bytes_ = options.reserve_bytes;
+  // On a disk already full the store opens without its reserve, and says so when asked.
+  if (Status st = store->SetAsideReserve(); !st.ok()) store->reserve_used_ = true;
   return store;
 }
 
@@ -258,6 +261,39 @@ Status SqliteStore::PrepareStatements() {
 Status SqliteStore::Commit(const WriteBatch& batch) {
   if (!writes_refused_.ok()) return writes_refused_;
   if (batch.empty()) return Status::Ok();
+  Status status = CommitOnce(batch);
+  if (!IsDiskFull(status) || reserve_used_ || reserve_bytes_ == 0) return status;
+  // Its callers wait for this batch: store it in the space kept for this moment, and have new
+  // changes refused (SpaceForWrites) until the disk has room again.
+  reserve_used_ = true;
+  std::error_code ignored;
+  std::filesystem::remove(path_ + "-reserve", ignored);
+  return CommitOnce(batch);
+}
+
+Status SqliteStore::SpaceForWrites() {
+  if (reserve_used_ && SetAsideReserve().ok()) reserve_used_ = false;
+  if (!reserve_used_) return Status::Ok();
+  return Status::Unavailable("disk full: the store at " + path_ +
+                             " takes no new changes until its disk has room again");
+}
+
+// The reserve is a file of reserve_bytes_ allocated blocks: freeing it gives sqlite that much room.
+Status SqliteStore::SetAsideReserve() {
+  if (reserve_bytes_ == 0) return Status::Ok();
+  const std::string path = path_ + "-reserve";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) return Status::Unavailable("cannot create " + path + ": " + std::strerror(errno));
+  int rc = 0;
+  while ((rc = ::posix_fallocate(fd, 0, reserve_bytes_)) == EINTR) {
+  }
+  ::close(fd);
+  if (rc == 0) return Status::Ok();
+  ::unlink(path.c_str());  // what it got is better left to sqlite
+  return Status::Unavailable("disk full: cannot set aside " + path + ": " + std::strerror(rc));
+}
+
+Status SqliteStore::CommitOnce(const WriteBatch& batch) {
   NS_RETURN_IF_ERROR(SetDurability(batch.durability));
   Result<WriteTransaction> txn = WriteTransaction::Begin(db_);
   if (!txn.ok()) return txn.status();

@@ -34,6 +34,9 @@ class SqliteStore final : public Store {
     std::string vfs_name;
     // How long a write waits for a lock held by another connection before failing.
     int busy_timeout_ms = 5000;
+    // Space set aside beside the store (`<path>-reserve`) and given up when the disk fills, so
+    // that the commit in progress, whose callers are waiting for it, is still stored; 0: none.
+    int64_t reserve_bytes = 8 << 20;
   };
 
   // Opens the store at `path`, creating the file and its parent directories if missing, and
@@ -72,7 +75,13 @@ class SqliteStore final : public Store {
   // restart would find it (no database can tell which after a failed fsync). The batch is still
   // all-or-nothing. This store then refuses every later Commit with kUnavailable: the engine
   // should restart and Load() to learn the truth, as PostgreSQL does after a failed fsync.
+  // A commit that finds the disk full gives up the reserve (Options::reserve_bytes) and tries
+  // once more; SpaceForWrites() then says the disk is full until the reserve is back.
   [[nodiscard]] Status Commit(const WriteBatch& batch) override;
+
+  // Ok while the reserve is in place (or none was asked for). Once a commit has used it, each
+  // call tries to set it aside again: kUnavailable ("disk full: ...") until that succeeds.
+  [[nodiscard]] Status SpaceForWrites() override;
 
   // fdatasync of the write-ahead log: every committed frame is in it (checkpoints are synced by
   // SQLite itself). Thread-safe with respect to Commit.
@@ -126,7 +135,9 @@ class SqliteStore final : public Store {
   Result<Snapshot> ReadSnapshot();
   Result<std::vector<core::Job>> ReadActiveJobs();
   Status ReadCounters(Snapshot& snapshot);  // max_job_seq and max_run_seq
+  Status CommitOnce(const WriteBatch& batch);
   Status WriteBatchContents(const WriteBatch& batch);
+  Status SetAsideReserve();
   Status SetDurability(Durability durability);
   Status WriteResources(const WriteBatch& batch);
   Status WriteSchedules(const WriteBatch& batch);
@@ -147,9 +158,11 @@ class SqliteStore final : public Store {
   // ListJobs statements, by SQL text: one per query shape in use.
   std::unordered_map<std::string, Statement> list_statements_;
   std::string doc_buffer_;  // reused by WriteJob to encode docs without reallocating
-  Durability durability_ = Durability::kPowerLoss;
-  int wal_fd_ = -1;  // the -wal file, for SyncCommitted; written only in Open and the destructor  // matches the PRAGMA set at open
+  Durability durability_ = Durability::kPowerLoss;  // matches the PRAGMA set at open
+  int wal_fd_ = -1;  // the -wal file, for SyncCommitted; written only in Open and the destructor
   Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
+  int64_t reserve_bytes_ = 0;
+  bool reserve_used_ = false;  // a commit gave the reserve up and it is not back yet
 };
 
 }  // namespace nightshift::store

@@ -377,6 +377,35 @@ TEST(SqliteStoreTest, DiskFullAtAnyWriteOfACommitStoresNothing) {
 // An fsync fails at the N-th sync of a commit. A commit that reports success is durable. One
 // that fails says "I/O error", and whether the batch survives a restart is unknown, but it is
 // all of it or none of it; the store then refuses further commits until it is reopened.
+// A commit that finds the disk full gives up the reserve file and tries once more; until the
+// reserve can be set aside again the store says it has no space for new changes.
+TEST(SqliteStoreTest, AFullDiskUsesTheReserveAndRefusesNewChangesUntilItIsBack) {
+  testing::RegisterFaultyVfs();
+  TempDir dir;
+  const std::string path = dir.File("s.db");
+  auto store = OpenOrDie(path, {.vfs_name = testing::kFaultyVfsName, .reserve_bytes = 1 << 16});
+  ASSERT_EQ(std::filesystem::file_size(path + "-reserve"), 1u << 16);
+  EXPECT_TRUE(store->SpaceForWrites().ok());
+
+  testing::HealFaults();
+  testing::FailWritesAfter(0);  // the disk stays full: even the second try fails
+  Status full = store->Commit(BigBatch("full-", 10));
+  testing::HealFaults();
+  EXPECT_EQ(full.message().rfind("disk full: ", 0), 0u) << full.ToString();
+  EXPECT_FALSE(std::filesystem::exists(path + "-reserve"));
+
+  // Writes through the VFS work again, but the reserve file is outside it: block its place.
+  std::filesystem::create_directory(path + "-reserve");
+  Status refused = store->SpaceForWrites();
+  EXPECT_EQ(refused.code(), StatusCode::kUnavailable);
+  EXPECT_EQ(refused.message().rfind("disk full: ", 0), 0u) << refused.ToString();
+  std::filesystem::remove(path + "-reserve");
+  EXPECT_TRUE(store->SpaceForWrites().ok());
+  EXPECT_EQ(std::filesystem::file_size(path + "-reserve"), 1u << 16);
+  EXPECT_TRUE(store->Commit(BigBatch("after-", 10)).ok());
+  EXPECT_TRUE(store->CheckIntegrity().ok());
+}
+
 TEST(SqliteStoreTest, FailedSyncLeavesTheBatchAllOrNothingAndStopsWrites) {
   testing::RegisterFaultyVfs();
   int64_t syncs = 0;

@@ -175,6 +175,11 @@ class Store {
   // Errors: kUnavailable when the flush fails.
   [[nodiscard]] virtual Status SyncCommitted() = 0;
 
+  // Whether the store can take more than the changes already in progress: kUnavailable
+  // ("disk full: ...") while it is short of space, so that the engine refuses new changes at once
+  // instead of accepting what it may not be able to store. Each call checks again.
+  [[nodiscard]] virtual Status SpaceForWrites() { return Status::Ok(); }
+
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;
   // Every (queue, state) that holds top-level jobs, with how many; by queue, then state. Reads
