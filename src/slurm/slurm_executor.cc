@@ -33,6 +33,9 @@ constexpr char kJobNamePrefix[] = "ns.";
 constexpr milliseconds kFirstRetry{1000}, kMaxRetry{30'000};
 constexpr milliseconds kAfterCancel{1000};
 constexpr int64_t kAdoptLockWaitMs = 10'000;
+// sbatch calls at once; launches made while they run wait and go together in the next ones, so a
+// stream of single submissions becomes a few arrays (as a group commit does for fsyncs).
+constexpr int kMaxSubmissionsInFlight = 2;
 
 // The same sbatch options: launches that may share one submission.
 std::string GroupKey(const Submission& s) {
@@ -168,8 +171,10 @@ Status SlurmExecutor::Launch(const exec::LaunchRequest& r) {
   return Status::Ok();
 }
 
-// Every launch of the turn, grouped by sbatch options, in launch order: one submission each.
+// Every launch waiting, grouped by sbatch options, in launch order: one submission each. While
+// kMaxSubmissionsInFlight sbatch calls run, launches wait for one of them to end.
 void SlurmExecutor::FlushLaunches() {
+  if (submissions_in_flight_ >= kMaxSubmissionsInFlight) return;
   std::map<std::string, std::vector<std::string>> groups;
   std::vector<std::string> order;
   for (const std::string& task : std::exchange(to_flush_, {})) {
@@ -214,6 +219,7 @@ void SlurmExecutor::FlushLaunches() {
 void SlurmExecutor::Submit(const std::string& batch_id) {
   Batch& b = *batches_.at(batch_id);
   b.state = Batch::State::kSubmitting;
+  ++submissions_in_flight_;
   if (!b.lock.valid()) {
     // Held by sbatch (inherited) while it runs: a restarted server waits for it (Adopt).
     Result<exec::UniqueFd> fd = exec::OpenFile(b.submission.batch_path, O_RDONLY);
@@ -224,6 +230,8 @@ void SlurmExecutor::Submit(const std::string& batch_id) {
 }
 
 void SlurmExecutor::OnSubmitted(const std::string& batch_id, const CommandResult& result) {
+  --submissions_in_flight_;
+  if (!to_flush_.empty()) FlushLaunches();
   auto it = batches_.find(batch_id);
   if (it == batches_.end()) return;
   Batch& b = *it->second;

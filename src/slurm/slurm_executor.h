@@ -3,8 +3,9 @@
 // so Slurm never holds a job that waits for another (no DependencyNeverSatisfied). Slurm does
 // the placement on nodes.
 //
-// Launches made in the same loop turn with the same sbatch options are one `sbatch --array`
-// submission (an AWS array job's children, or any independent jobs), whose element i runs the
+// Launches made in the same loop turn (or while earlier sbatch calls ran) with the same sbatch
+// options are one `sbatch --array` submission (an AWS array job's children, or any independent
+// jobs), whose element i runs the
 // i-th task of a batch file through nightshift-slurm-task (slurm/task_spec.h has the shared
 // files). vCPUs and memory become --cpus-per-task and --mem, the timeout --time (nightshift
 // still enforces the exact timeout), TerminateJob scancel.
@@ -109,6 +110,7 @@ class SlurmExecutor final : public exec::Executor {
   std::vector<std::string> to_flush_;  // tasks launched this turn, not yet in a batch
   std::vector<std::string> delivered_;  // tasks whose outcome went to the engine
   uint64_t submissions_ = 0;            // sbatch answers so far: orders them against squeue
+  int submissions_in_flight_ = 0;
   bool reconcile_running_ = false;
   bool adoption_loaded_ = false;
   std::optional<std::vector<NamedElements>> adoption_squeue_;  // nullopt: squeue failed

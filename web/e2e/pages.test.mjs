@@ -134,6 +134,20 @@ test("the jobs list filters by state and name, and a job page explains it", asyn
   await page.waitForSelector(`[data-job-id="${ids.failed}"]`, { state: "detached" });
   await page.waitForSelector(`[data-job-id="${ids.ok}"]`);
 
+  // Sorting by name: descending, then ascending (the rows' order follows).
+  await page.goto(server.url + "/ui/jobs?queue=default");
+  await page.waitForSelector(`[data-job-id="${ids.failed}"]`);
+  const names = async () => page.$$eval('.jobs-row:not(.jobs-header) [role="cell"]:first-child a', (as) => as.map((a) => a.textContent));
+  await page.click('[data-testid="sort-name"]');
+  await page.waitForSelector('[role="columnheader"][aria-sort="descending"]');
+  const descending = await names();
+  assert.deepEqual(descending, [...descending].sort().reverse());
+  await page.click('[data-testid="sort-name"]');
+  await page.waitForSelector('[role="columnheader"][aria-sort="ascending"]');
+  const ascending = await names();
+  assert.deepEqual(ascending, [...descending].reverse());
+  assert.ok(ascending.length >= 3, `rows: ${ascending}`);
+
   await page.goto(`${server.url}/ui/jobs/${ids.failed}`);
   await page.waitForSelector('[data-testid="job"][data-job-state="FAILED"]');
   assert.equal((await page.textContent('[data-testid="exit-1"]')).trim(), "3");

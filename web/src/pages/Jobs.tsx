@@ -16,6 +16,28 @@ interface Filters {
   name: string;
   after: string;
   before: string;
+  sort: string; // a column of SORT_KEYS; empty: the server's order (newest first)
+  dir: string; // asc | desc
+}
+
+// The columns the list sorts by. Pages come from the server newest first; a sort orders the jobs
+// loaded so far (scrolling loads more and re-sorts).
+const SORT_KEYS: Record<string, { label: string; value: (j: JobSummary) => string | number }> = {
+  name: { label: "Name", value: (j) => j.jobName.toLowerCase() },
+  state: { label: "State", value: (j) => JOB_STATES.indexOf(j.status) },
+  created: { label: "Created", value: (j) => j.createdAt },
+  ran: { label: "Ran", value: (j) => (j.startedAt ? (j.stoppedAt || Date.now()) - j.startedAt : -1) },
+  exit: { label: "Exit", value: (j) => j.container?.exitCode ?? -1 },
+};
+
+function sorted(jobs: JobSummary[], key: string, dir: string): JobSummary[] {
+  const by = SORT_KEYS[key];
+  if (!by) return jobs;
+  const sign = dir === "asc" ? 1 : -1;
+  return [...jobs].sort((a, b) => {
+    const x = by.value(a), y = by.value(b);
+    return x < y ? -sign : x > y ? sign : 0;
+  });
 }
 
 function filtersOf(query: URLSearchParams): Filters {
@@ -25,6 +47,8 @@ function filtersOf(query: URLSearchParams): Filters {
     name: query.get("name") ?? "",
     after: query.get("after") ?? "",
     before: query.get("before") ?? "",
+    sort: query.get("sort") ?? "",
+    dir: query.get("dir") ?? "",
   };
 }
 
@@ -54,7 +78,7 @@ export function Jobs({ location }: { location: Location }) {
   const f = filtersOf(location.query);
   const queueNames = (queues.data?.jobQueues ?? []).map((q) => q.jobQueueName).sort();
   const queue = f.queue || queueNames[0] || "";
-  const key = JSON.stringify({ ...f, queue });
+  const key = JSON.stringify({ ...f, queue, sort: "", dir: "" });
   const [jobs, setJobs] = useState<JobSummary[]>([]);
   const [next, setNext] = useState<string | null>(null);
   const [done, setDone] = useState(false);
@@ -142,22 +166,25 @@ export function Jobs({ location }: { location: Location }) {
       </form>
       <p class="muted" aria-live="polite" data-testid="jobs-count">
         {number(jobs.length)} job{jobs.length === 1 ? "" : "s"}
-        {done ? "" : next ? " loaded; scroll for more" : " loading…"} · newest first
+        {done ? "" : next ? " loaded; scroll for more" : " loading…"} ·{" "}
+        {SORT_KEYS[f.sort]
+          ? `sorted by ${SORT_KEYS[f.sort].label.toLowerCase()} (${f.dir === "asc" ? "ascending" : "descending"})${done ? "" : " among those loaded"}`
+          : "newest first"}
       </p>
       {error && <ErrorBox error={error} />}
       {queues.error && <ErrorBox error={queues.error} />}
       <div class="jobs-table" role="table" aria-label="Jobs" aria-rowcount={jobs.length}>
         <div class="jobs-row jobs-header" role="row">
-          <span role="columnheader">Name</span>
+          <SortHeader column="name" f={f} set={set} />
           <span role="columnheader">Job ID</span>
-          <span role="columnheader">State</span>
-          <span role="columnheader">Created</span>
-          <span role="columnheader">Ran</span>
-          <span role="columnheader">Exit</span>
+          <SortHeader column="state" f={f} set={set} />
+          <SortHeader column="created" f={f} set={set} />
+          <SortHeader column="ran" f={f} set={set} />
+          <SortHeader column="exit" f={f} set={set} />
           <span role="columnheader">Reason</span>
         </div>
         <VirtualList
-          items={jobs}
+          items={sorted(jobs, f.sort, f.dir)}
           rowHeight={ROW_HEIGHT}
           height={Math.max(300, Math.min(640, jobs.length * ROW_HEIGHT + 4))}
           label="Jobs"
@@ -185,5 +212,25 @@ export function Jobs({ location }: { location: Location }) {
         />
       </div>
     </div>
+  );
+}
+
+// A column header that sorts by its column: first click descending, then ascending, then back to
+// the server's order.
+function SortHeader({ column, f, set }: { column: string; f: Filters; set: (change: Partial<Filters>) => void }) {
+  const active = f.sort === column;
+  const ariaSort = active ? (f.dir === "asc" ? "ascending" : "descending") : "none";
+  const nextSort = () => {
+    if (!active) return set({ sort: column, dir: "desc" });
+    if (f.dir !== "asc") return set({ dir: "asc" });
+    return set({ sort: "", dir: "" });
+  };
+  return (
+    <span role="columnheader" aria-sort={ariaSort}>
+      <button type="button" class="sort-header" onClick={nextSort} data-testid={`sort-${column}`}>
+        {SORT_KEYS[column].label}
+        {active ? (f.dir === "asc" ? " ▲" : " ▼") : ""}
+      </button>
+    </span>
   );
 }
