@@ -288,3 +288,27 @@ def test_user_ulimits_and_working_directory_apply_inside_the_container(server):
     job = wait_for(batch, [job_id], deadline_s=60)[job_id]
     assert job["status"] == "SUCCEEDED", job.get("statusReason")
     assert log_lines(server, job) == ["1000", "64", "/tmp"]
+
+
+def test_a_pipeline_step_naming_a_container_definition_runs_in_podman(server, workdir):
+    container_job(server.batch(), "packer", ["sh", "-c", "echo packed in a container; test -f /run/.containerenv"])
+    spec = os.path.join(workdir, "p.yaml")
+    with open(spec, "w") as f:
+        f.write("name: boxed\nsteps:\n  prepare: {command: [\"true\"]}\n"
+                "  pack: {definition: packer, depends_on: [prepare]}\n")
+    status, _, body = server.raw("POST", "/api/v1/pipelines", json.dumps({"source": open(spec).read(),
+                                                                           "base_dir": workdir}),
+                                 {"Content-Type": "application/json"})
+    assert status in (200, 201), body
+    status, _, run = server.raw("POST", "/api/v1/pipelines/boxed/runs", "{}", {"Content-Type": "application/json"})
+    assert status in (200, 201), run
+
+    def ended():
+        return server.raw("GET", f"/api/v1/runs/{run['id']}")[2]["state"] in ("SUCCEEDED", "FAILED")
+    poll_until(ended, "the run ended", deadline_s=60)
+    done = server.raw("GET", f"/api/v1/runs/{run['id']}")[2]
+    assert done["state"] == "SUCCEEDED", json.dumps(done["steps"])
+    pack = next(s for s in done["steps"] if s["name"] == "pack")
+    job = server.batch().describe_jobs(jobs=[pack["job_id"]])["jobs"][0]
+    assert job["container"]["image"] == IMAGE
+    assert any(line.startswith("packed in ") for line in log_lines(server, job)), log_lines(server, job)
