@@ -242,6 +242,7 @@ void SlurmExecutor::OnSubmitted(const std::string& batch_id, const CommandResult
   }
   b.lock.reset();
   if (!array_id.ok()) {
+    b.state = Batch::State::kNeverSubmitted;  // its files go with its last task
     for (const std::string& task : b.tasks) {
       auto t = tracked_.find(task);
       if (t == tracked_.end()) continue;
