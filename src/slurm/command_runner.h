@@ -1,7 +1,8 @@
 // CommandRunner: runs Slurm's client commands (sbatch, squeue, scancel) off the engine's
 // loop and hands their results back on it. Each command runs on one of a few worker threads with
-// its output captured, a time limit (killed after it), and an environment of the server's own
-// plus SLURM_CONF when one is configured.
+// its output captured, a time limit (killed after it), and a small environment: the server's PATH,
+// HOME, USER, LOGNAME, LANG, LC_ALL, TZ and SLURM_* variables, plus SLURM_CONF when one is
+// configured (nothing else of the server's, credentials included, reaches Slurm or its jobs).
 // Thread-safety: Run may be called from the loop thread only; `done` runs on the loop thread.
 // Destroying the runner waits for the commands in flight (at most their time limit) and drops
 // their results.

@@ -47,7 +47,6 @@ std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submis
                  std::to_string(std::max<int64_t>(1, static_cast<int64_t>(std::ceil(s.resources.vcpus)))));
   if (s.resources.memory_mib > 0) argv.push_back("--mem=" + std::to_string(s.resources.memory_mib) + "M");
   if (s.timeout_seconds) argv.push_back("--time=" + std::to_string((*s.timeout_seconds + 59) / 60 + 1));
-  argv.push_back("--export=NONE");
   argv.push_back("--no-requeue");  // a requeued element would run twice; the wrapper refuses it anyway
   for (const std::string& arg : s.settings.sbatch_args) argv.push_back(arg);
   argv.push_back("--wrap=exec " + ShellQuote(s.wrapper) + " " + ShellQuote(s.batch_path));

@@ -34,8 +34,9 @@ struct Submission {
 // The sbatch argv (argv[0] = sbatch_path): --parsable, the job name, --array (size > 1), --output, partition,
 // account, qos, --cpus-per-task (vCPUs rounded up), --mem (MiB, when declared), --time (the
 // timeout rounded up to minutes, plus one: nightshift enforces the exact timeout itself),
-// --export=NONE (no server environment reaches the node), --no-requeue, the CE's extra args, and
-// --wrap.
+// --no-requeue, the CE's extra args, and --wrap. (Not --export=NONE: it makes Slurm start each job
+// about 4x slower; the command runner gives sbatch a small environment instead, and the task
+// wrapper builds the job's own.)
 std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submission& submission);
 
 // `sbatch --parsable` prints "<job id>[;<cluster>]". InvalidArgument if it is not that.

@@ -30,7 +30,6 @@ TEST(SbatchArgvTest, MapsResourcesTimeoutAndSettings) {
   EXPECT_TRUE(has("--cpus-per-task=2")) << "vCPUs round up";
   EXPECT_TRUE(has("--mem=512M"));
   EXPECT_TRUE(has("--time=3")) << "61 s is 2 minutes, plus one: nightshift enforces the exact timeout";
-  EXPECT_TRUE(has("--export=NONE"));
   EXPECT_TRUE(has("--no-requeue"));
   EXPECT_TRUE(has("--exclusive"));
   EXPECT_EQ(argv.back(), "--wrap=exec '/opt/nightshift/nightshift-slurm-task' '/shared/batches/it'\\''s.batch'");
