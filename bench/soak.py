@@ -10,7 +10,7 @@ it, so they are stored and failed at once (the spawn rate of this machine is ~2,
 else running: it cannot run 2,000 jobs/s beside the server and the load generator).
 
 Every --sample-seconds (default 60) it records the server's RSS (VmRSS), its open fds
-(/proc/PID/fd), the supervisor's RSS, the achieved rate and wrk's latency percentiles for that
+(/proc/PID/fd, 3 s after the sample's connections closed), the supervisor's RSS, the achieved rate and wrk's latency percentiles for that
 sample. The first sample is warm-up. At the end it prints one markdown table and the verdicts:
 RSS within 10 % of the first post-warm-up sample, fd growth, and p99 stability (the largest
 sample's p99 over the median sample's), and appends them to bench/results/soak-<date>.md.
@@ -165,6 +165,7 @@ def main():
             started = time.monotonic()
             w = run_wrk(server.port, args.sample_seconds, delay, args.run_every, tmp)
             seconds = time.monotonic() - started
+            time.sleep(3)  # the server closes wrk's connections (after a short linger): count its own fds
             sample = dict(minute=(i + 1) * args.sample_seconds / 60, seconds=seconds, requests=w["requests"],
                           rate=w["requests"] / seconds, non2xx=w["non2xx"], socket_errors=w["socket_errors"],
                           p50=w["p50us"] / 1000, p99=w["p99us"] / 1000, p999=w["p999us"] / 1000,

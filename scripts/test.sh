@@ -6,6 +6,9 @@
 #                                   AddressSanitizer + UBSan (-O1) in ./build-sanitize, then each
 #                                   libFuzzer target for 25 s on its corpus (scripts/fuzz.sh)
 #   scripts/test.sh --ci            both, one after the other: what CI runs
+#   scripts/test.sh --tsan          the tests of the code that runs a second thread (the webhook
+#                                   dispatcher, the engine's syncer) under ThreadSanitizer, in
+#                                   ./build-tsan (not in CI: README, Reliability)
 #   scripts/test.sh -L unit         extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,7 +27,19 @@ sanitized() {
   scripts/fuzz.sh --build build-sanitize --seconds "${FUZZ_SECONDS:-25}"
 }
 
+tsan() {
+  BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 CMAKE_TARGETS="webhooks_test engine_test" \
+    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON
+  export TSAN_OPTIONS="halt_on_error=1"
+  build-tsan/src/webhooks/webhooks_test "$@"
+  build-tsan/src/engine/engine_test "$@"
+}
+
 case "${1:-}" in
+  --tsan)
+    shift
+    tsan "$@"
+    ;;
   --sanitize)
     shift
     sanitized "$@"
