@@ -98,8 +98,9 @@ def run_ninja(jobs, tmp):
     return time.monotonic() - t
 
 
-def run_nightshift(binary, jobs, tmp):
-    """Submits the DAG held on a disabled CE, enables it, returns seconds to the last stoppedAt."""
+def run_nightshift(binary, jobs, tmp, details=None):
+    """Submits the DAG held on a disabled CE, enables it, returns seconds to the last stoppedAt.
+    With a dict `details`, fills it with each job's description by name."""
     # The data dir is removed only at the end of the whole benchmark: mass deletions just before
     # a run make ext4 (without a journal, as on our machines) slow at allocating inodes.
     data = tempfile.mkdtemp(dir=tmp)
@@ -130,6 +131,8 @@ def run_nightshift(binary, jobs, tmp):
                 if j["status"] != "SUCCEEDED":
                     raise RuntimeError(f"job {j['jobName']} ended {j['status']}: {j.get('statusReason')}")
                 stopped.append(j["stoppedAt"])
+                if details is not None:
+                    details[j["jobName"]] = j
         return (max(stopped) - released) / 1000.0
     finally:
         s.stop()

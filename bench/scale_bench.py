@@ -89,64 +89,78 @@ def timed(calls, fn):
     return statistics.median(samples), samples[int(len(samples) * 0.99) - 1]
 
 
+def measure(binary, tmp, arrays=10, size=100000, singles=1000, calls=1000, restart_queue=100000):
+    """Returns the scale figures as a dict (see the module's docstring); `rows` formats them."""
+    rng = random.Random(7)
+    out = {}
+    s = Server(binary, os.path.join(tmp, "data"))
+    s.start()
+    s.call("registerjobdefinition", {"jobDefinitionName": "never", "type": "container", "containerProperties": {
+        "command": ["true"], "resourceRequirements": [{"type": "VCPU", "value": "100000"}]}})
+    t = time.monotonic()
+    parents = [s.call("submitjob", {"jobName": f"big{i}", "jobQueue": "default", "jobDefinition": "never",
+                                    "arrayProperties": {"size": size}})["jobId"] for i in range(arrays)]
+    for i in range(singles):
+        s.call("submitjob", {"jobName": f"single{i}", "jobQueue": "default", "jobDefinition": "never"})
+    out["fill_s"] = time.monotonic() - t
+    out["total"] = arrays * (size + 1) + singles
+
+    ids = [f"{rng.choice(parents)}:{rng.randrange(size)}" for _ in range(calls)]
+    out["describe1"] = timed(calls, lambda i: s.call("describejobs", {"jobs": [ids[i]]}))
+    batches = [[f"{rng.choice(parents)}:{rng.randrange(size)}" for _ in range(100)] for _ in range(max(1, calls // 10))]
+    out["describe100"] = timed(len(batches), lambda i: s.call("describejobs", {"jobs": batches[i]}))
+    out["list_queue"] = timed(calls, lambda i: s.call("listjobs", {"jobQueue": "default", "jobStatus": "FAILED",
+                                                                   "maxResults": 100}))
+    token = {}
+
+    def page(i):
+        body = {"arrayJobId": parents[i % arrays], "jobStatus": "FAILED", "maxResults": 100}
+        if token.get(i % arrays):
+            body["nextToken"] = token[i % arrays]
+        token[i % arrays] = s.call("listjobs", body).get("nextToken")
+    out["list_array"] = timed(calls, page)
+    out["rss"] = s.rss_mb()
+
+    s.call("updatecomputeenvironment", {"computeEnvironment": "default", "state": "DISABLED"})
+    s.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
+                                     "containerProperties": {"command": ["true"]}})
+    s.call("submitjob", {"jobName": "queued", "jobQueue": "default", "jobDefinition": "true",
+                         "arrayProperties": {"size": restart_queue}})
+    s.stop()
+    out["restart_queue"] = restart_queue
+    out["restart_s"] = s.start()
+    out["restart_rss"] = s.rss_mb()
+    s.stop()
+    return out
+
+
+def rows(m):
+    out = ["| scale benchmark | p50 | p99 | goal |", "|---|---|---|---|",
+           f"| storing {m['total']:,} jobs (arrays expanded in-process) | {m['fill_s']:.1f} s total | | |"]
+    for key, label, goal in (("describe1", f"DescribeJobs, 1 id, {m['total']:,} jobs stored", "p99 ≤ 10 ms"),
+                             ("describe100", "DescribeJobs, 100 ids", ""),
+                             ("list_queue", "ListJobs, queue + status, 100 per page", "p99 ≤ 10 ms"),
+                             ("list_array", "ListJobs, array children, paging with nextToken", "p99 ≤ 10 ms")):
+        p50, p99 = m[key]
+        out.append(f"| {label} | {p50:.2f} ms | {p99:.2f} ms | {goal} |")
+    rss, hwm = m["rss"]
+    out.append(f"| server RSS with {m['total']:,} jobs stored | {rss:.0f} MB (peak {hwm:.0f} MB) | | ≤ 500 MB |")
+    out.append(f"| restart with {m['restart_queue']:,} queued jobs: exec to /healthz served | {m['restart_s']:.2f} s | | ≤ 2 s |")
+    rss, hwm = m["restart_rss"]
+    out.append(f"| server RSS after that restart | {rss:.0f} MB (peak {hwm:.0f} MB) | | ≤ 500 MB |")
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
     ap.add_argument("--calls", type=int, default=1000)
     args = ap.parse_args()
-    binary = os.path.join(args.build, "nightshift")
     tmp = tempfile.mkdtemp(prefix="nightshift-scale-")
-    rows = ["| scale benchmark | p50 | p99 | goal |", "|---|---|---|---|"]
-    rng = random.Random(7)
     try:
-        s = Server(binary, os.path.join(tmp, "data"))
-        s.start()
-        s.call("registerjobdefinition", {"jobDefinitionName": "never", "type": "container", "containerProperties": {
-            "command": ["true"], "resourceRequirements": [{"type": "VCPU", "value": "100000"}]}})
-        t = time.monotonic()
-        parents = [s.call("submitjob", {"jobName": f"big{i}", "jobQueue": "default", "jobDefinition": "never",
-                                        "arrayProperties": {"size": 100000}})["jobId"] for i in range(10)]
-        singles = [s.call("submitjob", {"jobName": f"single{i}", "jobQueue": "default",
-                                        "jobDefinition": "never"})["jobId"] for i in range(1000)]
-        fill = time.monotonic() - t
-        total = 10 * 100001 + 1000
-        rows.append(f"| storing {total:,} jobs (arrays expanded in-process) | {fill:.1f} s total | | |")
-
-        ids = [f"{rng.choice(parents)}:{rng.randrange(100000)}" for _ in range(args.calls)]
-        p50, p99 = timed(args.calls, lambda i: s.call("describejobs", {"jobs": [ids[i]]}))
-        rows.append(f"| DescribeJobs, 1 id, 1,000,000 jobs stored | {p50:.2f} ms | {p99:.2f} ms | p99 ≤ 10 ms |")
-        batches = [[f"{rng.choice(parents)}:{rng.randrange(100000)}" for _ in range(100)] for _ in range(args.calls // 10)]
-        p50, p99 = timed(len(batches), lambda i: s.call("describejobs", {"jobs": batches[i]}))
-        rows.append(f"| DescribeJobs, 100 ids | {p50:.2f} ms | {p99:.2f} ms | |")
-        p50, p99 = timed(args.calls, lambda i: s.call("listjobs", {"jobQueue": "default", "jobStatus": "FAILED",
-                                                                   "maxResults": 100}))
-        rows.append(f"| ListJobs, queue + status, 100 per page | {p50:.2f} ms | {p99:.2f} ms | p99 ≤ 10 ms |")
-        token = {}
-
-        def page(i):
-            body = {"arrayJobId": parents[i % 10], "jobStatus": "FAILED", "maxResults": 100}
-            if token.get(i % 10):
-                body["nextToken"] = token[i % 10]
-            token[i % 10] = s.call("listjobs", body).get("nextToken")
-        p50, p99 = timed(args.calls, page)
-        rows.append(f"| ListJobs, array children, paging with nextToken | {p50:.2f} ms | {p99:.2f} ms | p99 ≤ 10 ms |")
-        rss, hwm = s.rss_mb()
-        rows.append(f"| server RSS with 1,000,000 jobs stored | {rss:.0f} MB (peak {hwm:.0f} MB) | | ≤ 500 MB |")
-
-        s.call("updatecomputeenvironment", {"computeEnvironment": "default", "state": "DISABLED"})
-        s.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
-                                         "containerProperties": {"command": ["true"]}})
-        s.call("submitjob", {"jobName": "queued", "jobQueue": "default", "jobDefinition": "true",
-                             "arrayProperties": {"size": 100000}})
-        s.stop()
-        ready = s.start()
-        rss, hwm = s.rss_mb()
-        rows.append(f"| restart with 100,000 queued jobs: exec to /healthz served | {ready:.2f} s | | ≤ 2 s |")
-        rows.append(f"| server RSS after that restart | {rss:.0f} MB (peak {hwm:.0f} MB) | | ≤ 500 MB |")
-        s.stop()
+        print("\n".join(rows(measure(os.path.join(args.build, "nightshift"), tmp, calls=args.calls))))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    print("\n".join(rows))
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${BUILD_DIR:-build}"
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" "$@" >/dev/null
-cmake --build "$build_dir"
+# CMAKE_TARGETS: only these targets (space-separated), e.g. for a sanitizer build of a few tests.
+cmake --build "$build_dir" ${CMAKE_TARGETS:+--target $CMAKE_TARGETS}
 if [[ "${SKIP_UI:-}" != 1 ]]; then
   # npm ci only when the lockfile changed since the last install (it starts from scratch).
   if [[ ! -f web/node_modules/.package-lock.json || web/package-lock.json -nt web/node_modules/.package-lock.json ]]; then

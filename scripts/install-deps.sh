@@ -14,6 +14,8 @@ packages=(
   python3-jsonschema openapi-specification
   chromium
   podman runc busybox-static  # container jobs; tests build their image with scripts/podman-test-image.sh
+  clang libclang-rt-14-dev llvm  # the sanitizer test pass and the fuzzers (scripts/test.sh --sanitize)
+  wrk  # bench/run-all and bench/soak.py (load generator)
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -80,7 +80,8 @@ HttpResponse ErrorResponse(AwsService service, int http_status, const std::strin
   nlohmann::ordered_json body;
   body["__type"] = type;
   body["message"] = message;
-  r.body = body.dump();
+  // The message may quote what the client sent (a header, a path): never trust it to be UTF-8.
+  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   return r;
 }
 

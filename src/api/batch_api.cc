@@ -163,7 +163,7 @@ bool BatchApi::Handle(const HttpRequest& request, const Respond& respond) {
 }
 
 void BatchApi::Answer(Result<OrderedJson> result, bool mutates, const Respond& respond) {
-  api::Answer(engine_, AwsService::kBatch, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+  api::Answer(engine_, AwsService::kBatch, result.ok() ? Result<std::string>(result->dump(-1, ' ', false, OrderedJson::error_handler_t::replace)) : result.status(),
               mutates, respond);
 }
 

@@ -12,7 +12,6 @@
 #include <spdlog/spdlog.h>
 
 #include <array>
-#include <cctype>
 #include <cstdio>
 #include <chrono>
 #include <optional>
@@ -281,15 +280,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   static HttpRequest ToRequest(http::request<http::string_body>& msg) {
     HttpRequest req;
     req.method = std::string(msg.method_string());
-    std::string_view target(msg.target().data(), msg.target().size());
-    size_t q = target.find('?');
-    req.path = std::string(target.substr(0, q));
-    if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+    SetTarget(req, std::string_view(msg.target().data(), msg.target().size()));
     for (const auto& field : msg) {
-      std::string name(field.name_string());
-      for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      auto [it, added] = req.headers.try_emplace(name, field.value());
-      if (!added) it->second += "," + std::string(field.value());
+      AddHeader(req, std::string_view(field.name_string().data(), field.name_string().size()),
+                std::string_view(field.value().data(), field.value().size()));
     }
     req.body = std::move(msg.body());
     return req;
@@ -378,49 +372,6 @@ class Refusal : public std::enable_shared_from_this<Refusal> {
 };
 
 }  // namespace
-
-const std::string& HttpRequest::Header(const std::string& name) const {
-  static const std::string kEmpty;
-  auto it = headers.find(name);
-  return it == headers.end() ? kEmpty : it->second;
-}
-
-std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& query) {
-  std::vector<std::pair<std::string, std::string>> out;
-  size_t start = 0;
-  while (start <= query.size() && !query.empty()) {
-    size_t end = query.find('&', start);
-    if (end == std::string::npos) end = query.size();
-    std::string part = query.substr(start, end - start);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      std::string key = eq == std::string::npos ? part : part.substr(0, eq);
-      std::string value = eq == std::string::npos ? "" : part.substr(eq + 1);
-      out.emplace_back(PercentDecode(key), PercentDecode(value));
-    }
-    start = end + 1;
-  }
-  return out;
-}
-
-std::vector<std::string> SplitPath(const std::string& path) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (start < path.size()) {
-    size_t slash = path.find('/', start);
-    if (slash == std::string::npos) slash = path.size();
-    if (slash > start) parts.push_back(PercentDecode(path.substr(start, slash - start)));
-    start = slash + 1;
-  }
-  return parts;
-}
-
-std::string QueryValue(const HttpRequest& request, const std::string& key) {
-  for (auto& [k, v] : ParseQuery(request.query)) {
-    if (k == key) return v;
-  }
-  return "";
-}
 
 class HttpServer::Impl {
  public:

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -67,6 +68,11 @@ struct HttpResponse {
 // commit), exactly once, on the same thread.
 using Respond = std::function<void(HttpResponse)>;
 using RequestHandler = std::function<void(HttpRequest, Respond)>;
+
+// Splits a request target ("/a/b?x=1") into the request's path and query, neither decoded.
+void SetTarget(HttpRequest& request, std::string_view target);
+// Adds a header field as received: its name lower-cased; a repeated name's values joined by ','.
+void AddHeader(HttpRequest& request, std::string_view name, std::string_view value);
 
 // Parses "a=1&b=2&b=3" into decoded pairs, in order.
 std::vector<std::pair<std::string, std::string>> ParseQuery(const std::string& query);

@@ -53,7 +53,7 @@ HttpResponse ProblemsResponse(const Status& status, const std::vector<pipeline::
     list.push_back({{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
   }
   body["problems"] = list;
-  r.body = body.dump();
+  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
   return r;
 }
 

@@ -40,7 +40,8 @@ struct JsonAnswers {
 inline void AnswerJson(const JsonAnswers& answers, Result<Json> result, bool mutates,
                        const Respond& respond) {
   Answer(answers.engine, answers.service,
-         result.ok() ? Result<std::string>(result->dump()) : result.status(), mutates, respond);
+         result.ok() ? Result<std::string>(result->dump(-1, ' ', false, Json::error_handler_t::replace)) : result.status(),
+         mutates, respond);
 }
 
 // Serves `request` with the first route of `routes` whose method and path fit it; false, and

@@ -125,7 +125,7 @@ bool SchedulerApi::Handle(const HttpRequest& request, const Respond& respond) {
                                 : UpdateSchedule(name, *body);
     mutates = true;
   }
-  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump()) : result.status(),
+  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump(-1, ' ', false, Json::error_handler_t::replace)) : result.status(),
          mutates, respond);
   return true;
 }

@@ -198,9 +198,9 @@ void Scheduler::AddQueueFacts(const Job& job, Explanation& e) const {
   const std::vector<std::string>& mine = qit->second.compute_environments;
   for (const auto& [name, queue] : queues_) {
     if (queue.priority <= qit->second.priority) continue;
+    const std::vector<std::string>& theirs = queue.compute_environments;  // clang 14 cannot capture a binding
     const bool shares = std::any_of(mine.begin(), mine.end(), [&](const std::string& ce) {
-      return std::find(queue.compute_environments.begin(), queue.compute_environments.end(),
-                       ce) != queue.compute_environments.end();
+      return std::find(theirs.begin(), theirs.end(), ce) != theirs.end();
     });
     auto rit = runnable_.find(name);
     if (!shares || rit == runnable_.end() || rit->second.empty()) continue;

@@ -204,7 +204,8 @@ Result<core::PipelineRun> Engine::StartRun(const RunRequest& request) {
   if (!spec) return Status::Internal("pipeline " + request.pipeline + " no longer parses");
 
   core::PipelineRun run;
-  for (const auto& [key, value] : request.params) {
+  for (const auto& given : request.params) {
+    const std::string& key = given.first;  // not a structured binding: clang 14 cannot capture one
     const bool known = std::any_of(spec->params.begin(), spec->params.end(),
                                    [&](const pipeline::ParamSpec& p) { return p.name == key; });
     if (!known) return Status::InvalidArgument("param " + key + ": pipeline " + spec->name + " has no such param");
