@@ -69,6 +69,7 @@ for target in "${targets[@]}"; do
   rmdir "fuzz-artifacts/$target" 2>/dev/null || true
 done
 rmdir fuzz-artifacts 2>/dev/null || true
+echo "fuzz: $((${#targets[@]} - ${#failed[@]})) passed, ${#failed[@]} failed"
 if ((${#failed[@]})); then
   echo "fuzzing found a failure in: ${failed[*]}" >&2
   exit 1
