@@ -7,8 +7,9 @@
 #                                   libFuzzer target for 25 s on its corpus (scripts/fuzz.sh)
 #   scripts/test.sh --ci            both, one after the other: what CI runs
 #   scripts/test.sh --tsan          the tests of the code that runs a second thread (the webhook
-#                                   dispatcher, the engine's syncer) under ThreadSanitizer, in
-#                                   ./build-tsan (not in CI: README, Reliability)
+#                                   dispatcher, the engine's store writer and syncer, the store
+#                                   they share) under ThreadSanitizer, in ./build-tsan (not in
+#                                   CI: README, Reliability)
 #   scripts/test.sh -L unit         extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,11 +29,12 @@ sanitized() {
 }
 
 tsan() {
-  BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 CMAKE_TARGETS="webhooks_test engine_test" \
+  BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 CMAKE_TARGETS="webhooks_test engine_test store_test" \
     scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON
   export TSAN_OPTIONS="halt_on_error=1"
   build-tsan/src/webhooks/webhooks_test "$@"
   build-tsan/src/engine/engine_test "$@"
+  build-tsan/src/store/store_test "$@"
 }
 
 case "${1:-}" in

@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <future>
 
 namespace nightshift::engine {
 
@@ -20,8 +21,11 @@ namespace asio = boost::asio;
 
 struct Engine::Timers {
   explicit Timers(asio::io_context& io)
-      : wakeup(io), retry_commit(io), started_commit(io), schedule(io), syncer(1) {}
-  ~Timers() { syncer.join(); }
+      : wakeup(io), retry_commit(io), started_commit(io), schedule(io), writer(1), syncer(1) {}
+  ~Timers() {
+    writer.join();
+    syncer.join();
+  }
   asio::steady_timer wakeup;          // the scheduler's next backoff release or timeout
   asio::steady_timer retry_commit;    // after a failed commit
   asio::steady_timer started_commit;  // commits started attempts no other change carried
@@ -29,8 +33,11 @@ struct Engine::Timers {
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
   std::optional<TimeMs> schedule_at;
-  // The one other thread: it only calls Store::SyncCommitted(), so that the loop goes on
-  // committing and serving while the disk flushes. It touches no engine state.
+  // The two other threads. They touch no engine state: each calls one store method and posts
+  // its outcome to the loop. The writer runs Store::Commit (one batch at a time: see Handoff),
+  // the syncer Store::SyncCommitted, so that the loop goes on serving while SQLite writes and
+  // the disk flushes.
+  asio::thread_pool writer;
   asio::thread_pool syncer;
 };
 
@@ -184,7 +191,18 @@ void Engine::Stop() {
   timers_->retry_commit.cancel();
   timers_->started_commit.cancel();
   timers_->schedule.cancel();
-  CommitPending();
+  // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
+  // then the writer is idle and what is left is committed here, in order.
+  if (in_flight_ && in_flight_->writing) OnCommitted(in_flight_->generation, in_flight_->outcome.get());
+  std::vector<std::shared_ptr<store::WriteBatch>> left;
+  if (in_flight_) left.push_back(std::exchange(in_flight_, std::nullopt)->batch);  // its commit failed
+  NoteEvents(scheduler_.TakeTransitions(), Now());
+  for (core::Job& job : scheduler_.TakeChangedJobs()) pending_.jobs.push_back(std::move(job));
+  left.push_back(std::make_shared<store::WriteBatch>(std::exchange(pending_, {})));
+  for (const auto& batch : left) {
+    batch->durability = store::Durability::kProcessCrash;
+    if (Status st = store_.Commit(*batch); !st.ok()) spdlog::error("final commit: {}", st.ToString());
+  }
   if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
 }
 
@@ -225,15 +243,14 @@ void Engine::Flush() {
   NoteRunSteps(transitions, now);
   NoteEndedRuns(transitions, now);
   NoteEvents(transitions, now);
-  if (MayDeferCommit()) {
-    // No side effect waits on this turn's changes, and what clients wait on cannot be
-    // acknowledged before the fsync in flight ends anyway: the turn after it commits them with
-    // everything that came meanwhile (bigger transactions, fewer pages written per change).
+  if (in_flight_ || MayDeferCommit()) {
+    // One batch at a time with the writer: this turn's changes go with the next, handed off when
+    // that one is committed (OnCommitted). And when no side effect waits on them, and what
+    // clients wait on cannot be acknowledged before the fsync in flight ends anyway, they wait
+    // for that fsync to end (bigger transactions, fewer pages written per change).
     commit_deferred_ = true;
   } else {
     CommitPending();
-    if (commit_failures_ > 0) return;  // retried by the timer; nothing is launched uncommitted
-    CarryOutDecisions();
   }
   ArmWakeup();
   ArmScheduleTimer();
@@ -252,36 +269,74 @@ void Engine::CommitPending() {
   commit_deferred_ = false;
   // Transitions made after Flush took its own (a job a settled run's schedule submitted).
   NoteEvents(scheduler_.TakeTransitions(), Now());
+  Handoff handoff;
+  handoff.generation = ++handoffs_;
   for (core::Job& job : scheduler_.TakeChangedJobs()) {
-    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = job;
+    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = {job, handoff.generation};
     pending_.jobs.push_back(std::move(job));
   }
-  if (!pending_.empty()) {
-    // Committed without fsync: this survives the server's death, which is all the engine's own
-    // transitions need (after an OS crash the running jobs are gone anyway). What a client is
-    // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
-    pending_.durability = store::Durability::kProcessCrash;
-    const int64_t commit_started_us = clock_.NowUs();
-    Status st = store_.Commit(pending_);
-    if (!st.ok()) {
-      ++commit_failures_;
-      commit_error_ = st;
-      spdlog::error("commit failed (attempt {}): {}", commit_failures_, st.ToString());
-      const auto delay = std::chrono::milliseconds(std::min(1000, 10 << std::min(commit_failures_, 7)));
-      timers_->retry_commit.expires_after(delay);
-      timers_->retry_commit.async_wait([this](boost::system::error_code ec) {
-        if (!ec) Flush();
-      });
-      return;
-    }
-    PublishCommitted(std::exchange(pending_, store::WriteBatch{}), clock_.NowUs() - commit_started_us);
+  handoff.launches = std::exchange(to_launch_, {});
+  handoff.kills = scheduler_.TakeKills();
+  handoff.waiters = std::exchange(waiting_for_commit_, {});
+  // Every outcome reported so far is in this batch (TakeChangedJobs above).
+  for (const auto& [kind, executor] : executors_) executor->MarkOutcomes();
+  // Committed without fsync: this survives the server's death, which is all the engine's own
+  // transitions need (after an OS crash the running jobs are gone anyway). What a client is
+  // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
+  pending_.durability = store::Durability::kProcessCrash;
+  handoff.batch = std::make_shared<store::WriteBatch>(std::exchange(pending_, store::WriteBatch{}));
+  NoteHandedOff();
+  handoff.handed_off_us = clock_.NowUs();
+  in_flight_ = std::move(handoff);
+  if (in_flight_->batch->empty()) {
+    OnCommitted(in_flight_->generation, Status::Ok());  // nothing to write: committed already
+  } else {
+    SendToWriter();
   }
+}
+
+void Engine::SendToWriter() {
+  in_flight_->writing = true;
+  auto answer = std::make_shared<std::promise<Status>>();
+  in_flight_->outcome = answer->get_future().share();
+  // The work guard keeps the loop running while the commit is outstanding.
+  asio::post(timers_->writer, [this, answer, batch = in_flight_->batch, generation = in_flight_->generation,
+                               guard = asio::make_work_guard(io_)] {
+    Status st = store_.Commit(*batch);
+    answer->set_value(st);
+    asio::post(io_, [this, generation, st] { OnCommitted(generation, st); });
+  });
+}
+
+void Engine::OnCommitted(uint64_t generation, Status st) {
+  if (!in_flight_ || in_flight_->generation != generation) return;  // Stop took the answer already
+  in_flight_->writing = false;
+  if (!st.ok()) {
+    // The same batch is tried again, alone, before anything decided after it; until then nothing
+    // it holds is launched or acknowledged, and new changes are refused (WritesAccepted).
+    ++commit_failures_;
+    commit_error_ = st;
+    spdlog::error("commit failed (attempt {}): {}", commit_failures_, st.ToString());
+    if (stopped_) return;
+    const auto delay = std::chrono::milliseconds(std::min(1000, 10 << std::min(commit_failures_, 7)));
+    timers_->retry_commit.expires_after(delay);
+    timers_->retry_commit.async_wait([this](boost::system::error_code ec) {
+      if (!ec && in_flight_ && !in_flight_->writing) SendToWriter();
+    });
+    return;
+  }
+  Handoff committed = std::move(*std::exchange(in_flight_, std::nullopt));
   commit_failures_ = 0;
-  uncommitted_finished_.clear();
+  if (!committed.batch->empty()) {
+    PublishCommitted(std::move(committed.batch->events), clock_.NowUs() - committed.handed_off_us);
+  }
+  std::erase_if(uncommitted_finished_, [&](const auto& entry) { return entry.second.generation <= generation; });
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
-  for (auto& done : waiting_for_commit_) awaiting_sync_.push_back(std::move(done));
-  waiting_for_commit_.clear();
+  for (auto& done : committed.waiters) awaiting_sync_.push_back(std::move(done));
+  if (stopped_) return;
   if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();
+  CarryOutDecisions(committed);
+  if (commit_deferred_) ScheduleFlush();  // hands off what the turns left meanwhile
 }
 
 // Acknowledgements need the commit on disk, not just in the page cache: one fdatasync on the
@@ -305,10 +360,9 @@ void Engine::StartSync() {
   });
 }
 
-void Engine::CarryOutDecisions() {
-  auto launches = std::exchange(to_launch_, {});
-  for (const core::Placement& p : launches) Launch(p);
-  for (const core::KillRequest& kill : scheduler_.TakeKills()) {
+void Engine::CarryOutDecisions(const Handoff& committed) {
+  for (const core::Placement& p : committed.launches) Launch(p);
+  for (const core::KillRequest& kill : committed.kills) {
     const core::Job* job = scheduler_.Find(kill.job_id);
     ExecutorOf(job ? job->compute_environment : std::string())
         .Terminate({kill.job_id, kill.attempt}, options_.terminate_grace_ms);

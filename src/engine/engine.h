@@ -1,17 +1,25 @@
 // Engine: the one owner of nightshift's mutable state. It combines the pure scheduler with the
 // store and the executors on one event loop (a boost::asio::io_context):
 //   * commands (submit, cancel, create queue, ...) validate, change memory and return at once;
-//     their effect becomes durable at the end of the loop turn, when every change of the turn is
+//     their effect becomes durable after the loop turn, when every change of the turn is
 //     committed in one transaction (group commit). Callers that acknowledge to a client wait for
 //     that with WhenDurable().
 //   * a state transition is committed before the side effect that depends on it: a job is
 //     committed as STARTING before its process is launched.
 //   * process exits and timers arrive as events; dependents are dispatched in the same turn.
-// Thread-safety: none. Every method must be called on the io_context's thread.
+// The loop does not run the transactions itself: a turn hands its changes (a WriteBatch, a value)
+// to the store writer thread, and goes on serving while the writer commits them. At most one batch
+// is with the writer at a time; the turns meanwhile collect their changes for the next one. When
+// the commit ends, the loop learns it (OnCommitted) and only then launches what the batch
+// started, publishes its events and has its callers' fsync done (StartSync, on the syncer thread).
+// Until then the loop answers reads of what the batch holds from memory (GetJob, GetRun, fires).
+// Thread-safety: none. Every method must be called on the io_context's thread. The writer and
+// syncer threads only call the store (Commit, SyncCommitted) and post their outcome to the loop.
 #pragma once
 
 #include <chrono>
 #include <functional>
+#include <future>
 #include <map>
 #include <memory>
 #include <optional>
@@ -92,9 +100,11 @@ class Engine {
   // state for a client refuse the call with this error before changing anything, so that nothing
   // is accepted that cannot be stored; changes already made wait for their commit.
   Status WritesAccepted();
-  // No fsync in flight and no turn's changes waiting for one to end: what was decided so far
-  // is committed and synced, or failed to be.
-  bool Settled() const { return !sync_in_flight_ && !commit_deferred_; }
+  // No commit running, no fsync in flight and no turn's changes waiting for either to end: what
+  // was decided so far is committed and synced, or failed to be.
+  bool Settled() const {
+    return !sync_in_flight_ && !commit_deferred_ && !(in_flight_ && in_flight_->writing);
+  }
 
   // --- Compute environments, job queues, job definitions.
   Result<core::ComputeEnvironment> CreateComputeEnvironment(core::ComputeEnvironment ce);
@@ -273,14 +283,32 @@ class Engine {
   struct Timers;  // asio objects, kept out of this header
 
   // Turn mechanics (engine.cc).
+  // A batch handed to the store writer, and what waits for its commit.
+  struct Handoff {
+    uint64_t generation = 0;  // counts hand-offs
+    // Read by the writer while `writing`; the loop reads it too (const) and takes its events
+    // once the commit has ended.
+    std::shared_ptr<store::WriteBatch> batch;
+    std::vector<core::Placement> launches;  // decided with the batch: launched once it is committed
+    std::vector<core::KillRequest> kills;
+    std::vector<std::function<void(Status)>> waiters;  // acknowledged once committed and synced
+    int64_t handed_off_us = 0;
+    bool writing = false;  // with the writer now; false: its commit failed, to be retried
+    std::shared_future<Status> outcome;  // the writer's answer (Stop waits for it)
+  };
   void ScheduleFlush();
   void Flush();
   // Whether this turn's changes may wait for the turn after the fsync in flight: nothing is to be
   // launched or killed (those need their state committed first).
   bool MayDeferCommit() const;
+  // Hands pending_ (with the launches, kills and waiters of the turns that made it) to the writer.
+  // Precondition: no batch is with the writer (in_flight_ is empty).
   void CommitPending();
+  void SendToWriter();
+  // On the loop, once the writer has committed (or failed to commit) the batch of `generation`.
+  void OnCommitted(uint64_t generation, Status status);
+  void CarryOutDecisions(const Handoff& committed);
   void StartSync();
-  void CarryOutDecisions();
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
   void OnAttemptProgress(const exec::AttemptKey& key, const exec::Executor::StartProgress& progress);
@@ -351,8 +379,10 @@ class Engine {
   // Turns this turn's transitions, and the runs, fires and schedule changes added to pending_
   // since the last call, into events in pending_.
   void NoteEvents(const std::vector<core::JobTransition>& transitions, TimeMs now);
-  // After a successful commit of `committed`: hands its events to the listeners.
-  void PublishCommitted(store::WriteBatch committed, int64_t commit_us);
+  // When pending_ goes to the writer: NoteEvents starts over on the new pending_.
+  void NoteHandedOff();
+  // After a successful commit: hands its events (ids ascending) to the listeners.
+  void PublishCommitted(std::vector<core::Event> events, int64_t commit_us);
 
   // Resource changes (engine_resources.cc).
   void Persist(const core::ComputeEnvironment& ce);
@@ -392,17 +422,26 @@ class Engine {
   std::function<void(const core::PipelineRun&)> run_observer_;
   uint64_t next_run_seq_ = 1;
 
-  store::WriteBatch pending_;  // changes not yet committed
-  // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until
-  // the commit lands.
-  std::map<std::string, core::Job> uncommitted_finished_;
-  std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next commit
+  store::WriteBatch pending_;  // changes not yet handed to the writer
+  // The batch with the writer, or whose commit failed and waits for its retry.
+  std::optional<Handoff> in_flight_;
+  uint64_t handoffs_ = 0;  // the generation of the newest Handoff
+  // Terminal jobs in pending_ or in_flight_ but no longer in the scheduler, with the generation
+  // of the batch that carries them; served to readers until that batch is committed.
+  struct UncommittedJob {
+    core::Job job;
+    uint64_t generation = 0;
+  };
+  std::map<std::string, UncommittedJob> uncommitted_finished_;
+  std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next hand-off
   std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
   bool sync_in_flight_ = false;
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;
   bool flush_scheduled_ = false;
-  bool commit_deferred_ = false;  // a turn left its changes for the turn after the sync in flight
+  // A turn left its changes in pending_ for later: a batch was with the writer, or an fsync in
+  // flight could cover them no sooner (MayDeferCommit).
+  bool commit_deferred_ = false;
   bool stopped_ = false;
   int commit_failures_ = 0;
   Status commit_error_;  // the last failed commit's error while commit_failures_ > 0

@@ -93,13 +93,17 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
   }
 }
 
-void Engine::PublishCommitted(store::WriteBatch committed, int64_t commit_us) {
+void Engine::NoteHandedOff() {
   Observability& o = *observe_;
   o.runs_seen = o.fires_seen = o.deleted_schedules_seen = 0;
-  o.metrics.OnCommit(commit_us, committed.events.size());
-  if (committed.events.empty()) return;
-  o.committed_event_id = committed.events.back().id;
-  auto batch = std::make_shared<const std::vector<core::Event>>(std::move(committed.events));
+}
+
+void Engine::PublishCommitted(std::vector<core::Event> events, int64_t commit_us) {
+  Observability& o = *observe_;
+  o.metrics.OnCommit(commit_us, events.size());
+  if (events.empty()) return;
+  o.committed_event_id = events.back().id;
+  auto batch = std::make_shared<const std::vector<core::Event>>(std::move(events));
   o.metrics.OnEventsPublished(batch->size());
   // A listener may remove itself (or another) while being called.
   std::vector<EventListener> listeners;

@@ -400,7 +400,7 @@ void Engine::EndRunIfSettled(core::PipelineRun& run, TimeMs now) {
 Status Engine::CancelRun(const std::string& run_id, const std::string& reason) {
   auto it = runs_.find(run_id);
   if (it == runs_.end()) {
-    Result<std::optional<core::PipelineRun>> stored = store_.GetRun(run_id);
+    Result<std::optional<core::PipelineRun>> stored = GetRun(run_id);
     if (!stored.ok()) return stored.status();
     if (!*stored) return Status::NotFound("run " + run_id + " does not exist");
     return Status::Ok();  // already ended: nothing to cancel, as CancelJob on a finished job
@@ -419,7 +419,7 @@ Status Engine::CancelRun(const std::string& run_id, const std::string& reason) {
 
 Result<core::PipelineRun> Engine::RerunFromFailure(const std::string& run_id) {
   if (runs_.count(run_id)) return Status::Conflict("run " + run_id + " is still running");
-  Result<std::optional<core::PipelineRun>> stored = store_.GetRun(run_id);
+  Result<std::optional<core::PipelineRun>> stored = GetRun(run_id);
   if (!stored.ok()) return stored.status();
   if (!*stored) return Status::NotFound("run " + run_id + " does not exist");
   core::PipelineRun run = std::move(**stored);
@@ -445,8 +445,12 @@ Result<core::PipelineRun> Engine::RerunFromFailure(const std::string& run_id) {
 
 Result<std::optional<core::PipelineRun>> Engine::GetRun(const std::string& run_id) {
   if (auto it = runs_.find(run_id); it != runs_.end()) return std::optional<core::PipelineRun>(it->second);
-  for (auto it = pending_.runs.rbegin(); it != pending_.runs.rend(); ++it) {  // ended this turn
-    if (it->id == run_id) return std::optional<core::PipelineRun>(*it);
+  // Ended, not yet committed: in pending_ or in the batch with the writer.
+  for (const store::WriteBatch* batch : {&pending_, in_flight_ ? in_flight_->batch.get() : nullptr}) {
+    if (!batch) continue;
+    for (auto it = batch->runs.rbegin(); it != batch->runs.rend(); ++it) {
+      if (it->id == run_id) return std::optional<core::PipelineRun>(*it);
+    }
   }
   return store_.GetRun(run_id);
 }

@@ -228,13 +228,18 @@ Result<Engine::Backfill> Engine::BackfillSchedule(const std::string& group, cons
   auto ran = [](core::FireOutcome o) { return o == core::FireOutcome::kStarted || o == core::FireOutcome::kBuffered; };
   auto already_fired = [&](TimeMs t) {
     for (core::FireTrigger trigger : {core::FireTrigger::kSchedule, core::FireTrigger::kBackfill}) {
-      // Decided in this turn, not yet committed: only pending_ knows.
-      auto pending = std::find_if(pending_.fires.rbegin(), pending_.fires.rend(), [&](const core::Fire& f) {
-        return f.schedule == key && f.logical_time == t && f.trigger == trigger;
-      });
+      // Decided but not yet committed: only pending_ or the batch with the writer knows.
+      auto find_in = [&](const store::WriteBatch& batch) -> const core::Fire* {
+        auto found = std::find_if(batch.fires.rbegin(), batch.fires.rend(), [&](const core::Fire& f) {
+          return f.schedule == key && f.logical_time == t && f.trigger == trigger;
+        });
+        return found == batch.fires.rend() ? nullptr : &*found;
+      };
+      const core::Fire* uncommitted = find_in(pending_);
+      if (!uncommitted && in_flight_) uncommitted = find_in(*in_flight_->batch);
       std::optional<core::Fire> fire;
-      if (pending != pending_.fires.rend()) {
-        fire = *pending;
+      if (uncommitted) {
+        fire = *uncommitted;
       } else {
         Result<std::optional<core::Fire>> stored = store_.GetFire(key, t, trigger);
         if (!stored.ok()) {

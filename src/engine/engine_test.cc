@@ -28,6 +28,66 @@ TEST_F(EngineTest, JobIsCommittedAsStartingBeforeItsProcessIsLaunched) {
   EXPECT_EQ(at_launch[0], core::JobState::kStarting);
 }
 
+TEST_F(EngineTest, NothingIsLaunchedWhileItsBatchIsWithTheWriter) {
+  RegisterDefinition();
+  Drain();
+  flaky_->HoldCommits();
+  Submit("a");
+  io_->restart();
+  io_->poll();  // the turn hands its batch (the job STARTING) to the writer
+  ASSERT_TRUE(flaky_->WaitForHeldCommit());
+  io_->restart();
+  io_->poll();
+  EXPECT_TRUE(executor_->launched().empty());
+  EXPECT_FALSE(engine_->Settled());
+  flaky_->ReleaseCommits();
+  Drain();
+  EXPECT_EQ(executor_->launched().size(), 1u);
+}
+
+TEST_F(EngineTest, AJobThatEndedIsServedFromMemoryUntilItsBatchIsCommitted) {
+  RegisterDefinition();
+  std::string a = Submit("a");
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  flaky_->HoldCommits();
+  executor_->Exit({a, 1}, 0);
+  io_->restart();
+  io_->poll();
+  ASSERT_TRUE(flaky_->WaitForHeldCommit());
+  // No longer in the scheduler, not yet in the store: the engine still knows it.
+  EXPECT_NE(StoredState(a), core::JobState::kSucceeded);
+  Result<std::optional<core::Job>> during = engine_->GetJob(a);
+  ASSERT_TRUE(during.ok() && during->has_value());
+  EXPECT_EQ((*during)->state, core::JobState::kSucceeded);
+  // A turn meanwhile keeps its changes for the next batch.
+  std::string b = Submit("b");
+  io_->restart();
+  io_->poll();
+  flaky_->ReleaseCommits();
+  Drain();
+  EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
+  EXPECT_EQ(StoredState(b), core::JobState::kStarting);
+  Result<std::optional<core::Job>> after = engine_->GetJob(a);
+  ASSERT_TRUE(after.ok() && after->has_value());
+  EXPECT_EQ((*after)->state, core::JobState::kSucceeded);
+}
+
+TEST_F(EngineTest, StopCommitsTheBatchWithTheWriterAndTheChangesAfterIt) {
+  RegisterDefinition();
+  Drain();
+  flaky_->HoldCommits();
+  std::string a = Submit("a");
+  io_->restart();
+  io_->poll();
+  ASSERT_TRUE(flaky_->WaitForHeldCommit());
+  std::string b = Submit("b");
+  flaky_->ReleaseCommits();
+  engine_->Stop();
+  EXPECT_TRUE(store_->GetJob(a)->has_value());
+  EXPECT_TRUE(store_->GetJob(b)->has_value());
+}
+
 TEST_F(EngineTest, AcknowledgementWaitsForTheCommitAndSync) {
   RegisterDefinition();
   bool acked = false;
@@ -79,8 +139,8 @@ TEST_F(EngineTest, NewChangesAreRefusedWhileTheStoreIsShortOfSpaceOrFailsToCommi
   std::optional<Status> acked;
   std::string a = Submit("a");
   engine_->WhenDurable([&](Status st) { acked = st; });
-  io_->restart();
-  io_->poll();
+  // The writer thread's failure reaches the loop after the turn.
+  EXPECT_TRUE(RunUntil([&] { return !engine_->WritesAccepted().ok(); }));
   EXPECT_FALSE(acked.has_value());
   EXPECT_EQ(engine_->WritesAccepted().code(), StatusCode::kUnavailable);
   flaky_->set_fail_commits(false);

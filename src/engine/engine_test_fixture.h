@@ -9,9 +9,12 @@
 
 #include <atomic>
 #include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <condition_variable>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -21,14 +24,38 @@
 
 namespace nightshift::engine {
 
-// Fault injection by wrapping: a store whose commits or flushes fail on demand.
+// Fault injection by wrapping: a store whose commits or flushes fail on demand, and whose
+// commits can be held at a gate, so that a test sees the engine while a batch is with its writer.
+// Thread-safety: Commit runs on the engine's writer thread, the rest on the test's.
 class FlakyStore final : public store::Store {
  public:
   explicit FlakyStore(store::Store& base) : base_(base) {}
   Result<store::Snapshot> Load() override { return base_.Load(); }
   Status Commit(const store::WriteBatch& batch) override {
+    {
+      std::unique_lock lock(gate_mu_);
+      ++commits_arrived_;
+      gate_.notify_all();
+      gate_.wait(lock, [&] { return !hold_; });
+    }
     if (fail_commits_) return Status::Unavailable("disk I/O error");
     return base_.Commit(batch);
+  }
+  // Commits wait at the gate from now on, until ReleaseCommits().
+  void HoldCommits() {
+    std::lock_guard lock(gate_mu_);
+    hold_ = true;
+    held_from_ = commits_arrived_;
+  }
+  void ReleaseCommits() {
+    std::lock_guard lock(gate_mu_);
+    hold_ = false;
+    gate_.notify_all();
+  }
+  // Waits (up to 5 s) until a commit has reached the gate since HoldCommits(); false if none did.
+  bool WaitForHeldCommit() {
+    std::unique_lock lock(gate_mu_);
+    return gate_.wait_for(lock, std::chrono::seconds(5), [&] { return commits_arrived_ > held_from_; });
   }
   Status SyncCommitted() override {
     if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
@@ -63,8 +90,13 @@ class FlakyStore final : public store::Store {
 
  private:
   store::Store& base_;
-  std::atomic<bool> fail_syncs_{false};  // read on the engine's syncer thread
-  bool fail_commits_ = false;
+  std::atomic<bool> fail_syncs_{false};    // read on the engine's syncer thread
+  std::atomic<bool> fail_commits_{false};  // read on the engine's writer thread
+  std::mutex gate_mu_;
+  std::condition_variable gate_;
+  bool hold_ = false;
+  uint64_t commits_arrived_ = 0;
+  uint64_t held_from_ = 0;  // commits_arrived_ when HoldCommits() was called
   bool short_of_space_ = false;
 };
 
@@ -77,6 +109,7 @@ class EngineTest : public ::testing::Test {
     OpenAndStart();
   }
   void TearDown() override {
+    if (flaky_) flaky_->ReleaseCommits();  // a test that failed holding them: the writer ends
     engine_.reset();
     std::filesystem::remove_all(dir_);
   }

@@ -23,7 +23,7 @@ struct Engine::Observability {
   uint64_t made_since_prune = 0;
   bool prune_due = true;  // the first commit prunes what aged while the server was down
   // How much of pending_.runs, pending_.fires and pending_.deleted_schedules NoteEvents has
-  // seen; reset when the batch is committed.
+  // seen; reset when the batch is handed to the writer.
   size_t runs_seen = 0;
   size_t fires_seen = 0;
   size_t deleted_schedules_seen = 0;

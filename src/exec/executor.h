@@ -87,8 +87,12 @@ class Executor {
   // Re-attaches to an attempt started by an earlier server process (after a restart).
   virtual AdoptResult Adopt(const AttemptKey& key) = 0;
 
-  // Every outcome delivered through the exit callback so far is committed by the caller: the
-  // executor may drop its own records of them. Adopt is not called after the first call.
+  // Two steps, as the caller commits on another thread while outcomes keep coming:
+  // MarkOutcomes() when the caller hands a batch holding every outcome delivered through the exit
+  // callback so far to its store; OutcomesCommitted() once that batch is committed: the executor
+  // may then drop its own records of the outcomes delivered before the last mark (not those
+  // delivered since). Adopt is not called after the first OutcomesCommitted().
+  virtual void MarkOutcomes() {}
   virtual void OutcomesCommitted() {}
 
   // The file holding the attempt's timestamped output (see exec/attempt_log.h).

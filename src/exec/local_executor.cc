@@ -56,7 +56,7 @@ struct LocalExecutor::Link {
   std::deque<std::string> outgoing;  // queued while the supervisor's queue is full
   std::vector<char> receive_buffer = std::vector<char>(kMaxMessageBytes);
   uint64_t reported_seq = 0;   // of the last ended message reported
-  uint64_t committed_seq = 0;  // reported_seq at the last OutcomesCommitted
+  uint64_t committed_seq = 0;  // reported_seq at the mark an OutcomesCommitted covered
   bool waiting_writable = false;
   bool dead = false;
 };
@@ -66,6 +66,7 @@ struct LocalExecutor::Journal {
   std::unique_ptr<JournalReader> reader;
   int wd = -1;                  // inotify watch on its last segment, while attempts are adopted
   std::set<std::string> adopted;  // attempts adopted from it and not reported yet
+  uint64_t last_report = 0;       // the executor's reports_ when the last of them was reported
   bool undecided = false;         // its supervisor did not detach within kDetachWaitMs
 };
 
@@ -566,22 +567,30 @@ void LocalExecutor::PostOutcome(const AttemptKey& key, core::AttemptOutcome outc
 // Delivers an outcome. The journal it came from (if adopted) may be deleted once the engine has
 // committed it, i.e. at an OutcomesCommitted after this.
 void LocalExecutor::Report(const AttemptKey& key, const core::AttemptOutcome& outcome) {
+  ++reports_;
   if (!adopted_from_.empty()) {
     Result<std::string> name = AttemptName(key);
     auto it = name.ok() ? adopted_from_.find(*name) : adopted_from_.end();
     if (it != adopted_from_.end()) {
       it->second->adopted.erase(it->first);
+      it->second->last_report = reports_;
       adopted_from_.erase(it);
     }
   }
   if (callback_) callback_(key, outcome);
 }
 
+void LocalExecutor::MarkOutcomes() {
+  marked_link_ = link_;
+  marked_seq_ = link_ ? link_->reported_seq : 0;
+  marked_reports_ = reports_;
+}
+
 void LocalExecutor::OutcomesCommitted() {
-  if (link_) link_->committed_seq = link_->reported_seq;
+  if (link_ && link_ == marked_link_.lock()) link_->committed_seq = std::max(link_->committed_seq, marked_seq_);
   for (auto it = journals_.begin(); it != journals_.end();) {
     Journal& journal = *it->second;
-    if (!journal.adopted.empty() || !journal.reader->TryTakeLocks()) {
+    if (!journal.adopted.empty() || journal.last_report > marked_reports_ || !journal.reader->TryTakeLocks()) {
       ++it;
       continue;
     }

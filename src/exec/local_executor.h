@@ -104,8 +104,11 @@ class LocalExecutor final : public Executor {
   //   job): the engine may Launch it again. Also for a job id that cannot be a name.
   AdoptResult Adopt(const AttemptKey& key) override;
 
+  // Notes which outcomes have been reported so far, for OutcomesCommitted.
+  void MarkOutcomes() override;
   // Deletes the journals of supervisors that are gone once every attempt adopted from them has
-  // been reported, and lets our supervisor delete its records of the outcomes reported so far.
+  // been reported before the mark, and lets our supervisor delete its records of the outcomes
+  // reported before the mark.
   void OutcomesCommitted() override;
 
   // The attempt's log (exec/local_layout.h), or the previous layout's if only that exists; empty
@@ -183,6 +186,11 @@ class LocalExecutor final : public Executor {
   std::map<int, Journal*> journal_by_wd_;      // inotify watch -> journal
   std::unique_ptr<Inotify> inotify_;           // created on the first watched journal
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // handlers outliving us check it
+  uint64_t reports_ = 0;  // outcomes reported (Report) so far
+  // At the last MarkOutcomes: the supervisor then, its reported_seq, and reports_.
+  std::weak_ptr<Link> marked_link_;
+  uint64_t marked_seq_ = 0;
+  uint64_t marked_reports_ = 0;
 };
 
 // nightshift-supervisor in the directory of the running program (where the build and the

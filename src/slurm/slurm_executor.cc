@@ -391,9 +391,11 @@ bool SlurmExecutor::ReadExitRecord(Tracked& t) {
 void SlurmExecutor::Deliver(Tracked& t, const core::AttemptOutcome& outcome) {
   if (t.ended) return;
   t.ended = true;
-  delivered_.push_back(t.task);
-  boost::asio::post(io_, [this, key = t.key, outcome, alive = std::weak_ptr<bool>(alive_)] {
-    if (!alive.expired() && on_exit_) on_exit_(key, outcome);
+  // Listed as delivered when the engine has it, not before: a commit in between does not hold it.
+  boost::asio::post(io_, [this, key = t.key, task = t.task, outcome, alive = std::weak_ptr<bool>(alive_)] {
+    if (alive.expired()) return;
+    delivered_.push_back(task);
+    if (on_exit_) on_exit_(key, outcome);
   });
 }
 
@@ -590,8 +592,13 @@ void SlurmExecutor::ForgetTask(const std::string& task) {
   batches_.erase(b);
 }
 
+void SlurmExecutor::MarkOutcomes() { marked_ = delivered_.size(); }
+
 void SlurmExecutor::OutcomesCommitted() {
-  for (const std::string& task : std::exchange(delivered_, {})) ForgetTask(task);
+  const auto end = delivered_.begin() + static_cast<std::ptrdiff_t>(std::min(marked_, delivered_.size()));
+  for (auto it = delivered_.begin(); it != end; ++it) ForgetTask(*it);
+  delivered_.erase(delivered_.begin(), end);
+  marked_ = 0;
 }
 
 std::string SlurmExecutor::LogPath(const exec::AttemptKey& key) const {

@@ -72,6 +72,7 @@ class SlurmExecutor final : public exec::Executor {
   [[nodiscard]] Status Launch(const exec::LaunchRequest& request) override;
   void Terminate(const exec::AttemptKey& key, int64_t grace_ms) override;
   exec::AdoptResult Adopt(const exec::AttemptKey& key) override;
+  void MarkOutcomes() override;
   void OutcomesCommitted() override;
   std::string LogPath(const exec::AttemptKey& key) const override;
 
@@ -109,6 +110,7 @@ class SlurmExecutor final : public exec::Executor {
   std::map<std::string, std::unique_ptr<Batch>> batches_;    // by batch id
   std::vector<std::string> to_flush_;  // tasks launched this turn, not yet in a batch
   std::vector<std::string> delivered_;  // tasks whose outcome went to the engine
+  size_t marked_ = 0;                   // how many of delivered_ the last MarkOutcomes covered
   uint64_t submissions_ = 0;            // sbatch answers so far: orders them against squeue
   int submissions_in_flight_ = 0;
   bool reconcile_running_ = false;

@@ -259,6 +259,7 @@ Status SqliteStore::PrepareStatements() {
 // ---- Commit ----
 
 Status SqliteStore::Commit(const WriteBatch& batch) {
+  std::lock_guard lock(mu_);
   if (!writes_refused_.ok()) return writes_refused_;
   if (batch.empty()) return Status::Ok();
   Status status = CommitOnce(batch);
@@ -272,8 +273,12 @@ Status SqliteStore::Commit(const WriteBatch& batch) {
 }
 
 Status SqliteStore::SpaceForWrites() {
-  if (reserve_used_ && SetAsideReserve().ok()) reserve_used_ = false;
   if (!reserve_used_) return Status::Ok();
+  // Not while a commit runs: the room it was given is its own (and the caller must not wait).
+  if (std::unique_lock lock(mu_, std::try_to_lock); lock.owns_lock() && SetAsideReserve().ok()) {
+    reserve_used_ = false;
+    return Status::Ok();
+  }
   return Status::Unavailable("disk full: the store at " + path_ +
                              " takes no new changes until its disk has room again");
 }
@@ -436,6 +441,7 @@ Status SqliteStore::WriteJob(const core::Job& job, std::optional<std::string_vie
 // ---- Reads ----
 
 Result<Snapshot> SqliteStore::Load() {
+  std::lock_guard lock(mu_);
   // One read transaction: every table as of the same commit.
   NS_RETURN_IF_ERROR(db_.Exec("BEGIN"));
   Result<Snapshot> snapshot = ReadSnapshot();
@@ -491,6 +497,7 @@ Status SqliteStore::ReadCounters(Snapshot& snapshot) {
 }
 
 Result<std::optional<core::Job>> SqliteStore::GetJob(const std::string& id) {
+  std::lock_guard lock(mu_);
   Statement& select = statements_->select_job;
   ScopedReset reset(select);
   select.BindText(1, id);
@@ -504,6 +511,7 @@ Result<std::optional<core::Job>> SqliteStore::GetJob(const std::string& id) {
 }
 
 Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
+  std::lock_guard lock(mu_);
   Result<ListJobsSql> sql = BuildListJobsSql(query);
   if (!sql.ok()) return sql.status();
   Result<Statement*> statement = ListStatement(sql->sql);
@@ -529,6 +537,7 @@ Result<JobPage> SqliteStore::ListJobs(const JobQuery& query) {
 }
 
 Result<FirePage> SqliteStore::ListFires(const FireQuery& query) {
+  std::lock_guard lock(mu_);
   Result<ListFiresBounds> bounds = BuildListFiresBounds(query);
   if (!bounds.ok()) return bounds.status();
   Statement& list = statements_->list_fires;
@@ -553,6 +562,7 @@ Result<FirePage> SqliteStore::ListFires(const FireQuery& query) {
 Result<std::optional<core::Fire>> SqliteStore::GetFire(const std::string& schedule,
                                                        TimeMs logical_time,
                                                        core::FireTrigger trigger) {
+  std::lock_guard lock(mu_);
   Statement& select = statements_->select_fire;
   ScopedReset reset(select);
   select.BindText(1, schedule);
@@ -567,10 +577,12 @@ Result<std::optional<core::Fire>> SqliteStore::GetFire(const std::string& schedu
 }
 
 Result<std::optional<core::PipelineRun>> SqliteStore::GetRun(const std::string& id) {
+  std::lock_guard lock(mu_);
   return ReadOneDoc(statements_->select_run, DecodeRun, id);
 }
 
 Result<RunPage> SqliteStore::ListRuns(const RunQuery& query) {
+  std::lock_guard lock(mu_);
   Result<ListRunsBounds> bounds = BuildListRunsBounds(query);
   if (!bounds.ok()) return bounds.status();
   Statement& list =
@@ -602,6 +614,7 @@ Result<Statement*> SqliteStore::ListStatement(const std::string& sql) {
 }
 
 Result<std::vector<JobCount>> SqliteStore::CountJobs() {
+  std::lock_guard lock(mu_);
   // Asked seldom (the web UI's overview): prepared per call rather than kept.
   Result<Statement> select = db_.Prepare(
       "SELECT queue, state, COUNT(*) FROM jobs WHERE parent_id IS NULL GROUP BY queue, state ORDER BY queue, state");
@@ -618,16 +631,22 @@ Result<std::vector<JobCount>> SqliteStore::CountJobs() {
 }
 
 Result<std::vector<core::Event>> SqliteStore::ListEvents(uint64_t after_id, int limit) {
+  std::lock_guard lock(mu_);
   return event_tables_->List(after_id, limit);
 }
 
 Result<std::vector<core::WebhookDelivery>> SqliteStore::ListDeliveries(const std::string& subscription, int limit) {
+  std::lock_guard lock(mu_);
   return event_tables_->Deliveries(subscription, limit);
 }
 
-Result<AuditPage> SqliteStore::ListAudit(const AuditQuery& query) { return access_tables_->ListAudit(query); }
+Result<AuditPage> SqliteStore::ListAudit(const AuditQuery& query) {
+  std::lock_guard lock(mu_);
+  return access_tables_->ListAudit(query);
+}
 
 Status SqliteStore::CheckIntegrity() {
+  std::lock_guard lock(mu_);
   constexpr int kMaxProblems = 10;
   Result<Statement> check =
       db_.Prepare("PRAGMA integrity_check(" + std::to_string(kMaxProblems) + ")");

@@ -6,14 +6,20 @@
 // Layout: see schema.cc (tables and indexes), job_codec.h (what a job's `doc` holds),
 // fires_table.h (the fires table) and runs_table.h (the runs table).
 //
-// Thread-safety: none, as for every Store: the engine's loop is the only caller. One process
-// should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
+// Thread-safety: as store.h says for every Store: Commit on one thread (the engine's store
+// writer) while the reads run on another (the engine's loop). One connection serves both, guarded
+// by a mutex that a Commit holds for its whole transaction: a read waits for the commit in
+// progress, if any, and then sees it (one page cache for both; a second connection would have its
+// cache dropped by every commit). SyncCommitted and SpaceForWrites never wait for that mutex.
+// One process should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
 // (its commits wait up to the busy timeout, then fail with kUnavailable) but not from acting on
 // stale in-memory state.
 // Ownership: the SqliteStore owns its connection; destroying it closes the file.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -80,7 +86,8 @@ class SqliteStore final : public Store {
   [[nodiscard]] Status Commit(const WriteBatch& batch) override;
 
   // Ok while the reserve is in place (or none was asked for). Once a commit has used it, each
-  // call tries to set it aside again: kUnavailable ("disk full: ...") until that succeeds.
+  // call tries to set it aside again: kUnavailable ("disk full: ...") until that succeeds, and
+  // while a commit runs (which may need the room).
   [[nodiscard]] Status SpaceForWrites() override;
 
   // fdatasync of the write-ahead log: every committed frame is in it (checkpoints are synced by
@@ -150,6 +157,10 @@ class SqliteStore final : public Store {
   Status WriteJob(const core::Job& job, std::optional<std::string_view> encoded_spec);
   Result<Statement*> ListStatement(const std::string& sql);
 
+  // Held by Commit for its whole transaction and by every read: guards the connection, its
+  // statements, doc_buffer_, durability_ and writes_refused_. path_, wal_fd_ and reserve_bytes_
+  // do not change after Open; reserve_used_ is read without it.
+  mutable std::mutex mu_;
   std::string path_;
   Database db_;
   std::unique_ptr<Statements> statements_;
@@ -162,7 +173,7 @@ class SqliteStore final : public Store {
   int wal_fd_ = -1;  // the -wal file, for SyncCommitted; written only in Open and the destructor
   Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
   int64_t reserve_bytes_ = 0;
-  bool reserve_used_ = false;  // a commit gave the reserve up and it is not back yet
+  std::atomic<bool> reserve_used_{false};  // a commit gave the reserve up and it is not back yet
 };
 
 }  // namespace nightshift::store

@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "store/faulty_vfs.h"
 #include "store/job_list_query.h"
@@ -179,6 +181,38 @@ TEST(SqliteStoreTest, MaxJobSeqSurvivesJobsLeavingTheActiveSet) {
   ASSERT_TRUE(snapshot.ok());
   EXPECT_TRUE(snapshot->active_jobs.empty());
   EXPECT_EQ(snapshot->max_job_seq, 7u);
+}
+
+// The engine commits on its writer thread while its loop reads: a read sees each batch whole.
+TEST(SqliteStoreTest, ReadsOnAnotherThreadSeeEachBatchWholeWhileCommitsRun) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("s.db"));
+  constexpr int kBatches = 200;
+  std::atomic<bool> done{false};
+  Status writer_status;
+  std::thread writer([&] {
+    for (int i = 0; i < kBatches && writer_status.ok(); ++i) {
+      WriteBatch batch;
+      for (const char* half : {"a", "b"}) batch.jobs.push_back(MakeJob(std::to_string(i) + half, "q", i + 1));
+      writer_status = store->Commit(batch);
+    }
+    done = true;
+  });
+  JobQuery query;
+  query.queue = "q";
+  query.limit = 2 * kBatches + 1;
+  size_t seen = 0;
+  for (bool last = false; !last;) {
+    last = done;  // one more read after the last commit
+    Result<JobPage> page = store->ListJobs(query);
+    ASSERT_TRUE(page.ok()) << page.status().ToString();
+    EXPECT_EQ(page->jobs.size() % 2, 0u) << "half a batch is visible";
+    EXPECT_GE(page->jobs.size(), seen);
+    seen = page->jobs.size();
+  }
+  writer.join();
+  EXPECT_TRUE(writer_status.ok()) << writer_status.ToString();
+  EXPECT_EQ(seen, 2u * kBatches);
 }
 
 TEST(SqliteStoreTest, LoadSharesOneSpecAmongArrayChildren) {

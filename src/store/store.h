@@ -4,7 +4,10 @@
 // Writes are grouped: the engine collects the changes of one loop turn in a WriteBatch and
 // commits it with one transaction (group commit). A batch is all-or-nothing. Reads see committed
 // data only.
-// Thread-safety: none; the engine's loop is the only caller.
+// Thread-safety: two threads may use a store at once: one calls Commit (the engine's store
+// writer), the other every other method (the engine's loop); SyncCommitted may also be called
+// from a third. Each thread's calls come one at a time. Load comes before the first Commit. A read
+// made while a Commit runs sees the store before or after that batch, never part of it.
 #pragma once
 
 #include <cstdint>
@@ -166,7 +169,8 @@ class Store {
   virtual ~Store() = default;
 
   virtual Result<Snapshot> Load() = 0;
-  // Commits the batch in one durable transaction. On error nothing of it is stored.
+  // Commits the batch in one durable transaction. On error nothing of it is stored. May run on
+  // another thread than the reads (see Thread-safety above).
   [[nodiscard]] virtual Status Commit(const WriteBatch& batch) = 0;
 
   // Makes every commit that has returned so far survive power loss, including those made with
@@ -177,7 +181,8 @@ class Store {
 
   // Whether the store can take more than the changes already in progress: kUnavailable
   // ("disk full: ...") while it is short of space, so that the engine refuses new changes at once
-  // instead of accepting what it may not be able to store. Each call checks again.
+  // instead of accepting what it may not be able to store. Each call checks again. Called on the
+  // reading thread; it must not wait for a Commit in progress.
   [[nodiscard]] virtual Status SpaceForWrites() { return Status::Ok(); }
 
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
