@@ -7,12 +7,66 @@ namespace {
 
 constexpr size_t kMaxResource = 256;  // a resource named by a client is cut to this
 
-// The string member `name` of a JSON object's text; "" if it is not there.
+// Reads a JSON text as events and keeps the value of the top-level member `name` if it is a
+// string (the last one, as a parsed object would), without building the document: every
+// SubmitJob's audit record reads the jobId of its answer this way.
+class MemberFinder {
+ public:
+  using Json = nlohmann::json;
+  explicit MemberFinder(std::string_view name) : name_(name) {}
+  const std::string& found() const { return found_; }
+
+  bool null() { return Value(); }
+  bool boolean(bool) { return Value(); }
+  bool number_integer(Json::number_integer_t) { return Value(); }
+  bool number_unsigned(Json::number_unsigned_t) { return Value(); }
+  bool number_float(Json::number_float_t, const std::string&) { return Value(); }
+  bool binary(Json::binary_t&) { return Value(); }
+  bool string(std::string& value) {
+    if (depth_ == 1 && at_name_) found_ = std::move(value);
+    at_name_ = false;
+    return true;
+  }
+  bool key(std::string& key) {
+    at_name_ = depth_ == 1 && key == name_;
+    return true;
+  }
+  bool start_object(std::size_t) { return Open(); }
+  bool start_array(std::size_t) { return Open(); }
+  bool end_object() { return Close(); }
+  bool end_array() { return Close(); }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) { return false; }
+
+ private:
+  bool Value() {
+    if (depth_ == 1 && at_name_) found_.clear();  // the member is there, not a string
+    at_name_ = false;
+    return true;
+  }
+  bool Open() {
+    Value();
+    ++depth_;
+    return true;
+  }
+  bool Close() {
+    --depth_;
+    return true;
+  }
+
+  std::string_view name_;
+  std::string found_;
+  int depth_ = 0;
+  bool at_name_ = false;  // the last key read at the top level is `name`
+};
+
+// The string member `name` of a JSON object's text; "" if it is not there (or the text is not
+// JSON, or not an object).
 std::string MemberOf(std::string_view json_text, std::string_view name) {
-  const nlohmann::json json = nlohmann::json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (!json.is_object()) return "";
-  auto it = json.find(name);
-  return it != json.end() && it->is_string() ? it->get<std::string>() : "";
+  const size_t first = json_text.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || json_text[first] != '{') return "";
+  MemberFinder finder(name);
+  if (!nlohmann::json::sax_parse(json_text, &finder)) return "";
+  return finder.found();
 }
 
 std::string LastSegment(const std::string& path) {

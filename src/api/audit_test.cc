@@ -55,6 +55,16 @@ TEST_F(AuditTest, ResourcesComeFromTheBodyThePathOrTheNativeRoute) {
   EXPECT_EQ(Record(Call("POST", "/v1/canceljob", "not json"), Ok("{}")).resource, "");
 }
 
+TEST_F(AuditTest, OnlyATopLevelStringMemberNamesTheResource) {
+  const HttpRequest submit = Call("POST", "/v1/submitjob", "{}");
+  EXPECT_EQ(Record(submit, Ok(R"({"x": {"jobId": "nested"}, "jobId": "top"})")).resource, "top");
+  EXPECT_EQ(Record(submit, Ok(R"({"x": [{"jobId": "nested"}]})")).resource, "");
+  EXPECT_EQ(Record(submit, Ok(R"({"jobId": 7})")).resource, "");
+  EXPECT_EQ(Record(submit, Ok(R"({"jobId": "a", "jobId": "b"})")).resource, "b");
+  EXPECT_EQ(Record(submit, Ok(R"({"jobId": "a", )")).resource, "");
+  EXPECT_EQ(Record(submit, Ok(R"(["jobId", "a"])")).resource, "");
+}
+
 TEST_F(AuditTest, AFailedCallKeepsItsStatusAndErrorType) {
   const HttpResponse error = ErrorResponse(AwsService::kBatch, Status::NotFound("job x does not exist"));
   const auth::AuditRecord r = Record(Call("POST", "/v1/terminatejob", R"({"jobId": "x"})"), error);

@@ -1,15 +1,17 @@
 #include "core/job_text.h"
 
-#include <sstream>
+#include <charconv>
 
 #include "schedule/timetable.h"
 
 namespace nightshift::core {
 
 std::string FormatVcpus(double vcpus) {
-  std::ostringstream out;
-  out << vcpus;
-  return out.str();
+  // As an ostream writes it (%g, 6 digits), without building one: every runnable job's reason
+  // has two of these.
+  char buf[32];
+  const std::to_chars_result end = std::to_chars(buf, buf + sizeof buf, vcpus, std::chars_format::general, 6);
+  return std::string(buf, end.ptr);
 }
 
 std::string DescribeJob(const std::string& id, const std::string& name) {

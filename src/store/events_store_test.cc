@@ -59,6 +59,19 @@ TEST(EventStoreTest, PruneKeepsTheIdCounter) {
   EXPECT_EQ(reopened->Load()->max_event_id, 3u);
 }
 
+TEST(EventStoreTest, APruneOfTheBatchsOwnEventsKeepsTheirIds) {
+  TempDir dir;
+  auto store = OpenOrDie(dir.File("s.db"));
+  ASSERT_TRUE(store->Commit({.events = {MakeEvent(1, 10)}}).ok());
+  ASSERT_TRUE(store->Commit({.events = {MakeEvent(2, 20), MakeEvent(3, 30)},
+                             .prune_events = EventPrune{.max_id_to_drop = 3, .older_than = 0}})
+                  .ok());
+  EXPECT_TRUE(store->ListEvents(0, 100)->empty());
+  EXPECT_EQ(store->Load()->max_event_id, 3u);
+  ASSERT_TRUE(store->Commit({.events = {MakeEvent(4, 40)}}).ok());
+  EXPECT_EQ(store->Load()->max_event_id, 4u);
+}
+
 TEST(EventStoreTest, WebhooksKeepTheirCursorAndDeliveryLog) {
   TempDir dir;
   auto store = OpenOrDie(dir.File("s.db"));

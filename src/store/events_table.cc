@@ -67,7 +67,8 @@ Result<EventTables> EventTables::Prepare(Database& db) {
        "INSERT INTO events (id, type, at, status, queue, pipeline, doc) VALUES (?1, ?2, ?3, ?4, "
        "?5, ?6, ?7)"},
       {&t.bump_max_event_id_,
-       "UPDATE store_counters SET max_event_id = max(max_event_id, ?1) WHERE singleton = 1"},
+       "UPDATE store_counters SET max_event_id = (SELECT max(id) FROM events) "
+       "WHERE singleton = 1 AND max_event_id < (SELECT max(id) FROM events)"},
       {&t.prune_by_id_, "DELETE FROM events WHERE id <= ?1"},
       {&t.prune_by_age_,
        "DELETE FROM events WHERE id IN (SELECT id FROM events ORDER BY id LIMIT 1000) AND at < ?1"},
@@ -126,11 +127,12 @@ Status EventTables::WriteEvents(const std::vector<core::Event>& events) {
     s.BindText(7, e.doc);
     NS_RETURN_IF_ERROR(Fail(s.Run(), "event " + std::to_string(e.id)));
   }
-  bump_max_event_id_.BindInt(1, static_cast<int64_t>(events.back().id));
-  return bump_max_event_id_.Run();
+  return Status::Ok();
 }
 
 Status EventTables::Prune(const EventPrune& prune) {
+  // The newest id may be among those dropped: the counter keeps it (schema.cc, version 6).
+  NS_RETURN_IF_ERROR(bump_max_event_id_.Run());
   prune_by_id_.BindInt(1, static_cast<int64_t>(prune.max_id_to_drop));
   NS_RETURN_IF_ERROR(prune_by_id_.Run());
   prune_by_age_.BindInt(1, prune.older_than);

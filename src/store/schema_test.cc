@@ -3,9 +3,14 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "store/fires_table.h"
 #include "store/jobs_table.h"
 #include "store/pipeline_test_util.h"
+#include "store/runs_table.h"
 #include "store/schedule_codec.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
@@ -77,7 +82,7 @@ TEST(SchemaTest, MigratingAVersion1StoreKeepsItsJobsAndAddsSchedules) {
   Result<Database> db = Database::Open(path, "");
   ASSERT_TRUE(db.ok());
   EXPECT_EQ(db->PragmaInt("user_version").value(), LatestSchemaVersion());
-  EXPECT_EQ(LatestSchemaVersion(), 5);
+  EXPECT_EQ(LatestSchemaVersion(), 6);
 }
 
 // A schedule and one of its fires as a version-2 nightshift wrote them.
@@ -143,6 +148,60 @@ TEST(SchemaTest, MigratingAVersion2StoreKeepsItsSchedulesAndJobsAndAddsRuns) {
   EXPECT_EQ(snapshot->max_run_seq, 12u);
   EXPECT_EQ(snapshot->max_job_seq, job.seq);
   EXPECT_TRUE((*store)->CheckIntegrity().ok());
+}
+
+TEST(SchemaTest, MigratingAVersion5StoreKeepsItsEventIdsAndStillRefusesUnknownStates) {
+  TempDir dir;
+  std::string path = dir.File("s.db");
+  {
+    Result<Database> db = Database::Open(path, "");
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(MigrateSchemaTo(*db, 5).ok());
+    // A version-5 nightshift raised the counter at every commit, and pruned events 1 to 7.
+    ASSERT_TRUE(db->Exec("UPDATE store_counters SET max_event_id = 7").ok());
+  }
+  auto store = SqliteStore::Open(path);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  EXPECT_EQ((*store)->Load()->max_event_id, 7u);
+  core::Event e;
+  e.id = 8;
+  e.doc = "{}";
+  ASSERT_TRUE((*store)->Commit({.events = {e}}).ok());
+  EXPECT_EQ((*store)->Load()->max_event_id, 8u);
+  EXPECT_TRUE((*store)->CheckIntegrity().ok());
+  store->reset();
+
+  Result<Database> db = Database::Open(path, "");
+  ASSERT_TRUE(db.ok());
+  EXPECT_EQ(db->PragmaInt("user_version").value(), 6);
+  EXPECT_FALSE(db->Exec("INSERT INTO jobs (id, seq, name, queue, state, created_at, definition, "
+                        "share_identifier, doc) VALUES ('j', 1, 'n', 'q', 'LOST', 0, 'd:1', '', x'')")
+                   .ok());
+  EXPECT_TRUE(db->Exec("INSERT INTO jobs (id, seq, name, queue, state, created_at, definition, "
+                       "share_identifier, doc) VALUES ('j', 1, 'n', 'q', 'RUNNING', 0, 'd:1', '', x'')")
+                  .ok());
+  EXPECT_FALSE(db->Exec("INSERT INTO runs (id, seq, pipeline, state, doc) VALUES ('r', 1, 'p', 'LOST', x'')").ok());
+  EXPECT_TRUE(db->Exec("INSERT INTO runs (id, seq, pipeline, state, doc) VALUES ('r', 1, 'p', 'CANCELLED', x'')").ok());
+}
+
+// The CHECKs on states are ORs (migration 6): an IN list of seven made sqlite build a temporary
+// b-tree at every execution of the statement.
+TEST(SchemaTest, WritingAJobOrARunBuildsNoTemporaryTable) {
+  TempDir dir;
+  std::string path = dir.File("s.db");
+  ASSERT_TRUE(SqliteStore::Open(path).ok());
+  Result<Database> db = Database::Open(path, "");
+  ASSERT_TRUE(db.ok());
+  for (std::string_view upsert : {kUpsertJobSql, kUpsertRunSql}) {
+    Result<Statement> explain = db->Prepare("EXPLAIN " + std::string(upsert));
+    ASSERT_TRUE(explain.ok()) << explain.status().ToString();
+    std::vector<std::string> opcodes;
+    for (Result<bool> row = explain->Step(); row.ok() && *row; row = explain->Step()) {
+      opcodes.emplace_back(explain->ColumnText(1));
+    }
+    EXPECT_FALSE(opcodes.empty());
+    EXPECT_EQ(std::count(opcodes.begin(), opcodes.end(), "OpenEphemeral"), 0) << upsert;
+  }
 }
 
 TEST(SchemaTest, MigrateSchemaToLeavesANewerStoreAsItIs) {

@@ -204,9 +204,13 @@ Status SqliteStore::PrepareStatements() {
       {&statements_->upsert_job, kUpsertJobSql},
       {&statements_->select_job, kSelectJobByIdSql},
       {&statements_->select_active_jobs, kSelectActiveJobsSql},
+      // Only when it grows: a transaction that adds no job (most, once jobs run) leaves the page alone.
       {&statements_->bump_max_job_seq,
-       "UPDATE store_counters SET max_job_seq = max(max_job_seq, ?1) WHERE singleton = 1"},
-      {&statements_->select_counters, "SELECT max_job_seq, max_run_seq, max_event_id FROM store_counters"},
+       "UPDATE store_counters SET max_job_seq = ?1 WHERE singleton = 1 AND max_job_seq < ?1"},
+      // max_event_id is raised at prunes only: the newest id may be in events (schema.cc, version 6).
+      {&statements_->select_counters,
+       "SELECT max_job_seq, max_run_seq, max(max_event_id, coalesce((SELECT max(id) FROM events), 0)) "
+       "FROM store_counters"},
       {&statements_->upsert_compute_environment,
        "INSERT INTO compute_environments (name, doc) VALUES (?1, ?2) "
        "ON CONFLICT (name) DO UPDATE SET doc = excluded.doc"},
@@ -240,7 +244,7 @@ Status SqliteStore::PrepareStatements() {
        "SELECT doc FROM pipeline_versions ORDER BY name, version"},
       {&statements_->upsert_run, kUpsertRunSql},
       {&statements_->bump_max_run_seq,
-       "UPDATE store_counters SET max_run_seq = max(max_run_seq, ?1) WHERE singleton = 1"},
+       "UPDATE store_counters SET max_run_seq = ?1 WHERE singleton = 1 AND max_run_seq < ?1"},
       {&statements_->select_run, kSelectRunSql},
       {&statements_->select_active_runs, kSelectActiveRunsSql},
       {&statements_->list_runs, kListRunsSql},
