@@ -194,13 +194,18 @@ void Engine::Stop() {
   // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
   // then the writer is idle and what is left is committed here, in order.
   if (in_flight_ && in_flight_->writing) OnCommitted(in_flight_->generation, in_flight_->outcome.get());
-  std::vector<std::shared_ptr<store::WriteBatch>> left;
-  if (in_flight_) left.push_back(std::exchange(in_flight_, std::nullopt)->batch);  // its commit failed
+  std::vector<std::pair<std::shared_ptr<store::WriteBatch>, std::shared_ptr<const JobEventDrafts>>> left;
+  if (in_flight_) {  // its commit failed
+    Handoff failed = std::move(*std::exchange(in_flight_, std::nullopt));
+    left.emplace_back(failed.batch, failed.drafts);
+  }
   NoteEvents(scheduler_.TakeTransitions(), Now());
   for (core::Job& job : scheduler_.TakeChangedJobs()) pending_.jobs.push_back(std::move(job));
-  left.push_back(std::make_shared<store::WriteBatch>(std::exchange(pending_, {})));
-  for (const auto& batch : left) {
+  left.emplace_back(std::make_shared<store::WriteBatch>(std::exchange(pending_, {})),
+                    std::make_shared<const JobEventDrafts>(std::exchange(pending_drafts_, {})));
+  for (const auto& [batch, drafts] : left) {
     batch->durability = store::Durability::kProcessCrash;
+    WriteEventDocs(*batch, *drafts, observe_->origin);
     if (Status st = store_.Commit(*batch); !st.ok()) spdlog::error("final commit: {}", st.ToString());
   }
   if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
@@ -243,13 +248,13 @@ void Engine::Flush() {
   NoteRunSteps(transitions, now);
   NoteEndedRuns(transitions, now);
   NoteEvents(transitions, now);
-  if (in_flight_ || MayDeferCommit()) {
+  if (in_flight_) {
     // One batch at a time with the writer: this turn's changes go with the next, handed off when
-    // that one is committed (OnCommitted). And when no side effect waits on them, and what
-    // clients wait on cannot be acknowledged before the fsync in flight ends anyway, they wait
-    // for that fsync to end (bigger transactions, fewer pages written per change).
+    // that one is committed (OnCommitted), with everything the turns meanwhile add to it.
     commit_deferred_ = true;
   } else {
+    // Even with an fsync in flight: the writer commits while the syncer flushes, and the next
+    // fsync covers this batch too.
     CommitPending();
   }
   ArmWakeup();
@@ -259,10 +264,6 @@ void Engine::Flush() {
       if (auto it = runs_.find(id); it != runs_.end()) run_observer_(it->second);
     }
   }
-}
-
-bool Engine::MayDeferCommit() const {
-  return sync_in_flight_ && to_launch_.empty() && !scheduler_.HasKills() && commit_failures_ == 0;
 }
 
 void Engine::CommitPending() {
@@ -285,6 +286,7 @@ void Engine::CommitPending() {
   // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
   pending_.durability = store::Durability::kProcessCrash;
   handoff.batch = std::make_shared<store::WriteBatch>(std::exchange(pending_, store::WriteBatch{}));
+  handoff.drafts = std::make_shared<const JobEventDrafts>(std::exchange(pending_drafts_, {}));
   NoteHandedOff();
   handoff.handed_off_us = clock_.NowUs();
   in_flight_ = std::move(handoff);
@@ -300,8 +302,10 @@ void Engine::SendToWriter() {
   auto answer = std::make_shared<std::promise<Status>>();
   in_flight_->outcome = answer->get_future().share();
   // The work guard keeps the loop running while the commit is outstanding.
-  asio::post(timers_->writer, [this, answer, batch = in_flight_->batch, generation = in_flight_->generation,
+  asio::post(timers_->writer, [this, answer, batch = in_flight_->batch, drafts = in_flight_->drafts,
+                               origin = observe_->origin, generation = in_flight_->generation,
                                guard = asio::make_work_guard(io_)] {
+    WriteEventDocs(*batch, *drafts, origin);
     Status st = store_.Commit(*batch);
     answer->set_value(st);
     asio::post(io_, [this, generation, st] { OnCommitted(generation, st); });
@@ -354,7 +358,6 @@ void Engine::StartSync() {
         spdlog::critical("{}", store_failure_.message());
       }
       for (auto& done : *covered) done(st);
-      if (commit_deferred_) ScheduleFlush();  // commits what waited for this sync, then syncs it
       if (!awaiting_sync_.empty() && !stopped_) StartSync();
     });
   });

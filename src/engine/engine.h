@@ -41,6 +41,7 @@
 #include "core/scheduler.h"
 #include "core/webhook.h"
 #include "engine/requests.h"
+#include "events/event_codec.h"
 #include "exec/executor.h"
 #include "metrics/registry.h"
 #include "pipeline/spec.h"
@@ -100,8 +101,8 @@ class Engine {
   // state for a client refuse the call with this error before changing anything, so that nothing
   // is accepted that cannot be stored; changes already made wait for their commit.
   Status WritesAccepted();
-  // No commit running, no fsync in flight and no turn's changes waiting for either to end: what
-  // was decided so far is committed and synced, or failed to be.
+  // No commit running, no fsync in flight and no turn's changes waiting for a commit to end:
+  // what was decided so far is committed and synced, or failed to be.
   bool Settled() const {
     return !sync_in_flight_ && !commit_deferred_ && !(in_flight_ && in_flight_->writing);
   }
@@ -282,13 +283,25 @@ class Engine {
  private:
   struct Timers;  // asio objects, kept out of this header
 
+  // A job event whose JSON the store writer writes, before it commits the batch (the loop's
+  // time is the scarcer): the job as it was when the event was made, and the event's place in
+  // its batch's events.
+  struct JobEventDraft {
+    size_t index = 0;
+    core::Job job;
+    core::JobTransition transition;
+  };
+  using JobEventDrafts = std::vector<JobEventDraft>;
+
   // Turn mechanics (engine.cc).
   // A batch handed to the store writer, and what waits for its commit.
   struct Handoff {
     uint64_t generation = 0;  // counts hand-offs
-    // Read by the writer while `writing`; the loop reads it too (const) and takes its events
-    // once the commit has ended.
+    // While `writing`, the writer writes the docs of its job events (`drafts`) and commits it;
+    // the loop meanwhile only reads its runs and fires. The loop takes its events once the
+    // commit has ended.
     std::shared_ptr<store::WriteBatch> batch;
+    std::shared_ptr<const JobEventDrafts> drafts;
     std::vector<core::Placement> launches;  // decided with the batch: launched once it is committed
     std::vector<core::KillRequest> kills;
     std::vector<std::function<void(Status)>> waiters;  // acknowledged once committed and synced
@@ -298,9 +311,6 @@ class Engine {
   };
   void ScheduleFlush();
   void Flush();
-  // Whether this turn's changes may wait for the turn after the fsync in flight: nothing is to be
-  // launched or killed (those need their state committed first).
-  bool MayDeferCommit() const;
   // Hands pending_ (with the launches, kills and waiters of the turns that made it) to the writer.
   // Precondition: no batch is with the writer (in_flight_ is empty).
   void CommitPending();
@@ -381,6 +391,10 @@ class Engine {
   void NoteEvents(const std::vector<core::JobTransition>& transitions, TimeMs now);
   // When pending_ goes to the writer: NoteEvents starts over on the new pending_.
   void NoteHandedOff();
+  // Writes the doc of each drafted job event of `batch` that has none yet. Any thread: reads
+  // only its arguments.
+  static void WriteEventDocs(store::WriteBatch& batch, const JobEventDrafts& drafts,
+                             const events::EventOrigin& origin);
   // After a successful commit: hands its events (ids ascending) to the listeners.
   void PublishCommitted(std::vector<core::Event> events, int64_t commit_us);
 
@@ -423,6 +437,7 @@ class Engine {
   uint64_t next_run_seq_ = 1;
 
   store::WriteBatch pending_;  // changes not yet handed to the writer
+  JobEventDrafts pending_drafts_;  // of pending_.events
   // The batch with the writer, or whose commit failed and waits for its retry.
   std::optional<Handoff> in_flight_;
   uint64_t handoffs_ = 0;  // the generation of the newest Handoff
@@ -439,8 +454,7 @@ class Engine {
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;
   bool flush_scheduled_ = false;
-  // A turn left its changes in pending_ for later: a batch was with the writer, or an fsync in
-  // flight could cover them no sooner (MayDeferCommit).
+  // A turn left its changes in pending_ for the next batch: one was with the writer.
   bool commit_deferred_ = false;
   bool stopped_ = false;
   int commit_failures_ = 0;

@@ -54,7 +54,8 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
     const core::Job* job = scheduler_.Find(t.job_id);
     if (!job) continue;
     o.metrics.OnTransition(*job, t);
-    pending_.events.push_back(events::JobEvent(o.next_event_id++, *job, t, o.origin));
+    pending_.events.push_back(events::JobEventHead(o.next_event_id++, *job, t));
+    pending_drafts_.push_back({pending_.events.size() - 1, *job, t});
   }
   for (; o.runs_seen < pending_.runs.size(); ++o.runs_seen) {
     pending_.events.push_back(
@@ -96,6 +97,13 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
 void Engine::NoteHandedOff() {
   Observability& o = *observe_;
   o.runs_seen = o.fires_seen = o.deleted_schedules_seen = 0;
+}
+
+void Engine::WriteEventDocs(store::WriteBatch& batch, const JobEventDrafts& drafts, const events::EventOrigin& origin) {
+  for (const JobEventDraft& d : drafts) {
+    core::Event& event = batch.events[d.index];
+    if (event.doc.empty()) events::AppendJobEventDoc(event.doc, event.id, d.job, d.transition, origin);
+  }
 }
 
 void Engine::PublishCommitted(std::vector<core::Event> events, int64_t commit_us) {

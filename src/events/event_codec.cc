@@ -32,15 +32,13 @@ std::string_view EnvValue(const core::Job& job, std::string_view name) {
   return {};
 }
 
-// The event's JSON: the envelope EventBridge uses around `detail_json`.
-core::Event EnvelopeAround(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
-                     std::string_view source, const std::string& resource,
-                     std::string_view detail_json, const EventOrigin& origin) {
-  core::Event event;
-  event.id = id;
-  event.type = type;
-  event.at = at;
-  JsonWriter w(event.doc);
+// The event's JSON, appended to `out`: the envelope EventBridge uses around the detail, which
+// `write_detail(w)` writes in place.
+template <typename WriteDetail>
+void WriteEnvelope(std::string& out, uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
+                   std::string_view source, std::string_view resource, const EventOrigin& origin,
+                   const WriteDetail& write_detail) {
+  JsonWriter w(out);
   w.BeginObject()
       .Key("id").Int(static_cast<int64_t>(id))
       .Key("type").String(core::Name(type))
@@ -51,7 +49,21 @@ core::Event EnvelopeAround(uint64_t id, core::EventType type, TimeMs at, std::st
       .Key("account").String(origin.account)
       .Key("resources").BeginArray();
   if (!resource.empty()) w.String(resource);
-  w.EndArray().Key("detail").Raw(detail_json).EndObject();
+  w.EndArray().Key("detail");
+  write_detail(w);
+  w.EndObject();
+}
+
+// The event's JSON: the envelope EventBridge uses around `detail_json`.
+core::Event EnvelopeAround(uint64_t id, core::EventType type, TimeMs at, std::string_view detail_type,
+                     std::string_view source, const std::string& resource,
+                     std::string_view detail_json, const EventOrigin& origin) {
+  core::Event event;
+  event.id = id;
+  event.type = type;
+  event.at = at;
+  WriteEnvelope(event.doc, id, type, at, detail_type, source, resource, origin,
+                [&](JsonWriter& w) { w.Raw(detail_json); });
   return event;
 }
 
@@ -67,12 +79,10 @@ void WriteTime(JsonWriter& w, const char* key, TimeMs t) {
 }
 
 // AWS's "Batch Job State Change" detail, written directly: one per job transition.
-std::string JobDetail(const core::Job& job, const core::JobTransition& t,
-                      const EventOrigin& origin) {
-  std::string out;
-  JsonWriter w(out);
+void WriteJobDetail(JsonWriter& w, const core::Job& job, const core::JobTransition& t,
+                    const EventOrigin& origin, std::string_view job_arn) {
   w.BeginObject()
-      .Key("jobArn").String(Arn(origin, "batch", "job/" + job.id))
+      .Key("jobArn").String(job_arn)
       .Key("jobName").String(job.name)
       .Key("jobId").String(job.id)
       .Key("jobQueue").String(Arn(origin, "batch", "job-queue/" + job.queue))
@@ -119,7 +129,6 @@ std::string JobDetail(const core::Job& job, const core::JobTransition& t,
         .Key("step").String(EnvValue(job, "NIGHTSHIFT_STEP"));
   }
   w.EndObject();
-  return out;
 }
 
 
@@ -158,13 +167,28 @@ std::string PipelineOf(const core::Job& job) {
 
 core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t,
                      const EventOrigin& origin) {
-  core::Event e =
-      EnvelopeAround(id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch",
-                     Arn(origin, "batch", "job/" + job.id), JobDetail(job, t, origin), origin);
+  core::Event e = JobEventHead(id, job, t);
+  AppendJobEventDoc(e.doc, id, job, t, origin);
+  return e;
+}
+
+core::Event JobEventHead(uint64_t id, const core::Job& job, const core::JobTransition& t) {
+  core::Event e;
+  e.id = id;
+  e.type = core::EventType::kJob;
+  e.at = t.at;
   e.status = core::JobStateName(t.to);
   e.queue = job.queue;
   e.pipeline = PipelineOf(job);
   return e;
+}
+
+void AppendJobEventDoc(std::string& out, uint64_t id, const core::Job& job, const core::JobTransition& t,
+                       const EventOrigin& origin) {
+  const std::string job_arn = Arn(origin, "batch", "job/" + job.id);
+  out.reserve(out.size() + 1536);  // a job event's usual size: grown once, not step by step
+  WriteEnvelope(out, id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch", job_arn, origin,
+                [&](JsonWriter& w) { WriteJobDetail(w, job, t, origin, job_arn); });
 }
 
 core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,

@@ -44,6 +44,11 @@ std::optional<ScheduleChange> ClassifyScheduleChange(const ScheduleMark* before,
 // status, previous status and reason are the transition's.
 core::Event JobEvent(uint64_t id, const core::Job& job, const core::JobTransition& t,
                      const EventOrigin& origin);
+// The same in two steps, for a caller that writes the JSON elsewhere (the engine, on its store
+// writer thread): the event without its doc, then its doc appended to `out`.
+core::Event JobEventHead(uint64_t id, const core::Job& job, const core::JobTransition& t);
+void AppendJobEventDoc(std::string& out, uint64_t id, const core::Job& job, const core::JobTransition& t,
+                       const EventOrigin& origin);
 core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,
                      const EventOrigin& origin);
 core::Event FireEvent(uint64_t id, const core::Fire& fire, const EventOrigin& origin);
