@@ -221,10 +221,7 @@ void Engine::Flush() {
   FireDueSchedules(now);  // before dispatch: a fire's job can start in this very turn
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
-  const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
-  NoteRunSteps(transitions, now);
-  NoteEndedRuns(transitions, now);
-  NoteEvents(transitions, now);
+  NoteTransitions(now);
   if (MayDeferCommit()) {
     // No side effect waits on this turn's changes, and what clients wait on cannot be
     // acknowledged before the fsync in flight ends anyway: the turn after it commits them with
@@ -244,6 +241,15 @@ void Engine::Flush() {
   }
 }
 
+// The turn's transitions are dropped before its commit: a turn that expands an array job has
+// 200,000 of them.
+void Engine::NoteTransitions(TimeMs now) {
+  const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
+  NoteRunSteps(transitions, now);
+  NoteEndedRuns(transitions, now);
+  NoteEvents(transitions, now);
+}
+
 bool Engine::MayDeferCommit() const {
   return sync_in_flight_ && to_launch_.empty() && !scheduler_.HasKills() && commit_failures_ == 0;
 }
@@ -252,10 +258,8 @@ void Engine::CommitPending() {
   commit_deferred_ = false;
   // Transitions made after Flush took its own (a job a settled run's schedule submitted).
   NoteEvents(scheduler_.TakeTransitions(), Now());
-  for (core::Job& job : scheduler_.TakeChangedJobs()) {
-    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = job;
-    pending_.jobs.push_back(std::move(job));
-  }
+  const size_t taken_from = pending_.jobs.size();
+  TakeChangedJobs();
   if (!pending_.empty()) {
     // Committed without fsync: this survives the server's death, which is all the engine's own
     // transitions need (after an OS crash the running jobs are gone anyway). What a client is
@@ -264,6 +268,10 @@ void Engine::CommitPending() {
     const int64_t commit_started_us = clock_.NowUs();
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
+      for (size_t i = taken_from; i < pending_.jobs.size(); ++i) {
+        const core::Job& job = pending_.jobs[i];
+        if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = i;
+      }
       ++commit_failures_;
       commit_error_ = st;
       spdlog::error("commit failed (attempt {}): {}", commit_failures_, st.ToString());
@@ -274,6 +282,7 @@ void Engine::CommitPending() {
       });
       return;
     }
+    uncommitted_finished_.clear();  // its indexes are into pending_.jobs; the store has them now
     PublishCommitted(std::exchange(pending_, store::WriteBatch{}), clock_.NowUs() - commit_started_us);
   }
   commit_failures_ = 0;
@@ -282,6 +291,18 @@ void Engine::CommitPending() {
   for (auto& done : waiting_for_commit_) awaiting_sync_.push_back(std::move(done));
   waiting_for_commit_.clear();
   if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();
+}
+
+// Moves the jobs the scheduler changed into pending_. A turn that expands an array job changes
+// 100,000 of them: the first (usual) batch of a commit takes the scheduler's vector as it is.
+void Engine::TakeChangedJobs() {
+  std::vector<core::Job> changed = scheduler_.TakeChangedJobs();
+  if (pending_.jobs.empty()) {
+    pending_.jobs = std::move(changed);
+    return;
+  }
+  pending_.jobs.insert(pending_.jobs.end(), std::make_move_iterator(changed.begin()),
+                       std::make_move_iterator(changed.end()));
 }
 
 // Acknowledgements need the commit on disk, not just in the page cache: one fdatasync on the

@@ -275,10 +275,13 @@ class Engine {
   // Turn mechanics (engine.cc).
   void ScheduleFlush();
   void Flush();
+  // Runs, schedules and events learn of the scheduler's transitions since the last call.
+  void NoteTransitions(TimeMs now);
   // Whether this turn's changes may wait for the turn after the fsync in flight: nothing is to be
   // launched or killed (those need their state committed first).
   bool MayDeferCommit() const;
   void CommitPending();
+  void TakeChangedJobs();  // the scheduler's changed jobs into pending_.jobs
   void StartSync();
   void CarryOutDecisions();
   void ArmWakeup();
@@ -393,9 +396,10 @@ class Engine {
   uint64_t next_run_seq_ = 1;
 
   store::WriteBatch pending_;  // changes not yet committed
-  // Terminal jobs committed in pending_ but no longer in the scheduler; served to readers until
-  // the commit lands.
-  std::map<std::string, core::Job> uncommitted_finished_;
+  // After a failed commit: terminal jobs in pending_.jobs that are no longer in the scheduler,
+  // as job id -> index of the job's latest version there; served to readers until the commit
+  // lands. (A commit that succeeds needs none: no reader runs between taking the jobs and it.)
+  std::unordered_map<std::string, size_t> uncommitted_finished_;
   std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next commit
   std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
   bool sync_in_flight_ = false;

@@ -4,6 +4,8 @@
 #include "engine/engine.h"
 #include "engine/observability.h"
 
+#include <algorithm>
+
 namespace nightshift::engine {
 namespace {
 
@@ -50,6 +52,11 @@ void Engine::RestoreObservability(const store::Snapshot& snapshot) {
 void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, TimeMs now) {
   Observability& o = *observe_;
   const size_t before = pending_.events.size();
+  // One event per transition: room for them at once, rather than growth by doubling that can
+  // leave a turn of 200,000 events with room for 262,144 (and both copies while it grows).
+  if (const size_t needed = before + transitions.size(); needed > pending_.events.capacity()) {
+    pending_.events.reserve(std::max(needed, 2 * pending_.events.capacity()));
+  }
   for (const core::JobTransition& t : transitions) {
     const core::Job* job = scheduler_.Find(t.job_id);
     if (!job) continue;
