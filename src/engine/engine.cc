@@ -2,6 +2,7 @@
 
 #include "engine/engine.h"
 #include "engine/observability.h"
+#include "util/memory.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -18,14 +19,30 @@ namespace nightshift::engine {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// A commit of at least this many jobs and events ends a turn that allocated and freed hundreds of
+// megabytes (an array job's children, their events): its free memory goes back to the system
+// this long after, once the event listeners' threads have dropped the turn's events too.
+constexpr size_t kBulkChanges = 10'000;
+constexpr std::chrono::seconds kMemoryReleaseDelay{1};
+
+}  // namespace
+
 struct Engine::Timers {
   explicit Timers(asio::io_context& io)
-      : wakeup(io), retry_commit(io), started_commit(io), schedule(io), syncer(1) {}
+      : wakeup(io),
+        retry_commit(io),
+        started_commit(io),
+        release_memory(io),
+        schedule(io),
+        syncer(1) {}
   ~Timers() { syncer.join(); }
   asio::steady_timer wakeup;          // the scheduler's next backoff release or timeout
   asio::steady_timer retry_commit;    // after a failed commit
   asio::steady_timer started_commit;  // commits started attempts no other change carried
   bool started_commit_armed = false;
+  asio::steady_timer release_memory;  // after a bulk commit (kBulkChanges)
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
   std::optional<TimeMs> schedule_at;
@@ -183,6 +200,7 @@ void Engine::Stop() {
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
   timers_->started_commit.cancel();
+  timers_->release_memory.cancel();
   timers_->schedule.cancel();
   CommitPending();
   if (Status st = store_.SyncCommitted(); !st.ok()) spdlog::error("final sync: {}", st.ToString());
@@ -265,6 +283,7 @@ void Engine::CommitPending() {
     // transitions need (after an OS crash the running jobs are gone anyway). What a client is
     // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
     pending_.durability = store::Durability::kProcessCrash;
+    const size_t changes = pending_.jobs.size() + pending_.events.size();
     const int64_t commit_started_us = clock_.NowUs();
     Status st = store_.Commit(pending_);
     if (!st.ok()) {
@@ -284,6 +303,7 @@ void Engine::CommitPending() {
     }
     uncommitted_finished_.clear();  // its indexes are into pending_.jobs; the store has them now
     PublishCommitted(std::exchange(pending_, store::WriteBatch{}), clock_.NowUs() - commit_started_us);
+    if (changes >= kBulkChanges) ArmMemoryRelease();
   }
   commit_failures_ = 0;
   uncommitted_finished_.clear();
@@ -367,6 +387,15 @@ void Engine::ArmLazyCommit() {
   timers_->started_commit.async_wait([this](boost::system::error_code ec) {
     timers_->started_commit_armed = false;
     if (!ec) ScheduleFlush();
+  });
+}
+
+void Engine::ArmMemoryRelease() {
+  // Re-armed by every bulk commit: the release follows the last of a series. (One already due
+  // still runs, after the handler of the turn that re-arms it.)
+  timers_->release_memory.expires_after(kMemoryReleaseDelay);
+  timers_->release_memory.async_wait([](boost::system::error_code ec) {
+    if (!ec) ReleaseFreeMemory();
   });
 }
 

@@ -292,6 +292,9 @@ class Engine {
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
   void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
+  // Gives free memory back to the system kMemoryReleaseDelay after the last commit of
+  // kBulkChanges jobs and events or more.
+  void ArmMemoryRelease();
   void Adopt(const core::Job& job);
   Status CreateDefaults();
   Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);
