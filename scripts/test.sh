@@ -5,11 +5,11 @@
 #   scripts/test.sh --sanitize      the unit, OS and integration tests built with clang under
 #                                   AddressSanitizer + UBSan (-O1) in ./build-sanitize, then each
 #                                   libFuzzer target for 25 s on its corpus (scripts/fuzz.sh)
-#   scripts/test.sh --ci            both, one after the other: what CI runs
 #   scripts/test.sh --tsan          the tests of the code that runs a second thread (the webhook
 #                                   dispatcher, the engine's store writer and syncer, the store
-#                                   they share) under ThreadSanitizer, in ./build-tsan (not in
-#                                   CI: README, Reliability)
+#                                   they share, the Slurm command runner) under ThreadSanitizer,
+#                                   in ./build-tsan
+#   scripts/test.sh --ci            all three, one after the other: what CI runs
 #   scripts/test.sh -L unit         extra arguments go to ctest
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,12 +29,14 @@ sanitized() {
 }
 
 tsan() {
-  BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 CMAKE_TARGETS="webhooks_test engine_test store_test" \
+  BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 \
+    CMAKE_TARGETS="webhooks_os_test engine_test store_test slurm_os_test" \
     scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON
   export TSAN_OPTIONS="halt_on_error=1"
-  build-tsan/src/webhooks/webhooks_test "$@"
+  build-tsan/src/webhooks/webhooks_os_test "$@"
   build-tsan/src/engine/engine_test "$@"
   build-tsan/src/store/store_test "$@"
+  build-tsan/src/slurm/slurm_os_test "$@"
 }
 
 case "${1:-}" in
@@ -51,6 +53,7 @@ case "${1:-}" in
     scripts/build.sh
     (cd build && ctest --output-on-failure -j "$(nproc)" "$@")
     sanitized "$@"
+    tsan
     ;;
   *)
     scripts/build.sh

@@ -137,8 +137,8 @@ class Scheduler {
   std::map<std::pair<std::string, JobState>, int> CountActive() const;
 
   // --- Output, drained by the engine after each step.
-  // Copies of every job changed since the last call. Jobs that became terminal are returned
-  // one last time and forgotten.
+  // Every job changed since the last call: copies of active jobs; jobs that became terminal are
+  // returned one last time (moved out) and forgotten.
   std::vector<Job> TakeChangedJobs();
   std::vector<JobTransition> TakeTransitions();
   std::vector<KillRequest> TakeKills();

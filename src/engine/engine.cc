@@ -2,6 +2,7 @@
 
 #include "engine/engine.h"
 #include "engine/observability.h"
+#include "util/memory.h"
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
@@ -19,9 +20,25 @@ namespace nightshift::engine {
 
 namespace asio = boost::asio;
 
+namespace {
+
+// A commit of at least this many jobs and events ends a turn that allocated and freed hundreds of
+// megabytes (an array job's children, their events): its free memory goes back to the system
+// this long after, once the event listeners' threads have dropped the turn's events too.
+constexpr size_t kBulkChanges = 10'000;
+constexpr std::chrono::seconds kMemoryReleaseDelay{1};
+
+}  // namespace
+
 struct Engine::Timers {
   explicit Timers(asio::io_context& io)
-      : wakeup(io), retry_commit(io), started_commit(io), schedule(io), writer(1), syncer(1) {}
+      : wakeup(io),
+        retry_commit(io),
+        started_commit(io),
+        release_memory(io),
+        schedule(io),
+        writer(1),
+        syncer(1) {}
   ~Timers() {
     writer.join();
     syncer.join();
@@ -30,6 +47,7 @@ struct Engine::Timers {
   asio::steady_timer retry_commit;    // after a failed commit
   asio::steady_timer started_commit;  // commits started attempts no other change carried
   bool started_commit_armed = false;
+  asio::steady_timer release_memory;  // after a bulk commit (kBulkChanges)
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
   std::optional<TimeMs> schedule_at;
@@ -190,6 +208,7 @@ void Engine::Stop() {
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
   timers_->started_commit.cancel();
+  timers_->release_memory.cancel();
   timers_->schedule.cancel();
   // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
   // then the writer is idle and what is left is committed here, in order.
@@ -200,7 +219,7 @@ void Engine::Stop() {
     left.emplace_back(failed.batch, failed.drafts);
   }
   NoteEvents(scheduler_.TakeTransitions(), Now());
-  for (core::Job& job : scheduler_.TakeChangedJobs()) pending_.jobs.push_back(std::move(job));
+  TakeChangedJobs();
   left.emplace_back(std::make_shared<store::WriteBatch>(std::exchange(pending_, {})),
                     std::make_shared<const JobEventDrafts>(std::exchange(pending_drafts_, {})));
   for (const auto& [batch, drafts] : left) {
@@ -244,10 +263,7 @@ void Engine::Flush() {
   FireDueSchedules(now);  // before dispatch: a fire's job can start in this very turn
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
-  const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
-  NoteRunSteps(transitions, now);
-  NoteEndedRuns(transitions, now);
-  NoteEvents(transitions, now);
+  NoteTransitions(now);
   if (in_flight_) {
     // One batch at a time with the writer: this turn's changes go with the next, handed off when
     // that one is committed (OnCommitted), with everything the turns meanwhile add to it.
@@ -266,15 +282,26 @@ void Engine::Flush() {
   }
 }
 
+// The turn's transitions are dropped before its commit: a turn that expands an array job has
+// 200,000 of them.
+void Engine::NoteTransitions(TimeMs now) {
+  const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
+  NoteRunSteps(transitions, now);
+  NoteEndedRuns(transitions, now);
+  NoteEvents(transitions, now);
+}
+
 void Engine::CommitPending() {
   commit_deferred_ = false;
   // Transitions made after Flush took its own (a job a settled run's schedule submitted).
   NoteEvents(scheduler_.TakeTransitions(), Now());
   Handoff handoff;
   handoff.generation = ++handoffs_;
-  for (core::Job& job : scheduler_.TakeChangedJobs()) {
+  const size_t taken_from = pending_.jobs.size();
+  TakeChangedJobs();
+  for (size_t i = taken_from; i < pending_.jobs.size(); ++i) {
+    const core::Job& job = pending_.jobs[i];
     if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = {job, handoff.generation};
-    pending_.jobs.push_back(std::move(job));
   }
   handoff.launches = std::exchange(to_launch_, {});
   handoff.kills = scheduler_.TakeKills();
@@ -332,7 +359,9 @@ void Engine::OnCommitted(uint64_t generation, Status st) {
   Handoff committed = std::move(*std::exchange(in_flight_, std::nullopt));
   commit_failures_ = 0;
   if (!committed.batch->empty()) {
+    const size_t changes = committed.batch->jobs.size() + committed.batch->events.size();
     PublishCommitted(std::move(committed.batch->events), clock_.NowUs() - committed.handed_off_us);
+    if (changes >= kBulkChanges) ArmMemoryRelease();
   }
   std::erase_if(uncommitted_finished_, [&](const auto& entry) { return entry.second.generation <= generation; });
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
@@ -396,6 +425,27 @@ void Engine::Launch(const core::Placement& placement) {
 // audit records (a turn of their own after every wave of answers would double the commits of a
 // busy server). The next turn commits them (usually the one the next request or exit brings);
 // this timer bounds the wait.
+// Moves the jobs the scheduler changed into pending_. A turn that expands an array job changes
+// 100,000 of them: the first (usual) batch of a hand-off takes the scheduler's vector as it is.
+void Engine::TakeChangedJobs() {
+  std::vector<core::Job> changed = scheduler_.TakeChangedJobs();
+  if (pending_.jobs.empty()) {
+    pending_.jobs = std::move(changed);
+    return;
+  }
+  pending_.jobs.insert(pending_.jobs.end(), std::make_move_iterator(changed.begin()),
+                       std::make_move_iterator(changed.end()));
+}
+
+void Engine::ArmMemoryRelease() {
+  // Re-armed by every bulk commit: the release follows the last of a series. (One already due
+  // still runs, after the handler of the turn that re-arms it.)
+  timers_->release_memory.expires_after(kMemoryReleaseDelay);
+  timers_->release_memory.async_wait([](boost::system::error_code ec) {
+    if (!ec) ReleaseFreeMemory();
+  });
+}
+
 void Engine::ArmLazyCommit() {
   if (timers_->started_commit_armed) return;
   timers_->started_commit_armed = true;

@@ -314,6 +314,9 @@ class Engine {
   // Hands pending_ (with the launches, kills and waiters of the turns that made it) to the writer.
   // Precondition: no batch is with the writer (in_flight_ is empty).
   void CommitPending();
+  void TakeChangedJobs();  // the scheduler's changed jobs into pending_.jobs
+  // Runs, schedules and events learn of the scheduler's transitions since the last call.
+  void NoteTransitions(TimeMs now);
   void SendToWriter();
   // On the loop, once the writer has committed (or failed to commit) the batch of `generation`.
   void OnCommitted(uint64_t generation, Status status);
@@ -327,6 +330,9 @@ class Engine {
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
   void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
+  // Gives free memory back to the system kMemoryReleaseDelay after the last commit of
+  // kBulkChanges jobs and events or more.
+  void ArmMemoryRelease();
   void Adopt(const core::Job& job);
   Status CreateDefaults();
   Result<core::FinishedStates> LookUpFinished(const std::vector<const core::Job*>& jobs);

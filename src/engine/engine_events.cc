@@ -4,8 +4,17 @@
 #include "engine/engine.h"
 #include "engine/observability.h"
 
+#include <algorithm>
+
 namespace nightshift::engine {
 namespace {
+
+template <typename T>
+void ReserveFor(std::vector<T>& v, size_t more) {
+  if (const size_t needed = v.size() + more; needed > v.capacity()) {
+    v.reserve(std::max(needed, 2 * v.capacity()));
+  }
+}
 
 constexpr uint64_t kEventsPerPrune = 1000;
 constexpr int kMaxWebhookAttempts = 20;
@@ -50,6 +59,10 @@ void Engine::RestoreObservability(const store::Snapshot& snapshot) {
 void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, TimeMs now) {
   Observability& o = *observe_;
   const size_t before = pending_.events.size();
+  // One event (and draft) per transition: room for them at once, rather than growth by doubling
+  // that can leave a turn of 200,000 events with room for 262,144 (and both copies while it grows).
+  ReserveFor(pending_.events, transitions.size());
+  ReserveFor(pending_drafts_, transitions.size());
   for (const core::JobTransition& t : transitions) {
     const core::Job* job = scheduler_.Find(t.job_id);
     if (!job) continue;

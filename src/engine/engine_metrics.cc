@@ -109,9 +109,10 @@ void EngineMetrics::OnTransition(const core::Job& job, const core::JobTransition
 }
 
 void EngineMetrics::NoteEnded(const std::string& job_id, TimeMs at) {
-  if (ended_at_.emplace(job_id, at).second) ended_order_.push_back(job_id);
+  auto [it, inserted] = ended_at_.emplace(job_id, at);
+  if (inserted) ended_order_.push_back(&it->first);
   if (ended_order_.size() > kEndedKept) {
-    ended_at_.erase(ended_order_.front());
+    ended_at_.erase(ended_at_.find(*ended_order_.front()));
     ended_order_.pop_front();
   }
 }

@@ -7,8 +7,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory_resource>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 
 #include "core/job.h"
@@ -59,10 +61,25 @@ class EngineMetrics {
   metrics::Family<metrics::Counter>* deliveries_;
   metrics::Family<metrics::Histogram>* request_latency_;
 
+  // Job ids looked up by std::string or std::pmr::string.
+  struct IdHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view id) const { return std::hash<std::string_view>{}(id); }
+  };
+  struct IdEqual {
+    using is_transparent = void;
+    bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+  };
+
   std::unordered_map<std::string, TimeMs> runnable_since_;  // job id -> when it became RUNNABLE
   // When recent jobs ended (the newest kEndedKept), for the dependency latency of their children.
-  std::unordered_map<std::string, TimeMs> ended_at_;
-  std::deque<std::string> ended_order_;
+  // Its entries come from a pool of their own: made one per ended job amid a turn's short-lived
+  // allocations (the 100,000 children of an array can end in one turn), they would otherwise be
+  // scattered over the heap, and no page holding one could be given back to the system once the
+  // rest is freed (util/memory.h).
+  std::pmr::unsynchronized_pool_resource ended_pool_;
+  std::pmr::unordered_map<std::pmr::string, TimeMs, IdHash, IdEqual> ended_at_{&ended_pool_};
+  std::pmr::deque<const std::pmr::string*> ended_order_{&ended_pool_};  // keys of ended_at_
 };
 
 }  // namespace nightshift::engine

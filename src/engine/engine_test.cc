@@ -154,6 +154,37 @@ TEST_F(EngineTest, NewChangesAreRefusedWhileTheStoreIsShortOfSpaceOrFailsToCommi
   EXPECT_TRUE(engine_->WritesAccepted().ok());
 }
 
+TEST_F(EngineTest, JobsThatEndWhileCommitsFailAreServedUntilTheirCommitLands) {
+  core::JobDefinition d;
+  d.name = "huge";
+  d.spec.command = {"true"};
+  d.spec.resources.vcpus = 100;  // never fits the default compute environment's 2 vCPU
+  ASSERT_TRUE(engine_->RegisterJobDefinition(d).ok());
+  Drain();
+  flaky_->set_fail_commits(true);
+  SubmitJobRequest r;
+  r.job_name = "never";
+  r.job_queue = "default";
+  r.job_definition = "huge";
+  r.array_size = 3;
+  Result<core::Job> parent = engine_->SubmitJob(r);
+  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  io_->restart();
+  io_->poll();  // the turn's commit fails: the parent and its children are in memory only
+  for (const std::string& id : {parent->id, parent->id + ":0", parent->id + ":2"}) {
+    Result<std::optional<core::Job>> job = engine_->GetJob(id);
+    ASSERT_TRUE(job.ok() && job->has_value()) << id;
+    EXPECT_EQ((*job)->state, core::JobState::kFailed) << id;
+    EXPECT_FALSE(store_->GetJob(id)->has_value()) << id;
+  }
+  flaky_->set_fail_commits(false);
+  ASSERT_TRUE(RunUntil([&] { return store_->GetJob(parent->id + ":2")->has_value(); }));
+  Result<std::optional<core::Job>> child = engine_->GetJob(parent->id + ":2");
+  ASSERT_TRUE(child.ok() && child->has_value());
+  EXPECT_EQ((*child)->state, core::JobState::kFailed);
+  EXPECT_EQ((*child)->array_index, 2);
+}
+
 TEST_F(EngineTest, DependentIsLaunchedInTheTurnAfterItsParentExits) {
   RegisterDefinition();
   std::string a = Submit("a");

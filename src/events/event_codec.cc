@@ -32,6 +32,9 @@ std::string_view EnvValue(const core::Job& job, std::string_view name) {
   return {};
 }
 
+// A job event's JSON is about 1 KB; written into a buffer of this size, it needs no reallocation.
+constexpr size_t kDocBufferBytes = 4096;
+
 // The event's JSON, appended to `out`: the envelope EventBridge uses around the detail, which
 // `write_detail(w)` writes in place.
 template <typename WriteDetail>
@@ -186,9 +189,15 @@ core::Event JobEventHead(uint64_t id, const core::Job& job, const core::JobTrans
 void AppendJobEventDoc(std::string& out, uint64_t id, const core::Job& job, const core::JobTransition& t,
                        const EventOrigin& origin) {
   const std::string job_arn = Arn(origin, "batch", "job/" + job.id);
-  out.reserve(out.size() + 1536);  // a job event's usual size: grown once, not step by step
-  WriteEnvelope(out, id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch", job_arn, origin,
+  // Written into a buffer with room to spare, then appended at its exact size: a doc grown in
+  // place keeps up to twice its length in capacity, and a turn that changes 100,000 jobs holds
+  // 200,000 docs until the event listeners drop them.
+  thread_local std::string buffer;
+  buffer.clear();
+  buffer.reserve(kDocBufferBytes);
+  WriteEnvelope(buffer, id, core::EventType::kJob, t.at, "Batch Job State Change", "aws.batch", job_arn, origin,
                 [&](JsonWriter& w) { WriteJobDetail(w, job, t, origin, job_arn); });
+  out.append(buffer);  // an empty `out` grows to exactly this size
 }
 
 core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,

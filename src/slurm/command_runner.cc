@@ -10,6 +10,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <csignal>
 #include <cstring>
 
@@ -53,7 +54,8 @@ struct CommandRunner::Impl {
   std::vector<std::string> env;
   std::string path;
   boost::asio::thread_pool pool{kWorkers};
-  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  // Read by the workers and the loop, cleared by the destructor.
+  std::shared_ptr<std::atomic<bool>> alive = std::make_shared<std::atomic<bool>>(true);
 
   Impl(boost::asio::io_context& io, const std::string& slurm_conf, std::chrono::milliseconds limit)
       : io(io), time_limit(limit) {
@@ -139,7 +141,7 @@ CommandResult CommandRunner::RunNow(const std::vector<std::string>& argv, int in
 
 void CommandRunner::Run(std::vector<std::string> argv, std::function<void(CommandResult)> done, int inherit_fd) {
   boost::asio::post(impl_->pool, [this, argv = std::move(argv), done = std::move(done), inherit_fd,
-                                  alive = std::weak_ptr<bool>(impl_->alive)]() mutable {
+                                  alive = std::weak_ptr<std::atomic<bool>>(impl_->alive)]() mutable {
     if (auto a = alive.lock(); !a || !*a) return;
     CommandResult result = RunNow(argv, inherit_fd);
     boost::asio::post(impl_->io, [done = std::move(done), result = std::move(result), alive]() mutable {

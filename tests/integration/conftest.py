@@ -18,6 +18,16 @@ import pytest
 from botocore.config import Config
 
 BUILD_DIR = os.environ.get("NIGHTSHIFT_BUILD_DIR", os.path.join(os.path.dirname(__file__), "..", "..", "build"))
+
+
+def built_with_sanitizers():
+    """True for a build configured with NIGHTSHIFT_SANITIZE=ON (AddressSanitizer keeps freed memory
+    in a quarantine, so a process's RSS there says little about what it holds)."""
+    try:
+        with open(os.path.join(BUILD_DIR, "CMakeCache.txt")) as f:
+            return any(line.strip() == "NIGHTSHIFT_SANITIZE:BOOL=ON" for line in f)
+    except OSError:
+        return False
 BINARY = os.path.abspath(os.path.join(BUILD_DIR, "nightshift"))
 AWS_CLI = os.environ.get("NIGHTSHIFT_AWS_CLI", "/usr/bin/aws")
 TERMINAL = ("SUCCEEDED", "FAILED")
