@@ -213,7 +213,7 @@ void Engine::Stop() {
   // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
   // then the writer is idle and what is left is committed here, in order.
   if (in_flight_ && in_flight_->writing) OnCommitted(in_flight_->generation, in_flight_->outcome.get());
-  std::vector<std::pair<std::shared_ptr<store::WriteBatch>, std::shared_ptr<const JobEventDrafts>>> left;
+  std::vector<std::pair<std::shared_ptr<store::WriteBatch>, std::shared_ptr<JobEventDrafts>>> left;
   if (in_flight_) {  // its commit failed
     Handoff failed = std::move(*std::exchange(in_flight_, std::nullopt));
     left.emplace_back(failed.batch, failed.drafts);
@@ -221,7 +221,7 @@ void Engine::Stop() {
   NoteEvents(scheduler_.TakeTransitions(), Now());
   TakeChangedJobs();
   left.emplace_back(std::make_shared<store::WriteBatch>(std::exchange(pending_, {})),
-                    std::make_shared<const JobEventDrafts>(std::exchange(pending_drafts_, {})));
+                    std::make_shared<JobEventDrafts>(std::exchange(pending_drafts_, {})));
   for (const auto& [batch, drafts] : left) {
     batch->durability = store::Durability::kProcessCrash;
     WriteEventDocs(*batch, *drafts, observe_->origin);
@@ -301,7 +301,7 @@ void Engine::CommitPending() {
   TakeChangedJobs();
   for (size_t i = taken_from; i < pending_.jobs.size(); ++i) {
     const core::Job& job = pending_.jobs[i];
-    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = {job, handoff.generation};
+    if (core::IsTerminal(job.state)) uncommitted_finished_[job.id] = i;
   }
   handoff.launches = std::exchange(to_launch_, {});
   handoff.kills = scheduler_.TakeKills();
@@ -313,7 +313,7 @@ void Engine::CommitPending() {
   // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
   pending_.durability = store::Durability::kProcessCrash;
   handoff.batch = std::make_shared<store::WriteBatch>(std::exchange(pending_, store::WriteBatch{}));
-  handoff.drafts = std::make_shared<const JobEventDrafts>(std::exchange(pending_drafts_, {}));
+  handoff.drafts = std::make_shared<JobEventDrafts>(std::exchange(pending_drafts_, {}));
   NoteHandedOff();
   handoff.handed_off_us = clock_.NowUs();
   in_flight_ = std::move(handoff);
@@ -363,7 +363,7 @@ void Engine::OnCommitted(uint64_t generation, Status st) {
     PublishCommitted(std::move(committed.batch->events), clock_.NowUs() - committed.handed_off_us);
     if (changes >= kBulkChanges) ArmMemoryRelease();
   }
-  std::erase_if(uncommitted_finished_, [&](const auto& entry) { return entry.second.generation <= generation; });
+  uncommitted_finished_.clear();  // the store has them now
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
   for (auto& done : committed.waiters) awaiting_sync_.push_back(std::move(done));
   if (stopped_) return;

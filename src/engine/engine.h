@@ -297,11 +297,12 @@ class Engine {
   // A batch handed to the store writer, and what waits for its commit.
   struct Handoff {
     uint64_t generation = 0;  // counts hand-offs
-    // While `writing`, the writer writes the docs of its job events (`drafts`) and commits it;
+    // While `writing`, the writer writes the docs of its job events (`drafts`, which it empties)
+    // and commits it;
     // the loop meanwhile only reads its runs and fires. The loop takes its events once the
     // commit has ended.
     std::shared_ptr<store::WriteBatch> batch;
-    std::shared_ptr<const JobEventDrafts> drafts;
+    std::shared_ptr<JobEventDrafts> drafts;
     std::vector<core::Placement> launches;  // decided with the batch: launched once it is committed
     std::vector<core::KillRequest> kills;
     std::vector<std::function<void(Status)>> waiters;  // acknowledged once committed and synced
@@ -399,7 +400,7 @@ class Engine {
   void NoteHandedOff();
   // Writes the doc of each drafted job event of `batch` that has none yet. Any thread: reads
   // only its arguments.
-  static void WriteEventDocs(store::WriteBatch& batch, const JobEventDrafts& drafts,
+  static void WriteEventDocs(store::WriteBatch& batch, JobEventDrafts& drafts,
                              const events::EventOrigin& origin);
   // After a successful commit: hands its events (ids ascending) to the listeners.
   void PublishCommitted(std::vector<core::Event> events, int64_t commit_us);
@@ -447,13 +448,10 @@ class Engine {
   // The batch with the writer, or whose commit failed and waits for its retry.
   std::optional<Handoff> in_flight_;
   uint64_t handoffs_ = 0;  // the generation of the newest Handoff
-  // Terminal jobs in pending_ or in_flight_ but no longer in the scheduler, with the generation
-  // of the batch that carries them; served to readers until that batch is committed.
-  struct UncommittedJob {
-    core::Job job;
-    uint64_t generation = 0;
-  };
-  std::map<std::string, UncommittedJob> uncommitted_finished_;
+  // Terminal jobs in in_flight_ that are no longer in the scheduler, as job id -> index of the
+  // job's latest version in its batch's jobs; served to readers until the batch is committed.
+  // (The writer only reads those jobs; a terminal job stays in the scheduler until its hand-off.)
+  std::unordered_map<std::string, size_t> uncommitted_finished_;
   std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next hand-off
   std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
   bool sync_in_flight_ = false;

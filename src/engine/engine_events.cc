@@ -16,6 +16,11 @@ void ReserveFor(std::vector<T>& v, size_t more) {
   }
 }
 
+// A job event's JSON is written on the store writer thread, from a draft holding a copy of the
+// job, unless its turn made more transitions than this: then it is written at once from the
+// scheduler's job. (A turn that expands an array job makes 200,000; their copies and their
+// docs would be held at once, on top of the turn's jobs.)
+constexpr size_t kMaxDraftedTransitions = 10'000;
 constexpr uint64_t kEventsPerPrune = 1000;
 constexpr int kMaxWebhookAttempts = 20;
 
@@ -62,13 +67,18 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
   // One event (and draft) per transition: room for them at once, rather than growth by doubling
   // that can leave a turn of 200,000 events with room for 262,144 (and both copies while it grows).
   ReserveFor(pending_.events, transitions.size());
-  ReserveFor(pending_drafts_, transitions.size());
+  const bool drafted = transitions.size() <= kMaxDraftedTransitions;
+  if (drafted) ReserveFor(pending_drafts_, transitions.size());
   for (const core::JobTransition& t : transitions) {
     const core::Job* job = scheduler_.Find(t.job_id);
     if (!job) continue;
     o.metrics.OnTransition(*job, t);
-    pending_.events.push_back(events::JobEventHead(o.next_event_id++, *job, t));
-    pending_drafts_.push_back({pending_.events.size() - 1, *job, t});
+    if (drafted) {
+      pending_.events.push_back(events::JobEventHead(o.next_event_id++, *job, t));
+      pending_drafts_.push_back({pending_.events.size() - 1, *job, t});
+    } else {
+      pending_.events.push_back(events::JobEvent(o.next_event_id++, *job, t, o.origin));
+    }
   }
   for (; o.runs_seen < pending_.runs.size(); ++o.runs_seen) {
     pending_.events.push_back(
@@ -112,11 +122,15 @@ void Engine::NoteHandedOff() {
   o.runs_seen = o.fires_seen = o.deleted_schedules_seen = 0;
 }
 
-void Engine::WriteEventDocs(store::WriteBatch& batch, const JobEventDrafts& drafts, const events::EventOrigin& origin) {
-  for (const JobEventDraft& d : drafts) {
+// Each draft's copy of its job is dropped once its doc is written: a turn that expands an array
+// job holds 200,000 drafts, and would otherwise hold them and all their docs at once.
+void Engine::WriteEventDocs(store::WriteBatch& batch, JobEventDrafts& drafts, const events::EventOrigin& origin) {
+  for (JobEventDraft& d : drafts) {
     core::Event& event = batch.events[d.index];
     if (event.doc.empty()) events::AppendJobEventDoc(event.doc, event.id, d.job, d.transition, origin);
+    d.job = core::Job{};
   }
+  JobEventDrafts{}.swap(drafts);
 }
 
 void Engine::PublishCommitted(std::vector<core::Event> events, int64_t commit_us) {

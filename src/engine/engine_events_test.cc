@@ -2,6 +2,7 @@
 // listeners only once committed, and read back after an id across a restart.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
 #include <utility>  // Boost 1.74's asio needs std::exchange declared first under GCC 12.
 
@@ -64,6 +65,39 @@ TEST_F(EngineEventsTest, EveryTransitionOfAJobIsAnEventInOrder) {
   EXPECT_EQ(last["detail"]["previousStatus"], "RUNNING");
   EXPECT_EQ(last["detail"]["container"]["exitCode"], 3);
   EXPECT_EQ(last["detail"]["jobQueue"], "arn:aws:batch:us-east-1:000000000000:job-queue/default");
+}
+
+// A turn of more than 10,000 transitions writes its events' JSON at once on the loop rather
+// than from drafts on the store writer thread: the events are the same either way.
+TEST_F(EngineEventsTest, AnArrayJobExpandedInOneTurnHasEveryChildsEventsInFull) {
+  RegisterDefinition();
+  SubmitJobRequest r;
+  r.job_name = "wide";
+  r.job_queue = "default";
+  r.job_definition = "def";
+  r.array_size = 6000;  // two transitions or more per child in the turn that expands it
+  Result<core::Job> parent = engine_->SubmitJob(r);
+  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  Drain();
+  std::string single = Submit("single");  // a turn of a few transitions: drafted
+  Drain();
+  std::map<std::string, std::vector<std::string>> statuses;
+  for (const core::Event& e : Stored()) {
+    if (e.type != core::EventType::kJob) continue;
+    nlohmann::json doc = nlohmann::json::parse(e.doc);
+    const std::string id = doc["detail"]["jobId"];
+    EXPECT_EQ(doc["detail"]["status"], e.status) << id;
+    EXPECT_EQ(doc["detail"]["jobArn"], "arn:aws:batch:us-east-1:000000000000:job/" + id);
+    EXPECT_EQ(doc["id"], e.id);
+    statuses[id].push_back(e.status);
+  }
+  for (const std::string id : {parent->id + ":0", parent->id + ":5999", single}) {
+    ASSERT_TRUE(statuses.count(id)) << id;
+    EXPECT_EQ(statuses[id].front(), "SUBMITTED") << id;
+    EXPECT_GE(statuses[id].size(), 2u) << id;
+  }
+  EXPECT_EQ(statuses.size(), 6000u + 2u);
+  EXPECT_EQ(StatusesOf(published_, parent->id + ":4321"), StatusesOf(Stored(), parent->id + ":4321"));
 }
 
 TEST_F(EngineEventsTest, EventsAreCommittedWithTheirTransitionAndNotWhenTheCommitFails) {

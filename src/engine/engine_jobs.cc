@@ -202,7 +202,7 @@ Status Engine::StopJob(const std::string& job_id, Status from_scheduler) {
 Result<std::optional<core::Job>> Engine::GetJob(const std::string& job_id) {
   if (const core::Job* live = scheduler_.Find(job_id)) return std::optional<core::Job>(*live);
   if (auto it = uncommitted_finished_.find(job_id); it != uncommitted_finished_.end()) {
-    return std::optional<core::Job>(it->second.job);
+    return std::optional<core::Job>(in_flight_->batch->jobs[it->second]);
   }
   return store_.GetJob(job_id);
 }
