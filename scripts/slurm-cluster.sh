@@ -8,6 +8,10 @@
 #   scripts/slurm-cluster.sh stop-controller DIR / start-controller DIR
 #                                        an outage of slurmctld alone (it restarts from its saved
 #                                        state: jobs survive it)
+#   scripts/slurm-cluster.sh cold-start-controller DIR
+#                                        starts slurmctld with its state cleared: the jobs it knew
+#                                        are gone from squeue, as after MinJobAge, and only the job
+#                                        completion log (sacct -c) still knows how they ended
 # Settings: batch_sched_delay=0 and a short sched_interval so that jobs start when submitted, 16
 # advertised CPUs (config_overrides) so that many trivial jobs run at once on 2 cores, and
 # kill_invalid_depend. Client commands need SLURM_CONF in their environment.
@@ -39,9 +43,11 @@ if [[ "$cmd" == stop-controller ]]; then
   stop_pidfile "$(cd "$dir" && pwd)/slurmctld.pid"
   exit 0
 fi
-if [[ "$cmd" == start-controller ]]; then
+if [[ "$cmd" == start-controller || "$cmd" == cold-start-controller ]]; then
   dir=$(cd "$dir" && pwd)
-  SLURM_CONF="$dir/slurm.conf" slurmctld -f "$dir/slurm.conf"
+  cold=()
+  [[ "$cmd" == cold-start-controller ]] && cold=(-c)
+  SLURM_CONF="$dir/slurm.conf" slurmctld "${cold[@]}" -f "$dir/slurm.conf"
   deadline=$((SECONDS + 30))
   until SLURM_CONF="$dir/slurm.conf" squeue -h >/dev/null 2>&1; do
     ((SECONDS <= deadline)) || { echo "slurmctld did not answer in 30 s" >&2; exit 1; }

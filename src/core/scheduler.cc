@@ -457,7 +457,9 @@ void Scheduler::OnStartDelayed(const std::string& job_id, int attempt, std::stri
 
 void Scheduler::OnNeverStarted(const std::string& job_id, int attempt, TimeMs now) {
   Job* job = FindMutable(job_id);
-  if (!job || static_cast<int>(job->attempts.size()) != attempt || IsTerminal(job->state)) return;
+  if (!job || attempt < 1 || static_cast<int>(job->attempts.size()) != attempt || IsTerminal(job->state)) {
+    return;
+  }
   start_delays_.erase(job_id);
   job->attempts.pop_back();
   auto pit = placed_on_.find(job_id);

@@ -111,7 +111,9 @@ Status Engine::Start() {
   if (!finished.ok()) return finished.status();
   std::vector<core::Job> adopt;
   for (const core::Job& job : snapshot->active_jobs) {
-    if (job.state == core::JobState::kStarting || job.state == core::JobState::kRunning) {
+    // An array job's parent shows its children's state but runs nothing itself: no attempts.
+    if ((job.state == core::JobState::kStarting || job.state == core::JobState::kRunning) &&
+        !job.attempts.empty()) {
       adopt.push_back(job);
     }
   }

@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "engine/engine_test_fixture.h"
 
 namespace nightshift::engine {
@@ -255,6 +257,35 @@ TEST_F(EngineTest, RestartAdoptsRunningAttemptsAndRelaunchesNeverStartedOnes) {
   Drain();
   EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
   EXPECT_EQ(StoredState(b), core::JobState::kRunning);
+}
+
+// An array job's parent is STARTING or RUNNING with its children but has no attempt of its own:
+// only the children's attempts are adopted (asking about the parent's "attempt 0" used to crash
+// the restart when the executor answered that it never started).
+TEST_F(EngineTest, RestartRelaunchesArrayChildrenThatNeverStartedAndAdoptsNothingForTheParent) {
+  RegisterDefinition();
+  SubmitJobRequest r;
+  r.job_name = "wide";
+  r.job_queue = "default";
+  r.job_definition = "def";
+  r.array_size = 2;
+  Result<core::Job> parent = engine_->SubmitJob(r);
+  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 2u);
+  engine_->Stop();
+
+  adopt_result_ = exec::AdoptResult::kNeverStarted;
+  OpenAndStart();
+  std::set<std::string> adopted;
+  for (const exec::AttemptKey& key : executor_->adopted()) adopted.insert(key.job_id + "." + std::to_string(key.attempt));
+  EXPECT_EQ(adopted, (std::set<std::string>{parent->id + ":0.1", parent->id + ":1.1"}));
+  ASSERT_EQ(executor_->launched().size(), 2u) << "both children launched again";
+  for (const exec::LaunchRequest& launch : executor_->launched()) EXPECT_EQ(launch.key.attempt, 1);
+  executor_->Exit({parent->id + ":0", 1}, 0);
+  executor_->Exit({parent->id + ":1", 1}, 0);
+  Drain();
+  EXPECT_EQ(StoredState(parent->id), core::JobState::kSucceeded);
 }
 
 TEST_F(EngineTest, FailedLaunchFailsTheAttemptWithTheReason) {

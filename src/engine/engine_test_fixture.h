@@ -124,6 +124,7 @@ class EngineTest : public ::testing::Test {
     store_.reset();
     io_ = std::make_unique<boost::asio::io_context>();
     executor_ = std::make_unique<testing::FakeExecutor>();
+    executor_->set_default_adopt_result(adopt_result_);
     auto store = store::SqliteStore::Open(dir_ + "/nightshift.db");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -186,6 +187,7 @@ class EngineTest : public ::testing::Test {
   FakeClock clock_;
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<testing::FakeExecutor> executor_;
+  exec::AdoptResult adopt_result_ = exec::AdoptResult::kRunning;  // the next executor's answer to Adopt
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<FlakyStore> flaky_;
   std::unique_ptr<Engine> engine_;

@@ -72,6 +72,7 @@ struct SlurmExecutor::Tracked {
   int index = 0;
   Submission submission;  // its sbatch options
   bool started = false;
+  std::string slurm_job_id;  // Slurm's raw id of its element, from the start record
   bool ended = false;
   bool kill_requested = false;
   int64_t grace_ms = 0;
@@ -373,6 +374,7 @@ void SlurmExecutor::ReadStartRecord(Tracked& t) {
   Result<StartRecord> record = ParseStartRecord(*text);
   if (!record.ok()) return;
   t.started = true;
+  t.slurm_job_id = record->slurm_job_id;
   boost::asio::post(io_, [this, key = t.key, at = record->started_at, alive = std::weak_ptr<bool>(alive_)] {
     if (!alive.expired() && on_start_) on_start_(key, {at, ""});
   });
@@ -466,6 +468,7 @@ void SlurmExecutor::OnSqueue(uint64_t generation, const CommandResult& result) {
     b->state = Batch::State::kSubmitted;
     (void)WriteWhole(layout_.SubmittedPath(id), b->array_id + "\n", 0644);
   }
+  std::vector<std::string> unknown;  // to Slurm's queue, and without an exit record
   for (auto& [task, tp] : tracked_) {
     Tracked& t = *tp;
     auto b = batches_.find(t.batch);
@@ -478,16 +481,85 @@ void SlurmExecutor::OnSqueue(uint64_t generation, const CommandResult& result) {
     const std::string element = ElementName(b->second->array_id, t.index, b->second->tasks.size());
     auto e = by_element.find({kJobNamePrefix + t.batch, t.index});
     if (e == by_element.end()) {
-      core::AttemptOutcome lost;
-      lost.kind = core::AttemptOutcome::Kind::kLost;
-      lost.message = "Slurm no longer knows job " + element + " and it left no exit record";
-      lost.reason = lost.message;
-      Deliver(t, lost);
+      unknown.push_back(task);
     } else if (IsTerminalSlurmState(e->second->state)) {
       Deliver(t, OutcomeFromSlurm(*e->second, element));
     } else if (e->second->state == "PENDING" || e->second->state == "SUSPENDED") {
       Progress(t, "Slurm job " + element + " " + e->second->state + ": " + e->second->reason);
     }
+  }
+  if (!unknown.empty()) {
+    AskAccounting(std::move(unknown), /*completion_log=*/false);  // re-arms the reconciliation
+    return;
+  }
+  ArmReconcile(options_.poll_interval);
+}
+
+// Jobs that ended while no server watched have left squeue after MinJobAge: Slurm's accounting
+// still knows how they ended. slurmdbd is asked by array id; a cluster without it keeps only the
+// job completion log (`sacct -c`), which knows elements by their raw ids (from the start
+// records; a single task's is its submission's).
+void SlurmExecutor::AskAccounting(std::vector<std::string> tasks, bool completion_log) {
+  std::set<std::string> ids;
+  for (const std::string& task : tasks) {
+    auto t = tracked_.find(task);
+    auto b = t == tracked_.end() ? batches_.end() : batches_.find(t->second->batch);
+    if (b == batches_.end()) continue;
+    if (!completion_log || b->second->tasks.size() == 1) {
+      ids.insert(b->second->array_id);
+    } else if (!t->second->slurm_job_id.empty()) {
+      ids.insert(t->second->slurm_job_id);
+    }
+  }
+  if (ids.empty()) {
+    CommandResult none;
+    none.started = Status::NotFound("no Slurm job id of theirs is known to ask it about");
+    OnAccounting(tasks, completion_log, none);
+    return;
+  }
+  std::string list;
+  for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
+  std::vector<std::string> args = {Tool("sacct"), "-n", "-P", kSacctFormat, "-j", list};
+  args.insert(args.begin() + 1, completion_log ? "-c" : "-X");
+  reconcile_running_ = true;
+  runner_.Run(args, [this, tasks = std::move(tasks), completion_log](CommandResult result) {
+    OnAccounting(tasks, completion_log, result);
+  });
+}
+
+void SlurmExecutor::OnAccounting(const std::vector<std::string>& tasks, bool completion_log,
+                                 const CommandResult& result) {
+  reconcile_running_ = false;
+  if (!completion_log && !result.ok() && IsAccountingDisabled(result.out + result.ErrorText())) {
+    AskAccounting(tasks, /*completion_log=*/true);
+    return;
+  }
+  const std::vector<AccountedJob> accounted = result.ok() ? ParseSacct(result.out) : std::vector<AccountedJob>{};
+  for (const std::string& task : tasks) {
+    auto tp = tracked_.find(task);
+    if (tp == tracked_.end()) continue;
+    Tracked& t = *tp->second;
+    auto b = batches_.find(t.batch);
+    if (b == batches_.end() || ReadExitRecord(t)) continue;
+    const std::string element = ElementName(b->second->array_id, t.index, b->second->tasks.size());
+    const AccountedJob* found = nullptr;
+    for (const AccountedJob& job : accounted) {
+      if (job.job_name != kJobNamePrefix + t.batch) continue;  // -c: a raw id can be reused after a cold start
+      if (job.job_id == element || (!t.slurm_job_id.empty() && job.raw_id == t.slurm_job_id)) found = &job;
+    }
+    if (found && IsTerminalSlurmState(found->element.state)) {
+      core::AttemptOutcome outcome = OutcomeFromSlurm(found->element, element);
+      outcome.reason += " (from Slurm's accounting: it had left squeue)";
+      Deliver(t, outcome);
+      continue;
+    }
+    if (found) continue;  // accounting says it is still going: squeue is asked again
+    core::AttemptOutcome lost;
+    lost.kind = core::AttemptOutcome::Kind::kLost;
+    lost.message = "Slurm no longer knows job " + element + " and it left no exit record";
+    if (!result.ok() && !result.ErrorText().empty()) lost.message += " (sacct: " + result.ErrorText() + ")";
+    lost.reason = lost.message;
+    Deliver(t, lost);
   }
   ArmReconcile(options_.poll_interval);
 }

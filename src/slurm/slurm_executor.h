@@ -96,6 +96,10 @@ class SlurmExecutor final : public exec::Executor {
   void ArmReconcile(std::chrono::milliseconds after);
   void Reconcile();
   void OnSqueue(uint64_t generation, const CommandResult& result);
+  // Asks Slurm's accounting how `tasks` ended (slurmdbd, or with `completion_log` its job
+  // completion log), then delivers what it knows and fails the rest as lost.
+  void AskAccounting(std::vector<std::string> tasks, bool completion_log);
+  void OnAccounting(const std::vector<std::string>& tasks, bool completion_log, const CommandResult& result);
   void LoadBatchesForAdoption();
   void ForgetTask(const std::string& task);
 

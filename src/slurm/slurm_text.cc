@@ -154,6 +154,47 @@ bool IsTerminalSlurmState(std::string_view state) {
   return false;
 }
 
+std::vector<AccountedJob> ParseSacct(std::string_view text) {
+  std::vector<AccountedJob> out;
+  while (!text.empty()) {
+    const size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    std::vector<std::string_view> fields;
+    for (size_t start = 0;;) {
+      const size_t bar = line.find('|', start);
+      fields.push_back(line.substr(start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+      if (bar == std::string_view::npos) break;
+      start = bar + 1;
+    }
+    if (fields.size() != 5 || fields[0].empty()) continue;
+    AccountedJob job;
+    job.job_id = fields[0];
+    job.raw_id = fields[1];
+    job.job_name = fields[2];
+    job.element.state = fields[3].substr(0, fields[3].find(' '));
+    if (const size_t underscore = job.job_id.find('_'); underscore != std::string::npos) {
+      job.element.array_job_id = job.job_id.substr(0, underscore);
+      if (auto index = ParseIndex(std::string_view(job.job_id).substr(underscore + 1))) job.element.task = *index;
+    } else {
+      job.element.array_job_id = job.job_id;
+    }
+    // ExitCode is "code:signal"; raw_exit is the wait status squeue reports.
+    const std::string_view exit = fields[4];
+    const size_t colon = exit.find(':');
+    std::optional<int> code = ParseIndex(exit.substr(0, colon));
+    std::optional<int> signal = colon == std::string_view::npos ? std::optional<int>(0) : ParseIndex(exit.substr(colon + 1));
+    if (code && signal) job.element.raw_exit = *signal != 0 ? (*signal & 0x7f) : ((*code & 0xff) << 8);
+    out.push_back(std::move(job));
+  }
+  return out;
+}
+
+bool IsAccountingDisabled(std::string_view error_text) {
+  return error_text.find("accounting storage is disabled") != std::string_view::npos ||
+         error_text.find("not configured with slurmdbd") != std::string_view::npos;
+}
+
 core::AttemptOutcome OutcomeFromSlurm(const ElementState& element, const std::string& slurm_job) {
   core::AttemptOutcome o;
   const int signal = element.raw_exit & 0x7f;

@@ -71,6 +71,21 @@ struct NamedElements {
 
 bool IsTerminalSlurmState(std::string_view state);
 
+// A job as Slurm's accounting reports it, one line of
+// `sacct -n -P --format=JobID,JobIDRaw,JobName,State,ExitCode` (kSacctFormat): from slurmdbd, or
+// with `-c` from the job completion log (jobcomp/filetxt) of a cluster without slurmdbd.
+inline constexpr char kSacctFormat[] = "--format=JobID,JobIDRaw,JobName,State,ExitCode";
+struct AccountedJob {
+  std::string job_id;    // "41_3" for an array element from slurmdbd; Slurm's raw job id with -c
+  std::string raw_id;    // Slurm's own id of the job or element (SLURM_JOB_ID)
+  std::string job_name;
+  ElementState element;  // state ("CANCELLED by 0" is CANCELLED) and raw_exit from ExitCode "code:signal"
+};
+// Lines that are not five fields are skipped (sacct -c also warns about fields it cannot read).
+std::vector<AccountedJob> ParseSacct(std::string_view text);
+// Whether sacct's error says that the cluster keeps no accounting database (then `sacct -c`).
+bool IsAccountingDisabled(std::string_view error_text);
+
 // The outcome of an element that ended without the wrapper's exit record (the wrapper was
 // killed, could not start, or the node failed), as Slurm reports it. `slurm_job` names the
 // element in reasons ("12_3"). Precondition: IsTerminalSlurmState(element.state).

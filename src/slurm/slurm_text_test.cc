@@ -52,6 +52,37 @@ TEST(SlurmErrorTest, TellsTransientFromPermanent) {
   EXPECT_FALSE(IsTransientSlurmError("sbatch: error: invalid partition specified: nope"));
 }
 
+TEST(SacctTest, ReadsElementsStatesAndExitCodesFromSlurmdbdAndTheCompletionLog) {
+  // slurmdbd (-X): array elements as "<array>_<index>", with the raw id beside.
+  std::vector<AccountedJob> jobs = ParseSacct(
+      "41_3|44|ns.b1|CANCELLED by 0|0:15\n"
+      "45|45|ns.b2|FAILED|3:0\n"
+      "46|46|ns.b3|COMPLETED|0:0\n"
+      "47_[0-3]|47|ns.b4|PENDING|0:0\n");
+  ASSERT_EQ(jobs.size(), 4u);
+  EXPECT_EQ(jobs[0].job_id, "41_3");
+  EXPECT_EQ(jobs[0].raw_id, "44");
+  EXPECT_EQ(jobs[0].job_name, "ns.b1");
+  EXPECT_EQ(jobs[0].element.array_job_id, "41");
+  EXPECT_EQ(jobs[0].element.task, 3);
+  EXPECT_EQ(jobs[0].element.state, "CANCELLED");
+  EXPECT_EQ(jobs[0].element.raw_exit, 15) << "a signal is the low bits of the wait status";
+  EXPECT_EQ(jobs[1].element.raw_exit, 3 << 8) << "exit 3 is 768, as squeue reports it";
+  EXPECT_EQ(jobs[1].element.array_job_id, "45");
+  EXPECT_EQ(OutcomeFromSlurm(jobs[1].element, "45").exit_code, 3);
+  EXPECT_EQ(OutcomeFromSlurm(jobs[0].element, "41_3").signal, 15);
+  EXPECT_EQ(jobs[2].element.raw_exit, 0);
+  // The completion log (-c) on a cluster without slurmdbd: raw ids only, and warnings about
+  // the fields it cannot read, which are not records.
+  jobs = ParseSacct("sacct: error: Unknown type ArrayJobId: 2\n3|3|ns.b5|FAILED|0:9\n\ngarbage\n");
+  ASSERT_EQ(jobs.size(), 1u);
+  EXPECT_EQ(jobs[0].raw_id, "3");
+  EXPECT_EQ(jobs[0].element.raw_exit, 9);
+  EXPECT_TRUE(ParseSacct("").empty());
+  EXPECT_TRUE(IsAccountingDisabled("Slurm accounting storage is disabled\n"));
+  EXPECT_FALSE(IsAccountingDisabled("sacct: error: Problem talking to the database: Connection refused"));
+}
+
 TEST(ArrayTaskStringTest, ExpandsRangesListsStepsAndThrottles) {
   EXPECT_EQ(*ParseArrayTaskString("0-3"), (std::vector<int>{0, 1, 2, 3}));
   EXPECT_EQ(*ParseArrayTaskString("1,3,8"), (std::vector<int>{1, 3, 8}));

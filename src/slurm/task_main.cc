@@ -214,7 +214,7 @@ int Main(int argc, char** argv) {
   exec::UniqueFd signal_fd(::signalfd(-1, &forwarded, SFD_CLOEXEC));
 
   const TimeMs started_at = clock.NowMs();
-  Status started = WriteRecord(layout.StartPath(*task), FormatStartRecord({started_at, slurm_job}));
+  Status started = WriteRecord(layout.StartPath(*task), FormatStartRecord({started_at, slurm_job, Env("SLURM_JOB_ID")}));
   if (!started.ok()) return Fail(started.message());
   ::mkdir(layout.WorkDir().c_str(), 0755);
   if (!secrets.ok()) {

@@ -74,7 +74,9 @@ Result<TaskSpec> DecodeTaskSpec(std::string_view data) {
 std::string TaskName(const std::string& job_id, int attempt) { return job_id + "." + std::to_string(attempt); }
 
 std::string FormatStartRecord(const StartRecord& record) {
-  return "started_at " + std::to_string(record.started_at) + "\nslurm_job " + record.slurm_job + "\n";
+  std::string text = "started_at " + std::to_string(record.started_at) + "\nslurm_job " + record.slurm_job + "\n";
+  if (!record.slurm_job_id.empty()) text += "slurm_job_id " + record.slurm_job_id + "\n";
+  return text;
 }
 
 Result<StartRecord> ParseStartRecord(std::string_view text) {
@@ -94,6 +96,8 @@ Result<StartRecord> ParseStartRecord(std::string_view text) {
       have_time = true;
     } else if (key == "slurm_job") {
       record.slurm_job = value;
+    } else if (key == "slurm_job_id") {
+      record.slurm_job_id = value;
     }
   }
   if (!have_time) return Status::InvalidArgument("start record: no started_at");

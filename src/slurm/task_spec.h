@@ -56,7 +56,8 @@ std::string TaskName(const std::string& job_id, int attempt);
 // The start record: "started_at <epoch ms>\nslurm_job <id>\n".
 struct StartRecord {
   TimeMs started_at = 0;
-  std::string slurm_job;  // "<array id>_<index>"
+  std::string slurm_job;     // "<array id>_<index>"
+  std::string slurm_job_id;  // Slurm's raw id of the element (SLURM_JOB_ID): what `sacct -c` knows
 };
 std::string FormatStartRecord(const StartRecord& record);
 [[nodiscard]] Result<StartRecord> ParseStartRecord(std::string_view text);

@@ -46,6 +46,10 @@ TEST(TaskSpecTest, StartRecordRoundTrips) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->started_at, 1'700'000'000'123);
   EXPECT_EQ(r->slurm_job, "12_3");
+  EXPECT_EQ(r->slurm_job_id, "");
+  r = ParseStartRecord(FormatStartRecord({5, "12_3", "15"}));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->slurm_job_id, "15");
   EXPECT_FALSE(ParseStartRecord("slurm_job 1\n").ok());
   EXPECT_FALSE(ParseStartRecord("started_at soon\n").ok());
 }

@@ -25,7 +25,7 @@ class FakeExecutor final : public exec::Executor {
   exec::AdoptResult Adopt(const exec::AttemptKey& key) override {
     adopted_.push_back(key);
     auto it = adopt_results_.find(key.job_id);
-    return it == adopt_results_.end() ? exec::AdoptResult::kRunning : it->second;
+    return it == adopt_results_.end() ? default_adopt_result_ : it->second;
   }
   std::string LogPath(const exec::AttemptKey& key) const override { return "/nonexistent/" + key.job_id; }
 
@@ -40,6 +40,7 @@ class FakeExecutor final : public exec::Executor {
   void set_before_launch(std::function<void(const exec::LaunchRequest&)> f) { before_launch_ = std::move(f); }
   void set_launch_status(Status st) { launch_status_ = std::move(st); }
   void set_adopt_result(const std::string& job_id, exec::AdoptResult r) { adopt_results_[job_id] = r; }
+  void set_default_adopt_result(exec::AdoptResult r) { default_adopt_result_ = r; }
 
   const std::vector<exec::LaunchRequest>& launched() const { return launched_; }
   const std::vector<exec::AttemptKey>& terminated() const { return terminated_; }
@@ -50,6 +51,7 @@ class FakeExecutor final : public exec::Executor {
   std::function<void(const exec::LaunchRequest&)> before_launch_;
   Status launch_status_;
   std::map<std::string, exec::AdoptResult> adopt_results_;
+  exec::AdoptResult default_adopt_result_ = exec::AdoptResult::kRunning;
   std::vector<exec::LaunchRequest> launched_;
   std::vector<exec::AttemptKey> terminated_;
   std::vector<exec::AttemptKey> adopted_;

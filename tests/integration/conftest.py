@@ -79,7 +79,7 @@ class Server:
                 chunk = os.read(fd, 65536)
                 if not chunk:
                     self.proc.wait()
-                    raise RuntimeError("server exited during start:\n" + self.log())
+                    raise RuntimeError(f"server exited (status {self.proc.returncode}) during start:\n" + self.log())
                 self._log.write(chunk)
                 self._log.flush()
                 seen += chunk

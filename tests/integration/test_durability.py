@@ -15,17 +15,20 @@ def test_kill9_while_jobs_run_every_job_finishes_and_ran_once(workdir):
         # Each job appends its id once when it starts, sleeps a little, and appends again at exit.
         register(batch, "work", ["sh", "-c", f'echo "start $AWS_BATCH_JOB_ID" >> {ledger}; sleep 1; '
                                              f'echo "end $AWS_BATCH_JOB_ID" >> {ledger}'])
-        ids = []
+        # An array job first: its parent is RUNNING with its children but has no process of its own.
+        parent = batch.submit_job(jobName="wide", jobQueue="default", jobDefinition="work",
+                                  arrayProperties={"size": 3})["jobId"]
+        ids = [f"{parent}:{i}" for i in range(3)]
         for i in range(6):
             deps = [{"jobId": ids[-1]}] if i % 2 == 1 else []
             ids.append(batch.submit_job(jobName=f"w{i}", jobQueue="default", jobDefinition="work",
                                         dependsOn=deps)["jobId"])
-        wait_for(batch, ids[:1], states=("RUNNING",))
+        wait_for(batch, [parent], states=("RUNNING",))
         server.kill9()
 
         server = Server(data).start()  # same data dir
-        jobs = wait_for(server.batch(), ids, deadline_s=60)
-        assert all(jobs[j]["status"] == "SUCCEEDED" for j in ids), {j: jobs[j]["status"] for j in ids}
+        jobs = wait_for(server.batch(), ids + [parent], deadline_s=60)
+        assert all(jobs[j]["status"] == "SUCCEEDED" for j in ids + [parent]), {j: jobs[j]["status"] for j in jobs}
         with open(ledger) as f:
             counts = collections.Counter(line.strip() for line in f)
         for j in ids:

@@ -259,3 +259,44 @@ def test_a_job_slurm_kills_outside_nightshift_fails_with_the_reason_and_is_retri
     assert len(job["attempts"]) == 2
     first = job["attempts"][0]["container"]
     assert first["exitCode"] == 137 and "Slurm job" in first["reason"], first
+
+
+def test_jobs_that_left_squeue_while_no_server_watched_end_as_slurms_accounting_says(cluster, workdir):
+    """Last in this module: it clears the controller's state. The server is killed; Slurm jobs are
+    killed outside nightshift (no exit records) and then leave squeue (a cold start of the
+    controller here, MinJobAge on a real cluster). The restarted server finds them in the job
+    completion log (`sacct -c`; this cluster has no slurmdbd) instead of calling them lost."""
+    data = os.path.join(workdir, "data")
+    ledger = os.path.join(workdir, "ledger")
+    env = cluster["env"]
+    server = slurm_server(data, cluster)
+    try:
+        make_slurm_queue(server)
+        batch = server.batch()
+        register(batch, "victim", ["sh", "-c", f'echo "start $AWS_BATCH_JOB_ID $PPID" >> {ledger}; exec sleep 120'])
+        single = submit(batch, "single", "victim")
+        array = submit(batch, "array", "victim", arrayProperties={"size": 2})
+        poll_until(lambda: os.path.exists(ledger) and len(ledger_lines(ledger)) == 3, "the three tasks started")
+        server.kill9()
+        for _, _, wrapper in ledger_lines(ledger):
+            os.kill(int(wrapper), 9)
+        poll_until(lambda: subprocess.run(["squeue", "-h", "-t", "PD,R,CG"], env=env, capture_output=True,
+                                          text=True, timeout=30).stdout.strip() == "", "Slurm ended the jobs")
+        subprocess.run([CLUSTER_SCRIPT, "stop-controller", cluster["dir"]], check=True, timeout=60)
+        subprocess.run([CLUSTER_SCRIPT, "cold-start-controller", cluster["dir"]], check=True, timeout=60)
+        assert subprocess.run(["squeue", "-h"], env=env, capture_output=True, text=True,
+                              timeout=30).stdout.strip() == "", "squeue no longer knows them"
+
+        server = slurm_server(data, cluster)
+        batch = server.batch()
+        children = [f"{array}:0", f"{array}:1"]
+        jobs = wait_for(batch, [single] + children, deadline_s=60)
+        for j in [single] + children:
+            container = jobs[j]["attempts"][0]["container"]
+            assert jobs[j]["status"] == "FAILED", jobs[j]
+            assert container["exitCode"] == 137, container
+            assert "from Slurm's accounting" in container["reason"] and "ended FAILED" in container["reason"], container
+        counts = collections.Counter(line[1] for line in ledger_lines(ledger))
+        assert counts == {single: 1, children[0]: 1, children[1]: 1}, counts
+    finally:
+        server.stop()
