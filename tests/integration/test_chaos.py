@@ -1,5 +1,6 @@
 """Chaos: the server is killed with SIGKILL at random moments while a 2,000-job DAG whose jobs
-have random durations, random failures and retries runs, while a client keeps submitting and a
+have random durations, random failures and retries runs (one in twenty is an array job of 2 or 3
+children), while a client keeps submitting and a
 per-second schedule keeps firing. Afterwards:
 
 * every acknowledged submission exists and ended in the state its script implies (computed from
@@ -61,6 +62,7 @@ class Plan:
     codes: list           # exit code of each attempt the job may make
     millis: list          # duration of each attempt
     rules: list = None
+    array: int = 0        # an array job of this many children, each following the plan
 
     def retry_strategy(self):
         strategy = {"attempts": len(self.codes)}
@@ -79,7 +81,8 @@ def make_plans(rng, count):
         codes = [0 if rng.random() < 0.75 else rng.choice(FAILING_CODES) for _ in range(attempts)]
         window = plans[-80:]
         deps = sorted({p.name for p in rng.sample(window, min(len(window), rng.choice([0, 0, 1, 1, 2])))})
-        plans.append(Plan(f"j{i:04d}", deps, codes, [rng.randrange(0, 300) for _ in codes], rng.choice(RULE_SETS)))
+        plans.append(Plan(f"j{i:04d}", deps, codes, [rng.randrange(0, 300) for _ in codes], rng.choice(RULE_SETS),
+                          rng.choice([2, 3]) if rng.random() < 0.05 else 0))
     return plans
 
 
@@ -88,7 +91,8 @@ def matches(pattern, text):
 
 
 def expected_outcome(plan, outcomes):
-    """(final status, attempts made) for `plan`, given the outcomes of the jobs before it."""
+    """(final status, attempts made) for `plan`, given the outcomes of the jobs before it. An array
+    job's children each end so; the parent ends in their status, with no attempts of its own."""
     if any(outcomes[d][0] == "FAILED" for d in plan.deps):
         return "FAILED", 0  # the failure cascades: the job never starts
     for attempt, code in enumerate(plan.codes, start=1):
@@ -149,6 +153,7 @@ class Submitter:
                     jobName=plan.name, jobQueue="chaos", jobDefinition="chaos",
                     dependsOn=[{"jobId": self.acked[d]} for d in plan.deps],
                     retryStrategy=plan.retry_strategy(),
+                    **({"arrayProperties": {"size": plan.array}} if plan.array else {}),
                     containerOverrides={"environment": [{"name": "PLAN", "value": plan.env()},
                                                         {"name": "LEDGER", "value": self.ledger}]})["jobId"]
             except EndpointConnectionError:
@@ -259,24 +264,32 @@ def check_dag(batch, submitter, ledger):
         for j in by_status[status]:
             by_name[j["jobName"]].append(j["jobId"])
     plans = {p.name: p for p in submitter.plans}
-    details = describe(batch, [i for ids in by_name.values() for i in ids])
+
+    def runners(name, jid):  # the jobs whose processes a stored job's plan accounts for
+        return [f"{jid}:{i}" for i in range(plans[name].array)] if plans[name].array else [jid]
+
+    details = describe(batch, [r for name, ids in by_name.items() for i in ids for r in [i] + runners(name, i)])
     runs = read_ledger(ledger)
     for name, job_id in submitter.acked.items():
         assert job_id in by_name[name], f"acknowledged job {name} ({job_id}) was lost"
         extra = len(by_name[name]) - 1
         assert extra <= submitter.ambiguous[name], f"{name} stored {extra} more times than ambiguous calls"
         status, attempts = outcomes[name]
-        for jid in by_name[name]:
-            job = details[jid]
-            assert (job["status"], len(job.get("attempts", []))) == (status, attempts), (
-                f"{name} ({jid}) plan {plans[name]}: expected {status} after {attempts} attempts, got "
-                f"{job['status']} after {len(job.get('attempts', []))}: {job.get('statusReason')}")
-            for n in range(1, attempts + 1):
-                for edge in ("start", "end"):
-                    assert runs[(edge, jid, str(n))] == 1, (
-                        f"{name} ({jid}) attempt {n} {edge} logged {runs[(edge, jid, str(n))]} times")
+        for parent in by_name[name]:
+            assert details[parent]["status"] == status, (
+                f"{name} ({parent}) plan {plans[name]}: expected {status}, got {details[parent]['status']}: "
+                f"{details[parent].get('statusReason')}")
+            for jid in runners(name, parent):
+                job = details[jid]
+                assert (job["status"], len(job.get("attempts", []))) == (status, attempts), (
+                    f"{name} ({jid}) plan {plans[name]}: expected {status} after {attempts} attempts, got "
+                    f"{job['status']} after {len(job.get('attempts', []))}: {job.get('statusReason')}")
+                for n in range(1, attempts + 1):
+                    for edge in ("start", "end"):
+                        assert runs[(edge, jid, str(n))] == 1, (
+                            f"{name} ({jid}) attempt {n} {edge} logged {runs[(edge, jid, str(n))]} times")
     # No process ran that no stored job's plan accounts for.
-    accounted = sum(2 * outcomes[name][1] for name, ids in by_name.items() for _ in ids)
+    accounted = sum(2 * outcomes[name][1] * len(runners(name, i)) for name, ids in by_name.items() for i in ids)
     assert sum(runs.values()) == accounted, f"{sum(runs.values())} ledger lines, {accounted} expected"
     return collections.Counter(o[0] for o in outcomes.values())
 
