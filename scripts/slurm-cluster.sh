@@ -12,6 +12,7 @@
 #                                        starts slurmctld with its state cleared: the jobs it knew
 #                                        are gone from squeue, as after MinJobAge, and only the job
 #                                        completion log (sacct -c) still knows how they ended
+# slurmrestd listens on DIR/slurmrestd.sock.
 # Settings: batch_sched_delay=0 and a short sched_interval so that jobs start when submitted, 16
 # advertised CPUs (config_overrides) so that many trivial jobs run at once on 2 cores, and
 # kill_invalid_depend. Client commands need SLURM_CONF in their environment.
@@ -57,6 +58,7 @@ if [[ "$cmd" == start-controller || "$cmd" == cold-start-controller ]]; then
 fi
 if [[ "$cmd" == stop ]]; then
   dir=$(cd "$dir" && pwd)
+  stop_pidfile "$dir/slurmrestd.pid"
   stop_pidfile "$dir/slurmd.pid"
   stop_pidfile "$dir/slurmctld.pid"
   stop_pidfile "$dir/munge/munged.pid"
@@ -64,7 +66,7 @@ if [[ "$cmd" == stop ]]; then
 fi
 [[ "$cmd" == start ]] || { echo "unknown command: $cmd" >&2; exit 2; }
 
-packages=(slurmctld slurmd slurm-client munge)
+packages=(slurmctld slurmd slurm-client slurmrestd munge)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -141,5 +143,15 @@ until sinfo -h -o '%T' 2>/dev/null | grep -qx idle; do
     exit 1
   fi
   sleep 0.2  # poll the controller, bounded by the deadline above
+done
+
+# slurmrestd on a unix socket (local authentication; as root it needs the user check off).
+SLURMRESTD_SECURITY=disable_user_check slurmrestd -s openapi/v0.0.38 "unix:$dir/slurmrestd.sock" \
+  >"$dir/log/slurmrestd.log" 2>&1 &
+echo $! >"$dir/slurmrestd.pid"
+deadline=$((SECONDS + 30))
+until [[ -S "$dir/slurmrestd.sock" ]]; do
+  ((SECONDS <= deadline)) || { echo "slurmrestd did not open its socket in 30 s" >&2; exit 1; }
+  sleep 0.1  # poll for the socket, bounded by the deadline above
 done
 echo "SLURM_CONF=$SLURM_CONF"

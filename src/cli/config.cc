@@ -143,6 +143,12 @@ const std::vector<ConfigKey>& ConfigKeys() {
        "Run the jobs of Slurm compute environments through Slurm's client commands (sbatch, squeue, scancel) "
        "on this host; implied by --slurm-conf"},
       {"slurm_conf", ValueKind::kString, "", "SLURM_CONF for Slurm's client commands (turns --slurm on)"},
+      {"slurmrestd", ValueKind::kString, "",
+       "Reach Slurm through slurmrestd instead of the client commands: unix:/PATH (its socket, local "
+       "authentication) or http://HOST:PORT (with --slurmrestd-user and --slurmrestd-token-file); turns --slurm on"},
+      {"slurmrestd_user", ValueKind::kString, "", "The user name sent with the JWT to slurmrestd"},
+      {"slurmrestd_token_file", ValueKind::kString, "",
+       "A file holding the JWT for slurmrestd (scontrol token), read at start"},
       {"slurm_bin_dir", ValueKind::kString, "", "Where sbatch, squeue and scancel are; default: PATH"},
       {"slurm_dir", ValueKind::kString, "",
        "Directory shared with the Slurm nodes (same path everywhere) for task files, status records and logs; "

@@ -16,6 +16,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -34,6 +35,7 @@
 #include "cli/server_security.h"
 #include "engine/engine.h"
 #include "exec/local_executor.h"
+#include "exec/posix_util.h"
 #include "slurm/slurm_executor.h"
 #include "store/sqlite_store.h"
 
@@ -202,7 +204,7 @@ int RunServer(const Config& config) {
   options.default_vcpus = config.Number("default_vcpus");
   engine::Engine engine(io, **store, executor, clock, options);
   std::unique_ptr<slurm::SlurmExecutor> slurm_executor;
-  if (config.Boolean("slurm") || !config.String("slurm_conf").empty()) {
+  if (config.Boolean("slurm") || !config.String("slurm_conf").empty() || !config.String("slurmrestd").empty()) {
     slurm::SlurmExecutorOptions so;
     so.shared_dir = config.String("slurm_dir").empty() ? data_dir + "/slurm" : config.String("slurm_dir");
     so.slurm_conf = config.String("slurm_conf");
@@ -210,14 +212,28 @@ int RunServer(const Config& config) {
     so.wrapper = config.String("slurm_task").empty() ? slurm::SlurmTaskBesideThisProgram() : config.String("slurm_task");
     so.secrets_dir = config.String("secrets_dir").empty() ? data_dir + "/secrets" : config.String("secrets_dir");
     so.poll_interval = std::chrono::milliseconds(static_cast<int64_t>(config.Number("slurm_poll_interval") * 1000));
+    so.rest.url = config.String("slurmrestd");
+    so.rest.user = config.String("slurmrestd_user");
+    if (const std::string file = config.String("slurmrestd_token_file"); !file.empty()) {
+      Result<std::string> token = exec::ReadSmallFile(file, 64 * 1024);
+      if (!token.ok()) {
+        spdlog::error("cannot read --slurmrestd-token-file: {}", token.status().ToString());
+        return 1;
+      }
+      so.rest.token = *token;
+      while (!so.rest.token.empty() && std::isspace(static_cast<unsigned char>(so.rest.token.back()))) {
+        so.rest.token.pop_back();
+      }
+    }
     slurm_executor = std::make_unique<slurm::SlurmExecutor>(io, so);
     if (Status st = slurm_executor->Start(); !st.ok()) {
       spdlog::error("cannot start the Slurm executor: {}", st.ToString());
       return 1;
     }
     engine.AddExecutor(core::ExecutorKind::kSlurm, *slurm_executor);
-    spdlog::info("Slurm executor on: shared directory {}{}", so.shared_dir,
-                 so.slurm_conf.empty() ? "" : ", SLURM_CONF=" + so.slurm_conf);
+    spdlog::info("Slurm executor on: shared directory {}{}{}", so.shared_dir,
+                 so.slurm_conf.empty() ? "" : ", SLURM_CONF=" + so.slurm_conf,
+                 so.rest.url.empty() ? "" : ", through slurmrestd at " + so.rest.url);
   }
   if (Status st = engine.Start(); !st.ok()) {
     spdlog::error("cannot start the engine: {}", st.ToString());

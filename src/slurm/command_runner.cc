@@ -76,6 +76,8 @@ struct CommandRunner::Impl {
 CommandRunner::CommandRunner(boost::asio::io_context& io, std::string slurm_conf, std::chrono::milliseconds time_limit)
     : impl_(std::make_unique<Impl>(io, slurm_conf, time_limit)) {}
 
+const std::vector<std::string>& CommandRunner::Environment() const { return impl_->env; }
+
 CommandRunner::~CommandRunner() {
   *impl_->alive = false;
   impl_->pool.join();
@@ -140,10 +142,14 @@ CommandResult CommandRunner::RunNow(const std::vector<std::string>& argv, int in
 }
 
 void CommandRunner::Run(std::vector<std::string> argv, std::function<void(CommandResult)> done, int inherit_fd) {
-  boost::asio::post(impl_->pool, [this, argv = std::move(argv), done = std::move(done), inherit_fd,
+  RunTask([this, argv = std::move(argv), inherit_fd] { return RunNow(argv, inherit_fd); }, std::move(done));
+}
+
+void CommandRunner::RunTask(std::function<CommandResult()> task, std::function<void(CommandResult)> done) {
+  boost::asio::post(impl_->pool, [this, task = std::move(task), done = std::move(done),
                                   alive = std::weak_ptr<std::atomic<bool>>(impl_->alive)]() mutable {
     if (auto a = alive.lock(); !a || !*a) return;
-    CommandResult result = RunNow(argv, inherit_fd);
+    CommandResult result = task();
     boost::asio::post(impl_->io, [done = std::move(done), result = std::move(result), alive]() mutable {
       if (auto a = alive.lock(); a && *a) done(std::move(result));
     });

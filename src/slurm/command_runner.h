@@ -44,6 +44,11 @@ class CommandRunner {
   void Run(std::vector<std::string> argv, std::function<void(CommandResult)> done, int inherit_fd = -1);
   // The same, on the calling thread (for a restart's adoption, before the loop serves).
   CommandResult RunNow(const std::vector<std::string>& argv, int inherit_fd = -1) const;
+  // Runs `task` (a blocking call, e.g. to slurmrestd) on a worker; `done` gets its result on the
+  // loop thread.
+  void RunTask(std::function<CommandResult()> task, std::function<void(CommandResult)> done);
+  // The small environment the commands get ("NAME=value"): PATH, HOME, SLURM_*, ...
+  const std::vector<std::string>& Environment() const;
 
  private:
   struct Impl;

@@ -109,11 +109,14 @@ SlurmExecutor::SlurmExecutor(boost::asio::io_context& io, SlurmExecutorOptions o
 
 SlurmExecutor::~SlurmExecutor() { *alive_ = false; }
 
-std::string SlurmExecutor::Tool(const char* name) const {
-  return options_.bin_dir.empty() ? std::string(name) : options_.bin_dir + "/" + name;
-}
-
 Status SlurmExecutor::Start() {
+  if (options_.rest.url.empty()) {
+    client_ = MakeCommandClient(runner_, options_.bin_dir);
+  } else {
+    Result<std::unique_ptr<SlurmClient>> rest = MakeRestClient(runner_, options_.rest, options_.command_time_limit);
+    if (!rest.ok()) return rest.status();
+    client_ = std::move(*rest);
+  }
   std::error_code ec;
   for (const char* sub : {"tasks", "batches", "status", "logs", "work"}) {
     fs::create_directories(fs::path(layout_.dir) / sub, ec);
@@ -226,8 +229,8 @@ void SlurmExecutor::Submit(const std::string& batch_id) {
     Result<exec::UniqueFd> fd = exec::OpenFile(b.submission.batch_path, O_RDONLY);
     if (fd.ok() && ::flock(fd->get(), LOCK_EX | LOCK_NB) == 0) b.lock = std::move(*fd);
   }
-  runner_.Run(SbatchArgv(Tool("sbatch"), b.submission),
-              [this, batch_id](CommandResult result) { OnSubmitted(batch_id, result); }, b.lock.get());
+  client_->Submit(b.submission, b.lock.get(),
+                  [this, batch_id](CommandResult result) { OnSubmitted(batch_id, result); });
 }
 
 void SlurmExecutor::OnSubmitted(const std::string& batch_id, const CommandResult& result) {
@@ -249,7 +252,7 @@ void SlurmExecutor::OnSubmitted(const std::string& batch_id, const CommandResult
       if (t == tracked_.end()) continue;
       core::AttemptOutcome failed;
       failed.kind = core::AttemptOutcome::Kind::kSpawnFailed;
-      failed.message = "sbatch: " + array_id.status().message();
+      failed.message = client_->SubmitterName() + ": " + array_id.status().message();
       Deliver(*t->second, failed);
     }
     return;
@@ -321,16 +324,14 @@ void SlurmExecutor::Cancel(const std::string& task, bool kill) {
   Tracked& t = *it->second;
   const Batch& b = *batches_.at(t.batch);
   const std::string element = ElementName(b.array_id, t.index, b.tasks.size());
-  std::vector<std::string> argv = {Tool("scancel")};
-  if (t.started && !kill) {
-    argv.insert(argv.end(), {"--signal=TERM", "--full"});
+  const bool term = t.started && !kill;
+  if (term) {
     auto timer = std::make_shared<boost::asio::steady_timer>(io_, milliseconds(t.grace_ms));
     timer->async_wait([this, task, timer, alive = std::weak_ptr<bool>(alive_)](const boost::system::error_code& ec) {
       if (!ec && !alive.expired()) Cancel(task, true);
     });
   }
-  argv.push_back(element);
-  runner_.Run(argv, [this](CommandResult) { ArmReconcile(kAfterCancel); });
+  client_->Cancel(element, term, [this](CommandResult) { ArmReconcile(kAfterCancel); });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -431,8 +432,7 @@ void SlurmExecutor::Reconcile() {
   }
   reconcile_running_ = true;
   const uint64_t generation = submissions_;
-  runner_.Run({Tool("squeue"), "--json"},
-              [this, generation](CommandResult result) { OnSqueue(generation, result); });
+  client_->Queue([this, generation](CommandResult result) { OnSqueue(generation, result); });
 }
 
 void SlurmExecutor::OnSqueue(uint64_t generation, const CommandResult& result) {
@@ -519,10 +519,8 @@ void SlurmExecutor::AskAccounting(std::vector<std::string> tasks, bool completio
   }
   std::string list;
   for (const std::string& id : ids) list += (list.empty() ? "" : ",") + id;
-  std::vector<std::string> args = {Tool("sacct"), "-n", "-P", kSacctFormat, "-j", list};
-  args.insert(args.begin() + 1, completion_log ? "-c" : "-X");
   reconcile_running_ = true;
-  runner_.Run(args, [this, tasks = std::move(tasks), completion_log](CommandResult result) {
+  client_->Accounting(list, completion_log, [this, tasks = std::move(tasks), completion_log](CommandResult result) {
     OnAccounting(tasks, completion_log, result);
   });
 }
@@ -557,7 +555,7 @@ void SlurmExecutor::OnAccounting(const std::vector<std::string>& tasks, bool com
     core::AttemptOutcome lost;
     lost.kind = core::AttemptOutcome::Kind::kLost;
     lost.message = "Slurm no longer knows job " + element + " and it left no exit record";
-    if (!result.ok() && !result.ErrorText().empty()) lost.message += " (sacct: " + result.ErrorText() + ")";
+    if (!result.ok()) lost.message += " (Slurm's accounting: " + result.ErrorText() + ")";
     lost.reason = lost.message;
     Deliver(t, lost);
   }
@@ -604,7 +602,7 @@ void SlurmExecutor::LoadBatchesForAdoption() {
     const std::string id = b->id;
     batches_[id] = std::move(b);
   }
-  CommandResult squeue = runner_.RunNow({Tool("squeue"), "--json"});
+  CommandResult squeue = client_->QueueNow();
   Result<std::vector<NamedElements>> elements =
       squeue.ok() ? ParseSqueueJson(squeue.out, kJobNamePrefix) : Status::Unavailable(squeue.ErrorText());
   if (!elements.ok()) return;  // kUnknown batches are settled by the first Reconcile that works

@@ -37,6 +37,7 @@
 #include "exec/executor.h"
 #include "exec/posix_util.h"
 #include "slurm/command_runner.h"
+#include "slurm/slurm_client.h"
 #include "slurm/slurm_text.h"
 #include "slurm/task_spec.h"
 
@@ -49,7 +50,8 @@ namespace nightshift::slurm {
 struct SlurmExecutorOptions {
   std::string shared_dir;   // slurm/task_spec.h's directory; created on demand
   std::string slurm_conf;   // SLURM_CONF for the client commands; empty: their own default
-  std::string bin_dir;      // where sbatch, squeue, scancel are; empty: PATH
+  std::string bin_dir;      // where sbatch, squeue, scancel, sacct are; empty: PATH
+  RestEndpoint rest;        // slurmrestd instead of the client commands, when its url is set
   std::string wrapper;      // nightshift-slurm-task, at a path every node sees
   std::string secrets_dir;  // passed to the wrapper, which reads secrets on the node
   std::chrono::milliseconds poll_interval{5000};
@@ -81,7 +83,6 @@ class SlurmExecutor final : public exec::Executor {
   struct Batch;
   struct Watch;
 
-  std::string Tool(const char* name) const;
   void FlushLaunches();
   void Submit(const std::string& batch_id);
   void OnSubmitted(const std::string& batch_id, const CommandResult& result);
@@ -107,6 +108,7 @@ class SlurmExecutor final : public exec::Executor {
   SlurmExecutorOptions options_;
   SharedLayout layout_;
   CommandRunner runner_;
+  std::unique_ptr<SlurmClient> client_;  // made by Start
   ExitCallback on_exit_;
   StartCallback on_start_;
   std::unique_ptr<Watch> watch_;

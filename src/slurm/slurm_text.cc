@@ -53,6 +53,58 @@ std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submis
   return argv;
 }
 
+Result<std::string> RestSubmitBody(const Submission& s, const std::map<std::string, std::string>& environment) {
+  if (!s.settings.sbatch_args.empty()) {
+    std::string args;
+    for (const std::string& a : s.settings.sbatch_args) args += (args.empty() ? "" : " ") + a;
+    return Status::InvalidArgument("the compute environment's sbatch arguments (" + args +
+                                   ") cannot be passed through slurmrestd; use the client commands");
+  }
+  nlohmann::json job = {{"name", s.job_name},
+                        {"partition", s.settings.partition},
+                        {"cpus_per_task", std::max<int64_t>(1, static_cast<int64_t>(std::ceil(s.resources.vcpus)))},
+                        {"requeue", false},
+                        {"current_working_directory", s.output_dir},
+                        {"environment", environment}};
+  if (s.size > 1) {
+    job["array"] = "0-" + std::to_string(s.size - 1);
+    job["standard_output"] = s.output_dir + "/slurm-%A_%a.out";
+  } else {
+    job["standard_output"] = s.output_dir + "/slurm-%j.out";
+  }
+  if (!s.settings.account.empty()) job["account"] = s.settings.account;
+  if (!s.settings.qos.empty()) job["qos"] = s.settings.qos;
+  if (s.resources.memory_mib > 0) job["memory_per_node"] = s.resources.memory_mib;
+  if (s.timeout_seconds) job["time_limit"] = (*s.timeout_seconds + 59) / 60 + 1;
+  nlohmann::json body = {{"script", "#!/bin/sh\nexec " + ShellQuote(s.wrapper) + " " + ShellQuote(s.batch_path) + "\n"},
+                         {"job", std::move(job)}};
+  return body.dump();
+}
+
+std::string RestErrors(std::string_view body) {
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("errors") || !doc["errors"].is_array()) return "";
+  std::string out;
+  for (const nlohmann::json& e : doc["errors"]) {
+    std::string text = e.is_object() ? e.value("error", "") : "";
+    if (e.is_object() && e.contains("description") && e["description"].is_string() &&
+        !e["description"].get<std::string>().empty()) {
+      text += (text.empty() ? "" : ": ") + e["description"].get<std::string>();
+    }
+    if (!text.empty()) out += (out.empty() ? "" : "; ") + text;
+  }
+  return out;
+}
+
+Result<std::string> ParseRestSubmitAnswer(std::string_view body) {
+  if (std::string errors = RestErrors(body); !errors.empty()) return Status::Unavailable("slurmrestd: " + errors);
+  nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("job_id") || !doc["job_id"].is_number_integer()) {
+    return Status::InvalidArgument("slurmrestd answered no job id: \"" + std::string(body.substr(0, 200)) + "\"");
+  }
+  return std::to_string(doc["job_id"].get<int64_t>());
+}
+
 Result<std::string> ParseSbatchOutput(std::string_view out) {
   while (!out.empty() && (out.back() == '\n' || out.back() == ' ')) out.remove_suffix(1);
   std::string_view id = out.substr(0, out.find(';'));
@@ -66,7 +118,7 @@ bool IsTransientSlurmError(std::string_view message) {
   for (std::string_view marker : {"Unable to contact slurm controller", "Socket timed out", "temporarily unable",
                                   "Connection refused", "Zero Bytes were transmitted", "Communication connection failure",
                                   "slurm_load_jobs error", "Resource temporarily unavailable",
-                                  "Unable to establish", "Transport endpoint"}) {
+                                  "Unable to establish", "Transport endpoint", "Unable to contact slurmrestd"}) {
     if (message.find(marker) != std::string_view::npos) return true;
   }
   return false;

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <optional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,18 @@ struct Submission {
 // about 4x slower; the command runner gives sbatch a small environment instead, and the task
 // wrapper builds the job's own.)
 std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submission& submission);
+
+// The same submission as slurmrestd's `POST /slurm/v0.0.38/job/submit` body: the script that
+// execs the wrapper, and the job's properties with `environment` (slurmrestd passes the caller's
+// own environment to nothing). InvalidArgument if the compute environment has sbatch arguments,
+// which have no generic REST form.
+[[nodiscard]] Result<std::string> RestSubmitBody(const Submission& submission,
+                                                 const std::map<std::string, std::string>& environment);
+// The job id of a slurmrestd submission's answer, or its errors (Unavailable, with slurmrestd's
+// text, which IsTransientSlurmError reads as it reads sbatch's).
+[[nodiscard]] Result<std::string> ParseRestSubmitAnswer(std::string_view body);
+// The errors of a slurmrestd answer, joined ("" when it has none).
+std::string RestErrors(std::string_view body);
 
 // `sbatch --parsable` prints "<job id>[;<cluster>]". InvalidArgument if it is not that.
 [[nodiscard]] Result<std::string> ParseSbatchOutput(std::string_view out);

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <csignal>
 
@@ -81,6 +83,58 @@ TEST(SacctTest, ReadsElementsStatesAndExitCodesFromSlurmdbdAndTheCompletionLog) 
   EXPECT_TRUE(ParseSacct("").empty());
   EXPECT_TRUE(IsAccountingDisabled("Slurm accounting storage is disabled\n"));
   EXPECT_FALSE(IsAccountingDisabled("sacct: error: Problem talking to the database: Connection refused"));
+}
+
+TEST(RestTest, SubmitBodyCarriesTheSbatchOptionsAndRefusesExtraArguments) {
+  Submission s;
+  s.job_name = "ns.b1";
+  s.size = 3;
+  s.settings.partition = "debug";
+  s.settings.account = "acct";
+  s.resources.vcpus = 1.5;
+  s.resources.memory_mib = 512;
+  s.timeout_seconds = 61;
+  s.output_dir = "/shared/logs";
+  s.wrapper = "/opt/nightshift-slurm-task";
+  s.batch_path = "/shared/batches/b1.batch";
+  Result<std::string> body = RestSubmitBody(s, {{"PATH", "/usr/bin:/bin"}});
+  ASSERT_TRUE(body.ok()) << body.status().ToString();
+  nlohmann::json doc = nlohmann::json::parse(*body);
+  EXPECT_EQ(doc["script"], "#!/bin/sh\nexec '/opt/nightshift-slurm-task' '/shared/batches/b1.batch'\n");
+  const nlohmann::json& job = doc["job"];
+  EXPECT_EQ(job["name"], "ns.b1");
+  EXPECT_EQ(job["array"], "0-2");
+  EXPECT_EQ(job["standard_output"], "/shared/logs/slurm-%A_%a.out");
+  EXPECT_EQ(job["partition"], "debug");
+  EXPECT_EQ(job["account"], "acct");
+  EXPECT_FALSE(job.contains("qos"));
+  EXPECT_EQ(job["cpus_per_task"], 2);
+  EXPECT_EQ(job["memory_per_node"], 512);
+  EXPECT_EQ(job["time_limit"], 3) << "minutes, rounded up, plus one: nightshift enforces the exact timeout";
+  EXPECT_EQ(job["requeue"], false);
+  EXPECT_EQ(job["environment"]["PATH"], "/usr/bin:/bin");
+  s.size = 1;
+  s.settings.sbatch_args = {"--exclusive"};
+  Result<std::string> refused = RestSubmitBody(s, {});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_NE(refused.status().message().find("--exclusive"), std::string::npos);
+}
+
+TEST(RestTest, SubmitAnswerIsTheJobIdOrSlurmrestdsErrors) {
+  EXPECT_EQ(*ParseRestSubmitAnswer(R"({"meta": {}, "errors": [], "job_id": 42, "step_id": "BATCH"})"), "42");
+  Result<std::string> down = ParseRestSubmitAnswer(
+      R"j({"errors": [{"error": "Unable to contact slurm controller (connect failure)", "error_number": 1007}]})j");
+  ASSERT_FALSE(down.ok());
+  EXPECT_TRUE(IsTransientSlurmError(down.status().message())) << down.status().message();
+  Result<std::string> bad = ParseRestSubmitAnswer(R"({"errors": [{"error": "Invalid partition name specified",
+      "description": "nope"}]})");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "slurmrestd: Invalid partition name specified: nope");
+  EXPECT_FALSE(IsTransientSlurmError(bad.status().message()));
+  EXPECT_FALSE(ParseRestSubmitAnswer("<html>").ok());
+  EXPECT_EQ(RestErrors(R"({"errors": []})"), "");
+  EXPECT_EQ(RestErrors("not json"), "");
+  EXPECT_TRUE(IsTransientSlurmError("Unable to contact slurmrestd at unix:/run/x.sock: Connection refused"));
 }
 
 TEST(ArrayTaskStringTest, ExpandsRangesListsStepsAndThrottles) {

@@ -261,6 +261,50 @@ def test_a_job_slurm_kills_outside_nightshift_fails_with_the_reason_and_is_retri
     assert first["exitCode"] == 137 and "Slurm job" in first["reason"], first
 
 
+def test_through_slurmrestd_a_chain_an_array_exit_codes_and_terminate(cluster, workdir):
+    """The same executor with slurmrestd (its unix socket) instead of the client commands: the
+    server gets no SLURM_CONF and runs no Slurm command."""
+    ledger = os.path.join(workdir, "ledger")
+    sock = os.path.join(cluster["dir"], "slurmrestd.sock")
+    server = Server(os.path.join(workdir, "data"),
+                    extra_args=["--slurmrestd", "unix:" + sock, "--slurm-poll-interval", "0.5"]).start()
+    try:
+        assert "through slurmrestd at unix:" + sock in server.log()
+        make_slurm_queue(server)
+        batch = server.batch()
+        register(batch, "note", ["sh", "-c", f'echo "$AWS_BATCH_JOB_ID $SLURM_JOB_ID" >> {ledger}'])
+        register(batch, "exit3", ["sh", "-c", "exit 3"])
+        register(batch, "sleeper", ["sh", "-c", f'echo "$AWS_BATCH_JOB_ID $SLURM_JOB_ID" >> {ledger}; exec sleep 120'])
+        first = submit(batch, "first", "note")
+        second = submit(batch, "second", "note", dependsOn=[{"jobId": first}])
+        array = submit(batch, "array", "note", arrayProperties={"size": 3})
+        failing = submit(batch, "failing", "exit3")
+        sleeper = submit(batch, "sleeper", "sleeper")
+        poll_until(lambda: os.path.exists(ledger) and any(line[0] == sleeper for line in ledger_lines(ledger)),
+                   "the sleeper started in Slurm")
+        batch.terminate_job(jobId=sleeper, reason="enough")
+        children = [f"{array}:{i}" for i in range(3)]
+        jobs = wait_for(batch, [first, second, array, failing, sleeper] + children, deadline_s=90)
+        for j in [first, second, array] + children:
+            assert jobs[j]["status"] == "SUCCEEDED", jobs[j]
+        assert jobs[failing]["status"] == "FAILED"
+        assert jobs[failing]["attempts"][0]["container"]["exitCode"] == 3
+        assert jobs[sleeper]["status"] == "FAILED" and jobs[sleeper]["statusReason"] == "enough", jobs[sleeper]
+        ran = {line[0]: line[1] for line in ledger_lines(ledger)}
+        assert set(ran) == {first, second, sleeper, *children}, ran
+        assert all(slurm_id.isdigit() for slurm_id in ran.values()), "each ran as a Slurm job"
+        assert jobs[second]["startedAt"] >= jobs[first]["stoppedAt"]
+    finally:
+        server.stop()
+
+
+def test_a_slurmrestd_url_of_neither_form_stops_the_server_with_the_reason(workdir):
+    p = subprocess.run([BINARY, "server", "--listen", "127.0.0.1:0", "--data-dir", os.path.join(workdir, "data"),
+                        "--slurmrestd", "ftp://example"], capture_output=True, text=True, timeout=30)
+    assert p.returncode != 0
+    assert "neither unix:/PATH nor http://HOST:PORT" in p.stdout + p.stderr, p.stdout + p.stderr
+
+
 def test_jobs_that_left_squeue_while_no_server_watched_end_as_slurms_accounting_says(cluster, workdir):
     """Last in this module: it clears the controller's state. The server is killed; Slurm jobs are
     killed outside nightshift (no exit records) and then leave squeue (a cold start of the
