@@ -72,7 +72,7 @@ class RestClient final : public SlurmClient {
     runner_.RunTask(
         [this, body = std::move(*body)] {
           CommandResult r = Call(http::verb::post, "job/submit", body);
-          if (!r.ok()) return r;
+          if (r.out.empty()) return r;  // no answer
           Result<std::string> id = ParseRestSubmitAnswer(r.out);
           r.exit_code = id.ok() ? 0 : 1;
           r.out = id.ok() ? *id : "";

@@ -97,8 +97,13 @@ std::string RestErrors(std::string_view body) {
 }
 
 Result<std::string> ParseRestSubmitAnswer(std::string_view body) {
-  if (std::string errors = RestErrors(body); !errors.empty()) return Status::Unavailable("slurmrestd: " + errors);
   nlohmann::json doc = nlohmann::json::parse(body, nullptr, false);
+  // A job id means the job is queued, whatever errors come with it: sbatch prints those as
+  // warnings ("Required node not available" while the node re-registers after a restart).
+  if (doc.is_object() && doc.contains("job_id") && doc["job_id"].is_number_integer() && doc["job_id"].get<int64_t>() > 0) {
+    return std::to_string(doc["job_id"].get<int64_t>());
+  }
+  if (std::string errors = RestErrors(body); !errors.empty()) return Status::Unavailable("slurmrestd: " + errors);
   if (!doc.is_object() || !doc.contains("job_id") || !doc["job_id"].is_number_integer()) {
     return Status::InvalidArgument("slurmrestd answered no job id: \"" + std::string(body.substr(0, 200)) + "\"");
   }

@@ -46,8 +46,9 @@ std::vector<std::string> SbatchArgv(const std::string& sbatch_path, const Submis
 // which have no generic REST form.
 [[nodiscard]] Result<std::string> RestSubmitBody(const Submission& submission,
                                                  const std::map<std::string, std::string>& environment);
-// The job id of a slurmrestd submission's answer, or its errors (Unavailable, with slurmrestd's
-// text, which IsTransientSlurmError reads as it reads sbatch's).
+// The job id of a slurmrestd submission's answer (errors beside a job id are warnings), or its
+// errors (Unavailable, with slurmrestd's text, which IsTransientSlurmError reads as it reads
+// sbatch's).
 [[nodiscard]] Result<std::string> ParseRestSubmitAnswer(std::string_view body);
 // The errors of a slurmrestd answer, joined ("" when it has none).
 std::string RestErrors(std::string_view body);

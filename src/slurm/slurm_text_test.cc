@@ -122,6 +122,8 @@ TEST(RestTest, SubmitBodyCarriesTheSbatchOptionsAndRefusesExtraArguments) {
 
 TEST(RestTest, SubmitAnswerIsTheJobIdOrSlurmrestdsErrors) {
   EXPECT_EQ(*ParseRestSubmitAnswer(R"({"meta": {}, "errors": [], "job_id": 42, "step_id": "BATCH"})"), "42");
+  // Queued, with a warning (the node re-registering after a controller restart).
+  EXPECT_EQ(*ParseRestSubmitAnswer(R"j({"errors": [{"error_code": 2068, "error": "Required node not available (down, drained or reserved)"}], "job_id": 7})j"), "7");
   Result<std::string> down = ParseRestSubmitAnswer(
       R"j({"errors": [{"error": "Unable to contact slurm controller (connect failure)", "error_number": 1007}]})j");
   ASSERT_FALSE(down.ok());

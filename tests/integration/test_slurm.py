@@ -30,8 +30,11 @@ def cluster():
     shutil.rmtree(d, ignore_errors=True)
 
 
-def slurm_server(data, cluster):
-    return Server(data, extra_args=["--slurm-conf", cluster["conf"], "--slurm-poll-interval", "0.5"]).start()
+def slurm_server(data, cluster, transport="commands"):
+    """A server reaching the cluster through its client commands or through slurmrestd's socket."""
+    reach = (["--slurm-conf", cluster["conf"]] if transport == "commands"
+             else ["--slurmrestd", "unix:" + os.path.join(cluster["dir"], "slurmrestd.sock")])
+    return Server(data, extra_args=reach + ["--slurm-poll-interval", "0.5"]).start()
 
 
 def cli(server, *args, check=True):
@@ -220,8 +223,11 @@ def test_a_server_without_slurm_refuses_slurm_compute_environments(workdir):
         server.stop()
 
 
-def test_controller_outage_keeps_jobs_waiting_with_the_reason_and_loses_nothing(slurm, cluster, workdir):
-    batch = slurm.batch()
+@pytest.mark.parametrize("transport", ["commands", "slurmrestd"])
+def test_controller_outage_keeps_jobs_waiting_with_the_reason_and_loses_nothing(cluster, workdir, transport):
+    server = slurm_server(os.path.join(workdir, "data"), cluster, transport)
+    make_slurm_queue(server)
+    batch = server.batch()
     ledger = os.path.join(workdir, "ledger")
     register(batch, "note", ["sh", "-c", f'echo "ran $AWS_BATCH_JOB_ID" >> {ledger}'])
     subprocess.run([CLUSTER_SCRIPT, "stop-controller", cluster["dir"]], check=True, timeout=60)
@@ -236,10 +242,13 @@ def test_controller_outage_keeps_jobs_waiting_with_the_reason_and_loses_nothing(
         assert all("submit to Slurm" in r for r in reasons), reasons
     finally:
         subprocess.run([CLUSTER_SCRIPT, "start-controller", cluster["dir"]], check=True, timeout=60)
-    jobs = wait_for(batch, ids, deadline_s=90)
-    assert all(jobs[j]["status"] == "SUCCEEDED" for j in ids)
-    counts = collections.Counter(" ".join(line) for line in ledger_lines(ledger))
-    assert all(counts[f"ran {j}"] == 1 for j in ids), counts
+    try:
+        jobs = wait_for(batch, ids, deadline_s=90)
+        assert all(jobs[j]["status"] == "SUCCEEDED" for j in ids), {j: (jobs[j]["status"], jobs[j].get("statusReason"), jobs[j].get("attempts")) for j in ids}
+        counts = collections.Counter(" ".join(line) for line in ledger_lines(ledger))
+        assert all(counts[f"ran {j}"] == 1 for j in ids), counts
+    finally:
+        server.stop()
 
 
 def test_a_job_slurm_kills_outside_nightshift_fails_with_the_reason_and_is_retried(slurm, cluster, workdir):
@@ -266,8 +275,7 @@ def test_through_slurmrestd_a_chain_an_array_exit_codes_and_terminate(cluster, w
     server gets no SLURM_CONF and runs no Slurm command."""
     ledger = os.path.join(workdir, "ledger")
     sock = os.path.join(cluster["dir"], "slurmrestd.sock")
-    server = Server(os.path.join(workdir, "data"),
-                    extra_args=["--slurmrestd", "unix:" + sock, "--slurm-poll-interval", "0.5"]).start()
+    server = slurm_server(os.path.join(workdir, "data"), cluster, "slurmrestd")
     try:
         assert "through slurmrestd at unix:" + sock in server.log()
         make_slurm_queue(server)
