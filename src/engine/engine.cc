@@ -422,11 +422,6 @@ void Engine::Launch(const core::Placement& placement) {
   ScheduleFlush();
 }
 
-// Some changes need no loop turn of its own: STARTING -> RUNNING (nothing waits on it, the API
-// reads the live state, and a restart adopts STARTING attempts as it adopts RUNNING ones) and
-// audit records (a turn of their own after every wave of answers would double the commits of a
-// busy server). The next turn commits them (usually the one the next request or exit brings);
-// this timer bounds the wait.
 // Moves the jobs the scheduler changed into pending_. A turn that expands an array job changes
 // 100,000 of them: the first (usual) batch of a hand-off takes the scheduler's vector as it is.
 void Engine::TakeChangedJobs() {
@@ -448,6 +443,11 @@ void Engine::ArmMemoryRelease() {
   });
 }
 
+// Some changes need no loop turn of its own: STARTING -> RUNNING (nothing waits on it, the API
+// reads the live state, and a restart adopts STARTING attempts as it adopts RUNNING ones) and
+// audit records (a turn of their own after every wave of answers would double the commits of a
+// busy server). The next turn commits them (usually the one the next request or exit brings);
+// this timer bounds the wait.
 void Engine::ArmLazyCommit() {
   if (timers_->started_commit_armed) return;
   timers_->started_commit_armed = true;

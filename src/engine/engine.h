@@ -298,9 +298,8 @@ class Engine {
   struct Handoff {
     uint64_t generation = 0;  // counts hand-offs
     // While `writing`, the writer writes the docs of its job events (`drafts`, which it empties)
-    // and commits it;
-    // the loop meanwhile only reads its runs and fires. The loop takes its events once the
-    // commit has ended.
+    // and commits it; the loop meanwhile only reads its jobs, runs and fires, and takes its
+    // events once the commit has ended.
     std::shared_ptr<store::WriteBatch> batch;
     std::shared_ptr<JobEventDrafts> drafts;
     std::vector<core::Placement> launches;  // decided with the batch: launched once it is committed

@@ -71,13 +71,8 @@ TEST_F(EngineEventsTest, EveryTransitionOfAJobIsAnEventInOrder) {
 // than from drafts on the store writer thread: the events are the same either way.
 TEST_F(EngineEventsTest, AnArrayJobExpandedInOneTurnHasEveryChildsEventsInFull) {
   RegisterDefinition();
-  SubmitJobRequest r;
-  r.job_name = "wide";
-  r.job_queue = "default";
-  r.job_definition = "def";
-  r.array_size = 6000;  // two transitions or more per child in the turn that expands it
-  Result<core::Job> parent = engine_->SubmitJob(r);
-  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  // Two transitions or more per child in the turn that expands it.
+  const core::Job parent = SubmitArray("wide", 6000);
   Drain();
   std::string single = Submit("single");  // a turn of a few transitions: drafted
   Drain();
@@ -91,13 +86,13 @@ TEST_F(EngineEventsTest, AnArrayJobExpandedInOneTurnHasEveryChildsEventsInFull) 
     EXPECT_EQ(doc["id"], e.id);
     statuses[id].push_back(e.status);
   }
-  for (const std::string id : {parent->id + ":0", parent->id + ":5999", single}) {
+  for (const std::string id : {parent.id + ":0", parent.id + ":5999", single}) {
     ASSERT_TRUE(statuses.count(id)) << id;
     EXPECT_EQ(statuses[id].front(), "SUBMITTED") << id;
     EXPECT_GE(statuses[id].size(), 2u) << id;
   }
   EXPECT_EQ(statuses.size(), 6000u + 2u);
-  EXPECT_EQ(StatusesOf(published_, parent->id + ":4321"), StatusesOf(Stored(), parent->id + ":4321"));
+  EXPECT_EQ(StatusesOf(published_, parent.id + ":4321"), StatusesOf(Stored(), parent.id + ":4321"));
 }
 
 TEST_F(EngineEventsTest, EventsAreCommittedWithTheirTransitionAndNotWhenTheCommitFails) {

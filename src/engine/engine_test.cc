@@ -164,24 +164,18 @@ TEST_F(EngineTest, JobsThatEndWhileCommitsFailAreServedUntilTheirCommitLands) {
   ASSERT_TRUE(engine_->RegisterJobDefinition(d).ok());
   Drain();
   flaky_->set_fail_commits(true);
-  SubmitJobRequest r;
-  r.job_name = "never";
-  r.job_queue = "default";
-  r.job_definition = "huge";
-  r.array_size = 3;
-  Result<core::Job> parent = engine_->SubmitJob(r);
-  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  const core::Job parent = SubmitArray("never", 3, "huge");
   io_->restart();
   io_->poll();  // the turn's commit fails: the parent and its children are in memory only
-  for (const std::string& id : {parent->id, parent->id + ":0", parent->id + ":2"}) {
+  for (const std::string& id : {parent.id, parent.id + ":0", parent.id + ":2"}) {
     Result<std::optional<core::Job>> job = engine_->GetJob(id);
     ASSERT_TRUE(job.ok() && job->has_value()) << id;
     EXPECT_EQ((*job)->state, core::JobState::kFailed) << id;
     EXPECT_FALSE(store_->GetJob(id)->has_value()) << id;
   }
   flaky_->set_fail_commits(false);
-  ASSERT_TRUE(RunUntil([&] { return store_->GetJob(parent->id + ":2")->has_value(); }));
-  Result<std::optional<core::Job>> child = engine_->GetJob(parent->id + ":2");
+  ASSERT_TRUE(RunUntil([&] { return store_->GetJob(parent.id + ":2")->has_value(); }));
+  Result<std::optional<core::Job>> child = engine_->GetJob(parent.id + ":2");
   ASSERT_TRUE(child.ok() && child->has_value());
   EXPECT_EQ((*child)->state, core::JobState::kFailed);
   EXPECT_EQ((*child)->array_index, 2);
@@ -264,13 +258,7 @@ TEST_F(EngineTest, RestartAdoptsRunningAttemptsAndRelaunchesNeverStartedOnes) {
 // the restart when the executor answered that it never started).
 TEST_F(EngineTest, RestartRelaunchesArrayChildrenThatNeverStartedAndAdoptsNothingForTheParent) {
   RegisterDefinition();
-  SubmitJobRequest r;
-  r.job_name = "wide";
-  r.job_queue = "default";
-  r.job_definition = "def";
-  r.array_size = 2;
-  Result<core::Job> parent = engine_->SubmitJob(r);
-  ASSERT_TRUE(parent.ok()) << parent.status().ToString();
+  const core::Job parent = SubmitArray("wide", 2);
   Drain();
   ASSERT_EQ(executor_->launched().size(), 2u);
   engine_->Stop();
@@ -279,13 +267,13 @@ TEST_F(EngineTest, RestartRelaunchesArrayChildrenThatNeverStartedAndAdoptsNothin
   OpenAndStart();
   std::set<std::string> adopted;
   for (const exec::AttemptKey& key : executor_->adopted()) adopted.insert(key.job_id + "." + std::to_string(key.attempt));
-  EXPECT_EQ(adopted, (std::set<std::string>{parent->id + ":0.1", parent->id + ":1.1"}));
+  EXPECT_EQ(adopted, (std::set<std::string>{parent.id + ":0.1", parent.id + ":1.1"}));
   ASSERT_EQ(executor_->launched().size(), 2u) << "both children launched again";
   for (const exec::LaunchRequest& launch : executor_->launched()) EXPECT_EQ(launch.key.attempt, 1);
-  executor_->Exit({parent->id + ":0", 1}, 0);
-  executor_->Exit({parent->id + ":1", 1}, 0);
+  executor_->Exit({parent.id + ":0", 1}, 0);
+  executor_->Exit({parent.id + ":1", 1}, 0);
   Drain();
-  EXPECT_EQ(StoredState(parent->id), core::JobState::kSucceeded);
+  EXPECT_EQ(StoredState(parent.id), core::JobState::kSucceeded);
 }
 
 TEST_F(EngineTest, FailedLaunchFailsTheAttemptWithTheReason) {

@@ -170,6 +170,18 @@ class EngineTest : public ::testing::Test {
     return job.ok() ? job->id : "";
   }
 
+  // An array job of `size` children; returns the parent.
+  core::Job SubmitArray(const std::string& name, int size, const std::string& definition = "def") {
+    SubmitJobRequest r;
+    r.job_name = name;
+    r.job_queue = "default";
+    r.job_definition = definition;
+    r.array_size = size;
+    Result<core::Job> parent = engine_->SubmitJob(r);
+    EXPECT_TRUE(parent.ok()) << parent.status().ToString();
+    return parent.ok() ? *parent : core::Job{};
+  }
+
   void RegisterDefinition() {
     core::JobDefinition d;
     d.name = "def";
