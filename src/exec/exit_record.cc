@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "exec/posix_util.h"
+#include "util/text.h"
 
 namespace nightshift::exec {
 namespace {
@@ -103,9 +104,7 @@ Result<ExitRecord> ParseExitRecord(std::string_view text) {
   ExitRecord record;
   unsigned seen = 0;
   while (!text.empty()) {
-    size_t eol = text.find('\n');
-    std::string_view line = text.substr(0, eol);
-    text.remove_prefix(eol == std::string_view::npos ? text.size() : eol + 1);
+    const std::string_view line = TakeLine(text);
     if (line.empty()) continue;
     size_t space = line.find(' ');
     if (space == std::string_view::npos) {

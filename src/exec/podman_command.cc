@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "util/text.h"
+
 namespace nightshift::exec {
 namespace {
 
@@ -107,9 +109,7 @@ std::vector<std::string> ListContainersArgs(const std::string& owner) {
 std::vector<ListedContainer> ParseListedContainers(std::string_view output) {
   std::vector<ListedContainer> containers;
   while (!output.empty()) {
-    const size_t eol = output.find('\n');
-    std::string_view line = output.substr(0, eol);
-    output.remove_prefix(eol == std::string_view::npos ? output.size() : eol + 1);
+    const std::string_view line = TakeLine(output);
     const size_t first = line.find(' ');
     const size_t second = first == std::string_view::npos ? first : line.find(' ', first + 1);
     if (second == std::string_view::npos) continue;

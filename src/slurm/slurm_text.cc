@@ -6,6 +6,7 @@
 #include <csignal>
 
 #include "exec/posix_util.h"
+#include "util/text.h"
 
 namespace nightshift::slurm {
 namespace {
@@ -214,9 +215,7 @@ bool IsTerminalSlurmState(std::string_view state) {
 std::vector<AccountedJob> ParseSacct(std::string_view text) {
   std::vector<AccountedJob> out;
   while (!text.empty()) {
-    const size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    const std::string_view line = TakeLine(text);
     std::vector<std::string_view> fields;
     for (size_t start = 0;;) {
       const size_t bar = line.find('|', start);

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "exec/posix_util.h"
+#include "util/text.h"
 
 namespace nightshift::slurm {
 namespace {
@@ -83,9 +84,7 @@ Result<StartRecord> ParseStartRecord(std::string_view text) {
   StartRecord record;
   bool have_time = false;
   while (!text.empty()) {
-    size_t end = text.find('\n');
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    const std::string_view line = TakeLine(text);
     size_t space = line.find(' ');
     if (space == std::string_view::npos) continue;
     std::string_view key = line.substr(0, space), value = line.substr(space + 1);
