@@ -378,7 +378,8 @@ class Engine {
   };
   void RestorePipelines(std::vector<core::PipelineVersion> versions, std::vector<core::PipelineRun> runs);
   Status SyncPipelineSchedule(const std::string& name, const pipeline::PipelineSpec* spec);
-  Status EnsureStepDefinition();
+  static std::string StepDefinitionName(const std::string& image);  // image: "" for host processes
+  Status EnsureStepDefinition(const std::string& image);
   // Submits the given steps of `run` (indexes), wiring dependencies to the jobs of the others.
   Status SubmitSteps(core::PipelineRun& run, const pipeline::PipelineSpec& spec, const std::vector<size_t>& steps);
   Result<std::vector<SubmitJobRequest>> BuildStepJobs(const core::PipelineRun& run, const pipeline::PipelineSpec& spec,

@@ -81,7 +81,10 @@ Result<Engine::AppliedPipeline> Engine::ApplyPipeline(const std::string& source,
     Result<schedule::Timetable> timetable = BuildTimetable(probe);
     if (!timetable.ok()) return Status::InvalidArgument("schedule." + timetable.status().message());
   }
-  NS_RETURN_IF_ERROR(EnsureStepDefinition());
+  NS_RETURN_IF_ERROR(EnsureStepDefinition(""));
+  for (const pipeline::StepSpec& step : spec.steps) {
+    if (!step.image.empty()) NS_RETURN_IF_ERROR(EnsureStepDefinition(step.image));
+  }
 
   PipelineEntry& entry = pipelines_[spec.name];
   const std::string digest = Digest(source, base_dir);
@@ -109,10 +112,18 @@ Result<Engine::AppliedPipeline> Engine::ApplyPipeline(const std::string& source,
   return result;
 }
 
-Status Engine::EnsureStepDefinition() {
-  if (FindJobDefinition(kStepDefinition)) return Status::Ok();
+// A step with a command runs through an internal job definition: a host process, or one per
+// container image its steps name (named by a digest of the image).
+std::string Engine::StepDefinitionName(const std::string& image) {
+  return image.empty() ? kStepDefinition : std::string(kStepDefinition) + "-image-" + Digest(image, "");
+}
+
+Status Engine::EnsureStepDefinition(const std::string& image) {
+  const std::string name = StepDefinitionName(image);
+  if (FindJobDefinition(name)) return Status::Ok();
   core::JobDefinition d;
-  d.name = kStepDefinition;
+  d.name = name;
+  d.spec.image = image;
   d.spec.command = {"true"};  // every step overrides it
   Result<core::JobDefinition> registered = RegisterJobDefinition(d);
   return registered.ok() ? Status::Ok() : registered.status();
@@ -273,7 +284,7 @@ Result<std::vector<SubmitJobRequest>> Engine::BuildStepJobs(const core::Pipeline
     SubmitJobRequest r;
     r.job_name = step.name;
     r.job_queue = step.queue.empty() ? "default" : step.queue;
-    r.job_definition = step.definition.empty() ? kStepDefinition : step.definition;
+    r.job_definition = step.definition.empty() ? StepDefinitionName(step.image) : step.definition;
     if (!step.command.empty()) {
       std::vector<std::string> argv;
       for (const std::string& arg : step.command) {

@@ -86,6 +86,7 @@ struct StepSpec {
   // {"/bin/sh", "-c", string}. Elements may hold templates ({{ ... }}), rendered per run.
   std::vector<std::string> command;
   std::string definition;  // "name" or "name:revision" of a registered job definition
+  std::string image;       // with `command`: the container image it runs in (podman); empty: a host process
   std::map<std::string, std::string> env;  // values may hold templates
   std::optional<double> vcpus;
   std::optional<int64_t> memory_mib;

@@ -201,6 +201,21 @@ steps:
             }));
 }
 
+TEST(PipelineProblemsTest, AnImageGoesWithACommandAndIsAValidReference) {
+  EXPECT_EQ(ProblemsOf(R"(name: x
+steps:
+  both: {image: "busybox", definition: d}
+  bad: {image: "bad image", command: [true]}
+  empty: {image: "", command: [true]}
+)"),
+            (Lines{
+                "3:3: steps.both: has both 'image' and 'definition'; a definition names its own image",
+                "4:16: steps.bad.image: the image reference: invalid character ' ' in image reference (allowed: "
+                "letters, digits, - _ : . / # @)",
+                "5:18: steps.empty.image: the image reference must not be empty",
+            }));
+}
+
 TEST(PipelineProblemsTest, ValuesOutOfRange) {
   EXPECT_EQ(ProblemsOf(R"(name: "nightly etl"
 schedule: {expression: "@daily", jitter: 1441, catch_up_window: 0}

@@ -5,6 +5,7 @@
 #include <array>
 #include <cctype>
 
+#include "core/container_check.h"
 #include "core/schedule.h"
 #include "pipeline/draft.h"
 #include "pipeline/template.h"
@@ -22,9 +23,9 @@ constexpr std::array<std::string_view, 10> kScheduleKeys = {
 // The settings `defaults` can give every step; a step's own keys add to them.
 constexpr std::array<std::string_view, 6> kDefaultKeys = {"queue", "retry",  "timeout",
                                                           "vcpus", "memory", "env"};
-constexpr std::array<std::string_view, 10> kStepKeys = {"command", "definition", "env",   "vcpus",
-                                                        "memory",  "timeout",    "retry", "queue",
-                                                        "array",   "depends_on"};
+constexpr std::array<std::string_view, 11> kStepKeys = {"command", "definition", "image", "env",
+                                                        "vcpus",   "memory",     "timeout", "retry",
+                                                        "queue",   "array",      "depends_on"};
 constexpr std::array<std::string_view, 3> kRetryKeys = {"attempts", "evaluate_on_exit", "backoff"};
 constexpr std::array<std::string_view, 4> kRuleKeys = {"action", "on_exit_code", "on_reason",
                                                        "on_status_reason"};
@@ -250,6 +251,8 @@ class Reader {
           } else if (key == "definition") {
             has_definition = true;
             step.spec.definition = ReadDefinition(value);
+          } else if (key == "image") {
+            step.spec.image = ReadImage(value);
           } else if (key == "array") {
             step.spec.array_size =
                 static_cast<int>(w_.Integer(value, kMinArraySize, kMaxArraySize).value_or(0));
@@ -260,6 +263,9 @@ class Reader {
           }
         });
     if (!is_map) return step;
+    if (has_definition && !step.spec.image.empty()) {
+      w_.Report(field.key_pos, field.path + ": has both 'image' and 'definition'; a definition names its own image");
+    }
     if (has_command && has_definition) {
       w_.Report(field.key_pos, field.path + ": has both 'command' and 'definition'; give one");
     } else if (!has_command && !has_definition) {
@@ -291,6 +297,17 @@ class Reader {
     });
     if (field.node->size() == 0) w_.Report(field, "must not be empty");
     return argv;
+  }
+
+  // A container image the step's command runs in (podman), as containerProperties.image.
+  std::string ReadImage(const Field& field) {
+    const std::optional<std::string> text = w_.Text(field);
+    if (!text) return "";
+    if (Status st = core::CheckImageReference(*text, "the image reference"); !st.ok()) {
+      w_.Report(field, st.message());
+      return "";
+    }
+    return *text;
   }
 
   std::string ReadDefinition(const Field& field) {

@@ -134,6 +134,7 @@ steps:
   setup: {definition: "prepare:3", env: {MODE: "{{ params.day }}", N: 5, ON: true}}
   fan:
     command: ./fan.sh
+    image: localhost/tools:1.2
     array: 10
     depends_on: [setup]
   each:
@@ -164,6 +165,8 @@ steps:
   EXPECT_EQ(spec.steps[0].env, (std::map<std::string, std::string>{
                                    {"MODE", "{{ params.day }}"}, {"N", "5"}, {"ON", "true"}}));
   EXPECT_EQ(spec.steps[1].array_size, 10);
+  EXPECT_EQ(spec.steps[1].image, "localhost/tools:1.2");
+  EXPECT_EQ(spec.steps[0].image, "");
   EXPECT_EQ(spec.steps[2].definition, "worker");
   const StepSpec& cleanup = spec.steps[3];
   ASSERT_EQ(cleanup.depends_on.size(), 3u);

@@ -290,12 +290,14 @@ def test_user_ulimits_and_working_directory_apply_inside_the_container(server):
     assert log_lines(server, job) == ["1000", "64", "/tmp"]
 
 
-def test_a_pipeline_step_naming_a_container_definition_runs_in_podman(server, workdir):
+def test_a_pipeline_step_naming_a_container_definition_or_an_image_runs_in_podman(server, workdir):
     container_job(server.batch(), "packer", ["sh", "-c", "echo packed in a container; test -f /run/.containerenv"])
     spec = os.path.join(workdir, "p.yaml")
     with open(spec, "w") as f:
         f.write("name: boxed\nsteps:\n  prepare: {command: [\"true\"]}\n"
-                "  pack: {definition: packer, depends_on: [prepare]}\n")
+                "  pack: {definition: packer, depends_on: [prepare]}\n"
+                f"  ship: {{image: \"{IMAGE}\", depends_on: [pack],\n"
+                "         command: \"test -f /run/.containerenv && echo shipped from {{ run_id }}\"}\n")
     status, _, body = server.raw("POST", "/api/v1/pipelines", json.dumps({"source": open(spec).read(),
                                                                            "base_dir": workdir}),
                                  {"Content-Type": "application/json"})
@@ -312,3 +314,7 @@ def test_a_pipeline_step_naming_a_container_definition_runs_in_podman(server, wo
     job = server.batch().describe_jobs(jobs=[pack["job_id"]])["jobs"][0]
     assert job["container"]["image"] == IMAGE
     assert any(line.startswith("packed in ") for line in log_lines(server, job)), log_lines(server, job)
+    ship = next(s for s in done["steps"] if s["name"] == "ship")
+    job = server.batch().describe_jobs(jobs=[ship["job_id"]])["jobs"][0]
+    assert job["container"]["image"] == IMAGE
+    assert log_lines(server, job) == [f"shipped from {run['id']}"], log_lines(server, job)
