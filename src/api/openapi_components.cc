@@ -42,7 +42,7 @@ constexpr std::string_view kComponents = R"json({
       "steps": {"type": "array", "description": "one pipeline only", "items": {"type": "object",
         "required": ["name", "depends_on"], "properties": {
           "name": {"type": "string"}, "command": {"type": "array", "items": {"type": "string"}},
-          "definition": {"type": "string"}, "array": {"type": "integer"},
+          "definition": {"type": "string"}, "image": {"type": "string"}, "array": {"type": "integer"},
           "depends_on": {"type": "array", "items": {"type": "object", "properties": {
             "step": {"type": "string"},
             "condition": {"type": "string", "enum": ["success", "failure", "completion"]}}}}}}}}},

@@ -318,6 +318,7 @@ Result<Json> PipelinesApi::PipelineJson(const core::PipelineVersion& version, bo
       steps.push_back({{"name", step.name},
                        {"command", step.command},
                        {"definition", step.definition},
+                       {"image", step.image},
                        {"array", step.array_size},
                        {"depends_on", deps}});
     }

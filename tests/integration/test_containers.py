@@ -314,6 +314,8 @@ def test_a_pipeline_step_naming_a_container_definition_or_an_image_runs_in_podma
     job = server.batch().describe_jobs(jobs=[pack["job_id"]])["jobs"][0]
     assert job["container"]["image"] == IMAGE
     assert any(line.startswith("packed in ") for line in log_lines(server, job)), log_lines(server, job)
+    status, _, shown = server.raw("GET", "/api/v1/pipelines/boxed")
+    assert status == 200 and next(s for s in shown["steps"] if s["name"] == "ship")["image"] == IMAGE, shown
     ship = next(s for s in done["steps"] if s["name"] == "ship")
     job = server.batch().describe_jobs(jobs=[ship["job_id"]])["jobs"][0]
     assert job["container"]["image"] == IMAGE
