@@ -11,8 +11,12 @@ kill_invalid_depend), side by side in one invocation.
           go together as one array), and one array job. Slurm: `sbatch --wrap true` one by one,
           and one `sbatch --array`.
 
+--transport slurmrestd has nightshift reach Slurm through slurmrestd (the started cluster's unix
+socket, or --slurmrestd URL) instead of the client commands; Slurm alone still uses sbatch.
+
 Prints one markdown row per figure. Usage:
-  bench/slurm_bench.py [--build build] [--chain-jobs 200] [--jobs 1000] [chain] [many]
+  bench/slurm_bench.py [--build build] [--chain-jobs 200] [--jobs 1000] [--transport commands|slurmrestd]
+                       [chain] [many]
 """
 import argparse
 import json
@@ -75,9 +79,9 @@ def slurm_array(env, n, tmp):
 
 
 class NightshiftOnSlurm:
-    def __init__(self, binary, tmp, conf):
+    def __init__(self, binary, tmp, reach):
         data = tempfile.mkdtemp(dir=tmp)
-        self.server = Server(binary, data, extra_args=["--slurm-conf", conf])
+        self.server = Server(binary, data, extra_args=reach)
         self.server.call("createcomputeenvironment", {"computeEnvironmentName": "slurm", "type": "UNMANAGED",
                                                       "state": "DISABLED", "slurm": {"partition": "debug"}})
         self.server.call("createjobqueue", {"jobQueueName": "sq", "priority": 1, "computeEnvironmentOrder": [
@@ -117,10 +121,11 @@ class NightshiftOnSlurm:
         self.server.stop()
 
 
-def on_nightshift(binary, tmp, conf, submit_all, release_after=False):
+def on_nightshift(binary, tmp, reach, submit_all, release_after=False):
     """Seconds from the first submission (or, with release_after, from enabling the compute
-    environment once everything is submitted) to the last job's end; submit_all(ns) returns ids."""
-    ns = NightshiftOnSlurm(binary, tmp, conf)
+    environment once everything is submitted) to the last job's end; submit_all(ns) returns ids.
+    `reach`: the server's arguments that say how it reaches Slurm."""
+    ns = NightshiftOnSlurm(binary, tmp, reach)
     try:
         if not release_after:
             ns.enable()
@@ -154,6 +159,9 @@ def main():
     ap.add_argument("--chain-jobs", type=int, default=200)
     ap.add_argument("--jobs", type=int, default=1000)
     ap.add_argument("--slurm-conf", help="an existing cluster's slurm.conf (default: start one)")
+    ap.add_argument("--transport", choices=["commands", "slurmrestd"], default="commands",
+                    help="how nightshift reaches Slurm: its client commands, or slurmrestd")
+    ap.add_argument("--slurmrestd", help="slurmrestd's URL (default: the started cluster's unix socket)")
     ap.add_argument("what", nargs="*", default=["chain", "many"])
     args = ap.parse_args()
     binary = os.path.join(args.build, "nightshift")
@@ -166,24 +174,31 @@ def main():
         subprocess.run([CLUSTER, "start", cluster], check=True, stdout=subprocess.DEVNULL)
         conf = os.path.join(cluster, "slurm.conf")
     env = dict(os.environ, SLURM_CONF=conf)
+    if args.transport == "slurmrestd":
+        if not args.slurmrestd and not cluster:
+            ap.error("--transport slurmrestd with --slurm-conf needs --slurmrestd URL")
+        url = args.slurmrestd or "unix:" + os.path.join(cluster, "slurmrestd.sock")
+        reach, via = ["--slurmrestd", url], " (nightshift through slurmrestd)"
+    else:
+        reach, via = ["--slurm-conf", conf], ""
     rows = []
     try:
         if "chain" in args.what:
             n = args.chain_jobs
-            ns = on_nightshift(binary, tmp, conf, submit_chain(n), release_after=True)
+            ns = on_nightshift(binary, tmp, reach, submit_chain(n), release_after=True)
             sl = slurm_chain(env, n, tmp)
-            rows.append((f"{n}-job chain on Slurm, per link", f"{1000 * ns / n:.0f} ms",
+            rows.append((f"{n}-job chain on Slurm, per link{via}", f"{1000 * ns / n:.0f} ms",
                          f"Slurm afterok {1000 * sl / n:.0f} ms", f"{sl / ns:.2f}x as fast"))
         if "many" in args.what:
             n = args.jobs
-            ns = on_nightshift(binary, tmp, conf, lambda ns: [ns.submit(f"m{i}") for i in range(n)])
-            ns_array = on_nightshift(binary, tmp, conf, submit_array(n))
+            ns = on_nightshift(binary, tmp, reach, lambda ns: [ns.submit(f"m{i}") for i in range(n)])
+            ns_array = on_nightshift(binary, tmp, reach, submit_array(n))
             one = slurm_one_by_one(env, n, tmp)
             arr = slurm_array(env, n, tmp)
             rows.append((f"{n:,} independent jobs on Slurm, one SubmitJob each (sequential client, durable), "
-                         f"submit to last end", f"{ns:.1f} s ({n / ns:.0f} jobs/s)",
+                         f"submit to last end{via}", f"{ns:.1f} s ({n / ns:.0f} jobs/s)",
                          f"sbatch one by one {one:.1f} s ({n / one:.0f} jobs/s)", f"{one / ns:.2f}x as fast"))
-            rows.append((f"an array job of {n:,} on Slurm (one Slurm array), submit to last end",
+            rows.append((f"an array job of {n:,} on Slurm (one Slurm array), submit to last end{via}",
                          f"{ns_array:.1f} s ({n / ns_array:.0f} jobs/s)",
                          f"one sbatch --array {arr:.1f} s; sbatch one by one {one:.1f} s",
                          f"{arr / ns_array:.2f}x the array's speed, {one / ns_array:.1f}x one by one"))

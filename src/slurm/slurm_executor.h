@@ -1,7 +1,8 @@
 // SlurmExecutor: runs the attempts of Slurm compute environments as Slurm jobs. nightshift keeps
 // the dependencies and the queue order: an attempt reaches Slurm only when the engine places it,
 // so Slurm never holds a job that waits for another (no DependencyNeverSatisfied). Slurm does
-// the placement on nodes.
+// the placement on nodes. Slurm is reached through its client commands or slurmrestd
+// (slurm/slurm_client.h); the commands are named below.
 //
 // Launches made in the same loop turn (or while earlier sbatch calls ran) with the same sbatch
 // options are one `sbatch --array` submission (an AWS array job's children, or any independent
@@ -16,7 +17,9 @@
 // keeps each waiting attempt's reason current ("Slurm job 12_3 pending: Resources"), notices an
 // element that ended without an exit record (killed, node failure: decoded from Slurm's state and
 // raw wait status), and tells when the controller cannot be reached, in which case attempts wait
-// with that reason and submissions are retried with backoff; nothing is dropped.
+// with that reason and submissions are retried with backoff; nothing is dropped. An element that
+// squeue no longer knows (ended while no server watched, then forgotten after MinJobAge) is looked
+// up in Slurm's accounting (sacct -X, or sacct -c without slurmdbd) before it is called lost.
 //
 // Restarts: Adopt finds an attempt's records, its batch and the batch's Slurm job id; it waits
 // for an sbatch that the previous server left running (the batch file's flock); a batch whose
