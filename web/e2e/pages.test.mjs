@@ -129,6 +129,7 @@ test("the jobs list filters by state and name, and a job page explains it", asyn
   await page.waitForSelector(`[data-job-id="${ids.ok}"]`, { state: "detached" });
   await page.waitForSelector(`[data-job-id="${ids.failed}"]`);
   await page.selectOption('[data-testid="filter-state"]', "");
+  await page.waitForSelector(`[data-job-id="${ids.ok}"]`);  // the list of every state is back
   await page.fill('[data-testid="filter-name"]', "hello*");
   await page.press('[data-testid="filter-name"]', "Enter");
   await page.waitForSelector(`[data-job-id="${ids.failed}"]`, { state: "detached" });

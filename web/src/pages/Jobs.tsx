@@ -85,6 +85,10 @@ export function Jobs({ location }: { location: Location }) {
   const [error, setError] = useState<Error | null>(null);
   const loading = useRef(false);
   const generation = useRef(0);
+  // What is typed in the name filter, applied on Enter or blur: kept apart from the URL's name so
+  // that a re-render while the user types (a page of jobs arriving) does not wipe the text.
+  const [nameText, setNameText] = useState(f.name);
+  useEffect(() => setNameText(f.name), [f.name]);
 
   const loadPage = (token: string | null, fresh: boolean) => {
     if (!queue || loading.current) return;
@@ -149,8 +153,9 @@ export function Jobs({ location }: { location: Location }) {
           Name <span class="muted small">(prefix*)</span>
           <input
             type="search"
-            value={f.name}
+            value={nameText}
             placeholder="name or prefix*"
+            onInput={(e) => setNameText((e.target as HTMLInputElement).value)}
             onChange={(e) => set({ name: (e.target as HTMLInputElement).value.trim() })}
             data-testid="filter-name"
           />
