@@ -78,6 +78,11 @@ class RouterHarness {
     const bool has_credentials = !request.Header("authorization").empty();
     api::Router& router = has_credentials ? *signed_router_ : *open_router_;
     const std::string what = request.method + " " + request.path + "?" + request.query;
+    // The secret file can leak only through the UI's file server. The API answers may echo what
+    // earlier inputs stored (a queue named after the marker, which libFuzzer learns from the
+    // comparison below, shows in /metrics): they are not files.
+    const bool api_route = request.path.rfind("/v1/", 0) == 0 || request.path.rfind("/api/", 0) == 0 ||
+                           request.path == "/metrics" || request.path == "/healthz";
     std::string sent = what + request.body;
     for (const auto& [name, value] : request.headers) sent += name + value;
     std::optional<api::HttpResponse> answer;
@@ -99,7 +104,8 @@ class RouterHarness {
     Check(answer->status >= 200 && answer->status < 500, "answered outside 2xx-4xx",
           what + " -> " + std::to_string(answer->status) + " " + answer->body);
     // (An answer may echo what the request said: the check holds only when it did not say it.)
-    Check(answer->body.find(kSecretMarker) == std::string::npos || sent.find(kSecretMarker) != std::string::npos,
+    Check(api_route || answer->body.find(kSecretMarker) == std::string::npos ||
+              sent.find(kSecretMarker) != std::string::npos,
           "a file outside the UI directory was served", what);
     if (!answer->stream && answer->content_type == "application/json" && !answer->body.empty()) {
       const nlohmann::json body = nlohmann::json::parse(answer->body, nullptr, /*allow_exceptions=*/false);
