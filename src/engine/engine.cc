@@ -35,6 +35,7 @@ struct Engine::Timers {
       : wakeup(io),
         retry_commit(io),
         started_commit(io),
+        coalesce(io),
         release_memory(io),
         schedule(io),
         writer(1),
@@ -47,6 +48,9 @@ struct Engine::Timers {
   asio::steady_timer retry_commit;    // after a failed commit
   asio::steady_timer started_commit;  // commits started attempts no other change carried
   bool started_commit_armed = false;
+  asio::steady_timer coalesce;  // ends the window in which a batch nobody waits for grows
+  bool coalesce_armed = false;
+  bool coalesce_due = false;  // the window has ended: hand the batch off at the next turn
   asio::steady_timer release_memory;  // after a bulk commit (kBulkChanges)
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
@@ -103,6 +107,7 @@ Status Engine::Start() {
   }
   for (auto& d : snapshot->job_definitions) definitions_[{d.name, d.revision}] = std::move(d);
   next_seq_ = snapshot->max_job_seq + 1;
+  committed_jobs_through_ = snapshot->max_job_seq;
   if (ces_.empty() && queues_.empty()) NS_RETURN_IF_ERROR(CreateDefaults());
 
   std::vector<const core::Job*> active;
@@ -120,6 +125,7 @@ Status Engine::Start() {
   const size_t restored = snapshot->active_jobs.size();
   scheduler_.Restore(std::move(snapshot->active_jobs), *finished, Now());
   for (const core::Job& job : adopt) Adopt(job);
+  HoldUnclaimedLaunches();
   next_run_seq_ = snapshot->max_run_seq + 1;
   RestorePipelines(std::move(snapshot->pipeline_versions), std::move(snapshot->active_runs));
   RestoreSchedules(std::move(snapshot->schedules));
@@ -133,6 +139,37 @@ Status Engine::Start() {
                adopt.size(), schedules_.size());
   ScheduleFlush();
   return Status::Ok();
+}
+
+void Engine::HoldUnclaimedLaunches() {
+  for (const auto& [kind, executor] : executors_) {
+    if (!executor->RecordsLaunches()) continue;
+    for (const exec::AttemptKey& key : executor->UnclaimedLaunches()) {
+      // The attempt the job would launch next: its STARTING was lost with the crash. Any other
+      // is an ended attempt's record (its outcome committed) or one of a job that ended.
+      const core::Job* job = scheduler_.Find(key.job_id);
+      if (job && job->array_size == 0 && static_cast<size_t>(key.attempt) == job->attempts.size() + 1) {
+        executor->Hold(key);
+        held_launches_[key.job_id] = {key.attempt, executor};
+      } else {
+        executor->Disown(key);
+      }
+    }
+  }
+  if (!held_launches_.empty()) {
+    spdlog::info("{} attempts launched before the restart without a committed start are kept for their jobs",
+                 held_launches_.size());
+  }
+}
+
+void Engine::DisownEndedHolds(const std::vector<core::JobTransition>& transitions) {
+  for (const core::JobTransition& t : transitions) {
+    if (!core::IsTerminal(t.to)) continue;
+    auto it = held_launches_.find(t.job_id);
+    if (it == held_launches_.end()) continue;
+    it->second.executor->Disown({t.job_id, it->second.attempt});
+    held_launches_.erase(it);
+  }
 }
 
 Status Engine::CreateDefaults() {
@@ -210,6 +247,7 @@ void Engine::Stop() {
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
   timers_->started_commit.cancel();
+  timers_->coalesce.cancel();
   timers_->release_memory.cancel();
   timers_->schedule.cancel();
   // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
@@ -266,10 +304,14 @@ void Engine::Flush() {
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
   NoteTransitions(now);
+  LaunchRecorded();
   if (in_flight_) {
     // One batch at a time with the writer: this turn's changes go with the next, handed off when
     // that one is committed (OnCommitted), with everything the turns meanwhile add to it.
     commit_deferred_ = true;
+  } else if (!timers_->coalesce_due && PendingCanWait()) {
+    commit_deferred_ = true;
+    ArmCoalesce();
   } else {
     // Even with an fsync in flight: the writer commits while the syncer flushes, and the next
     // fsync covers this batch too.
@@ -288,13 +330,31 @@ void Engine::Flush() {
 // 200,000 of them.
 void Engine::NoteTransitions(TimeMs now) {
   const std::vector<core::JobTransition> transitions = scheduler_.TakeTransitions();
+  if (!held_launches_.empty()) DisownEndedHolds(transitions);
   NoteRunSteps(transitions, now);
   NoteEndedRuns(transitions, now);
   NoteEvents(transitions, now);
 }
 
+bool Engine::PendingCanWait() const {
+  return waiting_for_commit_.empty() && to_launch_.empty() && !scheduler_.HasKills();
+}
+
+void Engine::ArmCoalesce() {
+  if (timers_->coalesce_armed) return;
+  timers_->coalesce_armed = true;
+  timers_->coalesce.expires_after(kCoalesceDelay);
+  timers_->coalesce.async_wait([this](boost::system::error_code ec) {
+    timers_->coalesce_armed = false;
+    if (ec) return;
+    timers_->coalesce_due = true;
+    ScheduleFlush();
+  });
+}
+
 void Engine::CommitPending() {
   commit_deferred_ = false;
+  timers_->coalesce_due = false;
   // Transitions made after Flush took its own (a job a settled run's schedule submitted).
   NoteEvents(scheduler_.TakeTransitions(), Now());
   Handoff handoff;
@@ -318,6 +378,7 @@ void Engine::CommitPending() {
   handoff.drafts = std::make_shared<JobEventDrafts>(std::exchange(pending_drafts_, {}));
   NoteHandedOff();
   handoff.handed_off_us = clock_.NowUs();
+  handoff.jobs_through = next_seq_ - 1;
   in_flight_ = std::move(handoff);
   if (in_flight_->batch->empty()) {
     OnCommitted(in_flight_->generation, Status::Ok());  // nothing to write: committed already
@@ -366,6 +427,7 @@ void Engine::OnCommitted(uint64_t generation, Status st) {
     if (changes >= kBulkChanges) ArmMemoryRelease();
   }
   uncommitted_finished_.clear();  // the store has them now
+  committed_jobs_through_ = committed.jobs_through;
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
   for (auto& done : committed.waiters) awaiting_sync_.push_back(std::move(done));
   if (stopped_) return;
@@ -403,12 +465,35 @@ void Engine::CarryOutDecisions(const Handoff& committed) {
   }
 }
 
+// Not while commits fail: then nothing new starts until the store has taken the batch.
+void Engine::LaunchRecorded() {
+  if (to_launch_.empty() || commit_failures_ != 0) return;
+  std::vector<core::Placement> later;
+  for (core::Placement& p : std::exchange(to_launch_, {})) {
+    const core::Job* job = scheduler_.Find(p.job_id);
+    if (job && job->seq <= committed_jobs_through_ && ExecutorOf(p.compute_environment).RecordsLaunches()) {
+      Launch(p);
+    } else {
+      later.push_back(std::move(p));
+    }
+  }
+  to_launch_ = std::move(later);
+}
+
 void Engine::Launch(const core::Placement& placement) {
   const core::Job* job = scheduler_.Find(placement.job_id);
   if (!job || job->state != core::JobState::kStarting) return;  // cancelled meanwhile
   const TimeMs started_at = Now();  // before the spawn: no output can be older
   Result<exec::LaunchRequest> launch = BuildLaunch(*job, placement);
   exec::Executor& executor = ExecutorOf(placement.compute_environment);
+  if (auto held = held_launches_.find(placement.job_id); held != held_launches_.end()) {
+    // Launched by the executor holding it, the held attempt is re-attached; placed elsewhere
+    // (its queue changed meanwhile) or not launched, it must not go on running unwatched.
+    if (held->second.executor != &executor || held->second.attempt != placement.attempt || !launch.ok()) {
+      held->second.executor->Disown({placement.job_id, held->second.attempt});
+    }
+    held_launches_.erase(held);
+  }
   Status st = launch.ok() ? executor.Launch(*launch) : launch.status();
   if (st.ok()) {
     if (!executor.ReportsStarts()) scheduler_.OnLaunched(placement.job_id, placement.attempt, started_at);

@@ -12,6 +12,11 @@
 // is with the writer at a time; the turns meanwhile collect their changes for the next one. When
 // the commit ends, the loop learns it (OnCommitted) and only then launches what the batch
 // started, publishes its events and has its callers' fsync done (StartSync, on the syncer thread).
+// The exception: an executor that records each launch before it starts anything (the local one,
+// in its supervisor's journal; Executor::RecordsLaunches) launches in the turn that decided it,
+// while the batch is committed; after a crash before that commit, the next server finds the
+// attempt in that record and re-attaches to it when it launches the attempt again
+// (HoldUnclaimedLaunches), so nothing runs twice. A dependent then starts one commit sooner.
 // Until then the loop answers reads of what the batch holds from memory (GetJob, GetRun, fires).
 // Thread-safety: none. Every method must be called on the io_context's thread. The writer and
 // syncer threads only call the store (Commit, SyncCommitted) and post their outcome to the loop.
@@ -61,6 +66,12 @@ namespace nightshift::engine {
 // the store may still say STARTING for an attempt that runs, or lack an answered call's audit
 // record.
 inline constexpr std::chrono::milliseconds kLazyCommitDelay{100};
+
+// How long a batch that nobody waits for (no answer, launch or kill depends on it: only what
+// executors reported, which their own records keep across a crash) gathers the following turns'
+// changes before it goes to the writer: a DAG of short jobs then costs a commit per window, not
+// one per exit.
+inline constexpr std::chrono::milliseconds kCoalesceDelay{5};
 
 struct EngineOptions {
   std::string region = "us-east-1";
@@ -306,6 +317,7 @@ class Engine {
     std::vector<core::KillRequest> kills;
     std::vector<std::function<void(Status)>> waiters;  // acknowledged once committed and synced
     int64_t handed_off_us = 0;
+    uint64_t jobs_through = 0;  // every job of seq <= this is in this batch or an earlier one
     bool writing = false;  // with the writer now; false: its commit failed, to be retried
     std::shared_future<Status> outcome;  // the writer's answer (Stop waits for it)
   };
@@ -329,7 +341,18 @@ class Engine {
   exec::Executor& ExecutorOf(const std::string& ce) const;
   Status AddCascadeCause(const core::Job& job, core::Explanation& e);
   void Launch(const core::Placement& placement);
+  // Launches at once what to_launch_ holds for executors that record their launches, of jobs whose
+  // submission is committed.
+  void LaunchRecorded();
+  // At start: the attempts launched before a crash without a committed STARTING (see
+  // held_launches_).
+  void HoldUnclaimedLaunches();
+  // Gives up the held attempts of jobs that ended without launching them.
+  void DisownEndedHolds(const std::vector<core::JobTransition>& transitions);
   void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
+  // True when no answer, launch or kill waits for the pending changes (see kCoalesceDelay).
+  bool PendingCanWait() const;
+  void ArmCoalesce();  // hands the pending changes off after kCoalesceDelay
   // Gives free memory back to the system kMemoryReleaseDelay after the last commit of
   // kBulkChanges jobs and events or more.
   void ArmMemoryRelease();
@@ -456,7 +479,18 @@ class Engine {
   std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
   bool sync_in_flight_ = false;
   Status store_failure_;  // set when a flush of committed data failed: no more writes
-  std::vector<core::Placement> to_launch_;
+  std::vector<core::Placement> to_launch_;  // launched once their batch is committed
+  // Attempts an executor launched before a crash whose STARTING was not committed, kept
+  // (Executor::Hold) for their job's next Launch: job id -> the attempt and who holds it.
+  struct HeldLaunch {
+    int attempt = 0;
+    exec::Executor* executor = nullptr;
+  };
+  std::unordered_map<std::string, HeldLaunch> held_launches_;
+  // Every job of seq <= this has its submission committed. Only such a job launches before its
+  // STARTING is committed: a crash must not leave a process of a job the store never had (the
+  // client, never answered, would submit it again).
+  uint64_t committed_jobs_through_ = 0;
   bool flush_scheduled_ = false;
   // A turn left its changes in pending_ for the next batch: one was with the writer.
   bool commit_deferred_ = false;

@@ -54,9 +54,7 @@ TEST_F(EngineTest, AJobThatEndedIsServedFromMemoryUntilItsBatchIsCommitted) {
   ASSERT_EQ(executor_->launched().size(), 1u);
   flaky_->HoldCommits();
   executor_->Exit({a, 1}, 0);
-  io_->restart();
-  io_->poll();
-  ASSERT_TRUE(flaky_->WaitForHeldCommit());
+  ASSERT_TRUE(RunUntilCommitHeld());
   // No longer in the scheduler, not yet in the store: the engine still knows it.
   EXPECT_NE(StoredState(a), core::JobState::kSucceeded);
   Result<std::optional<core::Job>> during = engine_->GetJob(a);
@@ -73,6 +71,72 @@ TEST_F(EngineTest, AJobThatEndedIsServedFromMemoryUntilItsBatchIsCommitted) {
   Result<std::optional<core::Job>> after = engine_->GetJob(a);
   ASSERT_TRUE(after.ok() && after->has_value());
   EXPECT_EQ((*after)->state, core::JobState::kSucceeded);
+}
+
+// An executor that records its launches (the local one, in its supervisor's journal) gets a
+// dependent at once, while the batch that starts it is still with the writer; a job whose
+// submission is not committed yet still waits for that commit.
+TEST_F(EngineTest, AnExecutorThatRecordsLaunchesStartsACommittedJobBeforeItsStartIsCommitted) {
+  records_launches_ = true;
+  OpenAndStart();
+  RegisterDefinition();
+  std::string a = Submit("a");
+  std::string b = Submit("b", {{a}});
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  flaky_->HoldCommits();
+  executor_->Exit({a, 1}, 0);
+  ASSERT_TRUE(RunUntil([&] { return executor_->launched().size() == 2; }));
+  EXPECT_EQ(executor_->launched()[1].key, (exec::AttemptKey{b, 1}));
+  EXPECT_NE(StoredState(b), core::JobState::kStarting);  // its batch is not committed
+  EXPECT_NE(StoredState(a), core::JobState::kSucceeded);
+  flaky_->ReleaseCommits();
+  Drain();
+  EXPECT_EQ(StoredState(b), core::JobState::kRunning);
+
+  flaky_->HoldCommits();
+  std::string c = Submit("c");
+  ASSERT_TRUE(RunUntilCommitHeld());
+  io_->restart();
+  io_->poll();
+  EXPECT_EQ(executor_->launched().size(), 2u);  // c's submission is with the writer
+  flaky_->ReleaseCommits();
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 3u);
+  EXPECT_EQ(executor_->launched()[2].key, (exec::AttemptKey{c, 1}));
+}
+
+// A crash after such a launch and before its commit: the restarted engine holds the attempt the
+// executor names for the job's launch (which re-attaches instead of starting again), and disowns
+// those no job will launch, and a held attempt whose job ends without it.
+TEST_F(EngineTest, ARestartHoldsAnAttemptLaunchedBeforeItsStartWasCommitted) {
+  records_launches_ = true;
+  OpenAndStart();
+  RegisterDefinition();
+  std::string a = Submit("a");
+  std::string b = Submit("b", {{a}});
+  std::string c = Submit("c", {{a}});
+  Drain();
+  flaky_->HoldCommits();
+  executor_->Exit({a, 1}, 0);
+  ASSERT_TRUE(RunUntil([&] { return executor_->launched().size() == 3; }));  // b and c
+  flaky_->set_fail_commits(true);  // the crash: the batch never reaches the store
+  flaky_->ReleaseCommits();
+  unclaimed_launches_ = {{b, 1}, {c, 1}, {a, 3}, {"no-such-job", 1}};
+  OpenAndStart();
+  EXPECT_NE(StoredState(b), core::JobState::kStarting);
+  EXPECT_EQ(executor_->held(), (std::vector<exec::AttemptKey>{{b, 1}, {c, 1}}));
+  EXPECT_EQ(executor_->disowned(), (std::vector<exec::AttemptKey>{{a, 3}, {"no-such-job", 1}}));
+  ASSERT_TRUE(engine_->CancelJob(c, "not wanted").ok());
+  Drain();
+  EXPECT_EQ(executor_->disowned().back(), (exec::AttemptKey{c, 1}));
+  executor_->Exit({a, 1}, 0);  // the adopted parent's outcome, again
+  ASSERT_TRUE(RunUntil([&] { return !executor_->launched().empty(); }));
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  EXPECT_EQ(executor_->launched()[0].key, (exec::AttemptKey{b, 1}));
+  Drain();
+  EXPECT_EQ(executor_->disowned().size(), 3u);  // b was launched, not disowned
+  EXPECT_EQ(StoredState(b), core::JobState::kRunning);
 }
 
 TEST_F(EngineTest, StopCommitsTheBatchWithTheWriterAndTheChangesAfterIt) {

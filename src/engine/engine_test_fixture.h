@@ -52,10 +52,10 @@ class FlakyStore final : public store::Store {
     hold_ = false;
     gate_.notify_all();
   }
-  // Waits (up to 5 s) until a commit has reached the gate since HoldCommits(); false if none did.
-  bool WaitForHeldCommit() {
+  // Waits (up to `wait`) until a commit has reached the gate since HoldCommits(); false if none did.
+  bool WaitForHeldCommit(std::chrono::milliseconds wait = std::chrono::seconds(5)) {
     std::unique_lock lock(gate_mu_);
-    return gate_.wait_for(lock, std::chrono::seconds(5), [&] { return commits_arrived_ > held_from_; });
+    return gate_.wait_for(lock, wait, [&] { return commits_arrived_ > held_from_; });
   }
   Status SyncCommitted() override {
     if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
@@ -125,6 +125,8 @@ class EngineTest : public ::testing::Test {
     io_ = std::make_unique<boost::asio::io_context>();
     executor_ = std::make_unique<testing::FakeExecutor>();
     executor_->set_default_adopt_result(adopt_result_);
+    executor_->set_records_launches(records_launches_);
+    executor_->set_unclaimed_launches(unclaimed_launches_);
     auto store = store::SqliteStore::Open(dir_ + "/nightshift.db");
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     store_ = std::move(store).value();
@@ -157,6 +159,12 @@ class EngineTest : public ::testing::Test {
       io_->run_one_for(std::chrono::milliseconds(10));
     }
     return pred();
+  }
+
+  // Runs the loop, timers included (a batch nobody waits for is handed off after kCoalesceDelay),
+  // until a commit reaches the gate of HoldCommits(); false if none did within 5 s.
+  bool RunUntilCommitHeld() {
+    return RunUntil([&] { return flaky_->WaitForHeldCommit(std::chrono::milliseconds(0)); });
   }
 
   std::string Submit(const std::string& name, std::vector<core::Dependency> deps = {}) {
@@ -200,6 +208,8 @@ class EngineTest : public ::testing::Test {
   std::unique_ptr<boost::asio::io_context> io_;
   std::unique_ptr<testing::FakeExecutor> executor_;
   exec::AdoptResult adopt_result_ = exec::AdoptResult::kRunning;  // the next executor's answer to Adopt
+  bool records_launches_ = false;                      // the next executor's RecordsLaunches()
+  std::vector<exec::AttemptKey> unclaimed_launches_;  // and UnclaimedLaunches()
   std::unique_ptr<store::SqliteStore> store_;
   std::unique_ptr<FlakyStore> flaky_;
   std::unique_ptr<Engine> engine_;

@@ -75,6 +75,21 @@ class Executor {
   // reports through the start callback (or it ends first, through the exit callback).
   virtual bool ReportsStarts() const { return false; }
 
+  // True: Launch records the attempt where a later server process finds it (before it starts
+  // anything), and a Launch of an attempt that UnclaimedLaunches() named and Hold() kept
+  // re-attaches to it instead of starting it again. The caller may then launch an attempt before
+  // its STARTING is committed: after a crash, the attempt is claimed, not started twice.
+  virtual bool RecordsLaunches() const { return false; }
+  // After a restart, before the first Launch (for an executor that RecordsLaunches()): the
+  // attempts earlier server processes launched that Adopt was not asked about. Each is given to
+  // Hold or Disown.
+  virtual std::vector<AttemptKey> UnclaimedLaunches() { return {}; }
+  // Keeps an unclaimed attempt for a Launch of the same attempt, until that Launch or Disown.
+  virtual void Hold(const AttemptKey& key) { (void)key; }
+  // Gives up an unclaimed attempt that will not be launched: terminates it if it still runs; its
+  // outcome is never reported.
+  virtual void Disown(const AttemptKey& key) { (void)key; }
+
   // Starts an attempt. The process outlives the server. An error means nothing was started
   // (the caller fails the attempt with the message); a command that cannot be executed is not an
   // error here but an outcome of kind kSpawnFailed reported through the callback.

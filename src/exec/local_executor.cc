@@ -66,6 +66,7 @@ struct LocalExecutor::Journal {
   std::unique_ptr<JournalReader> reader;
   int wd = -1;                  // inotify watch on its last segment, while attempts are adopted
   std::set<std::string> adopted;  // attempts adopted from it and not reported yet
+  std::set<std::string> held;     // attempts kept for a Launch (Hold)
   uint64_t last_report = 0;       // the executor's reports_ when the last of them was reported
   bool undecided = false;         // its supervisor did not detach within kDetachWaitMs
 };
@@ -268,14 +269,18 @@ std::optional<pid_t> LocalExecutor::supervisor_pid() const {
 }
 
 Status LocalExecutor::Launch(const LaunchRequest& request) {
-  if (!request.container && (request.argv.empty() || request.argv[0].empty())) {
-    return Status::InvalidArgument("job " + request.key.job_id + ": empty command");
-  }
   Result<std::string> name = AttemptName(request.key);
   if (!name.ok()) return name.status();
   if (watches_.count(*name) != 0) return Status::Conflict(*name + ": attempt is running");
   EnsureScanned();
-  if (FindJournalOf(*name) != nullptr) return Status::Conflict(*name + ": attempt has already run");
+  if (Journal* journal = FindJournalOf(*name)) {
+    if (journal->held.erase(*name) == 0) return Status::Conflict(*name + ": attempt has already run");
+    AdoptFromJournal(request.key, *name, *journal);  // launched before a crash: re-attach
+    return Status::Ok();
+  }
+  if (!request.container && (request.argv.empty() || request.argv[0].empty())) {
+    return Status::InvalidArgument("job " + request.key.job_id + ": empty command");
+  }
   Result<LaunchMessage> built = request.container ? BuildContainerLaunch(request, *name) : BuildHostLaunch(request, *name);
   if (!built.ok()) return built.status();
   LaunchMessage& launch = *built;
@@ -590,7 +595,7 @@ void LocalExecutor::OutcomesCommitted() {
   if (link_ && link_ == marked_link_.lock()) link_->committed_seq = std::max(link_->committed_seq, marked_seq_);
   for (auto it = journals_.begin(); it != journals_.end();) {
     Journal& journal = *it->second;
-    if (!journal.adopted.empty() || journal.last_report > marked_reports_ || !journal.reader->TryTakeLocks()) {
+    if (!journal.adopted.empty() || !journal.held.empty() || journal.last_report > marked_reports_ || !journal.reader->TryTakeLocks()) {
       ++it;
       continue;
     }
@@ -726,6 +731,34 @@ AdoptResult LocalExecutor::Adopt(const AttemptKey& key) {
     return AdoptResult::kExited;
   }
   return AdoptLegacy(key, *name);
+}
+
+std::vector<AttemptKey> LocalExecutor::UnclaimedLaunches() {
+  EnsureScanned();
+  for (auto& [supervisor, journal] : journals_) WaitUntilDetached(*journal);
+  std::vector<AttemptKey> keys;
+  for (const auto& [supervisor, journal] : journals_) {
+    for (const auto& [name, entry] : journal->reader->parsed().attempts()) {
+      if (journal->adopted.count(name) || journal->held.count(name)) continue;
+      if (std::optional<AttemptKey> key = ParseAttemptName(name)) keys.push_back(std::move(*key));
+    }
+  }
+  return keys;
+}
+
+void LocalExecutor::Hold(const AttemptKey& key) {
+  Result<std::string> name = AttemptName(key);
+  if (!name.ok()) return;
+  if (Journal* journal = FindJournalOf(*name)) journal->held.insert(*name);
+}
+
+void LocalExecutor::Disown(const AttemptKey& key) {
+  Result<std::string> name = AttemptName(key);
+  if (!name.ok()) return;
+  Journal* journal = FindJournalOf(*name);
+  if (journal == nullptr) return;
+  journal->held.erase(*name);
+  TerminateOrphan(*name, kDefaultGraceMs);
 }
 
 AdoptResult LocalExecutor::AdoptFromJournal(const AttemptKey& key, const std::string& name,

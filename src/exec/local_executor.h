@@ -80,12 +80,26 @@ class LocalExecutor final : public Executor {
   void SetExitCallback(ExitCallback callback) override;
 
   // Hands the attempt to the supervisor (started first if need be, which costs one round trip).
+  // A held attempt (Hold) is instead re-attached, as Adopt does: Ok, and its exit is reported
+  // through the callback (at once if it has ended).
   // Errors, nothing started: InvalidArgument (empty argv, bad job id, bad environment name,
   // command and environment over kMaxMessageBytes, an unknown run_as user or one the server
   // cannot switch to, a secret that cannot be read), Conflict (this attempt is running, or a
-  // journal read by Adopt shows it has already run), Unavailable/Internal (cannot start the
+  // journal shows it has already run and it is not held), Unavailable/Internal (cannot start the
   // supervisor).
   [[nodiscard]] Status Launch(const LaunchRequest& request) override;
+
+  // Every launch is in the supervisor's journal before the job starts.
+  bool RecordsLaunches() const override { return true; }
+  // The attempts in journals of earlier supervisors that Adopt did not claim. The first call
+  // reads every journal (as Adopt does) and waits for their supervisors to have read every launch
+  // (kDetachWaitMs at most each).
+  std::vector<AttemptKey> UnclaimedLaunches() override;
+  // A held attempt's journal is kept until the attempt is launched (re-attached) or disowned.
+  void Hold(const AttemptKey& key) override;
+  // Signals a disowned attempt's process group if it still runs (SIGTERM, then SIGKILL after
+  // kDefaultGraceMs).
+  void Disown(const AttemptKey& key) override;
 
   // Asks the supervisor to SIGTERM the job's process group and SIGKILL it after grace_ms. For an
   // adopted attempt whose job's group still exists, signals the group directly (SIGTERM, then

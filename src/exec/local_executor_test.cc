@@ -377,6 +377,46 @@ TEST_F(LocalExecutorTest, LaunchOfAnAttemptAnEarlierSupervisorRecordedIsAConflic
   EXPECT_EQ(executor_->Launch(Request(key.job_id, {"true"})).code(), StatusCode::kConflict);
 }
 
+// A server that crashed after a launch and before it committed the attempt's start: the next one
+// finds the attempt among the unclaimed launches, holds it, and its Launch re-attaches (the job
+// writes its ledger once: running, then again once it has ended); one it disowns is killed.
+TEST_F(LocalExecutorTest, AHeldLaunchReattachesInsteadOfStartingTheJobAgain) {
+  const std::string ledger = dir_.path() + "/ledger", fifo = dir_.path() + "/go";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  AttemptKey running{"running-unclaimed", 1}, ended{"ended-unclaimed", 1}, unwanted{"unwanted", 1};
+  LaunchRequest running_request =
+      Request(running.job_id, {"sh", "-c", "echo run >> " + ledger + "; read x < " + fifo + "; exit 4"});
+  LaunchRequest ended_request = Request(ended.job_id, {"sh", "-c", "echo end >> " + ledger + "; exit 6"});
+  ASSERT_TRUE(executor_->Launch(running_request).ok());
+  ASSERT_TRUE(executor_->Launch(ended_request).ok());
+  ASSERT_TRUE(executor_->Launch(Request(unwanted.job_id, {"sleep", "1000"})).ok());
+  ASSERT_TRUE(WaitForExit(ended).has_value());
+  ASSERT_TRUE(RunUntil([&] { return ReadEntry(unwanted).job_pid.has_value() && Exists(ledger) && ReadTestFile(ledger).size() == 8; }));
+  const pid_t unwanted_pid = *ReadEntry(unwanted).job_pid;
+  NewExecutor();  // the crash: nothing of the attempts reached the store
+  exits_.clear();
+  std::vector<AttemptKey> unclaimed = executor_->UnclaimedLaunches();
+  std::sort(unclaimed.begin(), unclaimed.end(), [](const AttemptKey& a, const AttemptKey& b) { return a.job_id < b.job_id; });
+  EXPECT_EQ(unclaimed, (std::vector<AttemptKey>{ended, running, unwanted}));
+  executor_->Hold(running);
+  executor_->Hold(ended);
+  executor_->Disown(unwanted);
+  ASSERT_TRUE(PollUntil([&] { return IsDead(unwanted_pid); }));
+  ASSERT_TRUE(executor_->Launch(ended_request).ok());
+  std::optional<core::AttemptOutcome> outcome = WaitForExit(ended);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->exit_code, 6);
+  ASSERT_TRUE(executor_->Launch(running_request).ok());
+  EXPECT_EQ(executor_->Launch(running_request).code(), StatusCode::kConflict);  // claimed once
+  WriteTestFile(fifo, "go\n");
+  outcome = WaitForExit(running);
+  ASSERT_TRUE(outcome.has_value());
+  EXPECT_EQ(outcome->exit_code, 4);
+  std::string lines = ReadTestFile(ledger);
+  EXPECT_TRUE(lines == "run\nend\n" || lines == "end\nrun\n") << lines;
+  EXPECT_EQ(exits_.size(), 2u);  // nothing of the disowned attempt
+}
+
 // The regression test for the cost of an attempt on a slow filesystem: every inode created or
 // renamed costs up to a millisecond on ext4 without a journal. Once the supervisor runs, an
 // attempt that prints nothing creates no file at all; its records go to the journal.

@@ -28,6 +28,10 @@ class FakeExecutor final : public exec::Executor {
     return it == adopt_results_.end() ? default_adopt_result_ : it->second;
   }
   std::string LogPath(const exec::AttemptKey& key) const override { return "/nonexistent/" + key.job_id; }
+  bool RecordsLaunches() const override { return records_launches_; }
+  std::vector<exec::AttemptKey> UnclaimedLaunches() override { return unclaimed_; }
+  void Hold(const exec::AttemptKey& key) override { held_.push_back(key); }
+  void Disown(const exec::AttemptKey& key) override { disowned_.push_back(key); }
 
   // Reports the attempt's end, as a real executor would from its event loop.
   void Exit(const exec::AttemptKey& key, int exit_code) {
@@ -41,10 +45,14 @@ class FakeExecutor final : public exec::Executor {
   void set_launch_status(Status st) { launch_status_ = std::move(st); }
   void set_adopt_result(const std::string& job_id, exec::AdoptResult r) { adopt_results_[job_id] = r; }
   void set_default_adopt_result(exec::AdoptResult r) { default_adopt_result_ = r; }
+  void set_records_launches(bool records) { records_launches_ = records; }
+  void set_unclaimed_launches(std::vector<exec::AttemptKey> keys) { unclaimed_ = std::move(keys); }
 
   const std::vector<exec::LaunchRequest>& launched() const { return launched_; }
   const std::vector<exec::AttemptKey>& terminated() const { return terminated_; }
   const std::vector<exec::AttemptKey>& adopted() const { return adopted_; }
+  const std::vector<exec::AttemptKey>& held() const { return held_; }
+  const std::vector<exec::AttemptKey>& disowned() const { return disowned_; }
 
  private:
   ExitCallback on_exit_;
@@ -55,6 +63,10 @@ class FakeExecutor final : public exec::Executor {
   std::vector<exec::LaunchRequest> launched_;
   std::vector<exec::AttemptKey> terminated_;
   std::vector<exec::AttemptKey> adopted_;
+  bool records_launches_ = false;
+  std::vector<exec::AttemptKey> unclaimed_;
+  std::vector<exec::AttemptKey> held_;
+  std::vector<exec::AttemptKey> disowned_;
 };
 
 }  // namespace nightshift::testing
