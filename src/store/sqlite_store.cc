@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <system_error>
 #include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "store/fires_table.h"
@@ -419,8 +420,14 @@ Status SqliteStore::WriteJobs(const std::vector<core::Job>& jobs) {
   if (jobs.empty()) return Status::Ok();
   // Array children share their parent's JobSpec: encode each distinct spec once per batch.
   std::unordered_map<const core::JobSpec*, std::string> encoded_specs;
+  // A job that changed in several turns of the batch is in it once per turn: only its latest
+  // version (the last) is written.
+  std::unordered_set<std::string_view> written;
+  written.reserve(jobs.size());
   uint64_t max_seq = 0;
-  for (const core::Job& job : jobs) {
+  for (auto it = jobs.rbegin(); it != jobs.rend(); ++it) {
+    const core::Job& job = *it;
+    if (!written.insert(job.id).second) continue;
     std::optional<std::string_view> spec;
     if (job.spec) {
       auto [it, inserted] = encoded_specs.try_emplace(job.spec.get());

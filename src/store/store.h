@@ -46,7 +46,7 @@ struct EventPrune {
 struct WriteBatch {
   Durability durability = Durability::kPowerLoss;
 
-  std::vector<core::Job> jobs;  // inserts or full replacements, keyed by id
+  std::vector<core::Job> jobs;  // inserts or full replacements, keyed by id (the last of an id wins)
   std::vector<core::ComputeEnvironment> compute_environments;
   std::vector<std::string> deleted_compute_environments;
   std::vector<core::JobQueue> job_queues;
