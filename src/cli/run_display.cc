@@ -70,8 +70,8 @@ void PrintAligned(std::ostream& out, const std::vector<std::vector<std::string>>
 
 RunDisplay::RunDisplay(std::ostream& out, int terminal_width) : out_(out), width_(terminal_width) {}
 
-void RunDisplay::Update(const core::PipelineRun& run, TimeMs now) {
-  PrintEvents(run);
+void RunDisplay::Update(const core::PipelineRun& run, TimeMs now, const std::vector<size_t>* changed_steps) {
+  PrintEvents(run, changed_steps);
   if (on_terminal()) NoteStatusFacts(run);
   have_run_ = true;
   if (on_terminal() && now - drawn_at_ >= kMinRedrawMs) Draw(now);
@@ -87,36 +87,44 @@ void RunDisplay::Finish() {
 }
 
 // Only steps whose state changed since the previous snapshot can have news, so the common case
-// is one comparison per step.
-void RunDisplay::PrintEvents(const core::PipelineRun& run) {
-  if (seen_.size() != run.steps.size()) seen_.assign(run.steps.size(), SeenStep{});
-  struct Event {
-    std::string line;
-    bool failure = false;
-  };
-  std::vector<Event> events;
-  for (size_t i = 0; i < run.steps.size(); ++i) {
-    const core::StepRun& step = run.steps[i];
-    SeenStep& seen = seen_[i];
-    if (step.state == seen.state) continue;
-    const core::StepState before = std::exchange(seen.state, step.state);
-    const bool starts = step.state == core::StepState::kRunning;
-    // A step that started and ended between two snapshots still gets its "started" line.
-    const bool started_unseen = Ended(step) && step.started_at > 0 && seen.starts == 0 &&
-                                before != core::StepState::kRunning;
-    if (starts || started_unseen) {
-      events.push_back({step.name + (seen.starts++ == 0 ? " started" : " started again")});
-    }
-    if (Ended(step) && !core::IsTerminal(before)) {
-      events.push_back({EndLine(step), step.state == core::StepState::kFailed});
-    }
+// is one comparison per step, or per changed step when the caller knows them.
+void RunDisplay::PrintEvents(const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
+  std::vector<std::pair<std::string, bool>> events;  // line, is a failure
+  if (seen_.size() != run.steps.size()) {
+    seen_.assign(run.steps.size(), SeenStep{});
+    seen_ended_ = 0;
+    seen_running_.clear();
+    changed_steps = nullptr;
   }
-  for (const Event& event : events) {
-    if (on_terminal() && !event.failure) continue;  // on a terminal only failures stay, as in ninja
+  if (changed_steps) {
+    for (size_t i : *changed_steps) {
+      if (i < run.steps.size()) NoteStep(i, run.steps[i], events);
+    }
+  } else {
+    for (size_t i = 0; i < run.steps.size(); ++i) NoteStep(i, run.steps[i], events);
+  }
+  for (const auto& [line, failure] : events) {
+    if (on_terminal() && !failure) continue;  // on a terminal only failures stay, as in ninja
     Finish();
-    out_ << event.line << "\n";
+    out_ << line << "\n";
   }
   if (!events.empty()) out_ << std::flush;
+}
+
+void RunDisplay::NoteStep(size_t index, const core::StepRun& step, std::vector<std::pair<std::string, bool>>& events) {
+  SeenStep& seen = seen_[index];
+  if (step.state == seen.state) return;
+  const core::StepState before = std::exchange(seen.state, step.state);
+  seen_ended_ += Ended(step) ? 1 : 0;
+  seen_ended_ -= core::IsTerminal(before) ? 1 : 0;
+  if (before == core::StepState::kRunning) seen_running_.erase(index);
+  if (step.state == core::StepState::kRunning) seen_running_.insert(index);
+  const bool starts = step.state == core::StepState::kRunning;
+  // A step that started and ended between two snapshots still gets its "started" line.
+  const bool started_unseen = Ended(step) && step.started_at > 0 && seen.starts == 0 &&
+                              before != core::StepState::kRunning;
+  if (starts || started_unseen) events.emplace_back(step.name + (seen.starts++ == 0 ? " started" : " started again"), false);
+  if (Ended(step) && !core::IsTerminal(before)) events.emplace_back(EndLine(step), step.state == core::StepState::kFailed);
 }
 
 void RunDisplay::NoteStatusFacts(const core::PipelineRun& run) {
@@ -124,12 +132,9 @@ void RunDisplay::NoteStatusFacts(const core::PipelineRun& run) {
   facts.total = run.steps.size();
   facts.state = run.state;
   facts.created_at = run.created_at;
-  for (const core::StepRun& step : run.steps) {
-    if (Ended(step)) {
-      ++facts.ended;
-      continue;
-    }
-    if (step.state != core::StepState::kRunning) continue;
+  facts.ended = seen_ended_;  // PrintEvents has just seen this snapshot
+  for (size_t i : seen_running_) {
+    const core::StepRun& step = run.steps[i];
     if (facts.running.size() < static_cast<size_t>(width_)) {  // Draw cuts the line there anyway
       if (!facts.running.empty()) facts.running += ", ";
       facts.running += step.name;

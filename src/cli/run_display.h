@@ -10,6 +10,7 @@
 
 #include <map>
 #include <ostream>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,7 +29,9 @@ class RunDisplay {
   // A new snapshot of the run. On a terminal the status line is redrawn unless it was drawn
   // less than a tenth of a second ago (then the next Tick draws it); otherwise a line is printed
   // for every step that started or ended since the previous snapshot.
-  void Update(const core::PipelineRun& run, TimeMs now);
+  // `changed_steps`: the indices of the only steps that can have changed since the previous
+  // snapshot (null: any; the first snapshot is always read whole).
+  void Update(const core::PipelineRun& run, TimeMs now, const std::vector<size_t>* changed_steps = nullptr);
   // Called by a timer (about every 100 ms): redraws the status line if its text changed.
   void Tick(TimeMs now);
   // Clears the status line; call before printing anything else.
@@ -53,7 +56,8 @@ class RunDisplay {
     TimeMs created_at = 0;
   };
 
-  void PrintEvents(const core::PipelineRun& run);
+  void PrintEvents(const core::PipelineRun& run, const std::vector<size_t>* changed_steps);
+  void NoteStep(size_t index, const core::StepRun& step, std::vector<std::pair<std::string, bool>>& events);
   void NoteStatusFacts(const core::PipelineRun& run);
   void Draw(TimeMs now);
   std::string StatusLine(TimeMs now) const;
@@ -63,6 +67,8 @@ class RunDisplay {
   StatusFacts facts_;
   bool have_run_ = false;
   std::vector<SeenStep> seen_;  // by index in PipelineRun::steps
+  size_t seen_ended_ = 0;       // steps seen ended
+  std::set<size_t> seen_running_;  // indices of the steps seen running
   std::string drawn_;           // the status line on screen
   TimeMs drawn_at_ = 0;
 };

@@ -41,6 +41,36 @@ std::vector<std::string> Lines(const std::string& text) {
   return lines;
 }
 
+// The in-process run names the steps that changed in a turn: only those are looked at.
+TEST(RunDisplayTest, ReadsOnlyTheChangedStepsItIsGiven) {
+  std::ostringstream out;
+  RunDisplay display(out, 0);
+  core::PipelineRun run = RunOf({"a", "b", "c"});
+  display.Update(run, kT0);
+  Start(run.steps[0], kT0 + 10);
+  Start(run.steps[2], kT0 + 10);
+  const std::vector<size_t> only_c = {2};
+  display.Update(run, kT0 + 10, &only_c);
+  EXPECT_EQ(Lines(out.str()), (std::vector<std::string>{"c started"}));
+  display.Update(run, kT0 + 20);  // whole: a's start is seen now, c's not again
+  EXPECT_EQ(Lines(out.str()), (std::vector<std::string>{"c started", "a started"}));
+}
+
+TEST(RunDisplayTest, TheStatusLineCountsFromTheChangedStepsAlone) {
+  std::ostringstream out;
+  RunDisplay display(out, 80);
+  core::PipelineRun run = RunOf({"a", "b", "c"});
+  display.Update(run, kT0);
+  Start(run.steps[0], kT0);
+  Start(run.steps[2], kT0 + 500);
+  const std::vector<size_t> a_and_c = {0, 2}, only_a = {0};
+  display.Update(run, kT0 + 1000, &a_and_c);
+  out.str("");
+  End(run.steps[0], StepState::kSucceeded, kT0 + 2000, 0);
+  display.Update(run, kT0 + 2000, &only_a);
+  EXPECT_EQ(out.str(), "\r[1/3] c running 1s\033[K");
+}
+
 TEST(RunDisplayTest, PrintsAPlainLineForEveryStartAndEnd) {
   std::ostringstream out;
   RunDisplay display(out, 0);

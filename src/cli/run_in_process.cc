@@ -78,7 +78,7 @@ class InProcessRun {
  private:
   int Apply(std::string& name);
   int Start(const std::string& name);
-  void OnRunChanged(const core::PipelineRun& run);
+  void OnRunChanged(const core::PipelineRun& run, const std::vector<size_t>* changed_steps);
   void OnSignal(const boost::system::error_code& error);
   void ArmTicker();
   void Stop();
@@ -160,7 +160,9 @@ int InProcessRun::Apply(std::string& name) {
 }
 
 int InProcessRun::Start(const std::string& name) {
-  engine_.SetRunObserver([this](const core::PipelineRun& run) { OnRunChanged(run); });
+  engine_.SetRunObserver([this](const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
+    OnRunChanged(run, changed_steps);
+  });
   engine::Engine::RunRequest request;
   request.pipeline = name;
   request.params = input_.params;
@@ -172,9 +174,9 @@ int InProcessRun::Start(const std::string& name) {
   return 0;
 }
 
-void InProcessRun::OnRunChanged(const core::PipelineRun& run) {
+void InProcessRun::OnRunChanged(const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
   if (run.id != run_id_ || ended_) return;
-  if (progress_) display_.Update(run, clock_.NowMs());
+  if (progress_) display_.Update(run, clock_.NowMs(), changed_steps);
   if (run.state == core::RunState::kRunning) return;
   ended_ = run;
   logs_ = LogPaths(run);

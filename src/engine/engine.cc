@@ -319,10 +319,9 @@ void Engine::Flush() {
   }
   ArmWakeup();
   ArmScheduleTimer();
-  if (run_observer_) {
-    for (const std::string& id : std::exchange(changed_runs_, {})) {
-      if (auto it = runs_.find(id); it != runs_.end()) run_observer_(it->second);
-    }
+  for (const auto& [id, changed] : std::exchange(changed_runs_, {})) {
+    auto it = runs_.find(id);
+    if (run_observer_ && it != runs_.end()) run_observer_(it->second, changed.all ? nullptr : &changed.steps);
   }
 }
 

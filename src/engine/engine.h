@@ -226,8 +226,10 @@ class Engine {
   Result<core::PipelineRun> RerunFromFailure(const std::string& run_id);
   Result<std::optional<core::PipelineRun>> GetRun(const std::string& run_id);
   Result<store::RunPage> ListRuns(const store::RunQuery& query);
-  // Called after every turn in which a run changed (for live displays).
-  void SetRunObserver(std::function<void(const core::PipelineRun&)> observer) { run_observer_ = std::move(observer); }
+  // Called after every turn in which a run changed (for live displays), with the indices of the
+  // steps that changed in it; null: the run itself (it started, was rerun or ended).
+  using RunObserver = std::function<void(const core::PipelineRun&, const std::vector<size_t>* changed_steps)>;
+  void SetRunObserver(RunObserver observer) { run_observer_ = std::move(observer); }
 
   // --- Logs.
   // The log file of the attempt a CloudWatch log stream name stands for.
@@ -462,8 +464,13 @@ class Engine {
   std::map<std::string, core::PipelineRun> runs_;            // active runs by id
   std::unordered_map<std::string, StepRef> step_of_job_;     // job id -> its run's step
   std::unordered_map<std::string, size_t> unfinished_steps_;  // active run id -> steps not ended
-  std::set<std::string> changed_runs_;                       // to report to run_observer_
-  std::function<void(const core::PipelineRun&)> run_observer_;
+  // Runs to report to run_observer_: the steps that changed, or `all` for the run itself.
+  struct ChangedSteps {
+    bool all = false;
+    std::vector<size_t> steps;
+  };
+  std::map<std::string, ChangedSteps> changed_runs_;
+  RunObserver run_observer_;
   uint64_t next_run_seq_ = 1;
 
   store::WriteBatch pending_;  // changes not yet handed to the writer

@@ -247,7 +247,7 @@ Result<core::PipelineRun> Engine::StartRun(const RunRequest& request) {
   NS_RETURN_IF_ERROR(SubmitSteps(run, *spec, all));
   spdlog::info("pipeline {} run {} started ({} steps)", run.pipeline, run.id, run.steps.size());
   pending_.runs.push_back(run);
-  changed_runs_.insert(run.id);
+  changed_runs_[run.id].all = true;
   auto [it, inserted] = runs_.emplace(run.id, std::move(run));
   CountUnfinished(it->second);
   ScheduleFlush();
@@ -379,10 +379,10 @@ void Engine::NoteRunSteps(const std::vector<core::JobTransition>& transitions, T
     core::ObserveJob(step, *job);
     if (!was_ended && core::IsTerminal(step.state)) --unfinished_steps_[run->first];
     touched.insert(run->first);
+    if (run_observer_) changed_runs_[run->first].steps.push_back(ref->second.step);
     if (core::IsTerminal(job->state)) step_of_job_.erase(ref);
   }
   for (const std::string& id : touched) {
-    changed_runs_.insert(id);
     // Only a run whose last step just ended can settle: no scan of every step per turn.
     if (unfinished_steps_[id] == 0) EndRunIfSettled(runs_.at(id), now);
   }
@@ -393,7 +393,7 @@ void Engine::EndRunIfSettled(core::PipelineRun& run, TimeMs now) {
   spdlog::info("pipeline {} run {} {}{}", run.pipeline, run.id, core::Name(run.state),
                run.reason.empty() ? "" : ": " + run.reason);
   pending_.runs.push_back(run);
-  if (run_observer_) run_observer_(run);
+  if (run_observer_) run_observer_(run, nullptr);
   changed_runs_.erase(run.id);
   const std::string id = run.id;
   unfinished_steps_.erase(id);
@@ -447,7 +447,7 @@ Result<core::PipelineRun> Engine::RerunFromFailure(const std::string& run_id) {
   ++run.tries;
   NS_RETURN_IF_ERROR(SubmitSteps(run, *spec, again));
   pending_.runs.push_back(run);
-  changed_runs_.insert(run.id);
+  changed_runs_[run.id].all = true;
   auto [it, inserted] = runs_.emplace(run.id, std::move(run));
   CountUnfinished(it->second);
   ScheduleFlush();
