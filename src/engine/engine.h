@@ -4,8 +4,10 @@
 //     their effect becomes durable after the loop turn, when every change of the turn is
 //     committed in one transaction (group commit). Callers that acknowledge to a client wait for
 //     that with WhenDurable().
-//   * a state transition is committed before the side effect that depends on it: a job is
-//     committed as STARTING before its process is launched.
+//   * a state transition is committed, or recorded where a restarted server finds it, before
+//     the side effect that depends on it: a job's submission is committed before its process is
+//     launched, and its STARTING is committed first too unless its executor records the launch
+//     (see below).
 //   * process exits and timers arrive as events; dependents are dispatched in the same turn.
 // The loop does not run the transactions itself: a turn hands its changes (a WriteBatch, a value)
 // to the store writer thread, and goes on serving while the writer commits them. At most one batch
