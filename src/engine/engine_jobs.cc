@@ -199,20 +199,29 @@ Status Engine::StopJob(const std::string& job_id, Status from_scheduler) {
   return *stored ? Status::Ok() : Status::InvalidArgument("jobId: job " + job_id + " not found");
 }
 
-Result<std::optional<core::Job>> Engine::GetJob(const std::string& job_id) {
-  if (const core::Job* live = scheduler_.Find(job_id)) return std::optional<core::Job>(*live);
+const core::Job* Engine::FindUncommitted(const std::string& job_id) const {
+  if (const core::Job* live = scheduler_.Find(job_id)) return live;
   if (auto it = uncommitted_finished_.find(job_id); it != uncommitted_finished_.end()) {
-    return std::optional<core::Job>(in_flight_->batch->jobs[it->second]);
+    return &in_flight_->batch->jobs[it->second];
   }
+  return nullptr;
+}
+
+Result<std::optional<core::Job>> Engine::GetJob(const std::string& job_id) {
+  if (const core::Job* live = FindUncommitted(job_id)) return std::optional<core::Job>(*live);
   return store_.GetJob(job_id);
 }
 
+// The store lags the live state by the batches not yet committed: each listed job is shown as it
+// is now, and one that has meanwhile left the states asked for is left out (the page is then
+// shorter; the job is listed under its new state once that is committed).
 Result<store::JobPage> Engine::ListJobs(const store::JobQuery& query) {
   Result<store::JobPage> page = store_.ListJobs(query);
   if (!page.ok()) return page;
-  for (core::Job& job : page->jobs) {  // the store may lag the live state by one loop turn
-    if (const core::Job* live = scheduler_.Find(job.id)) job = *live;
-  }
+  std::erase_if(page->jobs, [&](core::Job& job) {
+    if (const core::Job* live = FindUncommitted(job.id)) job = *live;
+    return !query.states.empty() && query.states.count(job.state) == 0;
+  });
   return page;
 }
 

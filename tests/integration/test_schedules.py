@@ -39,13 +39,18 @@ def wait_until(instant):
 
 
 def jobs_named(server, name, deadline_s=20, at_least=1):
-    """The jobs called `name` in the default queue, polled until `at_least` exist (deadline)."""
+    """The jobs called `name` in the default queue, polled until `at_least` exist (deadline).
+    One status is listed at a time, so a job that moves on between two calls is seen twice: each
+    counts once."""
     batch = server.batch()
     deadline = time.monotonic() + deadline_s
     while True:
-        found = [j for status in ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED")
-                 for j in batch.list_jobs(jobQueue="default", jobStatus=status)["jobSummaryList"]
-                 if j["jobName"] == name]
+        by_id = {}
+        for status in ("SUBMITTED", "PENDING", "RUNNABLE", "STARTING", "RUNNING", "SUCCEEDED", "FAILED"):
+            for j in batch.list_jobs(jobQueue="default", jobStatus=status)["jobSummaryList"]:
+                if j["jobName"] == name:
+                    by_id[j["jobId"]] = j
+        found = list(by_id.values())
         if len(found) >= at_least or time.monotonic() > deadline:
             return found
         time.sleep(0.05)

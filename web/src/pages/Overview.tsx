@@ -9,12 +9,33 @@ import { followEvents } from "../stream";
 import { useDebounced } from "../hooks";
 import { ErrorBox, Meter } from "./common";
 
+const SHOWN_FIRES = 12;
+
+// The soonest fires, but every schedule's first fire among them (an hourly schedule would
+// otherwise hide a daily one), as many schedules as there are rows; in time order.
+function firesToShow(fires: OverviewData["upcoming_fires"]): OverviewData["upcoming_fires"] {
+  const seen = new Set<string>();
+  const firsts = fires.filter((f) => {
+    const key = `${f.group}/${f.schedule}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const chosen = new Set(firsts.slice(0, SHOWN_FIRES));
+  for (const f of fires) {
+    if (chosen.size >= SHOWN_FIRES) break;
+    chosen.add(f);
+  }
+  return fires.filter((f) => chosen.has(f));
+}
+
 export function Overview() {
   const overview = useLoad(() => get<OverviewData>("/api/v1/overview"), [], 10_000);
   const refresh = useDebounced(overview.reload, 1000);
   useEffect(() => followEvents({ type: "job,run" }, refresh), []);
   const o = overview.data;
   if (!o) return overview.error ? <ErrorBox error={overview.error} /> : <p class="muted">Loading…</p>;
+  const shownFires = firesToShow(o.upcoming_fires);
   return (
     <div class="page" data-testid="overview">
       <h1>Overview</h1>
@@ -115,7 +136,7 @@ export function Overview() {
                 </tr>
               </thead>
               <tbody>
-                {o.upcoming_fires.slice(0, 12).map((f) => (
+                {shownFires.map((f) => (
                   <tr key={f.group + f.schedule + f.time}>
                     <td>
                       {dateTime(f.time)} <span class="muted">({relative(f.time)})</span>
@@ -133,7 +154,9 @@ export function Overview() {
               </tbody>
             </table>
           )}
-          {o.upcoming_fires.length > 12 && <p class="muted">and {o.upcoming_fires.length - 12} more.</p>}
+          {o.upcoming_fires.length > shownFires.length && (
+            <p class="muted">and {o.upcoming_fires.length - shownFires.length} more.</p>
+          )}
         </section>
       </div>
     </div>
