@@ -88,7 +88,8 @@ void RunDisplay::Finish() {
 
 // Only steps whose state changed since the previous snapshot can have news, so the common case
 // is one comparison per step, or per changed step when the caller knows them.
-void RunDisplay::PrintEvents(const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
+void RunDisplay::PrintEvents(const core::PipelineRun& run,
+                             const std::vector<size_t>* changed_steps) {
   std::vector<std::pair<std::string, bool>> events;  // line, is a failure
   if (seen_.size() != run.steps.size()) {
     seen_.assign(run.steps.size(), SeenStep{});
@@ -111,7 +112,8 @@ void RunDisplay::PrintEvents(const core::PipelineRun& run, const std::vector<siz
   if (!events.empty()) out_ << std::flush;
 }
 
-void RunDisplay::NoteStep(size_t index, const core::StepRun& step, std::vector<std::pair<std::string, bool>>& events) {
+void RunDisplay::NoteStep(size_t index, const core::StepRun& step,
+                          std::vector<std::pair<std::string, bool>>& events) {
   SeenStep& seen = seen_[index];
   if (step.state == seen.state) return;
   const core::StepState before = std::exchange(seen.state, step.state);
@@ -121,10 +123,12 @@ void RunDisplay::NoteStep(size_t index, const core::StepRun& step, std::vector<s
   if (step.state == core::StepState::kRunning) seen_running_.insert(index);
   const bool starts = step.state == core::StepState::kRunning;
   // A step that started and ended between two snapshots still gets its "started" line.
-  const bool started_unseen = Ended(step) && step.started_at > 0 && seen.starts == 0 &&
-                              before != core::StepState::kRunning;
-  if (starts || started_unseen) events.emplace_back(step.name + (seen.starts++ == 0 ? " started" : " started again"), false);
-  if (Ended(step) && !core::IsTerminal(before)) events.emplace_back(EndLine(step), step.state == core::StepState::kFailed);
+  const bool started_unseen =
+      Ended(step) && step.started_at > 0 && seen.starts == 0 && before != core::StepState::kRunning;
+  if (starts || started_unseen)
+    events.emplace_back(step.name + (seen.starts++ == 0 ? " started" : " started again"), false);
+  if (Ended(step) && !core::IsTerminal(before))
+    events.emplace_back(EndLine(step), step.state == core::StepState::kFailed);
 }
 
 void RunDisplay::NoteStatusFacts(const core::PipelineRun& run) {

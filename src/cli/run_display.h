@@ -31,7 +31,8 @@ class RunDisplay {
   // for every step that started or ended since the previous snapshot.
   // `changed_steps`: the indices of the only steps that can have changed since the previous
   // snapshot (null: any; the first snapshot is always read whole).
-  void Update(const core::PipelineRun& run, TimeMs now, const std::vector<size_t>* changed_steps = nullptr);
+  void Update(const core::PipelineRun& run, TimeMs now,
+              const std::vector<size_t>* changed_steps = nullptr);
   // Called by a timer (about every 100 ms): redraws the status line if its text changed.
   void Tick(TimeMs now);
   // Clears the status line; call before printing anything else.
@@ -66,8 +67,8 @@ class RunDisplay {
   int width_;
   StatusFacts facts_;
   bool have_run_ = false;
-  std::vector<SeenStep> seen_;  // by index in PipelineRun::steps
-  size_t seen_ended_ = 0;       // steps seen ended
+  std::vector<SeenStep> seen_;     // by index in PipelineRun::steps
+  size_t seen_ended_ = 0;          // steps seen ended
   std::set<size_t> seen_running_;  // indices of the steps seen running
   std::string drawn_;           // the status line on screen
   TimeMs drawn_at_ = 0;

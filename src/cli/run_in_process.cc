@@ -160,9 +160,10 @@ int InProcessRun::Apply(std::string& name) {
 }
 
 int InProcessRun::Start(const std::string& name) {
-  engine_.SetRunObserver([this](const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
-    OnRunChanged(run, changed_steps);
-  });
+  engine_.SetRunObserver(
+      [this](const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
+        OnRunChanged(run, changed_steps);
+      });
   engine::Engine::RunRequest request;
   request.pipeline = name;
   request.params = input_.params;

@@ -50,7 +50,7 @@ struct Engine::Timers {
   bool started_commit_armed = false;
   asio::steady_timer coalesce;  // ends the window in which a batch nobody waits for grows
   bool coalesce_armed = false;
-  bool coalesce_due = false;  // the window has ended: hand the batch off at the next turn
+  bool coalesce_due = false;          // the window has ended: hand the batch off at the next turn
   asio::steady_timer release_memory;  // after a bulk commit (kBulkChanges)
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
   TimeMs wakeup_at = 0;
@@ -148,7 +148,8 @@ void Engine::HoldUnclaimedLaunches() {
       // The attempt the job would launch next: its STARTING was lost with the crash. Any other
       // is an ended attempt's record (its outcome committed) or one of a job that ended.
       const core::Job* job = scheduler_.Find(key.job_id);
-      if (job && job->array_size == 0 && static_cast<size_t>(key.attempt) == job->attempts.size() + 1) {
+      if (job && job->array_size == 0 &&
+          static_cast<size_t>(key.attempt) == job->attempts.size() + 1) {
         executor->Hold(key);
         held_launches_[key.job_id] = {key.attempt, executor};
       } else {
@@ -157,8 +158,9 @@ void Engine::HoldUnclaimedLaunches() {
     }
   }
   if (!held_launches_.empty()) {
-    spdlog::info("{} attempts launched before the restart without a committed start are kept for their jobs",
-                 held_launches_.size());
+    spdlog::info(
+        "{} attempts launched before the restart without a committed start are kept for their jobs",
+        held_launches_.size());
   }
 }
 
@@ -470,7 +472,8 @@ void Engine::LaunchRecorded() {
   std::vector<core::Placement> later;
   for (core::Placement& p : std::exchange(to_launch_, {})) {
     const core::Job* job = scheduler_.Find(p.job_id);
-    if (job && job->seq <= committed_jobs_through_ && ExecutorOf(p.compute_environment).RecordsLaunches()) {
+    if (job && job->seq <= committed_jobs_through_ &&
+        ExecutorOf(p.compute_environment).RecordsLaunches()) {
       Launch(p);
     } else {
       later.push_back(std::move(p));
@@ -488,7 +491,8 @@ void Engine::Launch(const core::Placement& placement) {
   if (auto held = held_launches_.find(placement.job_id); held != held_launches_.end()) {
     // Launched by the executor holding it, the held attempt is re-attached; placed elsewhere
     // (its queue changed meanwhile) or not launched, it must not go on running unwatched.
-    if (held->second.executor != &executor || held->second.attempt != placement.attempt || !launch.ok()) {
+    if (held->second.executor != &executor || held->second.attempt != placement.attempt ||
+        !launch.ok()) {
       held->second.executor->Disown({placement.job_id, held->second.attempt});
     }
     held_launches_.erase(held);

@@ -230,7 +230,8 @@ class Engine {
   Result<store::RunPage> ListRuns(const store::RunQuery& query);
   // Called after every turn in which a run changed (for live displays), with the indices of the
   // steps that changed in it; null: the run itself (it started, was rerun or ended).
-  using RunObserver = std::function<void(const core::PipelineRun&, const std::vector<size_t>* changed_steps)>;
+  using RunObserver =
+      std::function<void(const core::PipelineRun&, const std::vector<size_t>* changed_steps)>;
   void SetRunObserver(RunObserver observer) { run_observer_ = std::move(observer); }
 
   // --- Logs.

@@ -274,7 +274,8 @@ Status LocalExecutor::Launch(const LaunchRequest& request) {
   if (watches_.count(*name) != 0) return Status::Conflict(*name + ": attempt is running");
   EnsureScanned();
   if (Journal* journal = FindJournalOf(*name)) {
-    if (journal->held.erase(*name) == 0) return Status::Conflict(*name + ": attempt has already run");
+    if (journal->held.erase(*name) == 0)
+      return Status::Conflict(*name + ": attempt has already run");
     AdoptFromJournal(request.key, *name, *journal);  // launched before a crash: re-attach
     return Status::Ok();
   }
