@@ -30,6 +30,28 @@ constexpr std::chrono::seconds kMemoryReleaseDelay{1};
 
 }  // namespace
 
+namespace {
+
+// A timer that is armed at most once at a time: arming it while it is armed changes nothing.
+struct OnceTimer {
+  explicit OnceTimer(asio::io_context& io) : timer(io) {}
+  // Calls `fire` on the loop `delay` from now, unless it is armed already or cancelled meanwhile.
+  void Arm(std::chrono::milliseconds delay, std::function<void()> fire) {
+    if (armed) return;
+    armed = true;
+    timer.expires_after(delay);
+    timer.async_wait([this, fire = std::move(fire)](boost::system::error_code ec) {
+      armed = false;
+      if (!ec) fire();
+    });
+  }
+  void Cancel() { timer.cancel(); }
+  asio::steady_timer timer;
+  bool armed = false;
+};
+
+}  // namespace
+
 struct Engine::Timers {
   explicit Timers(asio::io_context& io)
       : wakeup(io),
@@ -46,10 +68,8 @@ struct Engine::Timers {
   }
   asio::steady_timer wakeup;          // the scheduler's next backoff release or timeout
   asio::steady_timer retry_commit;    // after a failed commit
-  asio::steady_timer started_commit;  // commits started attempts no other change carried
-  bool started_commit_armed = false;
-  asio::steady_timer coalesce;  // ends the window in which a batch nobody waits for grows
-  bool coalesce_armed = false;
+  OnceTimer started_commit;  // commits started attempts no other change carried
+  OnceTimer coalesce;        // ends the window in which a batch nobody waits for grows
   bool coalesce_due = false;          // the window has ended: hand the batch off at the next turn
   asio::steady_timer release_memory;  // after a bulk commit (kBulkChanges)
   asio::system_timer schedule;      // the earliest due schedule fire (wall-clock time)
@@ -248,8 +268,8 @@ void Engine::Stop() {
   stopped_ = true;
   timers_->wakeup.cancel();
   timers_->retry_commit.cancel();
-  timers_->started_commit.cancel();
-  timers_->coalesce.cancel();
+  timers_->started_commit.Cancel();
+  timers_->coalesce.Cancel();
   timers_->release_memory.cancel();
   timers_->schedule.cancel();
   // The writer's last batch ends first (its answer, posted to the loop, will find it handled);
@@ -342,12 +362,7 @@ bool Engine::PendingCanWait() const {
 }
 
 void Engine::ArmCoalesce() {
-  if (timers_->coalesce_armed) return;
-  timers_->coalesce_armed = true;
-  timers_->coalesce.expires_after(kCoalesceDelay);
-  timers_->coalesce.async_wait([this](boost::system::error_code ec) {
-    timers_->coalesce_armed = false;
-    if (ec) return;
+  timers_->coalesce.Arm(kCoalesceDelay, [this] {
     timers_->coalesce_due = true;
     ScheduleFlush();
   });
@@ -537,13 +552,7 @@ void Engine::ArmMemoryRelease() {
 // busy server). The next turn commits them (usually the one the next request or exit brings);
 // this timer bounds the wait.
 void Engine::ArmLazyCommit() {
-  if (timers_->started_commit_armed) return;
-  timers_->started_commit_armed = true;
-  timers_->started_commit.expires_after(kLazyCommitDelay);
-  timers_->started_commit.async_wait([this](boost::system::error_code ec) {
-    timers_->started_commit_armed = false;
-    if (!ec) ScheduleFlush();
-  });
+  timers_->started_commit.Arm(kLazyCommitDelay, [this] { ScheduleFlush(); });
 }
 
 void Engine::OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome) {
