@@ -72,8 +72,9 @@ inline constexpr std::chrono::milliseconds kLazyCommitDelay{100};
 // How long a batch that nobody waits for (no answer, launch or kill depends on it: only what
 // executors reported, which their own records keep across a crash) gathers the following turns'
 // changes before it goes to the writer: a DAG of short jobs then costs a commit per window, not
-// one per exit.
-inline constexpr std::chrono::milliseconds kCoalesceDelay{5};
+// one per exit. (20 ms rather than 5: in the 10,000-job DAG, 280 commits instead of 1,000 and a
+// fifth less of the server's CPU; events reach streams that much later.)
+inline constexpr std::chrono::milliseconds kCoalesceDelay{20};
 
 struct EngineOptions {
   std::string region = "us-east-1";

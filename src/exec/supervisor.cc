@@ -159,8 +159,10 @@ void Attempt::Start(int dev_null) {
   options.working_dir = launch_.working_dir;
   options.run_as = launch_.run_as;
   options.fds = {{0, dev_null}, {1, out->write.get()}, {2, err->write.get()}};
-  // Our own dispositions differ from the default only for these (and handled ones are reset).
+  // Our own dispositions differ from the default only for these, and we have no handlers (our
+  // signals come from a signalfd).
   options.signals_to_default = {SIGHUP, SIGPIPE};
+  options.no_signal_handlers = true;
   std::vector<char*> envp;
   envp.reserve(launch_.environment.size() + 1);
   for (std::string& var : launch_.environment) envp.push_back(var.data());
@@ -205,6 +207,7 @@ void Attempt::RunPodman(std::vector<std::string> args) {
   options.search_path = SearchPathOf(launch_.environment);
   options.fds = {{0, dev_null_}, {1, -1}, {2, -1}};
   options.signals_to_default = {SIGHUP, SIGPIPE};
+  options.no_signal_handlers = true;
   std::vector<char*> envp;
   for (std::string& var : launch_.environment) envp.push_back(var.data());
   envp.push_back(nullptr);
