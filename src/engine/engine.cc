@@ -325,8 +325,10 @@ void Engine::Flush() {
   FireDueSchedules(now);  // before dispatch: a fire's job can start in this very turn
   scheduler_.Tick(now);
   for (core::Placement& p : scheduler_.Dispatch(now)) to_launch_.push_back(std::move(p));
-  NoteTransitions(now);
+  // Launches first: the turn's events, runs and metrics are then off the path from an exit to
+  // the start it allows (and see the transitions the launches made).
   LaunchRecorded();
+  NoteTransitions(now);
   if (in_flight_) {
     // One batch at a time with the writer: this turn's changes go with the next, handed off when
     // that one is committed (OnCommitted), with everything the turns meanwhile add to it.
