@@ -100,6 +100,7 @@ Status CheckWorkingDir(const std::string& dir) {
   if (!S_ISDIR(st.st_mode)) return ErrnoStatus("chdir " + dir, ENOTDIR);
   return Status::Ok();
 }
+
 // The stage at which a child failed before its exec, and the errno.
 enum class ChildStage : int { kSetup, kRunAs, kChdir, kExec };
 

@@ -120,6 +120,28 @@ def test_failed_middle_step_fails_the_run_and_skips_downstream(workdir):
     assert not os.path.exists(os.path.join(workdir, "never-here"))
 
 
+def test_the_summary_names_the_log_of_a_steps_last_attempt(workdir):
+    marker = os.path.join(workdir, "tried")
+    path = write_pipeline(workdir, "retries.yaml", f"""\
+        name: retries
+        steps:
+          flaky:
+            command: "if [ -e {marker} ]; then echo second try; else touch {marker}; echo first try; exit 1; fi"
+            retry: {{attempts: 2}}
+          after: {{command: "echo after", depends_on: [flaky]}}
+        """)
+    p = nightshift_run(path, "--data-dir", os.path.join(workdir, "data"))
+    assert p.returncode == 0, p.stdout + p.stderr
+    flaky = summary_row(p.stdout, "flaky")
+    assert flaky[1] == "SUCCEEDED" and flaky[4].endswith(".2.log"), flaky
+    with open(flaky[4]) as f:
+        assert "second try" in f.read()
+    after = summary_row(p.stdout, "after")
+    assert after[4].endswith(".1.log"), after
+    with open(after[4]) as f:
+        assert "after" in f.read()
+
+
 def interrupt_slow_run(workdir):
     """Runs a pipeline whose first step sleeps, sends SIGINT once it has started; returns the
     exit status, stdout and stderr."""
