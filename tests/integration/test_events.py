@@ -14,7 +14,7 @@ import time
 
 from prometheus_client.parser import text_string_to_metric_families
 
-from conftest import BINARY, Server, register, wait_for
+from conftest import BINARY, Server, poll_until, register, wait_for
 
 
 class SseStream:
@@ -319,12 +319,23 @@ def test_metrics_parse_with_the_prometheus_parser(server, workdir):
     b = batch.submit_job(jobName="b", jobQueue="default", jobDefinition="ok", dependsOn=[{"jobId": a}])["jobId"]
     open_gate(gate)
     wait_for(batch, [a, b])
-    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
-    conn.request("GET", "/metrics")
-    resp = conn.getresponse()
-    text = resp.read().decode()
-    assert resp.status == 200 and resp.getheader("Content-Type").startswith("text/plain; version=0.0.4")
-    families = {f.name: f for f in text_string_to_metric_families(text)}
+
+    def scrape():
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        conn.request("GET", "/metrics")
+        resp = conn.getresponse()
+        text = resp.read().decode()
+        assert resp.status == 200 and resp.getheader("Content-Type").startswith("text/plain; version=0.0.4")
+        return {f.name: f for f in text_string_to_metric_families(text)}
+
+    def events_committed(families):
+        return next((s.value for s in families["nightshift_events_committed"].samples
+                     if s.name == "nightshift_events_committed_total"), 0)
+
+    # DescribeJobs shows b ended at once; its last events are committed with the next batch
+    # (a batch nobody waits for gathers a few ms of turns first).
+    poll_until(lambda: events_committed(scrape()) >= 11, "11 events are committed")
+    families = scrape()
     for name, kind in [("nightshift_jobs", "gauge"), ("nightshift_job_transitions", "counter"),
                        ("nightshift_dispatch_latency_seconds", "histogram"),
                        ("nightshift_dependency_latency_seconds", "histogram"),
