@@ -85,6 +85,7 @@ class InProcessRun {
   void NoteEndedSteps(const core::PipelineRun& run, const std::vector<size_t>* changed_steps);
   std::map<std::string, std::string> LogPaths(const core::PipelineRun& run);
   std::string LogPathOfJob(const std::string& job_id);
+  std::string LogPathOfAttempt(const exec::AttemptKey& key);
   int Report();
 
   const RunInput& input_;
@@ -181,8 +182,10 @@ int InProcessRun::Start(const std::string& name) {
 
 void InProcessRun::OnRunChanged(const core::PipelineRun& run, const std::vector<size_t>* changed_steps) {
   if (run.id != run_id_ || ended_) return;
-  if (progress_) display_.Update(run, clock_.NowMs(), changed_steps);
-  if (progress_) NoteEndedSteps(run, changed_steps);  // for the summary table's logs
+  if (progress_) {
+    display_.Update(run, clock_.NowMs(), changed_steps);
+    NoteEndedSteps(run, changed_steps);  // for the summary table's logs
+  }
   if (run.state == core::RunState::kRunning) return;
   ended_ = run;
   if (progress_) logs_ = LogPaths(run);
@@ -245,7 +248,7 @@ std::map<std::string, std::string> InProcessRun::LogPaths(const core::PipelineRu
     if (noted == ended_attempts_.end() || noted->second.job_id != step.job_id) {
       logs[step.name] = LogPathOfJob(step.job_id);
     } else {
-      logs[step.name] = noted->second.attempt == 0 ? "" : executor_.LogPath(noted->second);
+      logs[step.name] = LogPathOfAttempt(noted->second);
     }
   }
   return logs;
@@ -259,8 +262,12 @@ std::string InProcessRun::LogPathOfJob(const std::string& job_id) {
     const std::string first = LogPathOfJob(job_id + ":0");
     return first.empty() ? "" : first + " (child 0 of " + std::to_string((*job)->array_size) + ")";
   }
-  const int attempts = static_cast<int>((*job)->attempts.size());
-  return attempts == 0 ? "" : executor_.LogPath({job_id, attempts});
+  return LogPathOfAttempt({job_id, static_cast<int>((*job)->attempts.size())});
+}
+
+// The log of an attempt; none for attempt 0 (a job that ended without one).
+std::string InProcessRun::LogPathOfAttempt(const exec::AttemptKey& key) {
+  return key.attempt == 0 ? "" : executor_.LogPath(key);
 }
 
 int InProcessRun::Report() {

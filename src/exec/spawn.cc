@@ -188,7 +188,8 @@ NS_CHILD_CODE void ChildSetUpFds(const ChildPlan& plan) {
 [[noreturn]] NS_CHILD_CODE void RunChild(const ChildPlan& plan) {
   struct sigaction dfl {};
   dfl.sa_handler = SIG_DFL;
-  for (size_t i = 0; i < plan.signal_count; ++i) ::sigaction(plan.signals_to_default[i], &dfl, nullptr);
+  for (size_t i = 0; i < plan.signal_count; ++i)
+    ::sigaction(plan.signals_to_default[i], &dfl, nullptr);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -218,13 +219,15 @@ NS_CHILD_CODE int CloneChildMain(void* plan) { RunChild(*static_cast<const Child
 
 // The paths ChildExec tries: argv[0] itself when it has a '/' or there is no PATH to search, else
 // each PATH entry in order (an empty one is the working directory).
-std::vector<std::string> ProgramsToTry(const std::string& name, const std::optional<std::string>& path) {
+std::vector<std::string> ProgramsToTry(const std::string& name,
+                                       const std::optional<std::string>& path) {
   if (!path || name.find('/') != std::string::npos) return {name};
   std::vector<std::string> programs;
   size_t begin = 0;
   while (true) {
     const size_t end = path->find(':', begin);
-    const std::string dir = path->substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+    const std::string dir =
+        path->substr(begin, end == std::string::npos ? std::string::npos : end - begin);
     programs.push_back((dir.empty() ? std::string(".") : dir) + "/" + name);
     if (end == std::string::npos) return programs;
     begin = end + 1;
@@ -272,10 +275,14 @@ class ChildStart {
   // The child's failure as Spawn reports it.
   Status Failed(const ChildFailure& failure) const {
     switch (failure.stage) {
-      case ChildStage::kRunAs: return ErrnoStatus("run as uid " + std::to_string(options_.run_as->uid), failure.err);
-      case ChildStage::kChdir: return ErrnoStatus("chdir " + options_.working_dir, failure.err);
-      case ChildStage::kExec: return ErrnoStatus("exec " + argv0_, failure.err);
-      case ChildStage::kSetup: break;
+      case ChildStage::kRunAs:
+        return ErrnoStatus("run as uid " + std::to_string(options_.run_as->uid), failure.err);
+      case ChildStage::kChdir:
+        return ErrnoStatus("chdir " + options_.working_dir, failure.err);
+      case ChildStage::kExec:
+        return ErrnoStatus("exec " + argv0_, failure.err);
+      case ChildStage::kSetup:
+        break;
     }
     return ErrnoStatus("spawn " + argv0_, failure.err);
   }
@@ -328,7 +335,8 @@ class CloneStack {
   // The top of the stack, or null (errno set) if it cannot be mapped.
   void* Top() {
     if (!base_) {
-      void* base = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+      void* base = ::mmap(nullptr, kSize, PROT_READ | PROT_WRITE,
+                          MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
       if (base == MAP_FAILED) return nullptr;
       if (::mprotect(base, kGuard, PROT_NONE) != 0) {
         ::munmap(base, kSize);

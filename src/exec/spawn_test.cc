@@ -89,7 +89,9 @@ TEST_P(SpawnTest, TheChildGetsItsFdsAndItsWorkingDir) {
   }
   ASSERT_FALSE(lines.empty());
   EXPECT_EQ(lines[0], dir_.path());
-  auto listed = [&](int fd) { return std::find(lines.begin() + 1, lines.end(), std::to_string(fd)) != lines.end(); };
+  auto listed = [&](int fd) {
+    return std::find(lines.begin() + 1, lines.end(), std::to_string(fd)) != lines.end();
+  };
   EXPECT_TRUE(listed(0) && listed(1) && listed(2)) << out;
   EXPECT_FALSE(listed(ours.get())) << out;
 }
@@ -120,7 +122,7 @@ TEST_P(SpawnTest, IgnoredSignalsNamedAreDefaultAndTheMaskIsEmptyInTheChild) {
 TEST_P(SpawnTest, TheSearchTakesTheFirstExecutableOnThePath) {
   const std::string a = dir_.path() + "/a", b = dir_.path() + "/b", c = dir_.path() + "/c";
   for (const std::string& d : {a, b, c}) ASSERT_EQ(::mkdir(d.c_str(), 0755), 0);
-  WriteTestFile(a + "/prog", "#!/bin/sh\nexit 1\n");  // not executable: skipped
+  WriteTestFile(a + "/prog", "#!/bin/sh\nexit 1\n");   // not executable: skipped
   ASSERT_EQ(::mkdir((b + "/prog").c_str(), 0755), 0);  // a directory: skipped
   WriteTestFile(c + "/prog", "#!/bin/sh\nexit 7\n");
   ASSERT_EQ(::chmod((c + "/prog").c_str(), 0755), 0);
@@ -141,21 +143,26 @@ TEST_P(SpawnTest, FailuresNameWhatFailed) {
   EXPECT_EQ(denied.status().message(), "exec prog: Permission denied");
   Result<pid_t> missing = Spawn({"no-such-program-for-nightshift"}, environ, options);
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.status().message(), "exec no-such-program-for-nightshift: No such file or directory");
+  EXPECT_EQ(missing.status().message(),
+            "exec no-such-program-for-nightshift: No such file or directory");
   Result<pid_t> absolute = Spawn({dir_.path() + "/nothing-here"}, environ, Options());
   ASSERT_FALSE(absolute.ok());
-  EXPECT_EQ(absolute.status().message(), "exec " + dir_.path() + "/nothing-here: No such file or directory");
+  EXPECT_EQ(absolute.status().message(),
+            "exec " + dir_.path() + "/nothing-here: No such file or directory");
   options = Options();
   options.search_path = "/usr/bin:/bin";
   options.working_dir = dir_.path() + "/nowhere";
   Result<pid_t> no_dir = Spawn({"true"}, environ, options);
   ASSERT_FALSE(no_dir.ok());
-  EXPECT_EQ(no_dir.status().message(), "chdir " + dir_.path() + "/nowhere: No such file or directory");
+  EXPECT_EQ(no_dir.status().message(),
+            "chdir " + dir_.path() + "/nowhere: No such file or directory");
 }
 
-INSTANTIATE_TEST_SUITE_P(BothStarts, SpawnTest, ::testing::Bool(), [](const ::testing::TestParamInfo<bool>& info) {
-  return info.param ? std::string("CloneStart") : std::string("PosixSpawn");
-});
+INSTANTIATE_TEST_SUITE_P(BothStarts, SpawnTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? std::string("CloneStart")
+                                             : std::string("PosixSpawn");
+                         });
 
 }  // namespace
 }  // namespace nightshift::exec
