@@ -140,6 +140,8 @@ class Scheduler {
   // Every job changed since the last call: copies of active jobs; jobs that became terminal are
   // returned one last time (moved out) and forgotten.
   std::vector<Job> TakeChangedJobs();
+  // The ids of the jobs TakeChangedJobs would return now.
+  const std::unordered_set<std::string>& changed_ids() const { return changed_; }
   std::vector<JobTransition> TakeTransitions();
   std::vector<KillRequest> TakeKills();
   bool HasKills() const { return !kills_.empty(); }

@@ -1,9 +1,9 @@
 // Job commands and queries of the Engine.
-#include "engine/engine.h"
-
 #include <algorithm>
 
 #include "core/job_text.h"
+#include "engine/engine.h"
+#include "store/job_list_query.h"
 
 namespace nightshift::engine {
 namespace {
@@ -213,8 +213,9 @@ Result<std::optional<core::Job>> Engine::GetJob(const std::string& job_id) {
 }
 
 // The store lags the live state by the batches not yet committed: each listed job is shown as it
-// is now, and one that has meanwhile left the states asked for is left out (the page is then
-// shorter; the job is listed under its new state once that is committed).
+// is now, one that has meanwhile left the states asked for is left out, and one that has
+// meanwhile come to match the query (entered a state asked for, or is not stored yet) is added,
+// so that a job ListJobs shows agrees with DescribeJobs.
 Result<store::JobPage> Engine::ListJobs(const store::JobQuery& query) {
   Result<store::JobPage> page = store_.ListJobs(query);
   if (!page.ok()) return page;
@@ -222,7 +223,23 @@ Result<store::JobPage> Engine::ListJobs(const store::JobQuery& query) {
     if (const core::Job* live = FindUncommitted(job.id)) job = *live;
     return !query.states.empty() && query.states.count(job.state) == 0;
   });
+  store::MergeIntoPage(query, UncommittedMatches(query), *page);
   return page;
+}
+
+// A job the store may show other than it is now has changed since the last hand-off, or is in
+// the batch with the writer.
+std::vector<core::Job> Engine::UncommittedMatches(const store::JobQuery& query) const {
+  std::vector<core::Job> out;
+  auto consider = [&](const std::string& id) {
+    const core::Job* live = FindUncommitted(id);
+    if (live && store::MatchesJobQuery(query, *live)) out.push_back(*live);
+  };
+  for (const std::string& id : scheduler_.changed_ids()) consider(id);
+  if (in_flight_) {
+    for (const core::Job& job : in_flight_->batch->jobs) consider(job.id);
+  }
+  return out;
 }
 
 std::string Engine::Explain(const core::Job& job) const {

@@ -60,11 +60,16 @@ TEST_F(EngineTest, AJobThatEndedIsServedFromMemoryUntilItsBatchIsCommitted) {
   Result<std::optional<core::Job>> during = engine_->GetJob(a);
   ASSERT_TRUE(during.ok() && during->has_value());
   EXPECT_EQ((*during)->state, core::JobState::kSucceeded);
-  // A listing of the states the store still has leaves it out; one of any state shows it ended.
+  // A listing of the states the store still has leaves it out; one of its state now, or of any
+  // state, shows it ended.
   store::JobQuery query{.queue = "default", .states = {core::JobState::kStarting, core::JobState::kRunning}};
   Result<store::JobPage> running = engine_->ListJobs(query);
   ASSERT_TRUE(running.ok());
   EXPECT_TRUE(running->jobs.empty());
+  query.states = {core::JobState::kSucceeded};
+  Result<store::JobPage> succeeded = engine_->ListJobs(query);
+  ASSERT_TRUE(succeeded.ok() && succeeded->jobs.size() == 1);
+  EXPECT_EQ(succeeded->jobs[0].id, a);
   query.states.clear();
   Result<store::JobPage> all = engine_->ListJobs(query);
   ASSERT_TRUE(all.ok() && all->jobs.size() == 1);

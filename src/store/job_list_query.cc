@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 #include <optional>
+#include <tuple>
+#include <unordered_set>
 
 #include "store/jobs_table.h"
 #include "store/page_token.h"
@@ -135,6 +138,76 @@ Result<PageCursor> DecodePageToken(std::string_view token) {
   if (ec != std::errc() || ptr != end) return InvalidToken();
   cursor.id = text->substr(bar + 1);
   return cursor;
+}
+
+namespace {
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  return std::ranges::equal(a, b, [](char x, char y) {
+    return std::tolower(static_cast<unsigned char>(x)) ==
+           std::tolower(static_cast<unsigned char>(y));
+  });
+}
+
+bool NameMatches(std::string_view pattern, std::string_view name) {
+  if (pattern.empty() || pattern == "*") return true;
+  if (pattern.back() != '*') return EqualsIgnoringAsciiCase(pattern, name);
+  pattern.remove_suffix(1);
+  return name.size() >= pattern.size() &&
+         EqualsIgnoringAsciiCase(pattern, name.substr(0, pattern.size()));
+}
+
+bool DefinitionMatches(std::string_view pattern, std::string_view definition) {
+  if (pattern.empty() || pattern == "*") return true;
+  if (pattern.back() == '*') return definition.starts_with(pattern.substr(0, pattern.size() - 1));
+  if (pattern.find(':') != std::string_view::npos) return definition == pattern;
+  return definition.size() > pattern.size() && definition.starts_with(pattern) &&
+         definition[pattern.size()] == ':';
+}
+
+// Page order: newest first, then by id, descending.
+bool Before(const core::Job& a, const core::Job& b) {
+  return std::tie(a.created_at, a.id) > std::tie(b.created_at, b.id);
+}
+
+bool Before(const PageCursor& cursor, const core::Job& job) {
+  return std::tie(cursor.created_at, cursor.id) > std::tie(job.created_at, job.id);
+}
+
+}  // namespace
+
+bool MatchesJobQuery(const JobQuery& query, const core::Job& job) {
+  if (!query.queue.empty() && (job.queue != query.queue || !job.parent_id.empty())) return false;
+  if (!query.array_parent.empty() && job.parent_id != query.array_parent) return false;
+  if (!query.states.empty() && query.states.count(job.state) == 0) return false;
+  if (query.created_before && job.created_at >= *query.created_before) return false;
+  if (query.created_after && job.created_at <= *query.created_after) return false;
+  return NameMatches(query.name_pattern, job.name) &&
+         DefinitionMatches(query.definition_pattern, job.definition);
+}
+
+void MergeIntoPage(const JobQuery& query, std::vector<core::Job> extra, JobPage& page) {
+  std::optional<PageCursor> start;
+  if (Result<PageCursor> c = DecodePageToken(query.page_token); c.ok())
+    start = std::move(c).value();
+  std::optional<PageCursor> end;
+  if (Result<PageCursor> c = DecodePageToken(page.next_token); c.ok()) end = std::move(c).value();
+  std::unordered_set<std::string> listed;
+  for (const core::Job& job : page.jobs) listed.insert(job.id);
+  bool added = false;
+  for (core::Job& job : extra) {
+    if (start && !Before(*start, job)) continue;
+    if (end && Before(*end, job)) continue;  // on a later page
+    if (!listed.insert(job.id).second) continue;
+    page.jobs.push_back(std::move(job));
+    added = true;
+  }
+  if (!added) return;
+  std::ranges::sort(page.jobs, [](const core::Job& a, const core::Job& b) { return Before(a, b); });
+  const size_t limit = static_cast<size_t>(std::max(query.limit, 1));
+  if (page.jobs.size() <= limit) return;
+  page.jobs.resize(limit);
+  page.next_token = EncodePageToken({page.jobs.back().created_at, page.jobs.back().id});
 }
 
 std::string NameFilterToLike(std::string_view pattern) {

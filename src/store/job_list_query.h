@@ -47,6 +47,17 @@ struct ListJobsSql {
 // or its page token is invalid ("invalid nextToken").
 Result<ListJobsSql> BuildListJobsSql(const JobQuery& query);
 
+// Whether `job` is one `query` lists: its selector, filters and states (the page token aside).
+// The same rules as the statement BuildListJobsSql makes.
+bool MatchesJobQuery(const JobQuery& query, const core::Job& job);
+
+// Adds to `page`, a page the store answered for `query`, the `extra` jobs that belong on it: the
+// ones after the query's page token and, unless `page` is the last page, not after the page's
+// end. Jobs already on the page are skipped; `extra` is not filtered otherwise (see
+// MatchesJobQuery). The page stays in page order and at most query.limit long; a page cut to the
+// limit gets the next_token of its new last job, so the jobs cut off open the next page.
+void MergeIntoPage(const JobQuery& query, std::vector<core::Job> extra, JobPage& page);
+
 // The LIKE pattern (escape character '\') for a JOB_NAME filter: the name matched whole, or, with
 // a trailing '*', as a prefix. sqlite's LIKE ignores the case of ASCII letters.
 std::string NameFilterToLike(std::string_view pattern);

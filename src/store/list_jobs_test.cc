@@ -1,10 +1,13 @@
 // ListJobs and its query planning, against a real store.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <set>
 #include <tuple>
 
+#include "store/job_list_query.h"
 #include "store/sqlite_store.h"
 #include "store/store_test_util.h"
 
@@ -165,6 +168,118 @@ TEST_F(ListJobsTest, LimitBelowOneMeansOne) {
   ASSERT_TRUE(page.ok());
   EXPECT_EQ(page->jobs.size(), 1u);
   EXPECT_FALSE(page->next_token.empty());
+}
+
+// Jobs that differ in everything a query filters on.
+std::vector<core::Job> VariedJobs() {
+  const std::array names = {"Nightly-ETL", "nightly-etl", "nightly-etl-2", "nightly_x", "other"};
+  const std::array definitions = {"etl:1", "etl:12", "etl2:1", "ETL:1"};
+  const std::array states = {JobState::kRunnable, JobState::kRunning, JobState::kSucceeded,
+                             JobState::kFailed};
+  std::vector<core::Job> jobs;
+  for (int i = 0; i < 60; ++i) {
+    core::Job job =
+        MakeJob("j" + std::to_string(i), i % 7 == 0 ? "r" : "q", 100 + i / 3, states[i % 4]);
+    job.name = names[i % names.size()];
+    job.definition = definitions[i % definitions.size()];
+    if (i % 5 == 0) {
+      job.parent_id = "j1";
+      job.id = "j1:" + std::to_string(i);
+    }
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+std::vector<JobQuery> VariedQueries() {
+  return {{.queue = "q"},
+          {.queue = "r"},
+          {.array_parent = "j1"},
+          {.queue = "q", .states = {JobState::kSucceeded}},
+          {.queue = "q", .states = {JobState::kRunning, JobState::kFailed}},
+          {.queue = "q", .name_pattern = "NIGHTLY-etl"},
+          {.queue = "q", .name_pattern = "nightly-*"},
+          {.queue = "q", .name_pattern = "nightly_*"},
+          {.queue = "q", .name_pattern = "*"},
+          {.queue = "q", .definition_pattern = "etl"},
+          {.queue = "q", .definition_pattern = "etl:1"},
+          {.queue = "q", .definition_pattern = "etl*"},
+          {.queue = "q", .definition_pattern = "etl:1*"},
+          {.queue = "q", .created_before = 110, .created_after = 103},
+          {.array_parent = "j1", .states = {JobState::kRunnable}, .name_pattern = "nightly-etl"}};
+}
+
+std::vector<std::string> InPageOrder(std::vector<core::Job> jobs) {
+  std::ranges::sort(jobs, [](const core::Job& a, const core::Job& b) {
+    return std::tie(a.created_at, a.id) > std::tie(b.created_at, b.id);
+  });
+  std::vector<std::string> ids;
+  for (const core::Job& job : jobs) ids.push_back(job.id);
+  return ids;
+}
+
+TEST_F(ListJobsTest, MatchesJobQueryAgreesWithTheStatement) {
+  const std::vector<core::Job> jobs = VariedJobs();
+  Commit(jobs);
+  for (const JobQuery& query : VariedQueries()) {
+    std::vector<core::Job> matching;
+    for (const core::Job& job : jobs) {
+      if (MatchesJobQuery(query, job)) matching.push_back(job);
+    }
+    JobQuery all = query;
+    all.limit = 1000;
+    const std::vector<std::string> listed = Ids(all);
+    EXPECT_FALSE(listed.empty());
+    EXPECT_EQ(InPageOrder(matching), listed)
+        << query.queue << query.array_parent << " name " << query.name_pattern << " def "
+        << query.definition_pattern;
+  }
+}
+
+// The store holds an older version of some jobs; a page of the store with the newer versions
+// merged in (as the engine does with its uncommitted changes) lists every job of the query as it
+// is now, once, whatever the page size.
+TEST_F(ListJobsTest, PagesWithNewerVersionsMergedInListEachMatchingJobOnce) {
+  std::vector<core::Job> now = VariedJobs();
+  std::vector<core::Job> stored = now;
+  std::vector<core::Job> newer;
+  for (size_t i = 0; i < now.size(); i += 2) {  // every other job changed state since its commit
+    now[i].state = now[i].state == JobState::kSucceeded ? JobState::kRunning : JobState::kSucceeded;
+    newer.push_back(now[i]);
+  }
+  Commit(stored);
+  for (JobQuery query : VariedQueries()) {
+    std::vector<core::Job> matching;
+    for (const core::Job& job : now) {
+      if (MatchesJobQuery(query, job)) matching.push_back(job);
+    }
+    for (int limit : {1, 3, 7, 100}) {
+      query.limit = limit;
+      query.page_token.clear();
+      std::vector<std::string> listed;
+      for (int pages = 0; pages < 100; ++pages) {
+        Result<JobPage> page = store_->ListJobs(query);
+        ASSERT_TRUE(page.ok()) << page.status().ToString();
+        std::erase_if(page->jobs, [&](core::Job& job) {
+          for (const core::Job& n : newer) {
+            if (n.id == job.id) job = n;
+          }
+          return !MatchesJobQuery(query, job);
+        });
+        std::vector<core::Job> extra;
+        for (const core::Job& n : newer) {
+          if (MatchesJobQuery(query, n)) extra.push_back(n);
+        }
+        MergeIntoPage(query, extra, *page);
+        EXPECT_LE(page->jobs.size(), static_cast<size_t>(limit));
+        for (const core::Job& job : page->jobs) listed.push_back(job.id);
+        if (page->next_token.empty()) break;
+        query.page_token = page->next_token;
+      }
+      EXPECT_EQ(listed, InPageOrder(matching))
+          << "limit " << limit << " name " << query.name_pattern;
+    }
+  }
 }
 
 TEST_F(ListJobsTest, InvalidTokenIsInvalidArgument) {
