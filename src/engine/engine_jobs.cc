@@ -237,7 +237,13 @@ std::vector<core::Job> Engine::UncommittedMatches(const store::JobQuery& query) 
   };
   for (const std::string& id : scheduler_.changed_ids()) consider(id);
   if (in_flight_) {
-    for (const core::Job& job : in_flight_->batch->jobs) consider(job.id);
+    // A job's queue and parent never change: the batch's copy tells whether it is selected
+    // without a lookup (the batch of an array's expansion holds 100,000 children).
+    for (const core::Job& job : in_flight_->batch->jobs) {
+      const bool selected = query.queue.empty() ? job.parent_id == query.array_parent
+                                                : job.queue == query.queue && job.parent_id.empty();
+      if (selected) consider(job.id);
+    }
   }
   return out;
 }

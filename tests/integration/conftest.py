@@ -186,6 +186,26 @@ def server(workdir):
     s.stop()
 
 
+def read_line(pipe, deadline_s=30):
+    """The next line of a child's text-mode pipe, read from its fd a byte at a time, so that
+    nothing after the line is buffered in `pipe` (Popen.communicate reads the fd itself, and
+    would never see what a readline() had buffered)."""
+    fd = pipe.fileno()
+    data = b""
+    deadline = time.monotonic() + deadline_s
+    with selectors.DefaultSelector() as sel:
+        sel.register(fd, selectors.EVENT_READ)
+        while not data.endswith(b"\n"):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not sel.select(remaining):
+                raise AssertionError(f"no whole line within {deadline_s} s; got {data!r}")
+            byte = os.read(fd, 1)
+            if not byte:
+                break
+            data += byte
+    return data.decode()
+
+
 def poll_until(predicate, what, deadline_s=30):
     """Polls predicate() until it is true; fails naming `what` after deadline_s."""
     deadline = time.monotonic() + deadline_s

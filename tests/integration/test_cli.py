@@ -11,7 +11,7 @@ import tomllib
 
 import pytest
 
-from conftest import BINARY, Server, poll_until
+from conftest import BINARY, Server, poll_until, read_line
 
 WIDE = {"COLUMNS": "250"}  # tables are cut to the width; keep whole IDs in these tests
 
@@ -204,7 +204,7 @@ def test_logs_follow_sees_lines_before_the_job_ends(server):
     job_id = ok(cli(server, "job", "submit", "-d", "talk", "--quiet")).stdout.strip()
     proc = subprocess.Popen([BINARY, "logs", job_id, "-f", "--server", server.url], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
-    first_line = proc.stdout.readline()
+    first_line = read_line(proc.stdout)
     assert first_line == "line 1\n"
     # The job was still running when the first line arrived.
     assert as_json(cli(server, "job", "show", job_id, "-o", "json"))["status"] == "RUNNING"

@@ -12,7 +12,7 @@ import textwrap
 from datetime import datetime
 
 
-from conftest import BINARY
+from conftest import BINARY, read_line
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 EXAMPLE = os.path.join(REPO, "examples", "etl", "nightly-etl.yaml")
@@ -154,7 +154,7 @@ def interrupt_slow_run(workdir):
     proc = subprocess.Popen([BINARY, "run", path, "--data-dir", os.path.join(workdir, "data")], cwd=workdir,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
     try:
-        assert proc.stdout.readline() == "slow started\n"  # the event: the job runs
+        assert read_line(proc.stdout) == "slow started\n"  # the event: the job runs
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=60)
     finally:
