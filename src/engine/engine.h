@@ -371,6 +371,7 @@ class Engine {
   // and not yet handed off) or ended in the batch with the writer; else null.
   const core::Job* FindUncommitted(const std::string& job_id) const;
   std::vector<core::Job> UncommittedMatches(const store::JobQuery& query) const;
+  const core::PipelineRun* FindUncommittedRun(const std::string& run_id) const;
   Result<core::Job> BuildJob(const SubmitJobRequest& request, const core::JobQueue& queue,
                              const core::JobDefinition& definition);
   // Array sizes of finished N_TO_N partners of `job`, from the store.

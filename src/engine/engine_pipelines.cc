@@ -454,23 +454,32 @@ Result<core::PipelineRun> Engine::RerunFromFailure(const std::string& run_id) {
   return it->second;
 }
 
-Result<std::optional<core::PipelineRun>> Engine::GetRun(const std::string& run_id) {
-  if (auto it = runs_.find(run_id); it != runs_.end()) return std::optional<core::PipelineRun>(it->second);
-  // Ended, not yet committed: in pending_ or in the batch with the writer.
-  for (const store::WriteBatch* batch : {&pending_, in_flight_ ? in_flight_->batch.get() : nullptr}) {
+// An active run is live in memory; one that ended is, until its batch is committed, in pending_
+// or in the batch with the writer.
+const core::PipelineRun* Engine::FindUncommittedRun(const std::string& run_id) const {
+  if (auto it = runs_.find(run_id); it != runs_.end()) return &it->second;
+  const store::WriteBatch* in_flight = in_flight_ ? in_flight_->batch.get() : nullptr;
+  for (const store::WriteBatch* batch : {&pending_, in_flight}) {
     if (!batch) continue;
     for (auto it = batch->runs.rbegin(); it != batch->runs.rend(); ++it) {
-      if (it->id == run_id) return std::optional<core::PipelineRun>(*it);
+      if (it->id == run_id) return &*it;
     }
   }
+  return nullptr;
+}
+
+Result<std::optional<core::PipelineRun>> Engine::GetRun(const std::string& run_id) {
+  if (const core::PipelineRun* run = FindUncommittedRun(run_id))
+    return std::optional<core::PipelineRun>(*run);
   return store_.GetRun(run_id);
 }
 
+// Each listed run as GetRun shows it.
 Result<store::RunPage> Engine::ListRuns(const store::RunQuery& query) {
   Result<store::RunPage> page = store_.ListRuns(query);
   if (!page.ok()) return page;
-  for (core::PipelineRun& run : page->runs) {  // active runs' steps are live in memory
-    if (auto it = runs_.find(run.id); it != runs_.end()) run = it->second;
+  for (core::PipelineRun& run : page->runs) {
+    if (const core::PipelineRun* live = FindUncommittedRun(run.id)) run = *live;
   }
   return page;
 }

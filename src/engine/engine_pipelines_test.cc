@@ -128,6 +128,30 @@ TEST_F(EnginePipelineTest, AFailedMiddleStepFailsTheRunEvenThoughACompletionLeaf
   EXPECT_EQ((*stored)->state, core::RunState::kFailed) << "an ended run is committed";
 }
 
+// Until the batch that ends a run is committed, the store still has it running: ListRuns shows
+// it as GetRun does, ended.
+TEST_F(EnginePipelineTest, ARunThatEndedIsListedEndedBeforeItsBatchIsCommitted) {
+  Apply(kEtl);
+  core::PipelineRun run = Start();
+  Exit(run, "analyze", 0);
+  Exit(run, "aggregate", 0);
+  Exit(run, "deploy", 0);
+  flaky_->HoldCommits();
+  for (const core::StepRun& s : Get(run.id).steps) {
+    if (s.name == "cleanup") executor_->Exit({s.job_id, 1}, 0);
+  }
+  ASSERT_TRUE(RunUntilCommitHeld());
+  auto stored = store_->GetRun(run.id);
+  ASSERT_TRUE(stored.ok() && *stored);
+  EXPECT_EQ((*stored)->state, core::RunState::kRunning) << "the batch that ends it is held";
+  EXPECT_EQ(Get(run.id).state, core::RunState::kSucceeded);
+  Result<store::RunPage> page = engine_->ListRuns({.pipeline = "etl"});
+  ASSERT_TRUE(page.ok() && page->runs.size() == 1) << page.status().ToString();
+  EXPECT_EQ(page->runs[0].state, core::RunState::kSucceeded);
+  flaky_->ReleaseCommits();
+  Drain();
+}
+
 TEST_F(EnginePipelineTest, RerunFromFailureKeepsSucceededStepsAndRunsTheRest) {
   Apply(kEtl);
   core::PipelineRun run = Start();
