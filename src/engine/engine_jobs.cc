@@ -1,8 +1,9 @@
 // Job commands and queries of the Engine.
+#include "engine/engine.h"
+
 #include <algorithm>
 
 #include "core/job_text.h"
-#include "engine/engine.h"
 #include "store/job_list_query.h"
 
 namespace nightshift::engine {

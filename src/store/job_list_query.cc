@@ -174,6 +174,13 @@ bool Before(const PageCursor& cursor, const core::Job& job) {
   return std::tie(cursor.created_at, cursor.id) > std::tie(job.created_at, job.id);
 }
 
+// The cursor of a page token; none for "" (the first page, or no next page).
+std::optional<PageCursor> CursorOf(std::string_view token) {
+  Result<PageCursor> cursor = DecodePageToken(token);
+  if (!cursor.ok()) return std::nullopt;
+  return std::move(cursor).value();
+}
+
 }  // namespace
 
 bool MatchesJobQuery(const JobQuery& query, const core::Job& job) {
@@ -187,11 +194,8 @@ bool MatchesJobQuery(const JobQuery& query, const core::Job& job) {
 }
 
 void MergeIntoPage(const JobQuery& query, std::vector<core::Job> extra, JobPage& page) {
-  std::optional<PageCursor> start;
-  if (Result<PageCursor> c = DecodePageToken(query.page_token); c.ok())
-    start = std::move(c).value();
-  std::optional<PageCursor> end;
-  if (Result<PageCursor> c = DecodePageToken(page.next_token); c.ok()) end = std::move(c).value();
+  const std::optional<PageCursor> start = CursorOf(query.page_token);
+  const std::optional<PageCursor> end = CursorOf(page.next_token);
   std::unordered_set<std::string> listed;
   for (const core::Job& job : page.jobs) listed.insert(job.id);
   bool added = false;
