@@ -116,9 +116,11 @@ def test_a_read_only_volume_can_be_read_not_written_and_the_root_fs_can_be_read_
 
 def test_a_memory_limit_kill_fails_with_awss_out_of_memory_reason(server):
     batch = server.batch()
-    resources = [{"type": "MEMORY", "value": "32"}, {"type": "VCPU", "value": "1"}]
-    # dd allocates its block size: 128 MiB cannot fit in 32 MiB; 4 MiB can.
-    container_job(batch, "hog", ["dd", "if=/dev/zero", "of=/dev/null", "bs=128M", "count=1"],
+    # 64 MiB leaves room for runc's own start, which runs in the container's cgroup: at 32 MiB a
+    # run under load once ended with exit 127 (no dd) instead of the kill's 137.
+    resources = [{"type": "MEMORY", "value": "64"}, {"type": "VCPU", "value": "1"}]
+    # dd allocates its block size: 256 MiB cannot fit in 64 MiB; 4 MiB can.
+    container_job(batch, "hog", ["dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=1"],
                   resourceRequirements=resources)
     container_job(batch, "modest", ["dd", "if=/dev/zero", "of=/dev/null", "bs=4M", "count=4"],
                   resourceRequirements=resources)
