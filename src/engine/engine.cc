@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <future>
+#include <tuple>
 
 namespace nightshift::engine {
 
@@ -164,14 +165,26 @@ Status Engine::Start() {
 void Engine::HoldUnclaimedLaunches() {
   for (const auto& [kind, executor] : executors_) {
     if (!executor->RecordsLaunches()) continue;
-    for (const exec::AttemptKey& key : executor->UnclaimedLaunches()) {
-      // The attempt the job would launch next: its STARTING was lost with the crash. Any other
-      // is an ended attempt's record (its outcome committed) or one of a job that ended.
+    std::vector<exec::AttemptKey> keys = executor->UnclaimedLaunches();
+    std::sort(keys.begin(), keys.end(), [](const exec::AttemptKey& a, const exec::AttemptKey& b) {
+      return std::tie(a.job_id, a.attempt) < std::tie(b.job_id, b.attempt);
+    });
+    for (const exec::AttemptKey& key : keys) {
+      // The attempts the job would launch next, in order: their STARTINGs were lost with the
+      // crash. Any other is an ended attempt's record (its outcome committed) or one of a job
+      // that ended.
       const core::Job* job = scheduler_.Find(key.job_id);
-      if (job && job->array_size == 0 &&
-          static_cast<size_t>(key.attempt) == job->attempts.size() + 1) {
+      auto held = held_launches_.find(key.job_id);
+      const size_t next =
+          job ? job->attempts.size() + 1 +
+                    (held == held_launches_.end() ? 0 : held->second.attempts.size())
+              : 0;
+      if (job && job->array_size == 0 && static_cast<size_t>(key.attempt) == next &&
+          (held == held_launches_.end() || held->second.executor == executor)) {
         executor->Hold(key);
-        held_launches_[key.job_id] = {key.attempt, executor};
+        HeldLaunch& h = held_launches_[key.job_id];
+        h.executor = executor;
+        h.attempts.push_back(key.attempt);
       } else {
         executor->Disown(key);
       }
@@ -179,18 +192,22 @@ void Engine::HoldUnclaimedLaunches() {
   }
   if (!held_launches_.empty()) {
     spdlog::info(
-        "{} attempts launched before the restart without a committed start are kept for their jobs",
+        "attempts of {} jobs launched before the restart without a committed start are kept for "
+        "their jobs",
         held_launches_.size());
   }
 }
 
+void Engine::DisownHolds(const std::string& job_id) {
+  auto it = held_launches_.find(job_id);
+  if (it == held_launches_.end()) return;
+  for (int attempt : it->second.attempts) it->second.executor->Disown({job_id, attempt});
+  held_launches_.erase(it);
+}
+
 void Engine::DisownEndedHolds(const std::vector<core::JobTransition>& transitions) {
   for (const core::JobTransition& t : transitions) {
-    if (!core::IsTerminal(t.to)) continue;
-    auto it = held_launches_.find(t.job_id);
-    if (it == held_launches_.end()) continue;
-    it->second.executor->Disown({t.job_id, it->second.attempt});
-    held_launches_.erase(it);
+    if (core::IsTerminal(t.to)) DisownHolds(t.job_id);
   }
 }
 
@@ -506,13 +523,16 @@ void Engine::Launch(const core::Placement& placement) {
   Result<exec::LaunchRequest> launch = BuildLaunch(*job, placement);
   exec::Executor& executor = ExecutorOf(placement.compute_environment);
   if (auto held = held_launches_.find(placement.job_id); held != held_launches_.end()) {
-    // Launched by the executor holding it, the held attempt is re-attached; placed elsewhere
-    // (its queue changed meanwhile) or not launched, it must not go on running unwatched.
-    if (held->second.executor != &executor || held->second.attempt != placement.attempt ||
-        !launch.ok()) {
-      held->second.executor->Disown({placement.job_id, held->second.attempt});
+    // Launched by the executor holding it, the next held attempt is re-attached; placed elsewhere
+    // (its queue changed meanwhile) or not launched, it and the ones after it must not go on
+    // running unwatched.
+    HeldLaunch& h = held->second;
+    if (h.executor == &executor && h.attempts.front() == placement.attempt && launch.ok()) {
+      h.attempts.pop_front();
+      if (h.attempts.empty()) held_launches_.erase(held);
+    } else {
+      DisownHolds(placement.job_id);
     }
-    held_launches_.erase(held);
   }
   Status st = launch.ok() ? executor.Launch(*launch) : launch.status();
   if (st.ok()) {

@@ -17,14 +17,16 @@
 // The exception: an executor that records each launch before it starts anything (the local one,
 // in its supervisor's journal; Executor::RecordsLaunches) launches in the turn that decided it,
 // while the batch is committed; after a crash before that commit, the next server finds the
-// attempt in that record and re-attaches to it when it launches the attempt again
-// (HoldUnclaimedLaunches), so nothing runs twice. A dependent then starts one commit sooner.
-// Until then the loop answers reads of what the batch holds from memory (GetJob, GetRun, fires).
+// attempt in that record (with any retries of it launched meanwhile) and re-attaches to it when
+// it launches the attempt again (HoldUnclaimedLaunches), so nothing runs twice. A dependent then
+// starts one commit sooner. Until then the loop answers reads of what the batch holds from memory
+// (GetJob, GetRun, fires).
 // Thread-safety: none. Every method must be called on the io_context's thread. The writer and
 // syncer threads only call the store (Commit, SyncCommitted) and post their outcome to the loop.
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <future>
 #include <map>
@@ -40,8 +42,8 @@
 #include "auth/token_ring.h"
 #include "core/event.h"
 #include "core/fire_planner.h"
-#include "core/job_identity.h"
 #include "core/job.h"
+#include "core/job_identity.h"
 #include "core/pipeline.h"
 #include "core/resources.h"
 #include "core/schedule.h"
@@ -355,6 +357,7 @@ class Engine {
   void HoldUnclaimedLaunches();
   // Gives up the held attempts of jobs that ended without launching them.
   void DisownEndedHolds(const std::vector<core::JobTransition>& transitions);
+  void DisownHolds(const std::string& job_id);
   void ArmLazyCommit();  // commits within kLazyCommitDelay, if no turn does sooner
   // True when no answer, launch or kill waits for the pending changes (see kCoalesceDelay).
   bool PendingCanWait() const;
@@ -497,9 +500,11 @@ class Engine {
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;  // launched once their batch is committed
   // Attempts an executor launched before a crash whose STARTING was not committed, kept
-  // (Executor::Hold) for their job's next Launch: job id -> the attempt and who holds it.
+  // (Executor::Hold) for their job's next Launches: job id -> the attempts, in the order the job
+  // launches them, and who holds them. There can be several: an attempt that failed at once was
+  // retried, and the retry launched, before the first attempt's STARTING was committed.
   struct HeldLaunch {
-    int attempt = 0;
+    std::deque<int> attempts;
     exec::Executor* executor = nullptr;
   };
   std::unordered_map<std::string, HeldLaunch> held_launches_;

@@ -153,6 +153,50 @@ TEST_F(EngineTest, ARestartHoldsAnAttemptLaunchedBeforeItsStartWasCommitted) {
   EXPECT_EQ(StoredState(b), core::JobState::kRunning);
 }
 
+// An attempt that failed at once was retried, and the retry launched, before the failed
+// attempt's end was committed: after a crash each attempt launched since the last committed
+// start is held, in order, and the job's launches re-attach them one after the other (each
+// outcome arrives again from the executor), so no attempt starts twice or fails to start.
+TEST_F(EngineTest, ARestartHoldsEveryAttemptLaunchedSinceTheLastCommittedStart) {
+  records_launches_ = true;
+  OpenAndStart();
+  RegisterDefinition();
+  SubmitJobRequest r;
+  r.job_name = "a";
+  r.job_queue = "default";
+  r.job_definition = "def";
+  r.retry = core::RetryStrategy{};
+  r.retry->attempts = 4;
+  Result<core::Job> submitted = engine_->SubmitJob(r);
+  ASSERT_TRUE(submitted.ok()) << submitted.status().ToString();
+  const std::string a = submitted->id;
+  Drain();
+  ASSERT_EQ(executor_->launched().size(), 1u);
+  ASSERT_EQ((*store_->GetJob(a))->attempts.size(), 1u);  // its start is committed
+  flaky_->HoldCommits();
+  executor_->Exit({a, 1}, 1);
+  ASSERT_TRUE(RunUntil([&] { return executor_->launched().size() == 2; }));
+  executor_->Exit({a, 2}, 1);
+  ASSERT_TRUE(RunUntil([&] { return executor_->launched().size() == 3; }));
+  flaky_->set_fail_commits(true);  // the crash: the store still has attempt 1 running
+  flaky_->ReleaseCommits();
+  unclaimed_launches_ = {{a, 3}, {a, 2}};
+  OpenAndStart();
+  EXPECT_EQ(executor_->adopted(), (std::vector<exec::AttemptKey>{{a, 1}}));
+  EXPECT_EQ(executor_->held(), (std::vector<exec::AttemptKey>{{a, 2}, {a, 3}}));
+  for (int attempt = 1; attempt <= 2; ++attempt) {  // the recorded outcomes, again
+    executor_->Exit({a, attempt}, 1);
+    ASSERT_TRUE(
+        RunUntil([&] { return executor_->launched().size() == static_cast<size_t>(attempt); }));
+    EXPECT_EQ(executor_->launched().back().key, (exec::AttemptKey{a, attempt + 1}));
+  }
+  executor_->Exit({a, 3}, 0);
+  Drain();
+  EXPECT_TRUE(executor_->disowned().empty());
+  EXPECT_EQ(StoredState(a), core::JobState::kSucceeded);
+  EXPECT_EQ((*store_->GetJob(a))->attempts.size(), 3u);
+}
+
 TEST_F(EngineTest, StopCommitsTheBatchWithTheWriterAndTheChangesAfterIt) {
   RegisterDefinition();
   Drain();

@@ -252,7 +252,19 @@ def check_ticks(server, batch, ticks, created, paused):
     return len(expected)
 
 
-def check_dag(batch, submitter, ledger):
+def history(jid, job, ledger, log_path):
+    """What is known of a job's attempts, for a failure's message: each attempt's exit and reason,
+    the ledger's lines for it, and the server log's lines that name it."""
+    attempts = [(a.get("container", {}).get("exitCode"), a.get("container", {}).get("reason"), a.get("statusReason"))
+                for a in job.get("attempts", [])]
+    with open(ledger) as f:
+        runs = [line.strip() for line in f if f" {jid} " in line]
+    with open(log_path, errors="replace") as f:
+        logged = [line.rstrip() for line in f if jid in line]
+    return f"attempts {attempts}; ledger {runs}; server log: " + " | ".join(logged[-20:])
+
+
+def check_dag(batch, submitter, ledger, log_path):
     outcomes = {}
     for plan in submitter.plans:
         outcomes[plan.name] = expected_outcome(plan, outcomes)
@@ -283,7 +295,8 @@ def check_dag(batch, submitter, ledger):
                 job = details[jid]
                 assert (job["status"], len(job.get("attempts", []))) == (status, attempts), (
                     f"{name} ({jid}) plan {plans[name]}: expected {status} after {attempts} attempts, got "
-                    f"{job['status']} after {len(job.get('attempts', []))}: {job.get('statusReason')}")
+                    f"{job['status']} after {len(job.get('attempts', []))}: {job.get('statusReason')}; "
+                    + history(jid, job, ledger, log_path))
                 for n in range(1, attempts + 1):
                     for edge in ("start", "end"):
                         assert runs[(edge, jid, str(n))] == 1, (
@@ -352,7 +365,7 @@ def test_kill9_at_random_moments_loses_and_doubles_nothing(workdir):
         assert status == 200, body
         paused = time.time()
         seconds = check_ticks(server, batch, ticks, created, paused - 1)
-        states = check_dag(batch, submitter, ledger)
+        states = check_dag(batch, submitter, ledger, server.log_path)
         print(f"{len(kills)} kills ({during} before the DAG's last job ended), {len(plans)} jobs "
               f"({dict(states)}), {sum(submitter.ambiguous.values())} ambiguous submissions, "
               f"{seconds} per-second fires checked, {time.monotonic() - began:.0f} s")
