@@ -174,18 +174,15 @@ void Engine::HoldUnclaimedLaunches() {
       // crash. Any other is an ended attempt's record (its outcome committed) or one of a job
       // that ended.
       const core::Job* job = scheduler_.Find(key.job_id);
-      auto held = held_launches_.find(key.job_id);
-      const size_t next =
-          job ? job->attempts.size() + 1 +
-                    (held == held_launches_.end() ? 0 : held->second.attempts.size())
-              : 0;
+      HeldLaunch& h = held_launches_[key.job_id];  // erased below if it stays empty
+      const size_t next = job ? job->attempts.size() + 1 + h.attempts.size() : 0;
       if (job && job->array_size == 0 && static_cast<size_t>(key.attempt) == next &&
-          (held == held_launches_.end() || held->second.executor == executor)) {
+          (h.attempts.empty() || h.executor == executor)) {
         executor->Hold(key);
-        HeldLaunch& h = held_launches_[key.job_id];
         h.executor = executor;
         h.attempts.push_back(key.attempt);
       } else {
+        if (h.attempts.empty()) held_launches_.erase(key.job_id);
         executor->Disown(key);
       }
     }
