@@ -14,7 +14,7 @@ packages=(
   python3-jsonschema openapi-specification
   chromium
   podman runc busybox-static  # container jobs; tests build their image with scripts/podman-test-image.sh
-  clang libclang-rt-14-dev llvm  # the sanitizer test pass and the fuzzers (scripts/test.sh --sanitize)
+  clang libclang-rt-14-dev llvm lld  # the sanitizer test pass and the fuzzers (scripts/test.sh --sanitize)
   wrk  # bench/run-all and bench/soak.py (load generator)
 )
 missing=()

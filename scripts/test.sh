@@ -15,11 +15,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
+# The sanitizer builds precompile the common headers (NIGHTSHIFT_PCH) and link with lld; the
+# Release build compiles each file on its own, so a missing #include still fails there.
 # The sanitizer pass leaves out the browser tests and the Slurm and podman suites: they exercise
 # the same server code as the integration tests (already run here) through slow external daemons.
 sanitized() {
   BUILD_DIR=build-sanitize BUILD_TYPE=Debug SKIP_UI=1 \
-    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_SANITIZE=ON -DNIGHTSHIFT_FUZZ=ON
+    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_SANITIZE=ON -DNIGHTSHIFT_FUZZ=ON -DNIGHTSHIFT_PCH=ON
   (
     cd build-sanitize
     export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -31,7 +33,7 @@ sanitized() {
 tsan() {
   BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 \
     CMAKE_TARGETS="webhooks_os_test engine_test store_test slurm_os_test" \
-    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON
+    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON -DNIGHTSHIFT_PCH=ON
   export TSAN_OPTIONS="halt_on_error=1"
   build-tsan/src/webhooks/webhooks_os_test "$@"
   build-tsan/src/engine/engine_test "$@"
@@ -52,8 +54,11 @@ case "${1:-}" in
     shift
     scripts/build.sh
     (cd build && ctest --output-on-failure -j "$(nproc)" "$@")
+    echo "test.sh: Release pass done after ${SECONDS} s"
     sanitized "$@"
+    echo "test.sh: sanitizer pass done after ${SECONDS} s"
     tsan
+    echo "test.sh: ThreadSanitizer pass done after ${SECONDS} s"
     ;;
   *)
     scripts/build.sh
