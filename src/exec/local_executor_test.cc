@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
 #include <cstdio>
@@ -72,13 +73,15 @@ class LocalExecutorTest : public ::testing::Test {
     });
   }
 
-  // Runs the loop until pred holds, with a hard deadline.
+  // Runs the loop until pred holds, with a hard deadline. The work guard keeps run_for waiting on
+  // the loop's events even when nothing is outstanding (pred may wait on a process or a file).
   bool RunUntil(const std::function<bool()>& pred) {
     auto deadline = std::chrono::steady_clock::now() + kDeadline;
+    auto work = boost::asio::make_work_guard(io_);
     while (!pred()) {
       if (std::chrono::steady_clock::now() > deadline) return false;
       io_.restart();
-      if (io_.run_for(10ms) == 0) std::this_thread::sleep_for(1ms);  // nothing to wait on
+      io_.run_for(10ms);
     }
     return true;
   }
