@@ -15,8 +15,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-# The sanitizer builds precompile the common headers (NIGHTSHIFT_PCH) and link with lld; the
-# Release build compiles each file on its own, so a missing #include still fails there.
+# The clang builds below precompile the common headers (NIGHTSHIFT_PCH; why only these: CMakeLists.txt).
 # The sanitizer pass leaves out the browser tests and the Slurm and podman suites: they exercise
 # the same server code as the integration tests (already run here) through slow external daemons.
 sanitized() {
