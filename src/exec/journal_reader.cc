@@ -68,6 +68,7 @@ Status JournalReader::OpenNewSegments() {
     if (!fd.ok() && fd.status().code() == StatusCode::kNotFound) continue;
     if (!fd.ok()) return fd.status();
     segment.fd = std::move(*fd);
+    if (dead_) ::flock(segment.fd.get(), LOCK_EX | LOCK_NB);  // its writer is gone: ours, like the rest
     if (!segments_.empty()) parsed_.EndSegment();
     segments_.push_back(std::move(segment));
     NS_RETURN_IF_ERROR(ReadTail(segments_.back()));
@@ -92,6 +93,9 @@ bool JournalReader::TryTakeLocks() {
     }
   }
   dead_ = true;
+  // Its supervisor may have written (an outcome, a new segment) after our last read and before it
+  // exited: read the journal's final state, which nothing changes now but us.
+  [[maybe_unused]] Status refreshed = Refresh();
   return true;
 }
 

@@ -36,7 +36,9 @@ class JournalReader {
   // Reads what was appended since the last read, and segments created since.
   [[nodiscard]] Status Refresh();
   // True if the supervisor is gone: every segment's flock was free, and is now held by this
-  // reader (so no other server concludes the journal at the same time). Stays true.
+  // reader (so no other server concludes the journal at the same time). Stays true. On the call
+  // that finds it gone, reads what the supervisor wrote since the last read (Refresh), so that
+  // parsed() is then the journal's final state.
   bool TryTakeLocks();
   bool dead() const { return dead_; }
 

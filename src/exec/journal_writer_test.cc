@@ -44,6 +44,31 @@ TEST(JournalWriterTest, ASegmentIsLockedWhileItsWriterLives) {
   EXPECT_NE((*reader)->parsed().Find("a.1"), nullptr);
 }
 
+// A supervisor that records an outcome (and starts a new segment) after the server's last read and
+// then exits: the reader that finds it gone has read it all, without a Refresh of its own.
+TEST(JournalWriterTest, FindingTheSupervisorGoneReadsWhatItWroteLast) {
+  TempDir dir;
+  const std::string root = dir.path() + "/jobs";
+  std::unique_ptr<JournalWriter> writer = JournalWriter::Create(root, "7-1", 2).value();
+  ASSERT_TRUE(writer->Append(FormatLaunchRecord("a.1")).ok());
+  ASSERT_TRUE(writer->Append(FormatLaunchRecord("b.1")).ok());
+  std::unique_ptr<JournalReader> reader = JournalReader::Open(root, "7-1").value();
+  ASSERT_FALSE(reader->dead());
+  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("a.1", ExitedRecord(0)), 1).ok());
+  ASSERT_TRUE(writer->Rotate(FormatLaunchRecord("b.1")).ok());
+  ASSERT_TRUE(writer->AppendExit(FormatExitJournalRecord("b.1", ExitedRecord(4)), 2).ok());
+  writer.reset();  // the supervisor exits
+
+  ASSERT_TRUE(reader->TryTakeLocks());
+  ASSERT_TRUE(reader->parsed().Find("a.1")->exit.has_value());
+  EXPECT_EQ(reader->parsed().Find("a.1")->exit->value().outcome.exit_code, 0);
+  ASSERT_TRUE(reader->parsed().Find("b.1")->exit.has_value());
+  EXPECT_EQ(reader->parsed().Find("b.1")->exit->value().outcome.exit_code, 4);
+  // The new segment is this reader's too: a second server cannot take it.
+  std::unique_ptr<JournalReader> second = JournalReader::Open(root, "7-1").value();
+  EXPECT_FALSE(second->dead());
+}
+
 TEST(JournalWriterTest, RotationCarriesRunningAttemptsAndCommittedSegmentsAreDeleted) {
   TempDir dir;
   const std::string root = dir.path() + "/jobs";

@@ -917,8 +917,7 @@ void LocalExecutor::RecheckJournals() {
 bool LocalExecutor::CollectAdopted(Journal& journal) {
   JournalReader& reader = *journal.reader;
   [[maybe_unused]] Status refreshed = reader.Refresh();
-  const bool dead = reader.TryTakeLocks();
-  if (dead) [[maybe_unused]] Status last = reader.Refresh();
+  const bool dead = reader.TryTakeLocks();  // reads what it wrote before it exited, if so
   std::vector<std::pair<std::string, AttemptKey>> done;
   for (const auto& [name, watch] : watches_) {
     if (watch.link != nullptr || adopted_from_.count(name) == 0 || adopted_from_[name] != &journal) continue;
