@@ -53,7 +53,9 @@ TEST(AccessControlTest, EveryAwsOperationDeclaresWhoMayCallItAndViewersChangeNot
   for (const AwsOperation& op : AwsOperations()) {
     EXPECT_NE(op.access, auth::Access::kUndeclared) << QualifiedName(op);
     EXPECT_NE(op.access, auth::Access::kPublic) << QualifiedName(op);
-    if (op.mutates) EXPECT_GE(Rank(op.access), Rank(auth::Access::kOperator)) << QualifiedName(op);
+    if (op.mutates) {
+      EXPECT_GE(Rank(op.access), Rank(auth::Access::kOperator)) << QualifiedName(op);
+    }
     if (op.resource_from == ResourceFrom::kBody || op.resource_from == ResourceFrom::kAnswer) {
       EXPECT_FALSE(op.resource_member.empty()) << QualifiedName(op);
     }

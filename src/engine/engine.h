@@ -307,7 +307,7 @@ class Engine {
   // its batch's events.
   struct JobEventDraft {
     size_t index = 0;
-    core::Job job;
+    std::shared_ptr<const core::Job> job;  // as the turn left it; shared by its transitions
     core::JobTransition transition;
   };
   using JobEventDrafts = std::vector<JobEventDraft>;

@@ -5,6 +5,8 @@
 #include "engine/observability.h"
 
 #include <algorithm>
+#include <memory>
+#include <unordered_map>
 
 namespace nightshift::engine {
 namespace {
@@ -69,13 +71,18 @@ void Engine::NoteEvents(const std::vector<core::JobTransition>& transitions, Tim
   ReserveFor(pending_.events, transitions.size());
   const bool drafted = transitions.size() <= kMaxDraftedTransitions;
   if (drafted) ReserveFor(pending_drafts_, transitions.size());
+  // One copy of a job for all its transitions in the turn (a submitted job is SUBMITTED and
+  // RUNNABLE; a released one RUNNABLE and STARTING): each doc shows the job as the turn left it.
+  std::unordered_map<const core::Job*, std::shared_ptr<const core::Job>> copies;
   for (const core::JobTransition& t : transitions) {
     const core::Job* job = scheduler_.Find(t.job_id);
     if (!job) continue;
     o.metrics.OnTransition(*job, t);
     if (drafted) {
+      std::shared_ptr<const core::Job>& copy = copies[job];
+      if (!copy) copy = std::make_shared<const core::Job>(*job);
       pending_.events.push_back(events::JobEventHead(o.next_event_id++, *job, t));
-      pending_drafts_.push_back({pending_.events.size() - 1, *job, t});
+      pending_drafts_.push_back({pending_.events.size() - 1, copy, t});
     } else {
       pending_.events.push_back(events::JobEvent(o.next_event_id++, *job, t, o.origin));
     }
@@ -127,8 +134,8 @@ void Engine::NoteHandedOff() {
 void Engine::WriteEventDocs(store::WriteBatch& batch, JobEventDrafts& drafts, const events::EventOrigin& origin) {
   for (JobEventDraft& d : drafts) {
     core::Event& event = batch.events[d.index];
-    if (event.doc.empty()) events::AppendJobEventDoc(event.doc, event.id, d.job, d.transition, origin);
-    d.job = core::Job{};
+    if (event.doc.empty()) events::AppendJobEventDoc(event.doc, event.id, *d.job, d.transition, origin);
+    d.job.reset();
   }
   JobEventDrafts{}.swap(drafts);
 }

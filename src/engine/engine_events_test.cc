@@ -86,7 +86,7 @@ TEST_F(EngineEventsTest, AnArrayJobExpandedInOneTurnHasEveryChildsEventsInFull) 
     EXPECT_EQ(doc["id"], e.id);
     statuses[id].push_back(e.status);
   }
-  for (const std::string id : {parent.id + ":0", parent.id + ":5999", single}) {
+  for (const std::string& id : {parent.id + ":0", parent.id + ":5999", single}) {
     ASSERT_TRUE(statuses.count(id)) << id;
     EXPECT_EQ(statuses[id].front(), "SUBMITTED") << id;
     EXPECT_GE(statuses[id].size(), 2u) << id;

@@ -56,6 +56,11 @@ Dispatcher::~Dispatcher() {
 }
 
 void Dispatcher::Upsert(core::WebhookSubscription subscription) {
+  {
+    std::lock_guard lock(subscribed_mu_);
+    subscribed_.insert(subscription.id);
+    any_subscribed_ = true;
+  }
   asio::post(*io_, [this, s = std::move(subscription)]() mutable {
     const std::string id = s.id;
     auto target = std::make_unique<Target>(*io_, std::move(s));
@@ -67,11 +72,16 @@ void Dispatcher::Upsert(core::WebhookSubscription subscription) {
 }
 
 void Dispatcher::Remove(const std::string& id) {
+  {
+    std::lock_guard lock(subscribed_mu_);
+    subscribed_.erase(id);
+    any_subscribed_ = !subscribed_.empty();
+  }
   asio::post(*io_, [this, id] { targets_.erase(id); });
 }
 
 void Dispatcher::OnCommitted(EventBatch batch) {
-  if (!batch || batch->empty()) return;
+  if (!batch || batch->empty() || !any_subscribed_) return;
   asio::post(*io_, [this, batch] {
     newest_seen_ = std::max(newest_seen_, batch->back().id);
     for (auto& [id, target] : targets_) {

@@ -11,12 +11,15 @@
 // must hand their work to the engine's loop themselves.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,7 +59,8 @@ class Dispatcher {
 
   void Upsert(core::WebhookSubscription subscription);
   void Remove(const std::string& id);
-  // Events just committed, ids ascending.
+  // Events just committed, ids ascending. Ignored while there is no subscription: the thread is
+  // not woken for them, and a subscription made later reads what it wants from the event log.
   void OnCommitted(EventBatch batch);
 
  private:
@@ -74,6 +78,9 @@ class Dispatcher {
   std::shared_ptr<boost::asio::io_context> io_;
   std::map<std::string, std::unique_ptr<Target>> targets_;  // by subscription id
   uint64_t newest_seen_ = 0;  // the newest committed event id the dispatcher has heard of
+  std::mutex subscribed_mu_;
+  std::set<std::string> subscribed_;  // the ids of Upsert minus Remove, as the callers see them
+  std::atomic<bool> any_subscribed_{false};
   std::thread thread_;
 };
 
