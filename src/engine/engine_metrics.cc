@@ -78,15 +78,29 @@ EngineMetrics::EngineMetrics() {
                               {"method", "route", "status"}, LatencyBuckets());
 }
 
+metrics::Gauge& EngineMetrics::JobsCell(core::JobState state, const std::string& queue) {
+  auto it = jobs_cells_.find(queue);
+  if (it == jobs_cells_.end()) it = jobs_cells_.emplace(queue, std::array<metrics::Gauge*, kStates>{}).first;
+  metrics::Gauge*& cell = it->second[static_cast<size_t>(state)];
+  if (cell == nullptr) cell = &jobs_->With({State(state), queue});
+  return *cell;
+}
+
+metrics::Counter& EngineMetrics::TransitionsCell(core::JobState from, core::JobState to) {
+  metrics::Counter*& cell = transitions_cells_[static_cast<size_t>(from)][static_cast<size_t>(to)];
+  if (cell == nullptr) cell = &transitions_->With({State(from), State(to)});
+  return *cell;
+}
+
 void EngineMetrics::OnRestored(const core::Job& job) {
-  jobs_->With({State(job.state), job.queue}).Add(1);
+  JobsCell(job.state, job.queue).Add(1);
   if (job.state == core::JobState::kRunning) running_processes_->Add(1);
 }
 
 void EngineMetrics::OnTransition(const core::Job& job, const core::JobTransition& t) {
-  transitions_->With({State(t.from), State(t.to)}).Inc();
-  if (t.from != t.to) jobs_->With({State(t.from), job.queue}).Add(-1);
-  if (!core::IsTerminal(t.to)) jobs_->With({State(t.to), job.queue}).Add(1);
+  TransitionsCell(t.from, t.to).Inc();
+  if (t.from != t.to) JobsCell(t.from, job.queue).Add(-1);
+  if (!core::IsTerminal(t.to)) JobsCell(t.to, job.queue).Add(1);
   if (t.from == core::JobState::kRunning) running_processes_->Add(-1);
   if (t.to == core::JobState::kRunning) running_processes_->Add(1);
   if (t.to == core::JobState::kRunnable) {

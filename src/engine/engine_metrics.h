@@ -4,6 +4,7 @@
 // Thread-safety: none; the engine's loop owns it (the scrape runs on the same loop).
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -43,6 +44,11 @@ class EngineMetrics {
                  int64_t duration_us);
 
  private:
+  static constexpr size_t kStates = static_cast<size_t>(core::JobState::kFailed) + 1;
+  // The cells of jobs_ and transitions_, found once (a family's cells never move): a transition
+  // then costs no label strings and no map lookups by them.
+  metrics::Gauge& JobsCell(core::JobState state, const std::string& queue);
+  metrics::Counter& TransitionsCell(core::JobState from, core::JobState to);
   void NoteEnded(const std::string& job_id, TimeMs at);
   void ObserveDependencyLatency(const core::Job& job, TimeMs runnable_at);
 
@@ -71,6 +77,8 @@ class EngineMetrics {
     bool operator()(std::string_view a, std::string_view b) const { return a == b; }
   };
 
+  std::unordered_map<std::string, std::array<metrics::Gauge*, kStates>> jobs_cells_;  // by queue
+  std::array<std::array<metrics::Counter*, kStates>, kStates> transitions_cells_{};
   std::unordered_map<std::string, TimeMs> runnable_since_;  // job id -> when it became RUNNABLE
   // When recent jobs ended (the newest kEndedKept), for the dependency latency of their children.
   // Its entries come from a pool of their own: made one per ended job amid a turn's short-lived
