@@ -259,6 +259,26 @@ TEST(DispatcherTest, GivesUpAfterTheLastAttemptAndMovesOn) {
   EXPECT_EQ(engine.records[3].second, std::optional<uint64_t>(2));
 }
 
+// Batches committed while nothing is subscribed do not wake the dispatcher's thread; a later
+// subscription reads them from the log, then takes the next batches as they are committed.
+TEST(DispatcherTest, ASubscriptionReadsFromTheLogWhatWasCommittedBeforeIt) {
+  Receiver receiver([](uint64_t, int) { return false; });
+  FakeEngine engine;
+  SystemClock clock;
+  {
+    Dispatcher dispatcher(clock, engine.Hooks(), Dispatcher::Options{2000ms, 10'000});
+    dispatcher.OnCommitted(engine.Commit(1, 3, "SUCCEEDED"));
+    dispatcher.OnCommitted(engine.Commit(4, 5, "FAILED"));
+    dispatcher.Upsert(Subscription(receiver.url()));
+    dispatcher.OnCommitted(engine.Commit(6, 8, "RUNNING"));
+    std::vector<Received> got =
+        receiver.WaitFor([](const std::vector<Received>& r) { return !r.empty() && r.back().event_id == 8; });
+    std::vector<uint64_t> ids;
+    for (const Received& r : got) ids.push_back(r.event_id);
+    EXPECT_EQ(ids, (std::vector<uint64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
+  }
+}
+
 TEST(DispatcherTest, AFilterHoldsBackWhatItDoesNotMatch) {
   Receiver receiver([](uint64_t, int) { return false; });
   FakeEngine engine;
