@@ -188,8 +188,8 @@ void Scheduler::ResolveDependencies(Job& job, const FinishedStates& finished, Ti
     ApplyDependencyOutcome(job, dep, state, name, now);
     if (IsTerminal(job.state)) return;
   }
-  unmet_[job.id] = unmet;
   if (unmet > 0) {
+    unmet_[job.id] = unmet;
     SetState(job, JobState::kPending, ExplainPending(job), now);
   } else {
     MakeRunnableIfReady(job, now);

@@ -189,7 +189,7 @@ class Scheduler {
 
   std::unordered_map<std::string, Job> jobs_;  // every active job
   std::unordered_map<std::string, std::string> placed_on_;  // job id -> compute environment
-  std::unordered_map<std::string, int> unmet_;               // job id -> unmet dependencies
+  std::unordered_map<std::string, int> unmet_;  // job id -> unmet dependencies (only if some)
   std::unordered_map<std::string, std::vector<Waiter>> waiters_;  // dependency id -> waiters
   std::unordered_map<std::string, std::map<uint64_t, std::string>> runnable_;  // queue -> seq -> id
   std::multimap<TimeMs, std::string> backoff_;    // not_before -> job id (RUNNABLE, waiting)
