@@ -79,9 +79,7 @@ EngineMetrics::EngineMetrics() {
 }
 
 metrics::Gauge& EngineMetrics::JobsCell(core::JobState state, const std::string& queue) {
-  auto it = jobs_cells_.find(queue);
-  if (it == jobs_cells_.end()) it = jobs_cells_.emplace(queue, std::array<metrics::Gauge*, kStates>{}).first;
-  metrics::Gauge*& cell = it->second[static_cast<size_t>(state)];
+  metrics::Gauge*& cell = jobs_cells_.try_emplace(queue).first->second[static_cast<size_t>(state)];
   if (cell == nullptr) cell = &jobs_->With({State(state), queue});
   return *cell;
 }
