@@ -345,9 +345,10 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
 };
 
 // A connection over the cap: answered 503 without reading its request, then closed.
-class Refusal : public std::enable_shared_from_this<Refusal> {
+class RefusedConnection : public std::enable_shared_from_this<RefusedConnection> {
  public:
-  Refusal(tcp::socket socket, CountedSlot slot, size_t cap) : stream_(std::move(socket)), slot_(std::move(slot)) {
+  RefusedConnection(tcp::socket socket, CountedSlot slot, size_t cap)
+      : stream_(std::move(socket)), slot_(std::move(slot)) {
     const std::string body = R"({"__type":"ServiceUnavailableException","message":"too many connections (the server )"
                              R"(allows )" + std::to_string(cap) + R"(); retry later"})";
     answer_ = "HTTP/1.1 503 Service Unavailable\r\nServer: nightshift\r\nContent-Type: application/json\r\n"
@@ -471,7 +472,7 @@ class HttpServer::Impl {
       socket.close(ignored);
       return;
     }
-    std::make_shared<Refusal>(std::move(socket), CountedSlot(refusing_), limits_.max_connections)->Start();
+    std::make_shared<RefusedConnection>(std::move(socket), CountedSlot(refusing_), limits_.max_connections)->Start();
   }
 
   asio::io_context& io_;

@@ -20,8 +20,6 @@ constexpr std::array kStates = {core::JobState::kSubmitted, core::JobState::kPen
                                 core::JobState::kRunning,   core::JobState::kSucceeded,
                                 core::JobState::kFailed};
 
-std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
-
 Json ZeroCounts() {
   Json counts = Json::object();
   for (core::JobState s : kStates) counts[std::string(core::JobStateName(s))] = 0;
@@ -104,7 +102,7 @@ Result<Json> OverviewApi::Overview(const RouteCall& call) {
   }
   Result<Json> failures = RecentFailures();
   if (!failures.ok()) return failures.status();
-  return Json{{"time", Utc(engine_.Now())},
+  return Json{{"time", schedule::FormatUtc(engine_.Now())},
               {"jobs", std::move(totals)},
               {"queues", QueuesJson(by_queue)},
               {"compute_environments", ComputeEnvironmentsJson()},
@@ -205,7 +203,7 @@ Json OverviewApi::UpcomingFires() const {
     out.push_back({{"schedule", u.schedule->name},
                    {"group", u.schedule->group},
                    {"timezone", u.schedule->timezone},
-                   {"time", Utc(u.at)},
+                   {"time", schedule::FormatUtc(u.at)},
                    {"local_time", schedule::FormatRfc3339(u.at, zone.ok() ? *zone : schedule::Zone::Utc())}});
   }
   return out;
@@ -214,7 +212,7 @@ Json OverviewApi::UpcomingFires() const {
 Json OverviewApi::ThroughputJson() const {
   Json out = Json::array();
   for (const metrics::Throughput::Minute& m : engine_.metrics().throughput().Recent(engine_.Now())) {
-    out.push_back({{"start", Utc(m.start)}, {"succeeded", m.succeeded}, {"failed", m.failed}});
+    out.push_back({{"start", schedule::FormatUtc(m.start)}, {"succeeded", m.succeeded}, {"failed", m.failed}});
   }
   return out;
 }

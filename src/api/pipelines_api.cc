@@ -14,9 +14,7 @@ constexpr char kPageParameters[] =
 constexpr int kMaxRunPage = 1000;
 constexpr int kRecentRuns = 10;
 
-std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
-
-Json OptionalTime(TimeMs t) { return t > 0 ? Json(Utc(t)) : Json(nullptr); }
+Json OptionalTime(TimeMs t) { return t > 0 ? Json(schedule::FormatUtc(t)) : Json(nullptr); }
 
 Json StepJson(const core::StepRun& step) {
   Json out{{"name", step.name},
@@ -68,9 +66,9 @@ Json RunJson(const core::PipelineRun& run) {
               {"state", std::string(core::Name(run.state))},
               {"reason", run.reason},
               {"trigger", run.trigger},
-              {"logical_date", Utc(run.logical_time)},
+              {"logical_date", schedule::FormatUtc(run.logical_time)},
               {"params", run.params},
-              {"created_at", Utc(run.created_at)},
+              {"created_at", schedule::FormatUtc(run.created_at)},
               {"stopped_at", OptionalTime(run.stopped_at)},
               {"tries", run.tries},
               {"steps", steps}};
@@ -280,11 +278,11 @@ Result<Json> PipelinesApi::PipelineJson(const core::PipelineVersion& version, bo
   Json out{{"name", version.name},
            {"version", version.version},
            {"description", spec->description},
-           {"created_at", Utc(version.created_at)},
+           {"created_at", schedule::FormatUtc(version.created_at)},
            {"base_dir", version.base_dir},
            {"step_count", spec->steps.size()}};
   Json schedule = nullptr;
-  if (const core::Schedule* s = engine_.FindSchedule("pipelines", version.name)) {
+  if (const core::Schedule* s = engine_.FindSchedule(core::kPipelineScheduleGroup, version.name)) {
     const schedule::Zone zone = [&] {
       Result<schedule::Zone> z = schedule::Zone::Load(s->timezone);
       return z.ok() ? *z : schedule::Zone::Utc();
@@ -303,7 +301,9 @@ Result<Json> PipelinesApi::PipelineJson(const core::PipelineVersion& version, bo
   if (!recent.ok()) return recent.status();
   Json runs = Json::array();
   for (const core::PipelineRun& run : recent->runs) {
-    runs.push_back({{"id", run.id}, {"state", std::string(core::Name(run.state))}, {"logical_date", Utc(run.logical_time)}});
+    runs.push_back({{"id", run.id},
+                    {"state", std::string(core::Name(run.state))},
+                    {"logical_date", schedule::FormatUtc(run.logical_time)}});
   }
   out["recent_runs"] = runs;
   if (full) {

@@ -26,7 +26,9 @@ TEST(RateLimitTest, RejectsZeroNegativeAndUnknownUnits) {
   for (const char* bad : {"0/s", "-1/s", "10/h", "ten/s", "10/", "/s", "1e12"}) {
     Result<RateLimit> limit = ParseRateLimit(bad, 0);
     EXPECT_FALSE(limit.ok()) << bad;
-    if (!limit.ok()) EXPECT_NE(limit.status().message().find(bad), std::string::npos);
+    if (!limit.ok()) {
+      EXPECT_NE(limit.status().message().find(bad), std::string::npos);
+    }
   }
   EXPECT_FALSE(ParseRateLimit("10/s", -1).ok());
 }

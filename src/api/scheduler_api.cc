@@ -10,10 +10,10 @@ namespace {
 
 constexpr char kSchedulesPath[] = "/schedules";
 constexpr char kGroupsPath[] = "/schedule-groups";
-constexpr char kDefaultGroup[] = "default";
-constexpr char kPipelineGroup[] = "pipelines";  // pipelines' own schedules, kept by their files
 
-bool KnownGroup(const std::string& group) { return group == kDefaultGroup || group == kPipelineGroup; }
+bool KnownGroup(const std::string& group) {
+  return group == core::kDefaultScheduleGroup || group == core::kPipelineScheduleGroup;
+}
 constexpr int64_t kDefaultMaxRetryAttempts = 185;
 constexpr int64_t kDefaultMaxEventAgeSeconds = 86'400;
 
@@ -28,7 +28,7 @@ std::optional<TimeMs> ReadTimestamp(JsonReader& r, const std::string& key) {
 
 Result<std::string> GroupOf(const HttpRequest& request, const std::string& key) {
   std::string group = QueryValue(request, key);
-  if (group.empty()) group = kDefaultGroup;
+  if (group.empty()) group = core::kDefaultScheduleGroup;
   if (!KnownGroup(group)) return Status::NotFound("Schedule group " + group + " does not exist.");
   return group;
 }
@@ -152,7 +152,7 @@ Status SchedulerApi::ReadSchedule(const Json& body, core::Schedule& s) {
     }
     r.Fail(w.Finish());
   }
-  s.group = r.String("GroupName").value_or(kDefaultGroup);
+  s.group = r.String("GroupName").value_or(core::kDefaultScheduleGroup);
   s.kms_key_arn = r.String("KmsKeyArn").value_or("");
   s.expression = r.String("ScheduleExpression", true).value_or("");
   s.timezone = r.String("ScheduleExpressionTimezone").value_or("UTC");
@@ -187,10 +187,10 @@ Result<Json> SchedulerApi::CreateSchedule(const std::string& name, const Json& b
 Result<Json> SchedulerApi::UpdateSchedule(const std::string& name, const Json& body) {
   const std::string group = body.is_object() && body.contains("GroupName") && body["GroupName"].is_string()
                                 ? body["GroupName"].get<std::string>()
-                                : kDefaultGroup;
+                                : core::kDefaultScheduleGroup;
   const core::Schedule* existing = engine_.FindSchedule(group, name);
   if (!existing) {
-    if (group != kDefaultGroup) return Status::NotFound("Schedule group " + group + " does not exist.");
+    if (group != core::kDefaultScheduleGroup) return Status::NotFound("Schedule group " + group + " does not exist.");
     return Status::NotFound("Schedule " + name + " does not exist.");
   }
   core::Schedule s = *existing;  // nightshift's own policies are kept
@@ -271,7 +271,7 @@ Result<Json> SchedulerApi::ScheduleGroups(const std::string& name, const HttpReq
   if (request.method == "GET" && name.empty()) {
     const std::string prefix = QueryValue(request, "NamePrefix");
     Json list = Json::array();
-    for (const char* group : {kDefaultGroup, kPipelineGroup}) {
+    for (const char* group : {core::kDefaultScheduleGroup, core::kPipelineScheduleGroup}) {
       if (std::string(group).rfind(prefix, 0) == 0) list.push_back(GroupJson(group));
     }
     return Json{{"ScheduleGroups", list}};

@@ -8,7 +8,6 @@
 namespace nightshift::api {
 namespace {
 
-constexpr char kDefaultGroup[] = "default";
 constexpr char kGroupParameter[] = R"([{"$ref": "#/components/parameters/group"}])";
 constexpr char kScheduleRef[] = R"({"$ref": "#/components/schemas/Schedule"})";
 constexpr char kSpecRef[] = R"({"$ref": "#/components/schemas/ScheduleSpec"})";
@@ -62,10 +61,8 @@ Result<std::string> ReadNote(const std::string& body_text) {
 
 std::string GroupOf(const HttpRequest& request) {
   std::string group = QueryValue(request, "group");
-  return group.empty() ? kDefaultGroup : group;
+  return group.empty() ? core::kDefaultScheduleGroup : group;
 }
-
-std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
 
 schedule::Zone ZoneOf(const core::Schedule& s) {
   Result<schedule::Zone> zone = schedule::Zone::Load(s.timezone);
@@ -386,8 +383,8 @@ Json SchedulesApi::ScheduleJson(const core::Schedule& s) const {
            {"max_active_runs", s.max_active_runs},
            {"catch_up", {{"policy", std::string(core::Name(s.catch_up))}, {"window_seconds", s.catch_up_window_ms / 1000}}},
            {"after_completion", std::string(core::Name(s.after_completion))},
-           {"created_at", Utc(s.created_at)},
-           {"modified_at", Utc(s.modified_at)}};
+           {"created_at", schedule::FormatUtc(s.created_at)},
+           {"modified_at", schedule::FormatUtc(s.modified_at)}};
   out["start"] = s.start_date ? Json(schedule::FormatRfc3339(*s.start_date, zone)) : Json(nullptr);
   out["end"] = s.end_date ? Json(schedule::FormatRfc3339(*s.end_date, zone)) : Json(nullptr);
   Json input = Json::parse(s.target.input, nullptr, false);

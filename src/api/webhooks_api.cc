@@ -16,8 +16,6 @@ namespace {
 constexpr char kWebhookRef[] = R"({"$ref": "#/components/schemas/Webhook"})";
 constexpr int kMaxDeliveryPage = 1000;
 
-std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
-
 Json WebhookJson(const core::WebhookSubscription& w) {
   Json filter = Json::object();
   if (!w.filter.types.empty()) {
@@ -35,7 +33,7 @@ Json WebhookJson(const core::WebhookSubscription& w) {
       {"filter", filter},
       {"retry",
        {{"max_attempts", w.retry.max_attempts}, {"initial_delay_ms", w.retry.initial_delay_ms}}},
-      {"created_at", Utc(w.created_at)},
+      {"created_at", schedule::FormatUtc(w.created_at)},
       {"cursor", w.cursor}};
 }
 
@@ -43,12 +41,12 @@ Json DeliveryJson(const core::WebhookDelivery& d) {
   return Json{
       {"event_id", d.event_id},
       {"attempt", d.attempt},
-      {"at", Utc(d.at)},
+      {"at", schedule::FormatUtc(d.at)},
       {"outcome", std::string(core::Name(d.outcome))},
       {"http_status", d.http_status == 0 ? Json(nullptr) : Json(d.http_status)},
       {"duration_ms", d.duration_ms},
       {"error", d.error},
-      {"next_attempt_at", d.next_attempt_at > 0 ? Json(Utc(d.next_attempt_at)) : Json(nullptr)}};
+      {"next_attempt_at", d.next_attempt_at > 0 ? Json(schedule::FormatUtc(d.next_attempt_at)) : Json(nullptr)}};
 }
 
 // The filter object: each member a string (a comma-separated list) or a list of strings.

@@ -13,12 +13,7 @@
 namespace nightshift::cli {
 namespace {
 
-struct Named {
-  ClientOptions client;
-  std::string name;
-};
-
-void AddNamed(CLI::App& app, Named& f) {
+void AddNamed(CLI::App& app, NamedFlags& f) {
   app.add_option("name", f.name, "Compute environment name or ARN")->required();
   AddClientFlags(app, f.client);
 }
@@ -43,7 +38,7 @@ void PrintCes(const Json& answer) {
   PrintTable(std::cout, {"NAME", "TYPE", "STATE", "STATUS", "VCPUS", "ARN"}, rows);
 }
 
-Result<Json> Describe(const Named& f) {
+Result<Json> Describe(const NamedFlags& f) {
   return DescribeOne(f.client, "describecomputeenvironments", "computeEnvironments", "computeEnvironments", f.name,
                      "compute environment");
 }
@@ -53,10 +48,10 @@ struct SlurmFlags {
   std::vector<std::string> sbatch_args;
 };
 
-Command CreateVerb() {
+Command CeCreateVerb() {
   return {"create", "Create a compute environment (processes on this host, or jobs on a Slurm cluster)",
           [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto type = std::make_shared<std::string>("UNMANAGED");
             auto vcpus = std::make_shared<int64_t>(0);
             auto disabled = std::make_shared<bool>(false);
@@ -109,9 +104,9 @@ Command CreateVerb() {
           }};
 }
 
-Command UpdateVerb() {
+Command CeUpdateVerb() {
   return {"update", "Enable, disable or resize a compute environment", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto vcpus = std::make_shared<int64_t>(0);
             auto state = std::make_shared<std::string>();
             AddNamed(app, *f);
@@ -142,13 +137,13 @@ Command UpdateVerb() {
 Command ComputeEnvironmentCommand() {
   return {.name = "ce",
           .help = "Compute environments: where jobs run and how many vCPUs they may use",
-          .verbs = {CreateVerb(),
+          .verbs = {CeCreateVerb(),
                     ListBatchVerb("List compute environments", "describecomputeenvironments", "computeEnvironments",
                                   PrintCes),
                     ShowBatchVerb("Show a compute environment", "Compute environment name or ARN",
                                   "describecomputeenvironments", "computeEnvironments", "compute environment",
                                   PrintCes),
-                    UpdateVerb(),
+                    CeUpdateVerb(),
                     NamedBatchVerb("delete", "Delete a compute environment (disable it and take it off every queue first)",
                                    "Compute environment name or ARN", "deletecomputeenvironment", "computeEnvironment",
                                    "deleted compute environment")}};

@@ -30,6 +30,16 @@ struct ClientOptions {
   std::string output = "table";  // table | json
 };
 
+// The flags of a verb that names one resource: the client's and the name.
+struct NamedFlags {
+  ClientOptions client;
+  std::string name;
+};
+
+// The API paths that the pipeline verbs and `nightshift run --server` both call.
+inline constexpr char kPipelinesPath[] = "/api/v1/pipelines";
+inline constexpr char kRunsPath[] = "/api/v1/runs";
+
 // Adds --server, --token, --config and (unless `with_output` is false) --output to a verb.
 void AddClientFlags(CLI::App& app, ClientOptions& options, bool with_output = true);
 

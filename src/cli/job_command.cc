@@ -139,7 +139,7 @@ Json ListJobsBody(const ListFlags& f) {
   return body;
 }
 
-Command ListVerb() {
+Command JobListVerb() {
   return {"list", "List jobs, newest first", [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<ListFlags>();
             app.add_option("--queue,-q", f->queue, "Job queue")->capture_default_str();
@@ -166,7 +166,7 @@ Command ListVerb() {
           }};
 }
 
-Command ShowVerb() {
+Command JobShowVerb() {
   return {"show", "Show a job: state, reason, dependencies, attempts", [](CLI::App& app) -> std::function<int()> {
             auto id = std::make_shared<std::string>();
             auto client = std::make_shared<ClientOptions>();
@@ -210,7 +210,7 @@ Command StopVerb(const std::string& verb, const std::string& help) {
 Command JobCommand() {
   return {.name = "job",
           .help = "Jobs: submit, list, show, cancel, terminate",
-          .verbs = {SubmitVerb(), ListVerb(), ShowVerb(),
+          .verbs = {SubmitVerb(), JobListVerb(), JobShowVerb(),
                     StopVerb("cancel", "Cancel a job that has not started (a started job keeps running)"),
                     StopVerb("terminate", "Terminate a job, running or not (SIGTERM, then SIGKILL)")}};
 }

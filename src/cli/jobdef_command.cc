@@ -14,11 +14,6 @@ namespace nightshift::cli {
 
 namespace {
 
-struct Named {
-  ClientOptions client;
-  std::string name;
-};
-
 std::string CommandText(const Json& definition) {
   std::string text;
   for (const Json& arg : definition["containerProperties"].value("command", Json::array())) {
@@ -38,7 +33,7 @@ void PrintDefinitions(const Json& answer) {
 Command RegisterVerb() {
   return {"register", "Register a job definition (a new revision if the name exists)",
           [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto container = std::make_shared<ContainerFlags>();
             auto parameters = std::make_shared<std::vector<std::string>>();
             auto timeout = std::make_shared<int64_t>(0);
@@ -61,7 +56,7 @@ Command RegisterVerb() {
           }};
 }
 
-Command ListVerb() {
+Command JobdefListVerb() {
   return {"list", "List job definitions (every revision)", [](CLI::App& app) -> std::function<int()> {
             auto client = std::make_shared<ClientOptions>();
             auto name = std::make_shared<std::string>();
@@ -83,10 +78,10 @@ Command ListVerb() {
           }};
 }
 
-Command ShowVerb() {
+Command JobdefShowVerb() {
   return {"show", "Show a job definition (NAME: its latest active revision, or NAME:REVISION)",
           [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             app.add_option("definition", f->name, "NAME, NAME:REVISION or ARN")->required();
             AddClientFlags(app, f->client);
             return [f] {
@@ -107,7 +102,7 @@ Command ShowVerb() {
 Command JobDefinitionCommand() {
   return {.name = "jobdef",
           .help = "Job definitions: versioned templates of what a job runs",
-          .verbs = {RegisterVerb(), ListVerb(), ShowVerb(),
+          .verbs = {RegisterVerb(), JobdefListVerb(), JobdefShowVerb(),
                     NamedBatchVerb("deregister", "Deregister a revision (it becomes INACTIVE)", "NAME:REVISION or ARN",
                                    "deregisterjobdefinition", "jobDefinition", "deregistered")}};
 }

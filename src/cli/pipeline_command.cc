@@ -16,8 +16,6 @@
 namespace nightshift::cli {
 namespace {
 
-constexpr char kPipelines[] = "/api/v1/pipelines";
-constexpr char kRuns[] = "/api/v1/runs";
 
 std::string Seconds(const Json& ms) {
   if (!ms.is_number()) return "-";
@@ -49,15 +47,10 @@ Result<Json> ParamsJson(const std::vector<std::string>& params) {
   return out;
 }
 
-struct Named {
-  ClientOptions client;
-  std::string name;
-};
-
 Command ApplyVerb() {
   return {"apply", "Apply a pipeline file (a new version when its content changed)",
           [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             app.add_option("file", f->name, "Pipeline file (YAML or JSON)")->required();
             AddClientFlags(app, f->client);
             return [f] {
@@ -66,7 +59,7 @@ Command ApplyVerb() {
               std::stringstream text;
               text << in.rdbuf();
               const std::string dir = std::filesystem::absolute(f->name).parent_path().string();
-              Result<Json> answer = Call(f->client, "POST", kPipelines, Json{{"source", text.str()}, {"base_dir", dir}}.dump());
+              Result<Json> answer = Call(f->client, "POST", kPipelinesPath, Json{{"source", text.str()}, {"base_dir", dir}}.dump());
               if (!answer.ok()) {
                 // Every problem of the file as "file:line:col: message", as compilers print them.
                 std::istringstream lines(answer.status().message());
@@ -87,12 +80,12 @@ Command ApplyVerb() {
           }};
 }
 
-Command ListVerb() {
+Command PipelineListVerb() {
   return {"list", "List pipelines with their schedule and last runs", [](CLI::App& app) -> std::function<int()> {
             auto client = std::make_shared<ClientOptions>();
             AddClientFlags(app, *client);
             return [client] {
-              return CallAndPrint(*client, "GET", kPipelines, "", [](const Json& answer) {
+              return CallAndPrint(*client, "GET", kPipelinesPath, "", [](const Json& answer) {
                 std::vector<Row> rows;
                 for (const Json& p : answer["pipelines"]) {
                   std::string recent;
@@ -109,13 +102,13 @@ Command ListVerb() {
           }};
 }
 
-Command ShowVerb() {
+Command PipelineShowVerb() {
   return {"show", "Show a pipeline: its steps, schedule and recent runs", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return CallAndPrint(f->client, "GET", std::string(kPipelines) + "/" + PercentEncode(f->name), "", [](const Json& p) {
+              return CallAndPrint(f->client, "GET", std::string(kPipelinesPath) + "/" + PercentEncode(f->name), "", [](const Json& p) {
                 std::cout << "pipeline " << Text(p["name"]) << " version " << p["version"].get<int>() << "\n";
                 if (!p["schedule"].is_null()) {
                   std::cout << "schedule " << Text(p["schedule"]["expression"]) << " " << Text(p["schedule"]["timezone"])
@@ -140,14 +133,14 @@ Command ShowVerb() {
           }};
 }
 
-Command DeleteVerb() {
+Command PipelineDeleteVerb() {
   return {"delete", "Delete a pipeline and its schedule (its runs stay in the history)",
           [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             app.add_option("name", f->name, "Pipeline")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              return CallAndPrint(f->client, "DELETE", std::string(kPipelines) + "/" + PercentEncode(f->name), "",
+              return CallAndPrint(f->client, "DELETE", std::string(kPipelinesPath) + "/" + PercentEncode(f->name), "",
                          [f](const Json&) { std::cout << "deleted pipeline " << f->name << "\n"; });
             };
           }};
@@ -155,7 +148,7 @@ Command DeleteVerb() {
 
 Command RunVerb() {
   return {"run", "Start a run of an applied pipeline", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto params = std::make_shared<std::vector<std::string>>();
             auto date = std::make_shared<std::string>();
             app.add_option("name", f->name, "Pipeline")->required();
@@ -167,7 +160,7 @@ Command RunVerb() {
               if (!p.ok()) return ReportError(p.status());
               Json body{{"params", *p}};
               if (!date->empty()) body["logical_date"] = *date;
-              return CallAndPrint(f->client, "POST", std::string(kPipelines) + "/" + PercentEncode(f->name) + "/runs", body.dump(),
+              return CallAndPrint(f->client, "POST", std::string(kPipelinesPath) + "/" + PercentEncode(f->name) + "/runs", body.dump(),
                          PrintRun);
             };
           }};
@@ -175,14 +168,14 @@ Command RunVerb() {
 
 Command RunsVerb() {
   return {"runs", "A pipeline's run history, newest first", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto limit = std::make_shared<int>(20);
             app.add_option("name", f->name, "Pipeline")->required();
             app.add_option("--limit,-n", *limit, "At most this many")->capture_default_str();
             AddClientFlags(app, f->client);
             return [f, limit] {
               return CallAndPrint(f->client, "GET",
-                         std::string(kPipelines) + "/" + PercentEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
+                         std::string(kPipelinesPath) + "/" + PercentEncode(f->name) + "/runs?limit=" + std::to_string(*limit), "",
                          [](const Json& answer) {
                            std::vector<Row> rows;
                            for (const Json& r : answer["runs"]) {
@@ -200,7 +193,7 @@ Command RunsVerb() {
 
 Command RunActionVerb(const std::string& verb, const std::string& help) {
   return {verb, help, [verb](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<NamedFlags>();
             auto from_failure = std::make_shared<bool>(false);
             app.add_option("run", f->name, "Run id")->required();
             if (verb == "rerun") {
@@ -208,7 +201,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
             }
             AddClientFlags(app, f->client);
             return [f, verb, from_failure] {  // from_failure must outlive parsing: CLI11 writes to it
-              const std::string path = std::string(kRuns) + "/" + PercentEncode(f->name);
+              const std::string path = std::string(kRunsPath) + "/" + PercentEncode(f->name);
               if (verb == "status") return CallAndPrint(f->client, "GET", path, "", PrintRun);
               return CallAndPrint(f->client, "POST", path + "/" + verb, "{}", PrintRun);
             };
@@ -220,7 +213,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
 Command PipelineCommand() {
   return {.name = "pipeline",
           .help = "Apply pipeline files and manage their runs on a server",
-          .verbs = {ApplyVerb(), ListVerb(), ShowVerb(), DeleteVerb(), RunVerb(), RunsVerb(),
+          .verbs = {ApplyVerb(), PipelineListVerb(), PipelineShowVerb(), PipelineDeleteVerb(), RunVerb(), RunsVerb(),
                     RunActionVerb("status", "Show a run and its steps"),
                     RunActionVerb("cancel", "Cancel a run: its unfinished steps are stopped"),
                     RunActionVerb("rerun", "Rerun a failed run from the point of failure (--from-failure)")}};

@@ -56,7 +56,7 @@ void PrintQueues(const Json& answer) {
   PrintTable(std::cout, {"NAME", "PRIORITY", "STATE", "STATUS", "COMPUTE ENVIRONMENTS", "ARN"}, rows);
 }
 
-Command CreateVerb() {
+Command QueueCreateVerb() {
   return {"create", "Create a job queue", [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<QueueFlags>();
             auto run_as = std::make_shared<std::string>();
@@ -77,7 +77,7 @@ Command CreateVerb() {
           }};
 }
 
-Command UpdateVerb() {
+Command QueueUpdateVerb() {
   return {"update", "Change a job queue's priority, compute environments or state",
           [](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<QueueFlags>();
@@ -100,10 +100,10 @@ Command UpdateVerb() {
 Command QueueCommand() {
   return {.name = "queue",
           .help = "Job queues: a priority and the compute environments their jobs run on",
-          .verbs = {CreateVerb(), ListBatchVerb("List job queues", "describejobqueues", "jobQueues", PrintQueues),
+          .verbs = {QueueCreateVerb(), ListBatchVerb("List job queues", "describejobqueues", "jobQueues", PrintQueues),
                     ShowBatchVerb("Show a job queue", "Job queue name or ARN", "describejobqueues", "jobQueues",
                                   "job queue", PrintQueues),
-                    UpdateVerb(),
+                    QueueUpdateVerb(),
                     NamedBatchVerb("delete", "Delete a job queue (disable it first)", "Job queue name or ARN",
                                    "deletejobqueue", "jobQueue", "deleted job queue")}};
 }

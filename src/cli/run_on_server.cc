@@ -23,8 +23,6 @@ namespace asio = boost::asio;
 
 constexpr auto kPollInterval = std::chrono::milliseconds(100);
 constexpr TimeMs kUnreachableGiveUpMs = 30'000;  // a server restart is ridden out
-constexpr char kPipelines[] = "/api/v1/pipelines";
-constexpr char kRuns[] = "/api/v1/runs";
 
 // A member, or null when it is missing (operator[] on a const object must not miss).
 Json Field(const Json& object, const char* key) {
@@ -136,7 +134,7 @@ int ServerRun::Run() {
 
 int ServerRun::Apply(std::string& name) {
   const Json body{{"source", input_.source}, {"base_dir", input_.base_dir}};
-  Result<Json> applied = Call(input_.client, "POST", kPipelines, body.dump());
+  Result<Json> applied = Call(input_.client, "POST", kPipelinesPath, body.dump());
   if (!applied.ok()) {
     if (applied.status().code() == StatusCode::kInvalidArgument) {
       return ReportApplyProblems(input_.file, applied.status().message());
@@ -151,7 +149,7 @@ int ServerRun::Start(const std::string& name) {
   Json body{{"params", input_.params}};
   if (!input_.logical_date.empty()) body["logical_date"] = input_.logical_date;
   Result<Json> started =
-      Call(input_.client, "POST", std::string(kPipelines) + "/" + PercentEncode(name) + "/runs",
+      Call(input_.client, "POST", std::string(kPipelinesPath) + "/" + PercentEncode(name) + "/runs",
            body.dump());
   if (!started.ok()) return ReportError(started.status());
   Follow(*started);
@@ -165,7 +163,7 @@ void ServerRun::Follow(const Json& answer) {
 }
 
 void ServerRun::Poll() {
-  Result<Json> answer = Call(input_.client, "GET", std::string(kRuns) + "/" + PercentEncode(run_.id));
+  Result<Json> answer = Call(input_.client, "GET", std::string(kRunsPath) + "/" + PercentEncode(run_.id));
   const TimeMs now = clock_.NowMs();
   if (answer.ok()) {
     unreachable_since_ = 0;
@@ -203,7 +201,7 @@ void ServerRun::OnSignal(const boost::system::error_code& error) {
   std::cerr << "cancelling run " << run_.id << " (Ctrl-C again to stop waiting)\n";
   const Json body{{"reason", "cancelled by the user (Ctrl-C)"}};
   Result<Json> cancelled =
-      Call(input_.client, "POST", std::string(kRuns) + "/" + PercentEncode(run_.id) + "/cancel",
+      Call(input_.client, "POST", std::string(kRunsPath) + "/" + PercentEncode(run_.id) + "/cancel",
            body.dump());
   if (!cancelled.ok()) std::cerr << "error: " << cancelled.status().message() << "\n";
   signals_.async_wait([this](const boost::system::error_code& e, int) { OnSignal(e); });

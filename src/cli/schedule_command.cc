@@ -114,7 +114,7 @@ Result<std::string> CreateBody(const CreateFlags& f) {
   return body.dump();
 }
 
-Command CreateVerb(const std::string& verb, const std::string& help) {
+Command ScheduleCreateVerb(const std::string& verb, const std::string& help) {
   return {verb, help, [verb](CLI::App& app) -> std::function<int()> {
             auto f = std::make_shared<CreateFlags>();
             AddTargetFlags(app, f->target);
@@ -151,7 +151,7 @@ Command CreateVerb(const std::string& verb, const std::string& help) {
           }};
 }
 
-Command ListVerb() {
+Command ScheduleListVerb() {
   return {"list", "List schedules with their next fire", [](CLI::App& app) -> std::function<int()> {
             auto client = std::make_shared<ClientOptions>();
             AddClientFlags(app, *client);
@@ -171,7 +171,7 @@ Command GetVerb() {
           }};
 }
 
-Command DeleteVerb() {
+Command ScheduleDeleteVerb() {
   return {"delete", "Delete a schedule and its history", [](CLI::App& app) -> std::function<int()> {
             auto t = std::make_shared<Target>();
             AddTargetFlags(app, *t);
@@ -251,11 +251,11 @@ Command HistoryVerb() {
 Command ScheduleCommand() {
   return {.name = "schedule",
           .help = "Preview schedule expressions and manage schedules",
-          .verbs = {SchedulePreviewCommand(), CreateVerb("create", "Create a schedule that submits a job"),
-                    CreateVerb("update", "Replace a schedule's definition (its history and progress stay)"),
-                    ListVerb(), GetVerb(), NoteVerb("pause", "Pause a schedule: no fire runs until resumed"),
+          .verbs = {SchedulePreviewCommand(), ScheduleCreateVerb("create", "Create a schedule that submits a job"),
+                    ScheduleCreateVerb("update", "Replace a schedule's definition (its history and progress stay)"),
+                    ScheduleListVerb(), GetVerb(), NoteVerb("pause", "Pause a schedule: no fire runs until resumed"),
                     NoteVerb("resume", "Resume a schedule; fires missed while paused are recorded as skipped"),
-                    TriggerVerb(), BackfillVerb(), HistoryVerb(), DeleteVerb()}};
+                    TriggerVerb(), BackfillVerb(), HistoryVerb(), ScheduleDeleteVerb()}};
 }
 
 }  // namespace nightshift::cli

@@ -18,14 +18,14 @@ namespace {
 
 constexpr char kTokens[] = "/api/v1/tokens";
 
-struct CreateFlags {
+struct TokenCreateFlags {
   ClientOptions client;
   std::string role, name, expires_in, expires_at;
 };
 
-Command CreateVerb() {
+Command TokenCreateVerb() {
   return {"create", "Create an API token; it is printed this once", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<CreateFlags>();
+            auto f = std::make_shared<TokenCreateFlags>();
             app.add_option("--role", f->role, "What it may do")
                 ->required()
                 ->check(CLI::IsMember({"viewer", "operator", "admin"}));
@@ -53,7 +53,7 @@ Command CreateVerb() {
           }};
 }
 
-Command ListVerb() {
+Command TokenListVerb() {
   return {"list", "List API tokens (never their secrets)", [](CLI::App& app) -> std::function<int()> {
             auto client = std::make_shared<ClientOptions>();
             AddClientFlags(app, *client);
@@ -72,14 +72,14 @@ Command ListVerb() {
           }};
 }
 
-struct Named {
+struct RevokeFlags {
   ClientOptions client;
   std::string id;
 };
 
 Command RevokeVerb() {
   return {"revoke", "Revoke an API token: refused from now on", [](CLI::App& app) -> std::function<int()> {
-            auto f = std::make_shared<Named>();
+            auto f = std::make_shared<RevokeFlags>();
             app.add_option("id", f->id, "Token id (from token list)")->required();
             AddClientFlags(app, f->client);
             return [f] {
@@ -108,7 +108,7 @@ Result<std::string> SinceQuery(const std::string& since) {
 Command TokenCommand() {
   return {.name = "token",
           .help = "Manage API tokens (admin)",
-          .verbs = {CreateVerb(), ListVerb(), RevokeVerb()}};
+          .verbs = {TokenCreateVerb(), TokenListVerb(), RevokeVerb()}};
 }
 
 Command AuditCommand() {

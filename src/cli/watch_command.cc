@@ -23,7 +23,7 @@ struct WatchFlags {
   int64_t count = 0;  // 0: forever
 };
 
-std::string Field(const Json& j, const char* key) {
+std::string FieldText(const Json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return "";
   return it->is_string() ? it->get<std::string>() : it->dump();
@@ -32,29 +32,29 @@ std::string Field(const Json& j, const char* key) {
 // "#12 08:16:52.821 job a (4c9c…) RUNNABLE -> STARTING queue=default: reason"
 std::string EventLine(const Json& e) {
   const Json& d = e.contains("detail") ? e["detail"] : Json::object();
-  const std::string time = Field(e, "time");
+  const std::string time = FieldText(e, "time");
   std::string line =
-      "#" + Field(e, "id") + " " + (time.size() >= 23 ? time.substr(11, 12) : time) + " ";
-  const std::string kind = Field(e, "detail-type");
+      "#" + FieldText(e, "id") + " " + (time.size() >= 23 ? time.substr(11, 12) : time) + " ";
+  const std::string kind = FieldText(e, "detail-type");
   std::string reason;
   if (kind == "Batch Job State Change") {
-    const std::string previous = Field(d, "previousStatus");
-    line += "job " + Field(d, "jobName") + " (" + Field(d, "jobId") + ") " +
-            (previous.empty() ? "" : previous + " -> ") + Field(d, "status") +
-            " queue=" + Field(d, "jobQueue").substr(Field(d, "jobQueue").rfind('/') + 1);
+    const std::string previous = FieldText(d, "previousStatus");
+    line += "job " + FieldText(d, "jobName") + " (" + FieldText(d, "jobId") + ") " +
+            (previous.empty() ? "" : previous + " -> ") + FieldText(d, "status") +
+            " queue=" + FieldText(d, "jobQueue").substr(FieldText(d, "jobQueue").rfind('/') + 1);
     if (d.contains("container") && d["container"].contains("exitCode"))
-      line += " exit=" + Field(d["container"], "exitCode");
-    reason = Field(d, "statusReason");
+      line += " exit=" + FieldText(d["container"], "exitCode");
+    reason = FieldText(d, "statusReason");
   } else if (kind == "Pipeline Run State Change") {
-    line += "run " + Field(d, "pipeline") + " (" + Field(d, "runId") + ") " + Field(d, "status");
-    reason = Field(d, "statusReason");
+    line += "run " + FieldText(d, "pipeline") + " (" + FieldText(d, "runId") + ") " + FieldText(d, "status");
+    reason = FieldText(d, "statusReason");
   } else if (kind == "Schedule Fire") {
-    line += "fire " + Field(d, "group") + "/" + Field(d, "schedule") + " " + Field(d, "status") +
-            " logical=" + Field(d, "logicalTime");
-    reason = Field(d, "reason");
+    line += "fire " + FieldText(d, "group") + "/" + FieldText(d, "schedule") + " " + FieldText(d, "status") +
+            " logical=" + FieldText(d, "logicalTime");
+    reason = FieldText(d, "reason");
   } else {
-    line += "schedule " + Field(d, "group") + "/" + Field(d, "schedule") + " " + Field(d, "status");
-    reason = Field(d, "note");
+    line += "schedule " + FieldText(d, "group") + "/" + FieldText(d, "schedule") + " " + FieldText(d, "status");
+    reason = FieldText(d, "note");
   }
   return reason.empty() ? line : line + ": " + reason;
 }

@@ -46,6 +46,10 @@ inline constexpr TimeMs kDefaultCatchUpWindowMs = 7LL * 24 * 3600 * 1000;
 inline constexpr std::string_view kSubmitJobTargetArn = "arn:aws:scheduler:::aws-sdk:batch:submitJob";
 // nightshift's own target: a run of the pipeline named after the prefix.
 inline constexpr std::string_view kPipelineTargetArnPrefix = "nightshift:pipeline:";
+// The group of pipelines' schedules, each named after its pipeline and kept by the pipeline's file.
+inline constexpr char kPipelineScheduleGroup[] = "pipelines";
+// The group of a schedule created without one (EventBridge Scheduler's "default").
+inline constexpr char kDefaultScheduleGroup[] = "default";
 
 struct ScheduleTarget {
   std::string arn;         // kSubmitJobTargetArn, or kPipelineTargetArnPrefix + pipeline name

@@ -31,29 +31,25 @@ constexpr std::chrono::seconds kMemoryReleaseDelay{1};
 
 }  // namespace
 
-namespace {
-
-// A timer that is armed at most once at a time: arming it while it is armed changes nothing.
-struct OnceTimer {
-  explicit OnceTimer(asio::io_context& io) : timer(io) {}
-  // Calls `fire` on the loop `delay` from now, unless it is armed already or cancelled meanwhile.
-  void Arm(std::chrono::milliseconds delay, std::function<void()> fire) {
-    if (armed) return;
-    armed = true;
-    timer.expires_after(delay);
-    timer.async_wait([this, fire = std::move(fire)](boost::system::error_code ec) {
-      armed = false;
-      if (!ec) fire();
-    });
-  }
-  void Cancel() { timer.cancel(); }
-  asio::steady_timer timer;
-  bool armed = false;
-};
-
-}  // namespace
-
 struct Engine::Timers {
+  // A timer that is armed at most once at a time: arming it while it is armed changes nothing.
+  struct OnceTimer {
+    explicit OnceTimer(asio::io_context& io) : timer(io) {}
+    // Calls `fire` on the loop `delay` from now, unless it is armed already or cancelled meanwhile.
+    void Arm(std::chrono::milliseconds delay, std::function<void()> fire) {
+      if (armed) return;
+      armed = true;
+      timer.expires_after(delay);
+      timer.async_wait([this, fire = std::move(fire)](boost::system::error_code ec) {
+        armed = false;
+        if (!ec) fire();
+      });
+    }
+    void Cancel() { timer.cancel(); }
+    asio::steady_timer timer;
+    bool armed = false;
+  };
+
   explicit Timers(asio::io_context& io)
       : wakeup(io),
         retry_commit(io),

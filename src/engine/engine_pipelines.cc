@@ -14,7 +14,6 @@ namespace nightshift::engine {
 namespace {
 
 constexpr char kStepDefinition[] = "nightshift-pipeline-step";
-constexpr char kPipelineGroup[] = "pipelines";
 
 std::string PipelineTargetArn(const std::string& name) {
   return std::string(core::kPipelineTargetArnPrefix) + name;
@@ -73,7 +72,7 @@ Result<Engine::AppliedPipeline> Engine::ApplyPipeline(const std::string& source,
   if (spec.schedule) {
     // The schedule must be valid before anything changes.
     core::Schedule probe;
-    probe.group = kPipelineGroup;
+    probe.group = core::kPipelineScheduleGroup;
     probe.name = spec.name;
     probe.expression = spec.schedule->expression;
     probe.timezone = spec.schedule->timezone;
@@ -132,13 +131,13 @@ Status Engine::EnsureStepDefinition(const std::string& image) {
 // The pipeline's schedule lives in group "pipelines" under the pipeline's name, and follows the
 // file: created, updated (keeping its progress) or deleted with it.
 Status Engine::SyncPipelineSchedule(const std::string& name, const pipeline::PipelineSpec* spec) {
-  const core::Schedule* existing = FindSchedule(kPipelineGroup, name);
+  const core::Schedule* existing = FindSchedule(core::kPipelineScheduleGroup, name);
   if (!spec || !spec->schedule) {
-    return existing ? DeleteSchedule(kPipelineGroup, name) : Status::Ok();
+    return existing ? DeleteSchedule(core::kPipelineScheduleGroup, name) : Status::Ok();
   }
   const pipeline::ScheduleSpec& ss = *spec->schedule;
   core::Schedule s = existing ? *existing : core::Schedule{};
-  s.group = kPipelineGroup;
+  s.group = core::kPipelineScheduleGroup;
   s.name = name;
   s.description = "the schedule of pipeline " + name;
   s.expression = ss.expression;
@@ -268,7 +267,7 @@ Result<std::vector<SubmitJobRequest>> Engine::BuildStepJobs(const core::Pipeline
   context.data_interval_start = context.logical_date;
   if (spec.schedule) {
     if (const ScheduleEntry* entry = [&]() -> const ScheduleEntry* {
-          auto it = schedules_.find(core::ScheduleKey(kPipelineGroup, run.pipeline));
+          auto it = schedules_.find(core::ScheduleKey(core::kPipelineScheduleGroup, run.pipeline));
           return it == schedules_.end() ? nullptr : &it->second;
         }()) {
       if (std::optional<TimeMs> previous = entry->timetable.Previous(run.logical_time)) {

@@ -11,8 +11,6 @@
 namespace nightshift::engine {
 namespace {
 
-constexpr TimeMs kMidnight = 1'798'761'600'000;  // 2027-01-01T00:00:00Z
-
 constexpr char kEtl[] = R"(
 name: etl
 params: {region: berlin, day: ~}

@@ -13,10 +13,10 @@ namespace nightshift::engine {
 namespace {
 
 constexpr size_t kMaxScheduleNameLength = 64;
-constexpr char kDefaultGroup[] = "default";
-constexpr char kPipelineGroup[] = "pipelines";  // the schedules of pipelines, kept by their files
 
-bool KnownGroup(const std::string& group) { return group == kDefaultGroup || group == kPipelineGroup; }
+bool KnownGroup(const std::string& group) {
+  return group == core::kDefaultScheduleGroup || group == core::kPipelineScheduleGroup;
+}
 
 bool IsPipelineTarget(const core::ScheduleTarget& target) {
   return target.arn.rfind(core::kPipelineTargetArnPrefix, 0) == 0;
@@ -107,7 +107,7 @@ std::vector<const core::Schedule*> Engine::Schedules() const {
 }
 
 Result<core::Schedule> Engine::CreateSchedule(core::Schedule s) {
-  if (s.group.empty()) s.group = kDefaultGroup;
+  if (s.group.empty()) s.group = core::kDefaultScheduleGroup;
   const TimeMs now = Now();
   s.arn = "arn:aws:scheduler:" + options_.region + ":" + options_.account + ":schedule/" + s.group + "/" + s.name;
   s.created_at = s.modified_at = now;
@@ -131,7 +131,7 @@ Result<core::Schedule> Engine::CreateSchedule(core::Schedule s) {
 }
 
 Result<core::Schedule> Engine::UpdateSchedule(core::Schedule s) {
-  if (s.group.empty()) s.group = kDefaultGroup;
+  if (s.group.empty()) s.group = core::kDefaultScheduleGroup;
   Result<ScheduleEntry*> found = FindEntry(s.group, s.name);
   if (!found.ok()) return found.status();
   const core::Schedule& old = (*found)->schedule;

@@ -11,8 +11,6 @@ namespace {
 
 constexpr TimeMs kMinute = 60'000;
 constexpr TimeMs kHour = 60 * kMinute;
-constexpr TimeMs kMidnight = 1'798'761'600'000;  // 2027-01-01T00:00:00Z
-
 class EngineScheduleTest : public EngineTest {
  protected:
   void SetUp() override {

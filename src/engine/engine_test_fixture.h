@@ -24,6 +24,9 @@
 
 namespace nightshift::engine {
 
+// A fake clock's start for tests of schedules and pipelines: 2027-01-01T00:00:00Z.
+inline constexpr TimeMs kMidnight = 1'798'761'600'000;
+
 // Fault injection by wrapping: a store whose commits or flushes fail on demand, and whose
 // commits can be held at a gate, so that a test sees the engine while a batch is with its writer.
 // Thread-safety: Commit runs on the engine's writer thread, the rest on the test's.

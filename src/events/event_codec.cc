@@ -12,8 +12,6 @@ namespace {
 
 using Json = nlohmann::ordered_json;
 
-std::string Utc(TimeMs t) { return schedule::FormatRfc3339(t, schedule::Zone::Utc()); }
-
 // AWS Batch's JSON times are epoch milliseconds; absent when not reached yet.
 void SetTime(Json& j, const char* key, TimeMs t) {
   if (t > 0) j[key] = t;
@@ -47,7 +45,7 @@ void WriteEnvelope(std::string& out, uint64_t id, core::EventType type, TimeMs a
       .Key("type").String(core::Name(type))
       .Key("detail-type").String(detail_type)
       .Key("source").String(source)
-      .Key("time").String(Utc(at))
+      .Key("time").String(schedule::FormatUtc(at))
       .Key("region").String(origin.region)
       .Key("account").String(origin.account)
       .Key("resources").BeginArray();
@@ -216,7 +214,7 @@ core::Event RunEvent(uint64_t id, const core::PipelineRun& run, TimeMs at,
   d["status"] = core::Name(run.state);
   d["statusReason"] = run.reason;
   d["trigger"] = run.trigger;
-  d["logicalDate"] = Utc(run.logical_time);
+  d["logicalDate"] = schedule::FormatUtc(run.logical_time);
   d["tries"] = run.tries;
   SetTime(d, "createdAt", run.created_at);
   SetTime(d, "stoppedAt", run.stopped_at);
@@ -241,13 +239,13 @@ core::Event FireEvent(uint64_t id, const core::Fire& fire, const EventOrigin& or
   d["status"] = status;
   d["reason"] = fire.reason;
   d["trigger"] = core::Name(fire.trigger);
-  d["logicalTime"] = Utc(fire.logical_time);
-  d["dueTime"] = Utc(fire.due_time);
-  d["decidedAt"] = Utc(fire.decided_at);
+  d["logicalTime"] = schedule::FormatUtc(fire.logical_time);
+  d["dueTime"] = schedule::FormatUtc(fire.due_time);
+  d["decidedAt"] = schedule::FormatUtc(fire.decided_at);
   d["latenessMs"] = fire.lateness_ms();
   d["target"] = fire.run_id.empty() ? Json(nullptr) : Json(fire.run_id);
   d["count"] = fire.count;
-  if (fire.count > 1) d["lastLogicalTime"] = Utc(fire.last_logical_time);
+  if (fire.count > 1) d["lastLogicalTime"] = schedule::FormatUtc(fire.last_logical_time);
   core::Event e = Envelope(
       id, core::EventType::kSchedule, fire.decided_at, "Schedule Fire", "nightshift.scheduler",
       Arn(origin, "scheduler", "schedule/" + fire.schedule), std::move(d), origin);

@@ -8,7 +8,7 @@
 namespace nightshift::events {
 namespace {
 
-using Json = nlohmann::ordered_json;
+using OrderedJson = nlohmann::ordered_json;
 
 TEST(JsonWriterTest, NestsObjectsAndArraysWithCommasInPlace) {
   std::string out;
@@ -23,19 +23,19 @@ TEST(JsonWriterTest, EscapesWhatJsonRequires) {
   std::string out;
   JsonWriter(out).String(std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f", 14));
   EXPECT_EQ(out, "\"q\\\"b\\\\s/\\b\\f\\n\\r\\t\\u0001\\u001f\x7f\"");
-  EXPECT_EQ(Json::parse(out).get<std::string>(), std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f", 14));
+  EXPECT_EQ(OrderedJson::parse(out).get<std::string>(), std::string("q\"b\\s/\b\f\n\r\t\x01\x1f\x7f", 14));
 }
 
 TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
   std::string out;
   JsonWriter(out).String("h\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80");  // é ✓ 😀
-  EXPECT_EQ(Json::parse(out).get<std::string>(), "h\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80");
+  EXPECT_EQ(OrderedJson::parse(out).get<std::string>(), "h\xC3\xA9 \xE2\x9C\x93 \xF0\x9F\x98\x80");
   for (std::string bad : {std::string("\xFF"), std::string("\xC3"), std::string("\xC0\xAF"),
                           std::string("\xED\xA0\x80"), std::string("\xF4\x90\x80\x80"),
                           std::string("a\xE2\x9C")}) {
     std::string text;
     JsonWriter(text).String(bad);
-    Json parsed = Json::parse(text);  // throws if the writer let invalid UTF-8 through
+    OrderedJson parsed = OrderedJson::parse(text);  // throws if the writer let invalid UTF-8 through
     EXPECT_NE(parsed.get<std::string>().find("\xEF\xBF\xBD"), std::string::npos) << text;
   }
 }

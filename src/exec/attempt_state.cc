@@ -5,7 +5,6 @@
 namespace nightshift::exec {
 namespace {
 
-constexpr std::string_view kEndLine = "end";
 
 // Applies the complete lines of a state file one by one.
 class StateParser {
@@ -25,7 +24,7 @@ class StateParser {
       if (std::optional<pid_t> pid = ParsePid(value)) state_.job_pid = pid;
     } else if (key == "kind") {
       record_begin_ = begin;  // a new record; a torn one before it is dropped
-    } else if (line == kEndLine && record_begin_) {
+    } else if (line == kExitRecordEnd && record_begin_) {
       state_.exit = ParseExitRecord(text_.substr(*record_begin_, begin - *record_begin_));
     }
   }
@@ -60,7 +59,7 @@ std::string FormatSupervisorLine(pid_t pid) { return "supervisor " + std::to_str
 std::string FormatJobLine(pid_t pid) { return "job " + std::to_string(pid) + "\n"; }
 
 std::string FormatFinalRecord(const ExitRecord& record) {
-  return FormatExitRecord(record).append(kEndLine).append("\n");
+  return FormatExitRecord(record).append(kExitRecordEnd).append("\n");
 }
 
 }  // namespace nightshift::exec

@@ -40,6 +40,9 @@ struct ExitRecord {
 };
 
 std::string FormatExitRecord(const ExitRecord& record);
+// The line that closes an exit record where records follow other lines (a state file, a journal):
+// a record without it was torn by a crash.
+inline constexpr std::string_view kExitRecordEnd = "end";
 
 // InvalidArgument (naming the line) if a required key (kind, started_at, stopped_at) is missing,
 // a number does not parse, or kind is unknown.

@@ -5,7 +5,6 @@
 namespace nightshift::exec {
 namespace {
 
-constexpr std::string_view kEndLine = "end";
 constexpr std::string_view kDetachedLine = "detached";
 
 // Splits "<key> <rest>"; rest is empty without a space.
@@ -50,7 +49,7 @@ const JournalEntry* JournalParser::Find(const std::string& name) const {
 void JournalParser::ApplyLine(std::string_view line) {
   auto [key, rest] = SplitKey(line);
   if (record_name_) {
-    if (line == kEndLine) {
+    if (line == kExitRecordEnd) {
       JournalEntry& entry = attempts_[*record_name_];
       if (!entry.exit) entry.exit = ParseExitRecord(record_text_);
       record_name_.reset();
@@ -91,7 +90,7 @@ std::string FormatExitJournalRecord(std::string_view name, const ExitRecord& rec
       .append(name)
       .append("\n")
       .append(FormatExitRecord(record))
-      .append(kEndLine)
+      .append(kExitRecordEnd)
       .append("\n");
 }
 

@@ -18,7 +18,7 @@ constexpr std::array<std::string_view, 5> kBuiltins = {"ds", "logical_date", "da
 constexpr std::string_view kExpected =
     "ds, logical_date, data_interval_start, data_interval_end, run_id or params.NAME";
 
-bool IsNameChar(char c) {
+bool IsReferenceChar(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
          c == '-' || c == '.';
 }
@@ -31,7 +31,7 @@ std::string_view Trim(std::string_view s) {
 
 TemplatePiece Placeholder(std::string_view raw, size_t offset) {
   const std::string_view name = Trim(raw.substr(kOpen.size(), raw.size() - 2 * kOpen.size()));
-  const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), IsNameChar);
+  const bool valid = !name.empty() && std::all_of(name.begin(), name.end(), IsReferenceChar);
   return {valid ? TemplatePiece::Kind::kPlaceholder : TemplatePiece::Kind::kMalformed, raw,
           valid ? name : std::string_view(), offset};
 }

@@ -74,6 +74,8 @@ std::string FormatRfc3339(TimeMs t, const Zone& zone) {
   return std::string(buf, p);
 }
 
+std::string FormatUtc(TimeMs t) { return FormatRfc3339(t, Zone::Utc()); }
+
 Result<TimeMs> ParseRfc3339(std::string_view text) {
   size_t pos = 0;
   int year, month, day, hour, minute, second;

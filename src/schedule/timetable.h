@@ -96,6 +96,8 @@ class Zone {
 
 // "2026-03-29T03:00:00+02:00": RFC 3339 with seconds and the zone's offset at `t`.
 std::string FormatRfc3339(TimeMs t, const Zone& zone);
+// "2026-03-29T01:00:00Z": FormatRfc3339 in UTC, how the API and the event log write times.
+std::string FormatUtc(TimeMs t);
 // Accepts RFC 3339 ("2026-03-29T03:00:00Z", "...+02:00", optional fraction).
 Result<TimeMs> ParseRfc3339(std::string_view text);
 

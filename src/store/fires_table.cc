@@ -15,7 +15,6 @@ enum Column { kSchedule, kLogicalTime, kTrigger, kDoc };
 
 int Param(Column column) { return static_cast<int>(column) + 1; }
 
-Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
 
 }  // namespace
 
@@ -46,15 +45,15 @@ std::string EncodeFirePageToken(const FireCursor& cursor) {
 
 Result<FireCursor> DecodeFirePageToken(std::string_view token) {
   std::optional<std::string> text = HexDecode(token);
-  if (!text) return InvalidToken();
+  if (!text) return InvalidPageToken();
   std::string_view view = *text;
   size_t bar = view.find('|');
-  if (bar == std::string_view::npos) return InvalidToken();
+  if (bar == std::string_view::npos) return InvalidPageToken();
   std::optional<TimeMs> logical_time = ParseDecimal<TimeMs>(view.substr(0, bar));
   std::optional<int64_t> wire = ParseDecimal<int64_t>(view.substr(bar + 1));
-  if (!logical_time || !wire) return InvalidToken();
+  if (!logical_time || !wire) return InvalidPageToken();
   std::optional<core::FireTrigger> trigger = FireTriggerFromWire(*wire);
-  if (!trigger) return InvalidToken();
+  if (!trigger) return InvalidPageToken();
   return FireCursor{.logical_time = *logical_time, .trigger = *trigger};
 }
 

@@ -19,7 +19,6 @@ constexpr std::array kAllStates = {core::JobState::kSubmitted, core::JobState::k
                                    core::JobState::kRunning,   core::JobState::kSucceeded,
                                    core::JobState::kFailed};
 
-Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
 
 // The smallest string greater than every string that starts with `prefix` (byte order), or
 // nullopt when there is none (the prefix is all 0xFF bytes).
@@ -129,13 +128,13 @@ std::string EncodePageToken(const PageCursor& cursor) {
 
 Result<PageCursor> DecodePageToken(std::string_view token) {
   std::optional<std::string> text = HexDecode(token);
-  if (!text) return InvalidToken();
+  if (!text) return InvalidPageToken();
   size_t bar = text->find('|');
-  if (bar == std::string::npos || bar == 0 || bar + 1 == text->size()) return InvalidToken();
+  if (bar == std::string::npos || bar == 0 || bar + 1 == text->size()) return InvalidPageToken();
   PageCursor cursor;
   const char* end = text->data() + bar;
   auto [ptr, ec] = std::from_chars(text->data(), end, cursor.created_at);
-  if (ec != std::errc() || ptr != end) return InvalidToken();
+  if (ec != std::errc() || ptr != end) return InvalidPageToken();
   cursor.id = text->substr(bar + 1);
   return cursor;
 }

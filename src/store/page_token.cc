@@ -4,6 +4,8 @@
 
 namespace nightshift::store {
 
+Status InvalidPageToken() { return Status::InvalidArgument("invalid nextToken"); }
+
 std::string HexEncode(std::string_view bytes) {
   static constexpr char kDigits[] = "0123456789abcdef";
   std::string hex;

@@ -10,7 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include "util/status.h"
+
 namespace nightshift::store {
+
+// The error for a nextToken that no listing could have made.
+Status InvalidPageToken();
 
 std::string HexEncode(std::string_view bytes);
 // nullopt unless `hex` is an even number of hex digits.

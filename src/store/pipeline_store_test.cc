@@ -205,7 +205,7 @@ TEST_F(PipelineStoreTest, EmptyRunIdIsRefused) {
 
 // What a store holds: "version <name>/<version>", "run <id> <state column> <tries>" for every
 // run, "job <id>" for active jobs, and the run counter.
-std::set<std::string> Contents(SqliteStore& store) {
+std::set<std::string> PipelineContents(SqliteStore& store) {
   std::set<std::string> out;
   Snapshot snapshot = LoadOrDie(store);
   for (const core::PipelineVersion& v : snapshot.pipeline_versions) {
@@ -224,8 +224,8 @@ std::set<std::string> Contents(SqliteStore& store) {
   return out;
 }
 
-// Contents(store) after `batch` is committed on a store whose Contents were `before`.
-std::set<std::string> Apply(std::set<std::string> before, const WriteBatch& batch) {
+// PipelineContents(store) after `batch` is committed on a store whose Contents were `before`.
+std::set<std::string> ApplyToPipelineContents(std::set<std::string> before, const WriteBatch& batch) {
   uint64_t max_seq = 0;
   for (const std::string& entry : before) {
     if (entry.rfind("max_run_seq ", 0) == 0) max_seq = std::stoull(entry.substr(12));
@@ -295,16 +295,16 @@ TEST(PipelineStoreFaultTest, DiskFullDuringAPipelineBatchStoresAllOrNothing) {
   int failures = 0;
   bool stored = false;
   for (int64_t n = 0; !stored && n <= 4 * writes; n += std::max<int64_t>(1, writes / 30)) {
-    std::set<std::string> before = Contents(*store);
+    std::set<std::string> before = PipelineContents(*store);
     WriteBatch batch = PipelineBatch(2);
     testing::HealFaults();
     testing::FailWritesAfter(n);
     Status status = store->Commit(batch);
     testing::HealFaults();
-    std::set<std::string> after = Contents(*store);
+    std::set<std::string> after = PipelineContents(*store);
     stored = status.ok();
     if (stored) {
-      EXPECT_EQ(after, Apply(before, batch)) << "after write " << n;
+      EXPECT_EQ(after, ApplyToPipelineContents(before, batch)) << "after write " << n;
     } else {
       ++failures;
       EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
@@ -312,7 +312,7 @@ TEST(PipelineStoreFaultTest, DiskFullDuringAPipelineBatchStoresAllOrNothing) {
     }
     auto fresh = OpenOrDie(path);
     ASSERT_NE(fresh, nullptr);
-    EXPECT_EQ(Contents(*fresh), after) << "after write " << n;
+    EXPECT_EQ(PipelineContents(*fresh), after) << "after write " << n;
   }
   EXPECT_GT(failures, 0);
   EXPECT_TRUE(stored);

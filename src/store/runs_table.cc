@@ -13,7 +13,6 @@ enum Param { kId = 1, kSeq, kPipeline, kState, kDoc };
 // Parameters of the ListRuns statements.
 enum ListParam { kMaxSeq = 1, kBelowId, kLimit, kListPipeline };
 
-Status InvalidToken() { return Status::InvalidArgument("invalid nextToken"); }
 
 }  // namespace
 
@@ -46,12 +45,12 @@ std::string EncodeRunPageToken(const RunCursor& cursor) {
 // The seq is digits, so the first '|' ends it; the id may hold any byte.
 Result<RunCursor> DecodeRunPageToken(std::string_view token) {
   std::optional<std::string> text = HexDecode(token);
-  if (!text) return InvalidToken();
+  if (!text) return InvalidPageToken();
   std::string_view view = *text;
   size_t bar = view.find('|');
-  if (bar == std::string_view::npos || bar + 1 == view.size()) return InvalidToken();
+  if (bar == std::string_view::npos || bar + 1 == view.size()) return InvalidPageToken();
   std::optional<int64_t> seq = ParseDecimal<int64_t>(view.substr(0, bar));
-  if (!seq) return InvalidToken();
+  if (!seq) return InvalidPageToken();
   return RunCursor{.seq = *seq, .id = std::string(view.substr(bar + 1))};
 }
 

@@ -169,7 +169,7 @@ TEST_F(ScheduleStoreTest, FailedBatchStoresNoScheduleFireOrJob) {
 }
 
 // What a store holds: "schedule <key>", "fire <key> <logical_time/trigger/run_id>", "job <id>".
-std::set<std::string> Contents(SqliteStore& store) {
+std::set<std::string> ScheduleContents(SqliteStore& store) {
   std::set<std::string> out;
   for (const std::string& key : ScheduleNames(store)) {
     out.insert("schedule " + key);
@@ -182,8 +182,8 @@ std::set<std::string> Contents(SqliteStore& store) {
   return out;
 }
 
-// Contents(store) after `batch` is committed on a store whose Contents were `before`.
-std::set<std::string> Apply(std::set<std::string> before, const WriteBatch& batch) {
+// ScheduleContents(store) after `batch` is committed on a store whose Contents were `before`.
+std::set<std::string> ApplyToScheduleContents(std::set<std::string> before, const WriteBatch& batch) {
   for (const std::string& key : batch.deleted_schedules) {
     std::erase_if(before, [&](const std::string& entry) {
       return entry == "schedule " + key || entry.rfind("fire " + key + " ", 0) == 0;
@@ -236,16 +236,16 @@ TEST(ScheduleStoreFaultTest, DiskFullDuringAFireBatchStoresAllOrNothing) {
   int failures = 0;
   int turn = 2;
   for (int64_t n = 0; n <= writes; n += std::max<int64_t>(1, writes / 30)) {
-    std::set<std::string> before = Contents(*store);
+    std::set<std::string> before = ScheduleContents(*store);
     WriteBatch batch = FireBatch(turn);
     testing::HealFaults();
     testing::FailWritesAfter(n);
     Status status = store->Commit(batch);
     testing::HealFaults();
-    std::set<std::string> after = Contents(*store);
+    std::set<std::string> after = ScheduleContents(*store);
     if (status.ok()) {
       ++turn;
-      EXPECT_EQ(after, Apply(before, batch)) << "after write " << n;
+      EXPECT_EQ(after, ApplyToScheduleContents(before, batch)) << "after write " << n;
     } else {
       ++failures;
       EXPECT_EQ(status.code(), StatusCode::kUnavailable) << status.ToString();
@@ -253,7 +253,7 @@ TEST(ScheduleStoreFaultTest, DiskFullDuringAFireBatchStoresAllOrNothing) {
     }
     auto fresh = OpenOrDie(path);
     ASSERT_NE(fresh, nullptr);
-    EXPECT_EQ(Contents(*fresh), after) << "after write " << n;
+    EXPECT_EQ(ScheduleContents(*fresh), after) << "after write " << n;
   }
   EXPECT_GT(failures, 0);
   EXPECT_TRUE(store->CheckIntegrity().ok());
