@@ -15,12 +15,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 
-# The clang builds below precompile the common headers (NIGHTSHIFT_PCH; why only these: CMakeLists.txt).
 # The sanitizer pass leaves out the browser tests and the Slurm and podman suites: they exercise
 # the same server code as the integration tests (already run here) through slow external daemons.
 sanitized() {
   BUILD_DIR=build-sanitize BUILD_TYPE=Debug SKIP_UI=1 \
-    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_SANITIZE=ON -DNIGHTSHIFT_FUZZ=ON -DNIGHTSHIFT_PCH=ON
+    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_SANITIZE=ON -DNIGHTSHIFT_FUZZ=ON
   (
     cd build-sanitize
     export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1" UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
@@ -32,7 +31,7 @@ sanitized() {
 tsan() {
   BUILD_DIR=build-tsan BUILD_TYPE=Debug SKIP_UI=1 \
     CMAKE_TARGETS="webhooks_os_test engine_test store_test slurm_os_test" \
-    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON -DNIGHTSHIFT_PCH=ON
+    scripts/build.sh -DCMAKE_CXX_COMPILER=clang++ -DNIGHTSHIFT_TSAN=ON
   export TSAN_OPTIONS="halt_on_error=1"
   build-tsan/src/webhooks/webhooks_os_test "$@"
   build-tsan/src/engine/engine_test "$@"
