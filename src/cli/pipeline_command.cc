@@ -16,7 +16,6 @@
 namespace nightshift::cli {
 namespace {
 
-
 std::string Seconds(const Json& ms) {
   if (!ms.is_number()) return "-";
   std::ostringstream out;

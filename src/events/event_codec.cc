@@ -132,7 +132,6 @@ void WriteJobDetail(JsonWriter& w, const core::Job& job, const core::JobTransiti
   w.EndObject();
 }
 
-
 }  // namespace
 
 std::string_view Name(ScheduleChange change) {

@@ -5,7 +5,6 @@
 namespace nightshift::exec {
 namespace {
 
-
 // Applies the complete lines of a state file one by one.
 class StateParser {
  public:

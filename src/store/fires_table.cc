@@ -15,7 +15,6 @@ enum Column { kSchedule, kLogicalTime, kTrigger, kDoc };
 
 int Param(Column column) { return static_cast<int>(column) + 1; }
 
-
 }  // namespace
 
 void BindFireRow(Statement& upsert, const core::Fire& fire, std::string_view doc) {

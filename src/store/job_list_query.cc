@@ -19,7 +19,6 @@ constexpr std::array kAllStates = {core::JobState::kSubmitted, core::JobState::k
                                    core::JobState::kRunning,   core::JobState::kSucceeded,
                                    core::JobState::kFailed};
 
-
 // The smallest string greater than every string that starts with `prefix` (byte order), or
 // nullopt when there is none (the prefix is all 0xFF bytes).
 std::optional<std::string> PrefixUpperBound(std::string prefix) {

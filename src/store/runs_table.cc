@@ -13,7 +13,6 @@ enum Param { kId = 1, kSeq, kPipeline, kState, kDoc };
 // Parameters of the ListRuns statements.
 enum ListParam { kMaxSeq = 1, kBelowId, kLimit, kListPipeline };
 
-
 }  // namespace
 
 std::string_view RunStateColumn(core::RunState state) {
