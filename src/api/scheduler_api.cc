@@ -11,9 +11,6 @@ namespace {
 constexpr char kSchedulesPath[] = "/schedules";
 constexpr char kGroupsPath[] = "/schedule-groups";
 
-bool KnownGroup(const std::string& group) {
-  return group == core::kDefaultScheduleGroup || group == core::kPipelineScheduleGroup;
-}
 constexpr int64_t kDefaultMaxRetryAttempts = 185;
 constexpr int64_t kDefaultMaxEventAgeSeconds = 86'400;
 
@@ -29,7 +26,7 @@ std::optional<TimeMs> ReadTimestamp(JsonReader& r, const std::string& key) {
 Result<std::string> GroupOf(const HttpRequest& request, const std::string& key) {
   std::string group = QueryValue(request, key);
   if (group.empty()) group = core::kDefaultScheduleGroup;
-  if (!KnownGroup(group)) return Status::NotFound("Schedule group " + group + " does not exist.");
+  if (!core::IsKnownScheduleGroup(group)) return Status::NotFound("Schedule group " + group + " does not exist.");
   return group;
 }
 
@@ -231,7 +228,7 @@ Result<Json> SchedulerApi::ListSchedules(const HttpRequest& request) {
     limit = static_cast<int>(value);
   }
   if (!state.empty() && !core::ParseScheduleState(state).ok()) return core::ParseScheduleState(state).status();
-  if (!group.empty() && !KnownGroup(group)) return Json{{"Schedules", Json::array()}};
+  if (!group.empty() && !core::IsKnownScheduleGroup(group)) return Json{{"Schedules", Json::array()}};
   Json list = Json::array();
   std::string next;
   // Schedules() is ordered by key; the token is the key of the last schedule returned.
@@ -277,7 +274,7 @@ Result<Json> SchedulerApi::ScheduleGroups(const std::string& name, const HttpReq
     return Json{{"ScheduleGroups", list}};
   }
   if (request.method == "GET") {
-    if (!KnownGroup(name)) return Status::NotFound("Schedule group " + name + " does not exist.");
+    if (!core::IsKnownScheduleGroup(name)) return Status::NotFound("Schedule group " + name + " does not exist.");
     return GroupJson(name);
   }
   return Status::InvalidArgument("nightshift has two built-in schedule groups, default and pipelines; schedule group " +

@@ -50,6 +50,10 @@ inline constexpr std::string_view kPipelineTargetArnPrefix = "nightshift:pipelin
 inline constexpr char kPipelineScheduleGroup[] = "pipelines";
 // The group of a schedule created without one (EventBridge Scheduler's "default").
 inline constexpr char kDefaultScheduleGroup[] = "default";
+// The only groups there are: the default one and the pipelines'.
+inline bool IsKnownScheduleGroup(std::string_view group) {
+  return group == kDefaultScheduleGroup || group == kPipelineScheduleGroup;
+}
 
 struct ScheduleTarget {
   std::string arn;         // kSubmitJobTargetArn, or kPipelineTargetArnPrefix + pipeline name

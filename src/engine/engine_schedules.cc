@@ -14,10 +14,6 @@ namespace {
 
 constexpr size_t kMaxScheduleNameLength = 64;
 
-bool KnownGroup(const std::string& group) {
-  return group == core::kDefaultScheduleGroup || group == core::kPipelineScheduleGroup;
-}
-
 bool IsPipelineTarget(const core::ScheduleTarget& target) {
   return target.arn.rfind(core::kPipelineTargetArnPrefix, 0) == 0;
 }
@@ -62,7 +58,7 @@ Result<schedule::Timetable> Engine::BuildTimetable(const core::Schedule& s) cons
 
 Status Engine::ValidateSchedule(const core::Schedule& s, const schedule::Timetable& timetable) const {
   NS_RETURN_IF_ERROR(ValidateScheduleName(s.name));
-  if (!KnownGroup(s.group)) return GroupNotFound(s.group);
+  if (!core::IsKnownScheduleGroup(s.group)) return GroupNotFound(s.group);
   if (IsPipelineTarget(s.target)) {
     const std::string pipeline = s.target.arn.substr(core::kPipelineTargetArnPrefix.size());
     if (!FindPipeline(pipeline)) return Status::InvalidArgument("Target.Arn: pipeline " + pipeline + " does not exist");
@@ -88,7 +84,7 @@ Status Engine::ValidateSchedule(const core::Schedule& s, const schedule::Timetab
 }
 
 Result<Engine::ScheduleEntry*> Engine::FindEntry(const std::string& group, const std::string& name) {
-  if (!KnownGroup(group)) return GroupNotFound(group);
+  if (!core::IsKnownScheduleGroup(group)) return GroupNotFound(group);
   auto it = schedules_.find(core::ScheduleKey(group, name));
   if (it == schedules_.end()) return ScheduleNotFound(name);
   return &it->second;
