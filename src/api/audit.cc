@@ -1,5 +1,8 @@
 #include "api/audit.h"
 
+#include <algorithm>
+#include <optional>
+
 #include <nlohmann/json.hpp>
 
 namespace nightshift::api {
@@ -59,9 +62,39 @@ class MemberFinder {
   bool at_name_ = false;  // the last key read at the top level is `name`
 };
 
+// For a flat object of plain strings with no space between tokens ({"a":"x","b":"y"}: what
+// SubmitJob answers), the member `name` (the last one; "" if absent), read in one pass. nullopt
+// for any other text, which needs the parser: escapes, bytes outside printable ASCII (the parser
+// checks their UTF-8), spaces, other values, nesting, or not JSON at all.
+std::optional<std::string_view> FlatMemberOf(std::string_view text, std::string_view name) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::nullopt;
+  size_t i = 1;
+  const auto read_string = [&](std::string_view& out) {
+    if (text[i] != '"') return false;
+    const size_t end = text.find('"', i + 1);
+    if (end == std::string_view::npos) return false;
+    out = text.substr(i + 1, end - i - 1);
+    i = end + 1;
+    const auto plain = [](char c) { return c >= 0x20 && c < 0x7f && c != '\\'; };
+    return std::all_of(out.begin(), out.end(), plain);
+  };
+  std::string_view found;
+  while (i < text.size() - 1) {
+    std::string_view key, value;
+    if (!read_string(key) || text[i++] != ':' || !read_string(value)) return std::nullopt;
+    if (key == name) found = value;
+    if (i < text.size() - 1 && text[i++] != ',') return std::nullopt;
+    if (i == text.size() - 1 && text[i - 1] == ',') return std::nullopt;  // a trailing comma
+  }
+  return found;
+}
+
 // The string member `name` of a JSON object's text; "" if it is not there (or the text is not
 // JSON, or not an object).
 std::string MemberOf(std::string_view json_text, std::string_view name) {
+  if (std::optional<std::string_view> flat = FlatMemberOf(json_text, name)) {
+    return std::string(*flat);
+  }
   const size_t first = json_text.find_first_not_of(" \t\r\n");
   if (first == std::string_view::npos || json_text[first] != '{') return "";
   MemberFinder finder(name);

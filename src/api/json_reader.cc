@@ -1,5 +1,7 @@
 #include "api/json_reader.h"
 
+#include <algorithm>
+
 namespace nightshift::api {
 
 Result<Json> ParseBody(const std::string& body) {
@@ -14,20 +16,22 @@ JsonReader::JsonReader(const Json& object, std::string path) : object_(object), 
   if (!object_.is_object()) Fail(Status::InvalidArgument((path_.empty() ? "body" : path_) + " must be an object"));
 }
 
-std::string JsonReader::PathOf(const std::string& key) const { return path_.empty() ? key : path_ + "." + key; }
+std::string JsonReader::PathOf(std::string_view key) const {
+  return path_.empty() ? std::string(key) : path_ + "." + std::string(key);
+}
 
 void JsonReader::Fail(Status status) {
   if (status_.ok() && !status.ok()) status_ = std::move(status);
 }
 
-void JsonReader::TypeError(const std::string& key, const char* expected) {
+void JsonReader::TypeError(std::string_view key, const char* expected) {
   Fail(Status::InvalidArgument(PathOf(key) + " must be " + expected));
 }
 
-const Json* JsonReader::Member(const std::string& key, bool required) {
-  known_.insert(key);
+const Json* JsonReader::Member(std::string_view key, bool required) {
   if (!status_.ok() || !object_.is_object()) return nullptr;
   auto it = object_.find(key);
+  if (it != object_.end()) read_.push_back(&*it);
   if (it == object_.end() || it->is_null()) {
     if (required) Fail(Status::InvalidArgument(PathOf(key) + " is required"));
     return nullptr;
@@ -35,7 +39,7 @@ const Json* JsonReader::Member(const std::string& key, bool required) {
   return &*it;
 }
 
-std::optional<std::string> JsonReader::String(const std::string& key, bool required) {
+std::optional<std::string> JsonReader::String(std::string_view key, bool required) {
   const Json* v = Member(key, required);
   if (!v) return std::nullopt;
   if (!v->is_string()) {
@@ -45,7 +49,7 @@ std::optional<std::string> JsonReader::String(const std::string& key, bool requi
   return v->get<std::string>();
 }
 
-std::optional<int64_t> JsonReader::Int(const std::string& key, bool required, int64_t min, int64_t max) {
+std::optional<int64_t> JsonReader::Int(std::string_view key, bool required, int64_t min, int64_t max) {
   const Json* v = Member(key, required);
   if (!v) return std::nullopt;
   if (!v->is_number_integer()) {
@@ -63,7 +67,7 @@ std::optional<int64_t> JsonReader::Int(const std::string& key, bool required, in
   return value;
 }
 
-std::optional<double> JsonReader::Number(const std::string& key, bool required) {
+std::optional<double> JsonReader::Number(std::string_view key, bool required) {
   const Json* v = Member(key, required);
   if (!v) return std::nullopt;
   if (!v->is_number()) {
@@ -73,7 +77,7 @@ std::optional<double> JsonReader::Number(const std::string& key, bool required) 
   return v->get<double>();
 }
 
-std::optional<bool> JsonReader::Bool(const std::string& key) {
+std::optional<bool> JsonReader::Bool(std::string_view key) {
   const Json* v = Member(key, false);
   if (!v) return std::nullopt;
   if (!v->is_boolean()) {
@@ -83,7 +87,7 @@ std::optional<bool> JsonReader::Bool(const std::string& key) {
   return v->get<bool>();
 }
 
-const Json* JsonReader::Object(const std::string& key, bool required) {
+const Json* JsonReader::Object(std::string_view key, bool required) {
   const Json* v = Member(key, required);
   if (v && !v->is_object()) {
     TypeError(key, "an object");
@@ -92,7 +96,7 @@ const Json* JsonReader::Object(const std::string& key, bool required) {
   return v;
 }
 
-const Json* JsonReader::Array(const std::string& key, bool required) {
+const Json* JsonReader::Array(std::string_view key, bool required) {
   const Json* v = Member(key, required);
   if (v && !v->is_array()) {
     TypeError(key, "a list");
@@ -101,7 +105,7 @@ const Json* JsonReader::Array(const std::string& key, bool required) {
   return v;
 }
 
-std::optional<std::vector<std::string>> JsonReader::StringList(const std::string& key, bool required) {
+std::optional<std::vector<std::string>> JsonReader::StringList(std::string_view key, bool required) {
   const Json* v = Array(key, required);
   if (!v) return std::nullopt;
   std::vector<std::string> out;
@@ -115,7 +119,7 @@ std::optional<std::vector<std::string>> JsonReader::StringList(const std::string
   return out;
 }
 
-std::optional<std::map<std::string, std::string>> JsonReader::StringMap(const std::string& key) {
+std::optional<std::map<std::string, std::string>> JsonReader::StringMap(std::string_view key) {
   const Json* v = Object(key, false);
   if (!v) return std::nullopt;
   std::map<std::string, std::string> out;
@@ -129,9 +133,12 @@ std::optional<std::map<std::string, std::string>> JsonReader::StringMap(const st
   return out;
 }
 
-void JsonReader::Accept(const std::string& key) { known_.insert(key); }
+void JsonReader::Accept(std::string_view key) {
+  if (!object_.is_object()) return;
+  if (auto it = object_.find(key); it != object_.end()) read_.push_back(&*it);
+}
 
-void JsonReader::Unsupported(const std::string& key) {
+void JsonReader::Unsupported(std::string_view key) {
   if (Member(key, false)) {
     Fail(Status::InvalidArgument(PathOf(key) + " is not supported by nightshift yet"));
   }
@@ -140,7 +147,7 @@ void JsonReader::Unsupported(const std::string& key) {
 Status JsonReader::Finish() {
   if (!status_.ok() || !object_.is_object()) return status_;
   for (auto it = object_.begin(); it != object_.end(); ++it) {
-    if (!known_.count(it.key())) {
+    if (std::find(read_.begin(), read_.end(), &*it) == read_.end()) {
       return Status::InvalidArgument(PathOf(it.key()) + " is not a known or supported field");
     }
   }

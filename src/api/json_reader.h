@@ -8,8 +8,8 @@
 #include <cstdint>
 #include <map>
 #include <optional>
-#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -28,23 +28,23 @@ class JsonReader {
   // `object` must outlive the reader; `path` prefixes field names in messages ("" at the root).
   JsonReader(const Json& object, std::string path);
 
-  std::optional<std::string> String(const std::string& key, bool required = false);
-  std::optional<int64_t> Int(const std::string& key, bool required = false,
+  std::optional<std::string> String(std::string_view key, bool required = false);
+  std::optional<int64_t> Int(std::string_view key, bool required = false,
                              int64_t min = INT64_MIN, int64_t max = INT64_MAX);
-  std::optional<double> Number(const std::string& key, bool required = false);
-  std::optional<bool> Bool(const std::string& key);
+  std::optional<double> Number(std::string_view key, bool required = false);
+  std::optional<bool> Bool(std::string_view key);
   // A nested object or array; nullptr if absent (or on error).
-  const Json* Object(const std::string& key, bool required = false);
-  const Json* Array(const std::string& key, bool required = false);
-  std::optional<std::vector<std::string>> StringList(const std::string& key, bool required = false);
-  std::optional<std::map<std::string, std::string>> StringMap(const std::string& key);
+  const Json* Object(std::string_view key, bool required = false);
+  const Json* Array(std::string_view key, bool required = false);
+  std::optional<std::vector<std::string>> StringList(std::string_view key, bool required = false);
+  std::optional<std::map<std::string, std::string>> StringMap(std::string_view key);
   // Marks a member as known without reading it (echoed as given, or irrelevant here).
-  void Accept(const std::string& key);
+  void Accept(std::string_view key);
   // Marks a member that nightshift does not support yet: present -> error naming it.
-  void Unsupported(const std::string& key);
+  void Unsupported(std::string_view key);
 
   // The path of a member, for nested readers and messages.
-  std::string PathOf(const std::string& key) const;
+  std::string PathOf(std::string_view key) const;
   // Records an error found by the caller (the first one wins).
   void Fail(Status status);
   bool ok() const { return status_.ok(); }
@@ -53,12 +53,12 @@ class JsonReader {
   Status Finish();
 
  private:
-  const Json* Member(const std::string& key, bool required);
-  void TypeError(const std::string& key, const char* expected);
+  const Json* Member(std::string_view key, bool required);
+  void TypeError(std::string_view key, const char* expected);
 
   const Json& object_;
   std::string path_;
-  std::set<std::string> known_;
+  std::vector<const Json*> read_;  // the members looked up, as often as they were
   Status status_;
 };
 

@@ -35,6 +35,21 @@ TEST(JsonReaderTest, UnknownFieldIsRejected) {
   EXPECT_EQ(r.Finish().message(), "jobNmae is not a known or supported field");
 }
 
+// A member counts as known once it is read, accepted or given as null; reading one member twice
+// does not make up for another that was never read.
+TEST(JsonReaderTest, EveryMemberMustBeReadOrAccepted) {
+  Json body = Json::parse(R"({"jobName": "x", "echo": 1, "timeout": null, "extra": 2})");
+  JsonReader r(body, "");
+  r.String("jobName");
+  r.String("jobName");
+  r.Accept("echo");
+  r.Accept("absent");
+  r.Object("timeout");
+  EXPECT_EQ(r.Finish().message(), "extra is not a known or supported field");
+  r.Accept("extra");
+  EXPECT_TRUE(r.Finish().ok());
+}
+
 TEST(JsonReaderTest, UnsupportedFieldIsNamed) {
   Json body = Json::parse(R"({"nodeOverrides": {}})");
   JsonReader r(body, "");

@@ -1,5 +1,9 @@
 #include "events/json_writer.h"
 
+#include <charconv>
+#include <cstring>
+#include <iterator>
+
 namespace nightshift::events {
 namespace {
 
@@ -26,12 +30,83 @@ size_t Utf8Length(std::string_view text, size_t i) {
 // Printable ASCII that JSON takes as it is.
 bool IsPlain(unsigned char c) { return c >= 0x20 && c < 0x80 && c != '"' && c != '\\'; }
 
+// The length of the longest prefix of `text` that is plain (IsPlain). Eight bytes at a time: a
+// word holds a byte that is not plain when one of its bytes is below 0x20, has its top bit set,
+// or equals '"' or '\\' (the classic "has a byte less than n" and "has a zero byte" tests, which
+// are exact about whether any byte matches; the byte is then found one at a time).
+size_t PlainPrefix(std::string_view text) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kTops = 0x8080808080808080ULL;
+  size_t i = 0;
+  for (; i + sizeof(uint64_t) <= text.size(); i += sizeof(uint64_t)) {
+    uint64_t w;
+    std::memcpy(&w, text.data() + i, sizeof w);
+    const uint64_t quote = w ^ (kOnes * '"');
+    const uint64_t backslash = w ^ (kOnes * '\\');
+    const uint64_t below_space = (w - kOnes * 0x20) & ~w;
+    const uint64_t is_quote = (quote - kOnes) & ~quote;
+    const uint64_t is_backslash = (backslash - kOnes) & ~backslash;
+    if ((below_space | is_quote | is_backslash | w) & kTops) break;
+  }
+  while (i < text.size() && IsPlain(static_cast<unsigned char>(text[i]))) ++i;
+  return i;
+}
+
+// Appends the JSON for the first character of `text`, which is not plain; returns its length in
+// bytes. Bytes that are not valid UTF-8 become U+FFFD, one at a time.
+size_t AppendEscapedFirst(std::string& out, std::string_view text) {
+  const auto c = static_cast<unsigned char>(text[0]);
+  if (c >= 0x80) {
+    const size_t n = Utf8Length(text, 0);
+    if (n == 0) {
+      out += kReplacement;
+      return 1;
+    }
+    out.append(text.substr(0, n));
+    return n;
+  }
+  switch (c) {
+    case '"': out += "\\\""; break;
+    case '\\': out += "\\\\"; break;
+    case '\b': out += "\\b"; break;
+    case '\f': out += "\\f"; break;
+    case '\n': out += "\\n"; break;
+    case '\r': out += "\\r"; break;
+    case '\t': out += "\\t"; break;
+    default:  // another control character
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+  }
+  return 1;
+}
+
+// Appends `"text"` and then `suffix` (if not '\0') to `out`; `text` is plain. A short one (a key,
+// most values) is put together on the stack and appended in one call.
+void AppendQuoted(std::string& out, std::string_view text, char suffix) {
+  char quoted[64];
+  if (text.size() + 3 > sizeof quoted) {
+    out.push_back('"');
+    out.append(text);
+    out.push_back('"');
+    if (suffix) out.push_back(suffix);
+    return;
+  }
+  char* p = quoted;
+  *p++ = '"';
+  std::memcpy(p, text.data(), text.size());
+  p += text.size();
+  *p++ = '"';
+  if (suffix) *p++ = suffix;
+  out.append(quoted, static_cast<size_t>(p - quoted));
+}
+
 }  // namespace
 
 JsonWriter& JsonWriter::Open(char bracket) {
   BeforeValue();
   out_.push_back(bracket);
-  first_.push_back(true);
+  first_.push_back(1);
   return *this;
 }
 
@@ -48,15 +123,21 @@ void JsonWriter::BeforeValue() {
   }
   if (first_.empty()) return;
   if (!first_.back()) out_.push_back(',');
-  first_.back() = false;
+  first_.back() = 0;
 }
 
-JsonWriter& JsonWriter::Key(std::string_view key) {
+JsonWriter& JsonWriter::Key(PlainKey key) {
+  BeforeValue();
+  AppendQuoted(out_, key.text(), ':');
+  after_key_ = true;
+  return *this;
+}
+
+void JsonWriter::EscapedKey(std::string_view key) {
   BeforeValue();
   Escaped(key);
   out_.push_back(':');
   after_key_ = true;
-  return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view value) {
@@ -67,7 +148,9 @@ JsonWriter& JsonWriter::String(std::string_view value) {
 
 JsonWriter& JsonWriter::Int(int64_t value) {
   BeforeValue();
-  out_ += std::to_string(value);
+  char digits[24];
+  const auto end = std::to_chars(std::begin(digits), std::end(digits), value).ptr;
+  out_.append(digits, static_cast<size_t>(end - digits));
   return *this;
 }
 
@@ -85,7 +168,10 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 
 JsonWriter& JsonWriter::StringMap(const std::map<std::string, std::string>& map) {
   BeginObject();
-  for (const auto& [key, value] : map) Key(key).String(value);
+  for (const auto& [key, value] : map) {
+    EscapedKey(key);
+    String(value);
+  }
   return EndObject();
 }
 
@@ -96,40 +182,15 @@ JsonWriter& JsonWriter::StringArray(const std::vector<std::string>& values) {
 }
 
 void JsonWriter::Escaped(std::string_view text) {
+  size_t plain = PlainPrefix(text);
+  if (plain == text.size()) return AppendQuoted(out_, text, '\0');  // most text
   out_.push_back('"');
-  for (size_t i = 0; i < text.size();) {
-    // Runs of printable ASCII other than '"' and '\\' (most text) are copied at once.
-    size_t plain = i;
-    while (plain < text.size() && IsPlain(static_cast<unsigned char>(text[plain]))) ++plain;
-    out_.append(text.data() + i, plain - i);
-    i = plain;
-    if (i == text.size()) break;
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const size_t n = Utf8Length(text, i);
-      if (n == 0) {
-        out_ += kReplacement;
-        ++i;
-      } else {
-        out_.append(text.substr(i, n));
-        i += n;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"': out_ += "\\\""; break;
-      case '\\': out_ += "\\\\"; break;
-      case '\b': out_ += "\\b"; break;
-      case '\f': out_ += "\\f"; break;
-      case '\n': out_ += "\\n"; break;
-      case '\r': out_ += "\\r"; break;
-      case '\t': out_ += "\\t"; break;
-      default:  // another control character
-        out_ += "\\u00";
-        out_.push_back(kHex[c >> 4]);
-        out_.push_back(kHex[c & 0xF]);
-    }
-    ++i;
+  for (;;) {
+    out_.append(text.data(), plain);
+    text.remove_prefix(plain);
+    if (text.empty()) break;
+    text.remove_prefix(AppendEscapedFirst(out_, text));
+    plain = PlainPrefix(text);
   }
   out_.push_back('"');
 }

@@ -17,13 +17,32 @@ namespace nightshift::events {
 
 class JsonWriter {
  public:
+  // An object key written in the source: printable ASCII that JSON takes as it is, which the
+  // compiler checks, so that the writer copies it without looking at it. Keys that come from
+  // data (tags, parameters) go through StringMap, which escapes them.
+  class PlainKey {
+   public:
+    // Implicit, so that w.Key("jobId") reads as it does.
+    template <size_t N>
+    consteval PlainKey(const char (&key)[N])  // NOLINT(google-explicit-constructor)
+        : text_(key, N - 1) {
+      for (char c : text_) {
+        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') throw "JSON escapes this key: use StringMap";
+      }
+    }
+    std::string_view text() const { return text_; }
+
+   private:
+    std::string_view text_;
+  };
+
   explicit JsonWriter(std::string& out) : out_(out) {}
 
   JsonWriter& BeginObject() { return Open('{'); }
   JsonWriter& EndObject() { return Close('}'); }
   JsonWriter& BeginArray() { return Open('['); }
   JsonWriter& EndArray() { return Close(']'); }
-  JsonWriter& Key(std::string_view key);
+  JsonWriter& Key(PlainKey key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& Null();
@@ -38,10 +57,11 @@ class JsonWriter {
   JsonWriter& Close(char bracket);
   void BeforeValue();
   void Escaped(std::string_view text);
+  void EscapedKey(std::string_view key);
 
   std::string& out_;
-  std::vector<bool> first_;    // per open object or array: no element written yet
-  bool after_key_ = false;     // the next value belongs to the key just written
+  std::vector<char> first_;  // per open object or array: no element written yet
+  bool after_key_ = false;   // the next value belongs to the key just written
 };
 
 }  // namespace nightshift::events

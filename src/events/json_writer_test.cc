@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <random>
 
 namespace nightshift::events {
 namespace {
@@ -37,6 +38,36 @@ TEST(JsonWriterTest, KeepsValidUtf8AndReplacesInvalidBytes) {
     JsonWriter(text).String(bad);
     OrderedJson parsed = OrderedJson::parse(text);  // throws if the writer let invalid UTF-8 through
     EXPECT_NE(parsed.get<std::string>().find("\xEF\xBF\xBD"), std::string::npos) << text;
+  }
+}
+
+// The writer scans eight bytes at a time: a character that needs escaping is found wherever it
+// falls in a word, in keys as in values, and the text around it is kept.
+TEST(JsonWriterTest, EscapesACharacterAtEveryPositionOfAWord) {
+  std::mt19937 random(7);
+  const std::string specials[] = {"\"",   "\\",       "\n",   std::string(1, '\0'), "\x1f",
+                                  "\x7f", "\xC3\xA9", "\xFF", " "};
+  for (int round = 0; round < 2000; ++round) {
+    std::string text(random() % 40, 'a');
+    for (char& c : text) c = static_cast<char>('a' + random() % 26);
+    const std::string& special = specials[random() % std::size(specials)];
+    text.insert(random() % (text.size() + 1), special);
+    std::string out;
+    JsonWriter(out).StringMap({{text, text}});
+    const OrderedJson parsed = OrderedJson::parse(out);
+    std::string expected = text;
+    if (special == "\xFF") expected.replace(expected.find('\xFF'), 1, "\xEF\xBF\xBD");
+    ASSERT_EQ(parsed.size(), 1u) << out;
+    EXPECT_EQ(parsed.begin().key(), expected) << out;
+    EXPECT_EQ(parsed.begin().value().get<std::string>(), expected) << out;
+  }
+}
+
+TEST(JsonWriterTest, WritesEveryInt) {
+  for (int64_t value : {int64_t{0}, int64_t{-1}, int64_t{42}, INT64_MIN, INT64_MAX}) {
+    std::string out;
+    JsonWriter(out).Int(value);
+    EXPECT_EQ(out, std::to_string(value));
   }
 }
 
