@@ -400,7 +400,7 @@ void Engine::CommitPending() {
   for (const auto& [kind, executor] : executors_) executor->MarkOutcomes();
   // Committed without fsync: this survives the server's death, which is all the engine's own
   // transitions need (after an OS crash the running jobs are gone anyway). What a client is
-  // told must survive power loss too: acknowledgements wait for the syncer (StartSync).
+  // told must survive power loss too: acknowledgements wait for the syncer (SyncThrough).
   pending_.durability = store::Durability::kProcessCrash;
   handoff.batch = std::make_shared<store::WriteBatch>(std::exchange(pending_, store::WriteBatch{}));
   handoff.drafts = std::make_shared<JobEventDrafts>(std::exchange(pending_drafts_, {}));
@@ -422,12 +422,41 @@ void Engine::SendToWriter() {
   // The work guard keeps the loop running while the commit is outstanding.
   asio::post(timers_->writer, [this, answer, batch = in_flight_->batch, drafts = in_flight_->drafts,
                                origin = observe_->origin, generation = in_flight_->generation,
-                               guard = asio::make_work_guard(io_)] {
+                               needs_sync = !in_flight_->waiters.empty(), guard = asio::make_work_guard(io_)] {
     WriteEventDocs(*batch, *drafts, origin);
     Status st = store_.Commit(*batch);
     answer->set_value(st);
     asio::post(io_, [this, generation, st] { OnCommitted(generation, st); });
+    if (!st.ok() || !needs_sync) return;
+    // Posted after OnCommitted: whatever fsync covers this batch, the loop learns of its commit
+    // first (the loop runs what is posted to it in order).
+    committed_generation_.store(generation);
+    asio::post(timers_->syncer, [this, generation, guard = asio::make_work_guard(io_)] { SyncThrough(generation); });
   });
+}
+
+// On the syncer thread. Acknowledgements need the commit on disk, not just in the page cache: one
+// fdatasync covers every commit made before it started, so a batch an earlier fdatasync covered
+// needs none of its own (group commit across batches). The writer hands each batch over itself,
+// so that the flush starts as soon as the commit ends, not once the loop has seen it.
+void Engine::SyncThrough(uint64_t generation) {
+  if (synced_generation_ >= generation) return;
+  const uint64_t covers = committed_generation_.load();
+  Status st = store_.SyncCommitted();
+  if (st.ok()) synced_generation_ = covers;
+  asio::post(io_, [this, covers, st] { OnSynced(covers, st); });
+}
+
+void Engine::OnSynced(uint64_t covers, Status st) {
+  if (!st.ok() && store_failure_.ok()) {
+    store_failure_ = Status::Unavailable(st.message() + "; the store refuses writes until nightshift restarts");
+    spdlog::critical("{}", store_failure_.message());
+  }
+  if (stopped_) return;
+  while (!awaiting_sync_.empty() && awaiting_sync_.front().first <= covers) {
+    for (auto& done : std::exchange(awaiting_sync_.front().second, {})) done(st);
+    awaiting_sync_.pop_front();
+  }
 }
 
 void Engine::OnCommitted(uint64_t generation, Status st) {
@@ -457,31 +486,10 @@ void Engine::OnCommitted(uint64_t generation, Status st) {
   uncommitted_finished_.clear();  // the store has them now
   committed_jobs_through_ = committed.jobs_through;
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
-  for (auto& done : committed.waiters) awaiting_sync_.push_back(std::move(done));
+  if (!committed.waiters.empty()) awaiting_sync_.emplace_back(generation, std::move(committed.waiters));
   if (stopped_) return;
-  if (!sync_in_flight_ && !awaiting_sync_.empty()) StartSync();
   CarryOutDecisions(committed);
   if (commit_deferred_) ScheduleFlush();  // hands off what the turns left meanwhile
-}
-
-// Acknowledgements need the commit on disk, not just in the page cache: one fdatasync on the
-// syncer thread covers every commit made before it started (group commit across loop turns).
-void Engine::StartSync() {
-  sync_in_flight_ = true;
-  auto covered = std::make_shared<std::vector<std::function<void(Status)>>>(std::exchange(awaiting_sync_, {}));
-  // The work guard keeps the loop running while the flush is outstanding.
-  asio::post(timers_->syncer, [this, covered, guard = asio::make_work_guard(io_)] {
-    Status st = store_.SyncCommitted();
-    asio::post(io_, [this, covered, st] {
-      sync_in_flight_ = false;
-      if (!st.ok() && store_failure_.ok()) {
-        store_failure_ = Status::Unavailable(st.message() + "; the store refuses writes until nightshift restarts");
-        spdlog::critical("{}", store_failure_.message());
-      }
-      for (auto& done : *covered) done(st);
-      if (!awaiting_sync_.empty() && !stopped_) StartSync();
-    });
-  });
 }
 
 void Engine::CarryOutDecisions(const Handoff& committed) {

@@ -13,7 +13,8 @@
 // to the store writer thread, and goes on serving while the writer commits them. At most one batch
 // is with the writer at a time; the turns meanwhile collect their changes for the next one. When
 // the commit ends, the loop learns it (OnCommitted) and only then launches what the batch
-// started, publishes its events and has its callers' fsync done (StartSync, on the syncer thread).
+// started and publishes its events; meanwhile the writer has handed the batch to the syncer
+// thread, whose fdatasync (SyncThrough) its callers' acknowledgements wait for (OnSynced).
 // The exception: an executor that records each launch before it starts anything (the local one,
 // in its supervisor's journal; Executor::RecordsLaunches) launches in the turn that decided it,
 // while the batch is committed; after a crash before that commit, the next server finds the
@@ -22,9 +23,11 @@
 // starts one commit sooner. Until then the loop answers reads of what the batch holds from memory
 // (GetJob, GetRun, fires).
 // Thread-safety: none. Every method must be called on the io_context's thread. The writer and
-// syncer threads only call the store (Commit, SyncCommitted) and post their outcome to the loop.
+// syncer threads only call the store (Commit, SyncCommitted), count what they did
+// (committed_generation_, synced_generation_) and post their outcome to the loop.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <deque>
 #include <functional>
@@ -120,7 +123,7 @@ class Engine {
   // No commit running, no fsync in flight and no turn's changes waiting for a commit to end:
   // what was decided so far is committed and synced, or failed to be.
   bool Settled() const {
-    return !sync_in_flight_ && !commit_deferred_ && !(in_flight_ && in_flight_->writing);
+    return awaiting_sync_.empty() && !commit_deferred_ && !(in_flight_ && in_flight_->writing);
   }
 
   // --- Compute environments, job queues, job definitions.
@@ -341,7 +344,10 @@ class Engine {
   // On the loop, once the writer has committed (or failed to commit) the batch of `generation`.
   void OnCommitted(uint64_t generation, Status status);
   void CarryOutDecisions(const Handoff& committed);
-  void StartSync();
+  // On the syncer thread: makes every commit so far durable, if the batch of `generation` is not.
+  void SyncThrough(uint64_t generation);
+  // On the loop, once an fdatasync covering every batch up to `covers` has ended.
+  void OnSynced(uint64_t covers, Status status);
   void ArmWakeup();
   void OnAttemptExited(const exec::AttemptKey& key, const core::AttemptOutcome& outcome);
   void OnAttemptProgress(const exec::AttemptKey& key, const exec::Executor::StartProgress& progress);
@@ -495,8 +501,10 @@ class Engine {
   // (The writer only reads those jobs; a terminal job stays in the scheduler until its hand-off.)
   std::unordered_map<std::string, size_t> uncommitted_finished_;
   std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next hand-off
-  std::vector<std::function<void(Status)>> awaiting_sync_;       // committed, not yet fsynced
-  bool sync_in_flight_ = false;
+  // The waiters of committed batches not yet fsynced, by generation, oldest first.
+  std::deque<std::pair<uint64_t, std::vector<std::function<void(Status)>>>> awaiting_sync_;
+  std::atomic<uint64_t> committed_generation_{0};  // written by the writer: its newest commit
+  uint64_t synced_generation_ = 0;  // the syncer's own: every batch up to this one is durable
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;  // launched once their batch is committed
   // Attempts an executor launched before a crash whose STARTING was not committed, kept
