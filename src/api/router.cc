@@ -151,6 +151,8 @@ void Router::OpenApi(const RouteCall& call, const Respond& respond) {
 
 std::string Router::RouteLabel(const HttpRequest& request) const {
   if (IsUiRequest(request)) return "/ui";  // one label for every file and client route
+  // AWS's operations are served by their own tables, never by a native route (ActionOf).
+  if (AwsServiceOf(request)) return RouteTemplate(request);
   for (const RouteSpec& route : native_routes_) {
     if (MatchPath(route.path, request.path)) return std::string(route.path);
   }

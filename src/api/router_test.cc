@@ -123,6 +123,8 @@ TEST_F(RouterTest, MetricsLabelANativeRouteWithItsDeclaredTemplate) {
   EXPECT_EQ(label("/metrics"), "/metrics");
   EXPECT_EQ(label("/api/v1/nonsense/1"), "other");
   EXPECT_EQ(label("/v1/submitjob"), "/v1/submitjob");
+  EXPECT_EQ(label("/v1/tags/arn:aws:batch:us-east-1:1:job/x"), "/v1/tags/{resourceArn}");
+  EXPECT_EQ(label("/schedules/nightly"), "/schedules/{Name}");
 }
 
 }  // namespace
