@@ -88,9 +88,16 @@ Status Configure(Database& db, const std::string& path, const SqliteStore::Optio
   // SubmitJob ~11 % more server CPU with 64 MiB (bench/batch_bench.py submit).
   // journal_size_limit: a huge batch (an array of 100,000 children) grows the WAL; truncate it
   // back after checkpoints. Foreign keys stay off: a job outlives its queue in the history.
+  // wal_autocheckpoint: the commit that fills the WAL copies it into the file, in the writer's
+  // time; with 10,000 pages (40 MiB) instead of sqlite's 1,000 that happens a tenth as often and
+  // copies each hot page (an index's last leaf, rewritten by every commit) once per ten times
+  // as many commits. Measured: a commit of SubmitJob's load takes ~480 us instead of ~560 us,
+  // and SubmitJob/s rose ~3 % (alternating 10-s wrk runs, medians of 5). A restart after a crash
+  // reads the WAL back: 40 MiB at most.
   return db.Exec(
       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384; "
-      "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY;");
+      "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY; "
+      "PRAGMA wal_autocheckpoint = 10000;");
 }
 
 // Adds what was being written to an error, keeping its code and its leading category.
