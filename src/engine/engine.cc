@@ -422,7 +422,8 @@ void Engine::SendToWriter() {
   // The work guard keeps the loop running while the commit is outstanding.
   asio::post(timers_->writer, [this, answer, batch = in_flight_->batch, drafts = in_flight_->drafts,
                                origin = observe_->origin, generation = in_flight_->generation,
-                               needs_sync = !in_flight_->waiters.empty(), guard = asio::make_work_guard(io_)] {
+                               needs_sync = !in_flight_->waiters.empty(),
+                               guard = asio::make_work_guard(io_)] {
     WriteEventDocs(*batch, *drafts, origin);
     Status st = store_.Commit(*batch);
     answer->set_value(st);
@@ -431,7 +432,8 @@ void Engine::SendToWriter() {
     // Posted after OnCommitted: whatever fsync covers this batch, the loop learns of its commit
     // first (the loop runs what is posted to it in order).
     committed_generation_.store(generation);
-    asio::post(timers_->syncer, [this, generation, guard = asio::make_work_guard(io_)] { SyncThrough(generation); });
+    asio::post(timers_->syncer,
+               [this, generation, guard = asio::make_work_guard(io_)] { SyncThrough(generation); });
   });
 }
 
@@ -486,7 +488,9 @@ void Engine::OnCommitted(uint64_t generation, Status st) {
   uncommitted_finished_.clear();  // the store has them now
   committed_jobs_through_ = committed.jobs_through;
   for (const auto& [kind, executor] : executors_) executor->OutcomesCommitted();
-  if (!committed.waiters.empty()) awaiting_sync_.emplace_back(generation, std::move(committed.waiters));
+  if (!committed.waiters.empty()) {
+    awaiting_sync_.emplace_back(generation, std::move(committed.waiters));
+  }
   if (stopped_) return;
   CarryOutDecisions(committed);
   if (commit_deferred_) ScheduleFlush();  // hands off what the turns left meanwhile

@@ -27,7 +27,8 @@ class JsonWriter {
     consteval PlainKey(const char (&key)[N])  // NOLINT(google-explicit-constructor)
         : text_(key, N - 1) {
       for (char c : text_) {
-        if (c < 0x20 || c >= 0x7f || c == '"' || c == '\\') throw "JSON escapes this key: use StringMap";
+        const bool plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+        if (!plain) throw "JSON escapes this key: use StringMap";
       }
     }
     std::string_view text() const { return text_; }
