@@ -409,7 +409,12 @@ void Engine::CommitPending() {
   handoff.jobs_through = next_seq_ - 1;
   in_flight_ = std::move(handoff);
   if (in_flight_->batch->empty()) {
-    OnCommitted(in_flight_->generation, Status::Ok());  // nothing to write: committed already
+    // Nothing to write: committed already. Its waiters still wait for an fsync, which the commits
+    // before it may not have had.
+    const uint64_t generation = in_flight_->generation;
+    const bool needs_sync = !in_flight_->waiters.empty();
+    OnCommitted(generation, Status::Ok());
+    if (needs_sync) RequestSync(generation);
   } else {
     SendToWriter();
   }
@@ -428,13 +433,20 @@ void Engine::SendToWriter() {
     Status st = store_.Commit(*batch);
     answer->set_value(st);
     asio::post(io_, [this, generation, st] { OnCommitted(generation, st); });
-    if (!st.ok() || !needs_sync) return;
-    // Posted after OnCommitted: whatever fsync covers this batch, the loop learns of its commit
-    // first (the loop runs what is posted to it in order).
-    committed_generation_.store(generation);
-    asio::post(timers_->syncer,
-               [this, generation, guard = asio::make_work_guard(io_)] { SyncThrough(generation); });
+    // After OnCommitted: whatever fsync covers this batch, the loop learns of its commit first
+    // (the loop runs what is posted to it in order).
+    if (st.ok() && needs_sync) RequestSync(generation);
   });
+}
+
+// On the writer, or on the loop for a batch with nothing to write. The writer may still be about to
+// record the batch before (its OnCommitted already run), so the count only goes up.
+void Engine::RequestSync(uint64_t generation) {
+  uint64_t seen = committed_generation_.load();
+  while (seen < generation && !committed_generation_.compare_exchange_weak(seen, generation)) {
+  }
+  asio::post(timers_->syncer,
+             [this, generation, guard = asio::make_work_guard(io_)] { SyncThrough(generation); });
 }
 
 // On the syncer thread. Acknowledgements need the commit on disk, not just in the page cache: one

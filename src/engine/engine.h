@@ -344,6 +344,8 @@ class Engine {
   // On the loop, once the writer has committed (or failed to commit) the batch of `generation`.
   void OnCommitted(uint64_t generation, Status status);
   void CarryOutDecisions(const Handoff& committed);
+  // Once the batch of `generation` is committed: has the syncer thread make it durable.
+  void RequestSync(uint64_t generation);
   // On the syncer thread: makes every commit so far durable, if the batch of `generation` is not.
   void SyncThrough(uint64_t generation);
   // On the loop, once an fdatasync covering every batch up to `covers` has ended.
@@ -503,7 +505,7 @@ class Engine {
   std::vector<std::function<void(Status)>> waiting_for_commit_;  // until the next hand-off
   // The waiters of committed batches not yet fsynced, by generation, oldest first.
   std::deque<std::pair<uint64_t, std::vector<std::function<void(Status)>>>> awaiting_sync_;
-  std::atomic<uint64_t> committed_generation_{0};  // written by the writer: its newest commit
+  std::atomic<uint64_t> committed_generation_{0};  // the newest batch committed (RequestSync)
   uint64_t synced_generation_ = 0;  // the syncer's own: every batch up to this one is durable
   Status store_failure_;  // set when a flush of committed data failed: no more writes
   std::vector<core::Placement> to_launch_;  // launched once their batch is committed

@@ -228,6 +228,20 @@ TEST_F(EngineTest, AcknowledgementWaitsForTheCommitAndSync) {
   EXPECT_TRUE(store_->GetJob(id)->has_value());
 }
 
+// A call that changes nothing (say, terminating a job that has ended) is answered too, after an
+// fsync of its own: what it answers about may have been committed without one.
+TEST_F(EngineTest, AWaiterWithNothingToCommitIsAnsweredAfterAnFsync) {
+  RegisterDefinition();
+  Drain();
+  const int syncs = flaky_->syncs();
+  std::optional<Status> acked;
+  engine_->WhenDurable([&](Status st) { acked = st; });
+  EXPECT_TRUE(RunUntil([&] { return acked.has_value(); }));
+  ASSERT_TRUE(acked.has_value());
+  EXPECT_TRUE(acked->ok()) << acked->ToString();
+  EXPECT_GT(flaky_->syncs(), syncs);
+}
+
 TEST_F(EngineTest, AFailedFlushIsReportedAndStopsFurtherWritesAndLaunches) {
   RegisterDefinition();
   flaky_->set_fail_syncs(true);

@@ -61,9 +61,11 @@ class FlakyStore final : public store::Store {
     return gate_.wait_for(lock, wait, [&] { return commits_arrived_ > held_from_; });
   }
   Status SyncCommitted() override {
+    ++syncs_;
     if (fail_syncs_) return Status::Unavailable("fdatasync: Input/output error");
     return base_.SyncCommitted();
   }
+  int syncs() const { return syncs_; }
   Status SpaceForWrites() override {
     if (short_of_space_) return Status::Unavailable("disk full: no room");
     return base_.SpaceForWrites();
@@ -94,6 +96,7 @@ class FlakyStore final : public store::Store {
  private:
   store::Store& base_;
   std::atomic<bool> fail_syncs_{false};    // read on the engine's syncer thread
+  std::atomic<int> syncs_{0};              // SyncCommitted calls, counted on that thread
   std::atomic<bool> fail_commits_{false};  // read on the engine's writer thread
   std::mutex gate_mu_;
   std::condition_variable gate_;

@@ -7,10 +7,10 @@ import { api, launchBrowser, openPage, pollUntil, screenshot, startServer } from
 
 let server, browser;
 
-// An at() expression `seconds` from now (UTC, whole seconds).
+// An at() expression `seconds` from now (UTC, whole seconds), and that instant in epoch ms.
 function atIn(seconds) {
   const t = new Date(Math.ceil(Date.now() / 1000) * 1000 + seconds * 1000);
-  return `at(${t.toISOString().slice(0, 19)})`;
+  return { expression: `at(${t.toISOString().slice(0, 19)})`, ms: t.getTime() };
 }
 
 async function fires(name) {
@@ -31,10 +31,12 @@ after(async () => {
 });
 
 test("a schedule paused in the UI stops firing; resumed and run now, it fires", async () => {
-  const due = atIn(6);
+  // Time to open the page and pause before the fire comes due: 6 s was too short once, on a
+  // machine busy with the other suites.
+  const due = atIn(15);
   for (const name of ["paused-one", "control"]) {
     await api(server, "POST", "/api/v1/schedules", {
-      name, expression: due, timezone: "UTC",
+      name, expression: due.expression, timezone: "UTC",
       submit_job: { jobName: name, jobQueue: "default", jobDefinition: "tick" },
     });
   }
@@ -47,6 +49,7 @@ test("a schedule paused in the UI stops firing; resumed and run now, it fires", 
   const paused = await api(server, "GET", "/api/v1/schedules/paused-one");
   assert.equal(paused.state, "DISABLED");
   assert.match(paused.note, /maintenance window/);
+  assert.ok(Date.now() < due.ms, "the schedule was paused before its fire came due");
 
   // The twin fires at the due time; the paused one does not.
   await pollUntil(async () => (await fires("control")).some((f) => f.outcome === "started"), "the control schedule fired");
