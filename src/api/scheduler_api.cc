@@ -4,6 +4,7 @@
 
 #include "api/answer.h"
 #include "api/schedule_target.h"
+#include "events/event_codec.h"
 
 namespace nightshift::api {
 namespace {
@@ -257,7 +258,8 @@ Result<Json> SchedulerApi::ListSchedules(const HttpRequest& request) {
 
 Json SchedulerApi::GroupJson(const std::string& name) const {
   const double epoch = 0;  // the built-in groups exist since the store does
-  return Json{{"Arn", "arn:aws:scheduler:" + engine_.region() + ":" + engine_.account() + ":schedule-group/" + name},
+  const events::EventOrigin origin{engine_.region(), engine_.account()};
+  return Json{{"Arn", events::Arn(origin, "scheduler", "schedule-group", name)},
               {"CreationDate", epoch},
               {"LastModificationDate", epoch},
               {"Name", name},

@@ -3,6 +3,8 @@
 #include <cctype>
 
 #include "engine/engine.h"
+#include "engine/observability.h"
+#include "events/event_codec.h"
 
 namespace nightshift::engine {
 namespace {
@@ -26,11 +28,11 @@ Status ValidateName(const std::string& field, const std::string& name) {
 }  // namespace
 
 std::string Engine::Arn(const std::string& resource_type, const std::string& name) const {
-  return "arn:aws:batch:" + options_.region + ":" + options_.account + ":" + resource_type + "/" + name;
+  return events::Arn(observe_->origin, "batch", resource_type, name);
 }
 
 std::string Engine::NameFromArn(const std::string& name_or_arn, const std::string& resource_type) const {
-  const std::string prefix = "arn:aws:batch:" + options_.region + ":" + options_.account + ":" + resource_type + "/";
+  const std::string prefix = Arn(resource_type, "");
   if (name_or_arn.rfind(prefix, 0) == 0) return name_or_arn.substr(prefix.size());
   // Accept ARNs of any region/account the client may have composed itself.
   if (name_or_arn.rfind("arn:", 0) == 0) {

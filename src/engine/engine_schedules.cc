@@ -9,6 +9,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "engine/observability.h"
+#include "events/event_codec.h"
+
 namespace nightshift::engine {
 namespace {
 
@@ -105,7 +108,7 @@ std::vector<const core::Schedule*> Engine::Schedules() const {
 Result<core::Schedule> Engine::CreateSchedule(core::Schedule s) {
   if (s.group.empty()) s.group = core::kDefaultScheduleGroup;
   const TimeMs now = Now();
-  s.arn = "arn:aws:scheduler:" + options_.region + ":" + options_.account + ":schedule/" + s.group + "/" + s.name;
+  s.arn = events::Arn(observe_->origin, "scheduler", "schedule", s.group + "/" + s.name);
   s.created_at = s.modified_at = now;
   s.anchor = s.start_date.value_or(now);
   // Fires before creation or StartDate are not made up for.

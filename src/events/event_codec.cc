@@ -17,19 +17,6 @@ void SetTime(Json& j, const char* key, TimeMs t) {
   if (t > 0) j[key] = t;
 }
 
-// arn:aws:<service>:<region>:<account>:<kind>/<name>, built in one allocation (three per job
-// event).
-std::string Arn(const EventOrigin& origin, std::string_view service, std::string_view kind,
-                std::string_view name) {
-  constexpr std::string_view kPrefix = "arn:aws:";
-  std::string arn;
-  arn.reserve(kPrefix.size() + service.size() + origin.region.size() + origin.account.size() +
-              kind.size() + name.size() + 4);
-  arn.append(kPrefix).append(service).append(1, ':').append(origin.region).append(1, ':');
-  arn.append(origin.account).append(1, ':').append(kind).append(1, '/').append(name);
-  return arn;
-}
-
 std::string_view EnvValue(const core::Job& job, std::string_view name) {
   if (!job.spec) return {};
   for (const core::EnvVar& v : job.spec->environment) {
@@ -141,6 +128,18 @@ void WriteJobDetail(JsonWriter& w, const core::Job& job, const core::JobTransiti
 }
 
 }  // namespace
+
+// Built in one allocation (three per job event).
+std::string Arn(const EventOrigin& origin, std::string_view service, std::string_view kind,
+                std::string_view name) {
+  constexpr std::string_view kPrefix = "arn:aws:";
+  std::string arn;
+  arn.reserve(kPrefix.size() + service.size() + origin.region.size() + origin.account.size() +
+              kind.size() + name.size() + 4);
+  arn.append(kPrefix).append(service).append(1, ':').append(origin.region).append(1, ':');
+  arn.append(origin.account).append(1, ':').append(kind).append(1, '/').append(name);
+  return arn;
+}
 
 std::string_view Name(ScheduleChange change) {
   switch (change) {

@@ -26,6 +26,10 @@ struct EventOrigin {
   std::string account = "000000000000";
 };
 
+// arn:aws:<service>:<region>:<account>:<kind>/<name>: every ARN nightshift writes.
+std::string Arn(const EventOrigin& origin, std::string_view service, std::string_view kind,
+                std::string_view name);
+
 // A change of a schedule itself (not a fire).
 enum class ScheduleChange { kCreated, kUpdated, kPaused, kResumed, kDeleted };
 std::string_view Name(ScheduleChange change);  // CREATED | UPDATED | PAUSED | RESUMED | DELETED
