@@ -170,6 +170,24 @@ Result<int64_t> Database::PragmaInt(const std::string& pragma) {
 
 bool Database::InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
+Result<Database::WalProgress> Database::CheckpointPassive() {
+  WalProgress progress;
+  int rc = sqlite3_wal_checkpoint_v2(db_.get(), "main", SQLITE_CHECKPOINT_PASSIVE,
+                                     &progress.log_frames, &progress.copied_frames);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, db_.get(), "checkpoint");
+  return progress;
+}
+
+void Database::TrackWalFrames(int* frames) {
+  sqlite3_wal_hook(
+      db_.get(),
+      [](void* target, sqlite3*, const char*, int wal_frames) {
+        *static_cast<int*>(target) = wal_frames;
+        return SQLITE_OK;
+      },
+      frames);
+}
+
 Result<WriteTransaction> WriteTransaction::Begin(Database& db) {
   NS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   return WriteTransaction(db);

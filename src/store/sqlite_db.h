@@ -114,6 +114,20 @@ class Database {
   Result<int64_t> PragmaInt(const std::string& pragma);
   // True while a transaction is open on this connection.
   bool InTransaction() const;
+
+  // The write-ahead log's size and how much of it is in the database file, in frames (pages).
+  struct WalProgress {
+    int log_frames = 0;
+    int copied_frames = 0;
+  };
+  // A PASSIVE checkpoint: copies into the database file every frame of the WAL that no reader
+  // still needs, without waiting for (or blocking) a writer or a reader. Errors: see
+  // SqliteStatus; kUnavailable ("... database is locked") when another checkpoint is running.
+  Result<WalProgress> CheckpointPassive();
+  // After each commit on this connection, sqlite writes the WAL's size in frames to `*frames`,
+  // which must outlive the connection or the next call. This replaces sqlite's automatic
+  // checkpoints (PRAGMA wal_autocheckpoint): the caller runs them.
+  void TrackWalFrames(int* frames);
   // The extended sqlite result code of the last failed Exec, SQLITE_OK if none failed yet.
   int last_exec_error() const { return last_exec_error_; }
 

@@ -88,12 +88,12 @@ Status Configure(Database& db, const std::string& path, const SqliteStore::Optio
   // SubmitJob ~11 % more server CPU with 64 MiB (bench/batch_bench.py submit).
   // journal_size_limit: a huge batch (an array of 100,000 children) grows the WAL; truncate it
   // back after checkpoints. Foreign keys stay off: a job outlives its queue in the history.
-  // wal_autocheckpoint: the commit that fills the WAL copies it into the file, in the writer's
-  // time; with 10,000 pages (40 MiB) instead of sqlite's 1,000 that happens a tenth as often and
-  // copies each hot page (an index's last leaf, rewritten by every commit) once per ten times
-  // as many commits. Measured: a commit of SubmitJob's load takes ~480 us instead of ~560 us,
-  // and SubmitJob/s rose ~3 % (alternating 10-s wrk runs, medians of 5). A restart after a crash
-  // reads the WAL back: 40 MiB at most.
+  // wal_autocheckpoint, for a store without background checkpoints (Options): the commit that
+  // fills the WAL copies it into the file, in the writer's time; with 10,000 pages (40 MiB)
+  // instead of sqlite's 1,000 that happens a tenth as often and copies each hot page (an index's
+  // last leaf, rewritten by every commit) once per ten times as many commits. Measured: a commit
+  // of SubmitJob's load takes ~480 us instead of ~560 us, and SubmitJob/s rose ~3 % (alternating
+  // 10-s wrk runs, medians of 5). A restart after a crash reads the WAL back: 40 MiB at most.
   return db.Exec(
       "PRAGMA synchronous = FULL; PRAGMA foreign_keys = OFF; PRAGMA cache_size = -16384; "
       "PRAGMA journal_size_limit = 67108864; PRAGMA temp_store = MEMORY; "
@@ -176,6 +176,10 @@ SqliteStore::~SqliteStore() {
   if (wal_fd_ >= 0) ::close(wal_fd_);
 }
 
+Checkpointer::Stats SqliteStore::checkpoint_stats() const {
+  return checkpointer_ != nullptr ? checkpointer_->stats() : Checkpointer::Stats();
+}
+
 Status SqliteStore::SyncCommitted() {
   if (wal_fd_ < 0) return Status::Unavailable("store " + path_ + ": write-ahead log not open");
   while (::fdatasync(wal_fd_) != 0) {
@@ -202,6 +206,13 @@ Result<std::unique_ptr<SqliteStore>> SqliteStore::Open(const std::string& path,
   store->wal_fd_ = ::open((path + "-wal").c_str(), O_RDONLY | O_CLOEXEC);
   if (store->wal_fd_ < 0) {
     return Status::Internal("cannot open " + path + "-wal: " + std::strerror(errno));
+  }
+  if (options.background_checkpoints) {
+    Result<std::unique_ptr<Checkpointer>> checkpointer =
+        Checkpointer::Start(path, options.vfs_name, options.checkpoints);
+    if (!checkpointer.ok()) return checkpointer.status();
+    store->checkpointer_ = std::move(checkpointer).value();
+    store->db_.TrackWalFrames(&store->wal_frames_);
   }
   store->reserve_bytes_ = options.reserve_bytes;
   // On a disk already full the store opens without its reserve, and says so when asked.
@@ -318,6 +329,10 @@ Status SqliteStore::CommitOnce(const WriteBatch& batch) {
   if (!txn.ok()) return txn.status();
   NS_RETURN_IF_ERROR(WriteBatchContents(batch));  // on error, txn's destructor rolls back
   Status status = txn->Commit();
+  if (status.ok() && checkpointer_ != nullptr && checkpointer_->AfterCommit(wal_frames_)) {
+    // A failure changes nothing: the frames stay in the WAL for the next pass.
+    (void)db_.CheckpointPassive();
+  }
   if (!txn->outcome_unknown()) return status;
   // This connection no longer sees the batch, but the file may hold it after a recovery. Any
   // later commit would build on a state that may not be the one on disk: stop here.

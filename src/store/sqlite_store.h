@@ -14,7 +14,9 @@
 // One process should own a store file at a time; sqlite's file locks keep a second writer from corrupting it
 // (its commits wait up to the busy timeout, then fail with kUnavailable) but not from acting on
 // stale in-memory state.
-// Ownership: the SqliteStore owns its connection; destroying it closes the file.
+// Checkpoints: a Checkpointer (checkpointer.h) copies the WAL into the database file on a
+// second connection and thread of its own, unless Options::background_checkpoints is off.
+// Ownership: the SqliteStore owns its connections; destroying it closes the file.
 #pragma once
 
 #include <atomic>
@@ -25,6 +27,7 @@
 #include <unordered_map>
 
 #include "store/access_tables.h"
+#include "store/checkpointer.h"
 #include "store/events_table.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
@@ -43,6 +46,10 @@ class SqliteStore final : public Store {
     // Space set aside beside the store (`<path>-reserve`) and given up when the disk fills, so
     // that the commit in progress, whose callers are waiting for it, is still stored; 0: none.
     int64_t reserve_bytes = 8 << 20;
+    // Whether the WAL is copied into the file by a Checkpointer (checkpointer.h) rather than by
+    // sqlite inside the commit that fills it, and when.
+    bool background_checkpoints = true;
+    Checkpointer::Options checkpoints;
   };
 
   // Opens the store at `path`, creating the file and its parent directories if missing, and
@@ -133,6 +140,9 @@ class SqliteStore final : public Store {
 
   const std::string& path() const { return path_; }
 
+  // Passes of the background checkpointer; all zero without one.
+  Checkpointer::Stats checkpoint_stats() const;
+
  private:
   struct Statements;
 
@@ -172,6 +182,8 @@ class SqliteStore final : public Store {
   Durability durability_ = Durability::kPowerLoss;  // matches the PRAGMA set at open
   int wal_fd_ = -1;  // the -wal file, for SyncCommitted; written only in Open and the destructor
   Status writes_refused_;   // set once a commit's outcome is unknown; see Commit
+  int wal_frames_ = 0;      // the WAL's size after the last commit, written by sqlite (guarded by mu_)
+  std::unique_ptr<Checkpointer> checkpointer_;  // null without background checkpoints
   int64_t reserve_bytes_ = 0;
   std::atomic<bool> reserve_used_{false};  // a commit gave the reserve up and it is not back yet
 };

@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -481,6 +482,69 @@ TEST(SqliteStoreTest, FailedSyncLeavesTheBatchAllOrNothingAndStopsWrites) {
     ASSERT_NE(reopened, nullptr);
     EXPECT_TRUE(reopened->Commit({.jobs = {MakeJob("next", "q", 1)}}).ok());
   }
+}
+
+// Commits batches of `jobs_per_batch` until `done(stats)` or, failing that, for 60 s; the
+// number of jobs committed.
+template <typename Done>
+int CommitUntil(SqliteStore& store, int jobs_per_batch, Done done) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  int committed = 0;
+  while (!done(store.checkpoint_stats()) && std::chrono::steady_clock::now() < deadline) {
+    Status status = store.Commit(BigBatch("b" + std::to_string(committed) + "-", jobs_per_batch));
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    if (!status.ok()) break;
+    committed += jobs_per_batch;
+  }
+  return committed;
+}
+
+// The limit is out of reach, so only the checkpointer's passes (and the short copies of the tail
+// they leave the writer) can let the WAL start over; without them it only grows.
+TEST(SqliteStoreTest, BackgroundPassesLetTheWalStartOver) {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.checkpoints = {.start_frames = 64, .tail_frames = 256, .limit_frames = 1 << 30};
+  int committed = 0;
+  {
+    auto store = OpenOrDie(dir.File("s.db"), options);
+    committed = CommitUntil(*store, 20, [](const Checkpointer::Stats& stats) {
+      return stats.wal_restarts >= 3;
+    });
+    Checkpointer::Stats stats = store->checkpoint_stats();
+    EXPECT_GE(stats.wal_restarts, 3);
+    EXPECT_GE(stats.passes, 3);
+    EXPECT_EQ(stats.failed_passes, 0) << stats.last_error;
+    EXPECT_TRUE(store->CheckIntegrity().ok());
+  }
+  auto store = OpenOrDie(dir.File("s.db"), options);
+  EXPECT_EQ(ActiveIds(*store).size(), static_cast<size_t>(committed));
+}
+
+// With no pass ever due, the writer copies the WAL itself at the limit, as sqlite would.
+TEST(SqliteStoreTest, TheWriterCheckpointsAtTheLimit) {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.checkpoints = {.start_frames = 1 << 30, .tail_frames = 0, .limit_frames = 64};
+  auto store = OpenOrDie(dir.File("s.db"), options);
+  int committed = CommitUntil(*store, 20, [](const Checkpointer::Stats& stats) {
+    return stats.wal_restarts >= 2;
+  });
+  Checkpointer::Stats stats = store->checkpoint_stats();
+  EXPECT_GE(stats.wal_restarts, 2);
+  EXPECT_GE(stats.writer_checkpoints, 2);
+  EXPECT_EQ(stats.passes, 0);
+  EXPECT_EQ(ActiveIds(*store).size(), static_cast<size_t>(committed));
+}
+
+TEST(SqliteStoreTest, WithoutBackgroundCheckpointsThereAreNoStats) {
+  TempDir dir;
+  SqliteStore::Options options;
+  options.background_checkpoints = false;
+  auto store = OpenOrDie(dir.File("s.db"), options);
+  ASSERT_TRUE(store->Commit(BigBatch("j", 100)).ok());
+  Checkpointer::Stats stats = store->checkpoint_stats();
+  EXPECT_EQ(stats.passes + stats.writer_checkpoints + stats.wal_restarts, 0);
 }
 
 TEST(SqliteStoreTest, CheckIntegrityPassesOnAHealthyStore) {
