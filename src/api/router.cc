@@ -132,6 +132,7 @@ void Router::Dispatch(const HttpRequest& request, const Respond& respond) {
 void Router::Metrics(const RouteCall& call, const Respond& respond) {
   HttpResponse text;
   text.content_type = metrics::kTextContentType;
+  engine_.RefreshStoreMetrics();
   text.body = metrics::RenderText(engine_.metrics().registry());
   respond(std::move(text));
 }

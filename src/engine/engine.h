@@ -292,6 +292,8 @@ class Engine {
   std::map<std::pair<std::string, core::JobState>, int> ActiveJobCounts() const { return scheduler_.CountActive(); }
   // Top-level jobs per (queue, state) as committed (the store may lag the live state by one turn).
   Result<std::vector<store::JobCount>> CountJobs() { return store_.CountJobs(); }
+  // The store's write-ahead log now, into metrics(): before a scrape.
+  void RefreshStoreMetrics();
 
   std::string Arn(const std::string& resource_type, const std::string& name) const;
   TimeMs Now() const { return clock_.NowMs(); }

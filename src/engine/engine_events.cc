@@ -211,4 +211,8 @@ Result<std::vector<core::WebhookDelivery>> Engine::ListDeliveries(const std::str
 
 EngineMetrics& Engine::metrics() { return observe_->metrics; }
 
+void Engine::RefreshStoreMetrics() {
+  if (std::optional<store::WalStats> wal = store_.GetWalStats()) observe_->metrics.OnWalStats(*wal);
+}
+
 }  // namespace nightshift::engine

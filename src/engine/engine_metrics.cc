@@ -5,6 +5,11 @@
 namespace nightshift::engine {
 namespace {
 
+// A counter that mirrors a total kept elsewhere.
+void CountUpTo(metrics::Counter& counter, int64_t total) {
+  counter.Inc(static_cast<double>(total) - counter.value());
+}
+
 constexpr size_t kEndedKept = 65'536;
 
 double Seconds(int64_t ms) { return static_cast<double>(ms) / 1000.0; }
@@ -60,6 +65,16 @@ EngineMetrics::EngineMetrics() {
                          .AddHistogram("nightshift_store_commit_latency_seconds",
                                        "One loop turn's store transaction", {}, LatencyBuckets())
                          .With({});
+  wal_pages_ = &registry_.AddGauge("nightshift_store_wal_pages",
+                                   "Pages in the store's write-ahead log after the last commit");
+  checkpoints_ = &registry_.AddCounter(
+      "nightshift_store_checkpoints_total",
+      "Copies of the write-ahead log into the store's file, by who ran them (background: beside "
+      "the writer; writer: between two commits)",
+      {"by"});
+  failed_checkpoints_ = &registry_.AddCounter(
+      "nightshift_store_checkpoint_failures_total",
+      "Background checkpoints that failed (the write-ahead log keeps their pages)");
   running_processes_ =
       &registry_.AddGauge("nightshift_running_processes", "Attempts in state RUNNING").With({});
   events_recorded_ =
@@ -154,6 +169,13 @@ void EngineMetrics::OnFire(const core::Fire& fire) {
 void EngineMetrics::OnCommit(int64_t duration_us, size_t events) {
   commit_latency_->Observe(static_cast<double>(duration_us) / 1e6);
   events_recorded_->Inc(static_cast<double>(events));
+}
+
+void EngineMetrics::OnWalStats(const store::WalStats& wal) {
+  wal_pages_->With({}).Set(static_cast<double>(wal.pages));
+  CountUpTo(checkpoints_->With({"background"}), wal.background_checkpoints);
+  CountUpTo(checkpoints_->With({"writer"}), wal.writer_checkpoints);
+  CountUpTo(failed_checkpoints_->With({}), wal.failed_checkpoints);
 }
 
 void EngineMetrics::OnDelivery(const core::WebhookDelivery& delivery) {

@@ -20,6 +20,7 @@
 #include "core/webhook.h"
 #include "metrics/registry.h"
 #include "metrics/throughput.h"
+#include "store/store.h"
 
 namespace nightshift::engine {
 
@@ -37,6 +38,8 @@ class EngineMetrics {
   void OnTransition(const core::Job& job, const core::JobTransition& t);
   void OnFire(const core::Fire& fire);
   void OnCommit(int64_t duration_us, size_t events);
+  // The store's write-ahead log as it is now (Store::GetWalStats), before each scrape.
+  void OnWalStats(const store::WalStats& wal);
   void OnEventsPublished(size_t count) { events_published_->Inc(static_cast<double>(count)); }
   void OnDelivery(const core::WebhookDelivery& delivery);
   // One API request: its route template (e.g. "/api/v1/runs/{id}"), method and HTTP status.
@@ -61,6 +64,9 @@ class EngineMetrics {
   metrics::Histogram* fire_lateness_;
   metrics::Family<metrics::Counter>* fires_;
   metrics::Histogram* commit_latency_;
+  metrics::Family<metrics::Gauge>* wal_pages_;
+  metrics::Family<metrics::Counter>* checkpoints_;
+  metrics::Family<metrics::Counter>* failed_checkpoints_;
   metrics::Gauge* running_processes_;
   metrics::Counter* events_recorded_;
   metrics::Counter* events_published_;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <map>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -63,6 +64,32 @@ TEST(EngineMetricsTest, AnArrayChildWaitsForItsPartnerChild) {
   BecomeRunnable(m, "array:3", "partner", 1'500, 3);
   EXPECT_EQ(DependencyLatency(m).count(), 1u);
   EXPECT_DOUBLE_EQ(DependencyLatency(m).sum(), 0.5);
+}
+
+// The store keeps totals; the counters follow them instead of adding them up at each scrape.
+TEST(EngineMetricsTest, WalStatsSetTheGaugeAndFollowTheStoresTotals) {
+  EngineMetrics m;
+  m.OnWalStats({.pages = 120, .background_checkpoints = 2, .writer_checkpoints = 1});
+  m.OnWalStats({.pages = 40, .background_checkpoints = 5, .writer_checkpoints = 3,
+                .failed_checkpoints = 1});
+  std::map<std::string, double> values;
+  for (const auto& family : m.registry().families()) {
+    const std::string& name = family->name();
+    if (name == "nightshift_store_wal_pages") {
+      values[name] = static_cast<const metrics::Family<metrics::Gauge>&>(*family).cells().at({}).value();
+    } else if (name == "nightshift_store_checkpoints_total" ||
+               name == "nightshift_store_checkpoint_failures_total") {
+      for (const auto& [labels, cell] :
+           static_cast<const metrics::Family<metrics::Counter>&>(*family).cells()) {
+        values[labels.empty() ? name : name + "/" + labels[0]] = cell.value();
+      }
+    }
+  }
+  EXPECT_EQ(values, (std::map<std::string, double>{
+                        {"nightshift_store_wal_pages", 40},
+                        {"nightshift_store_checkpoints_total/background", 5},
+                        {"nightshift_store_checkpoints_total/writer", 3},
+                        {"nightshift_store_checkpoint_failures_total", 1}}));
 }
 
 }  // namespace

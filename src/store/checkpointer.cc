@@ -31,11 +31,11 @@ bool Checkpointer::AfterCommit(int wal_frames) {
   bool writer_copies = false;
   {
     std::lock_guard lock(mu_);
-    if (wal_frames < last_wal_frames_) {
+    if (wal_frames < stats_.wal_frames) {
       ++stats_.wal_restarts;
       passes_since_restart_ = 0;
     }
-    last_wal_frames_ = wal_frames;
+    stats_.wal_frames = wal_frames;
     if (pass_ended_) {
       pass_ended_ = false;
       // A pass copies the frames committed before it began. When no commit came during the

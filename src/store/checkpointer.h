@@ -52,6 +52,7 @@ class Checkpointer {
     int64_t failed_passes = 0;       // of which failed; last_error says why
     int64_t writer_checkpoints = 0;  // times AfterCommit asked the writer to checkpoint
     int64_t wal_restarts = 0;        // commits that started the WAL over from its beginning
+    int wal_frames = 0;              // in the WAL after the last commit
     std::string last_error;
   };
 
@@ -85,7 +86,6 @@ class Checkpointer {
   // Set when a pass ends, cleared by the next AfterCommit: where that pass left the WAL.
   bool pass_ended_ = false;
   Database::WalProgress last_pass_;
-  int last_wal_frames_ = 0;  // as the previous AfterCommit saw it
   int passes_since_restart_ = 0;  // passes that ended since the WAL last started over
   Stats stats_;
 

@@ -180,6 +180,15 @@ Checkpointer::Stats SqliteStore::checkpoint_stats() const {
   return checkpointer_ != nullptr ? checkpointer_->stats() : Checkpointer::Stats();
 }
 
+std::optional<WalStats> SqliteStore::GetWalStats() {
+  if (checkpointer_ == nullptr) return std::nullopt;
+  Checkpointer::Stats stats = checkpointer_->stats();
+  return WalStats{.pages = stats.wal_frames,
+                  .background_checkpoints = stats.passes,
+                  .writer_checkpoints = stats.writer_checkpoints,
+                  .failed_checkpoints = stats.failed_passes};
+}
+
 Status SqliteStore::SyncCommitted() {
   if (wal_fd_ < 0) return Status::Unavailable("store " + path_ + ": write-ahead log not open");
   while (::fdatasync(wal_fd_) != 0) {

@@ -142,6 +142,8 @@ class SqliteStore final : public Store {
 
   // Passes of the background checkpointer; all zero without one.
   Checkpointer::Stats checkpoint_stats() const;
+  // From checkpoint_stats(); nullopt without background checkpoints.
+  std::optional<WalStats> GetWalStats() override;
 
  private:
   struct Statements;

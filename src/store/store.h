@@ -159,6 +159,14 @@ struct AuditQuery {
   std::string page_token;  // from a previous AuditPage; empty = first page
 };
 
+// The upkeep of a write-ahead log, for metrics (see SqliteStore and checkpointer.h).
+struct WalStats {
+  int64_t pages = 0;                   // in the WAL after the last commit
+  int64_t background_checkpoints = 0;  // passes run beside the writer
+  int64_t writer_checkpoints = 0;      // run by the writer itself, between commits
+  int64_t failed_checkpoints = 0;      // background passes that failed (the WAL keeps the frames)
+};
+
 struct AuditPage {
   std::vector<auth::AuditRecord> records;  // newest first (seq descending)
   std::string next_token;                  // empty = last page
@@ -184,6 +192,10 @@ class Store {
   // instead of accepting what it may not be able to store. Each call checks again. Called on the
   // reading thread; it must not wait for a Commit in progress.
   [[nodiscard]] virtual Status SpaceForWrites() { return Status::Ok(); }
+
+  // nullopt for a store without a write-ahead log of its own to look after. Called on the reading
+  // thread; it must not wait for a Commit in progress.
+  virtual std::optional<WalStats> GetWalStats() { return std::nullopt; }
 
   virtual Result<std::optional<core::Job>> GetJob(const std::string& id) = 0;
   virtual Result<JobPage> ListJobs(const JobQuery& query) = 0;

@@ -342,6 +342,9 @@ def test_metrics_parse_with_the_prometheus_parser(server, workdir):
                        ("nightshift_schedule_fire_lateness_seconds", "histogram"),
                        ("nightshift_schedule_fires", "counter"),
                        ("nightshift_store_commit_latency_seconds", "histogram"),
+                       ("nightshift_store_wal_pages", "gauge"),
+                       ("nightshift_store_checkpoints", "counter"),
+                       ("nightshift_store_checkpoint_failures", "counter"),
                        ("nightshift_running_processes", "gauge"),
                        ("nightshift_events_committed", "counter"),
                        ("nightshift_webhook_deliveries", "counter"),
@@ -356,6 +359,8 @@ def test_metrics_parse_with_the_prometheus_parser(server, workdir):
         return None
 
     assert sample("nightshift_job_transitions", "_total", **{"from": "RUNNING", "to": "SUCCEEDED"}) == 2
+    assert sample("nightshift_store_wal_pages", "") > 0  # the commits above are in the WAL
+    assert sample("nightshift_store_checkpoint_failures", "_total") == 0
     assert sample("nightshift_job_transitions", "_total", **{"from": "PENDING", "to": "RUNNABLE"}) == 1
     assert sample("nightshift_dispatch_latency_seconds", "_count") == 2
     assert sample("nightshift_dependency_latency_seconds", "_count") == 1
