@@ -187,7 +187,7 @@ def bench_graph(binary, name, jobs, runs, tmp, per):
 def bench_submit(binary, runs, tmp, duration=10):
     if not shutil.which("wrk"):
         return ["| SubmitJob/s, 32 connections | nightshift | wrk not installed | | |"]
-    rates = []
+    rates, p99s = [], []
     for _ in range(runs):
         data = tempfile.mkdtemp(dir=tmp)
         s = Server(binary, data)
@@ -201,19 +201,28 @@ def bench_submit(binary, runs, tmp, duration=10):
                         'wrk.body = \'{"jobName": "w", "jobQueue": "default", "jobDefinition": "true"}\'\n'
                         'done = function(summary, latency, requests)\n'
                         '  io.write(string.format("non2xx=%d\\n", summary.errors.status))\nend\n')
-            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "-s", script,
+            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", script,
                                   f"http://127.0.0.1:{s.port}/v1/submitjob"], capture_output=True, text=True).stdout
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             errors = int(re.search(r"non2xx=(\d+)", out).group(1))
             if errors:
                 raise RuntimeError(f"{errors} submissions failed:\n{out}")
             rates.append(rate)
+            p99s.append(wrk_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)))
         finally:
             s.stop()
             shutil.rmtree(data, ignore_errors=True)
     med, spread = median_spread(rates)
     return [f"| SubmitJob/s, 32 keep-alive connections | nightshift | {med:,.0f}/s | ±{spread / 2:,.0f} | "
-            f"{med / 50:,.0f}× AWS's 50/s throttle |"]
+            f"{med / 50:,.0f}× AWS's 50/s throttle |",
+            f"| SubmitJob p99 latency at that load | nightshift | {statistics.median(p99s):.1f} ms | "
+            f"{min(p99s):.1f}–{max(p99s):.1f} ms | |"]
+
+
+def wrk_ms(text):
+    """A wrk latency ("812.00us", "3.52ms", "1.02s") in milliseconds."""
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * {"us": 1e-3, "ms": 1.0, "s": 1e3, "m": 60e3}[unit]
 
 
 def main():
