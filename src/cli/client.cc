@@ -12,9 +12,12 @@
 
 #include <cctype>
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <variant>
 
 #include "api/aws_error.h"
@@ -307,6 +310,18 @@ Status Stream(const ClientOptions& options, const std::string& path,
     }
     if (!*more) return Status::Ok();
   }
+}
+
+Result<std::string> ReadInputFile(const std::string& path) {
+  std::error_code ignored;
+  if (std::filesystem::is_directory(path, ignored)) {
+    return Status::InvalidArgument("cannot read " + path + ": it is a directory");
+  }
+  std::ifstream in(path);
+  std::stringstream text;
+  if (in) text << in.rdbuf();
+  if (!in || in.bad()) return Status::InvalidArgument("cannot read " + path);
+  return text.str();
 }
 
 int ReportError(const Status& status) {

@@ -63,4 +63,7 @@ Status Stream(const ClientOptions& options, const std::string& path,
 // input and unknown objects, 1 when the thing failed (server unreachable or failing, a conflict).
 int ReportError(const Status& status);
 
+// The whole of a file given on the command line. Errors: kInvalidArgument ("cannot read PATH").
+Result<std::string> ReadInputFile(const std::string& path);
+
 }  // namespace nightshift::cli

@@ -3,7 +3,6 @@
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/output.h"
 #include "cli/table.h"
+#include "pipeline/spec.h"
 
 namespace nightshift::cli {
 namespace {
@@ -53,12 +53,10 @@ Command ApplyVerb() {
             app.add_option("file", f->name, "Pipeline file (YAML or JSON)")->required();
             AddClientFlags(app, f->client);
             return [f] {
-              std::ifstream in(f->name);
-              if (!in) return ReportError(Status::InvalidArgument("cannot read " + f->name));
-              std::stringstream text;
-              text << in.rdbuf();
+              Result<std::string> text = ReadInputFile(f->name);
+              if (!text.ok()) return ReportError(text.status());
               const std::string dir = std::filesystem::absolute(f->name).parent_path().string();
-              Result<Json> answer = Call(f->client, "POST", kPipelinesPath, Json{{"source", text.str()}, {"base_dir", dir}}.dump());
+              Result<Json> answer = Call(f->client, "POST", kPipelinesPath, Json{{"source", *text}, {"base_dir", dir}}.dump());
               if (!answer.ok()) {
                 // Every problem of the file as "file:line:col: message", as compilers print them.
                 std::istringstream lines(answer.status().message());
@@ -75,6 +73,66 @@ Command ApplyVerb() {
                           << ((*answer)["changed"].get<bool>() ? " applied" : " unchanged") << "\n";
               }
               return 0;
+            };
+          }};
+}
+
+// Offline: what a server's apply would find in the file itself. The queues and job definitions
+// it names are checked when it is applied.
+Command ValidateVerb() {
+  return {"validate",
+          "Check pipeline files without a server: every problem of each, with its line and column",
+          [](CLI::App& app) -> std::function<int()> {
+            auto files = std::make_shared<std::vector<std::string>>();
+            auto output = std::make_shared<std::string>("table");
+            app.add_option("files", *files, "Pipeline files (YAML or JSON)")->required();
+            app.add_option("-o,--output", *output, "Output format")
+                ->check(CLI::IsMember({"table", "json"}))
+                ->capture_default_str();
+            return [files, output] {
+              Json report = Json::array();
+              bool all_valid = true;
+              for (const std::string& file : *files) {
+                Json entry = {{"file", file}, {"valid", false}, {"problems", Json::array()}};
+                Result<std::string> text = ReadInputFile(file);
+                pipeline::ParseResult parsed;
+                if (!text.ok()) {
+                  parsed.problems.push_back({{}, text.status().message()});
+                } else {
+                  parsed = pipeline::ParsePipeline(*text);
+                }
+                for (const pipeline::Problem& p : parsed.problems) {
+                  entry["problems"].push_back(
+                      {{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
+                }
+                if (parsed.spec) {
+                  entry["valid"] = true;
+                  entry["pipeline"] = parsed.spec->name;
+                  entry["steps"] = parsed.spec->steps.size();
+                  if (parsed.spec->schedule) {
+                    entry["schedule"] = {{"expression", parsed.spec->schedule->expression},
+                                         {"timezone", parsed.spec->schedule->timezone}};
+                  }
+                }
+                all_valid = all_valid && parsed.spec.has_value();
+                if (*output == "json") {
+                  report.push_back(std::move(entry));
+                } else if (!text.ok()) {
+                  std::cerr << file << ": " << text.status().message() << "\n";
+                } else if (!parsed.spec) {
+                  std::cerr << pipeline::FormatProblems(file, parsed.problems);
+                } else {
+                  std::cout << file << ": pipeline " << parsed.spec->name << ", "
+                            << parsed.spec->steps.size() << " steps";
+                  if (parsed.spec->schedule) {
+                    std::cout << ", schedule '" << parsed.spec->schedule->expression << "' "
+                              << parsed.spec->schedule->timezone;
+                  }
+                  std::cout << ": valid\n";
+                }
+              }
+              if (*output == "json") std::cout << report.dump(2) << "\n";
+              return all_valid ? 0 : 2;
             };
           }};
 }
@@ -212,7 +270,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
 Command PipelineCommand() {
   return {.name = "pipeline",
           .help = "Apply pipeline files and manage their runs on a server",
-          .verbs = {ApplyVerb(), PipelineListVerb(), PipelineShowVerb(), PipelineDeleteVerb(), RunVerb(), RunsVerb(),
+          .verbs = {ApplyVerb(), ValidateVerb(), PipelineListVerb(), PipelineShowVerb(), PipelineDeleteVerb(), RunVerb(), RunsVerb(),
                     RunActionVerb("status", "Show a run and its steps"),
                     RunActionVerb("cancel", "Cancel a run: its unfinished steps are stopped"),
                     RunActionVerb("rerun", "Rerun a failed run from the point of failure (--from-failure)")}};

@@ -5,7 +5,6 @@
 #include <CLI/CLI.hpp>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <sstream>
@@ -40,11 +39,9 @@ Result<std::map<std::string, std::string>> ParseParams(const std::vector<std::st
 Result<RunInput> ReadInput(const RunFlags& flags) {
   RunInput input;
   input.file = flags.file;
-  std::ifstream in(flags.file);
-  if (!in) return Status::InvalidArgument("cannot read " + flags.file);
-  std::stringstream text;
-  text << in.rdbuf();
-  input.source = text.str();
+  Result<std::string> source = ReadInputFile(flags.file);
+  if (!source.ok()) return source.status();
+  input.source = std::move(source).value();
   std::error_code ec;
   const std::filesystem::path absolute = std::filesystem::absolute(flags.file, ec);
   if (ec) return Status::InvalidArgument("cannot resolve " + flags.file + ": " + ec.message());

@@ -207,6 +207,50 @@ def test_invalid_file_exits_2_listing_every_problem_with_its_position(workdir):
     assert not os.path.exists(os.path.join(workdir, "data", "jobs"))
 
 
+def test_pipeline_validate_checks_files_without_a_server(workdir):
+    bad = write_pipeline(workdir, "bad.yaml", """\
+        name: bad
+        steps:
+          a: {command: ["true"], depends_on: [c]}
+          b: {comand: "true"}
+          c: {command: "echo {{ params.nope }}", depends_on: [a]}
+        """)
+
+    def validate(*args):
+        return subprocess.run([BINARY, "pipeline", "validate", *args], capture_output=True, text=True,
+                              timeout=60, stdin=subprocess.DEVNULL)
+
+    p = validate(EXAMPLE)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == f"{EXAMPLE}: pipeline nightly-etl, 3 steps, schedule '0 2 * * *' Europe/Berlin: valid\n"
+
+    # Every problem of every file, one line each with its position; a valid file beside them
+    # still says so, and the exit status is 2.
+    missing = os.path.join(workdir, "missing.yaml")
+    p = validate(bad, EXAMPLE, missing, workdir)
+    assert p.returncode == 2, p.stdout + p.stderr
+    assert p.stdout.startswith(f"{EXAMPLE}: pipeline nightly-etl")
+    lines = p.stderr.splitlines()
+    assert [line for line in lines if line.startswith(bad)] == [
+        f"{bad}:3:39: steps.a.depends_on[0]: cycle: a -> c -> a",
+        f"{bad}:4:3: steps.b: needs 'command' (what to run) or 'definition' (a registered job definition)",
+        f"{bad}:4:7: steps.b: unknown key 'comand' (did you mean 'command'?)",
+        f"{bad}:5:16: steps.c.command: placeholder '{{{{ params.nope }}}}' at offset 5: "
+        "no param 'nope' is declared in params"]
+    assert f"{missing}: cannot read {missing}" in lines
+    assert f"{workdir}: cannot read {workdir}: it is a directory" in lines
+
+    p = validate("--output", "json", bad, EXAMPLE)
+    assert p.returncode == 2
+    report = json.loads(p.stdout)
+    assert [(r["file"], r["valid"]) for r in report] == [(bad, False), (EXAMPLE, True)]
+    assert report[0]["problems"][0] == {"line": 3, "column": 39,
+                                        "message": "steps.a.depends_on[0]: cycle: a -> c -> a"}
+    assert report[1]["pipeline"] == "nightly-etl" and report[1]["steps"] == 3
+    assert report[1]["schedule"] == {"expression": "0 2 * * *", "timezone": "Europe/Berlin"}
+    assert report[1]["problems"] == []
+
+
 def test_example_runs_end_to_end_on_a_server(server, workdir):
     p = nightshift_run(EXAMPLE, *etl_args(workdir), "--server", server.url)
     assert p.returncode == 0, p.stdout + p.stderr + server.log()
