@@ -1,5 +1,6 @@
-// `nightshift pipeline ...`: apply pipeline files to a server, start and inspect runs, cancel and
-// rerun them, through the server's native API (/api/v1/pipelines, /api/v1/runs).
+// `nightshift pipeline ...`: check pipeline files without a server (validate); apply them to a
+// server, start and inspect runs, cancel and rerun them, through the server's native API
+// (/api/v1/pipelines, /api/v1/runs).
 #include <CLI/CLI.hpp>
 
 #include <filesystem>
@@ -269,7 +270,7 @@ Command RunActionVerb(const std::string& verb, const std::string& help) {
 
 Command PipelineCommand() {
   return {.name = "pipeline",
-          .help = "Apply pipeline files and manage their runs on a server",
+          .help = "Pipeline files: check them, apply them to a server, start and follow their runs",
           .verbs = {ApplyVerb(), ValidateVerb(), PipelineListVerb(), PipelineShowVerb(), PipelineDeleteVerb(), RunVerb(), RunsVerb(),
                     RunActionVerb("status", "Show a run and its steps"),
                     RunActionVerb("cancel", "Cancel a run: its unfinished steps are stopped"),
