@@ -2,8 +2,8 @@
 // so that the store's writer does not stop for it.
 //
 // Why: sqlite's automatic checkpoint runs inside the commit that fills the WAL. Under SubmitJob's
-// load that commit took 50-250 ms to copy 10,000 pages and fsync the file, and every caller
-// waiting for the writer waited with it.
+// load that commit took 10-50 ms (up to 250 ms with both cores busy) to copy 10,000 pages and
+// fsync the file, and every caller waiting for the writer waited with it.
 //
 // How: the writer reports the WAL's size after each commit (AfterCommit). Once it holds
 // `start_frames`, a pass runs here on a connection of its own, in PASSIVE mode: it copies every
