@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 
 #include "cli/client.h"
@@ -78,6 +79,58 @@ Command ApplyVerb() {
           }};
 }
 
+// One file as `pipeline validate` saw it: unreadable (read), or parsed.
+struct CheckedFile {
+  std::string file;
+  Status read;
+  pipeline::ParseResult parsed;
+};
+
+CheckedFile CheckFile(const std::string& file) {
+  CheckedFile checked{.file = file};
+  Result<std::string> text = ReadInputFile(file);
+  if (!text.ok()) {
+    checked.read = text.status();
+    checked.parsed.problems.push_back({{}, text.status().message()});
+  } else {
+    checked.parsed = pipeline::ParsePipeline(*text);
+  }
+  return checked;
+}
+
+// The problems in the shape the API answers them (api/pipelines_api.cc), and for a valid file
+// what it holds.
+Json CheckedFileJson(const CheckedFile& checked) {
+  const std::optional<pipeline::PipelineSpec>& spec = checked.parsed.spec;
+  Json entry = {{"file", checked.file}, {"valid", spec.has_value()}, {"problems", Json::array()}};
+  for (const pipeline::Problem& p : checked.parsed.problems) {
+    entry["problems"].push_back({{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
+  }
+  if (!spec) return entry;
+  entry["pipeline"] = spec->name;
+  entry["steps"] = spec->steps.size();
+  if (spec->schedule) {
+    entry["schedule"] = {{"expression", spec->schedule->expression}, {"timezone", spec->schedule->timezone}};
+  }
+  return entry;
+}
+
+// Problems on stderr as compilers print them; a valid file's summary on stdout.
+void PrintCheckedFile(const CheckedFile& checked) {
+  const std::optional<pipeline::PipelineSpec>& spec = checked.parsed.spec;
+  if (!checked.read.ok()) {
+    std::cerr << checked.file << ": " << checked.read.message() << "\n";
+  } else if (!spec) {
+    std::cerr << pipeline::FormatProblems(checked.file, checked.parsed.problems);
+  } else {
+    std::cout << checked.file << ": pipeline " << spec->name << ", " << spec->steps.size() << " steps";
+    if (spec->schedule) {
+      std::cout << ", schedule '" << spec->schedule->expression << "' " << spec->schedule->timezone;
+    }
+    std::cout << ": valid\n";
+  }
+}
+
 // Offline: what a server's apply would find in the file itself. The queues and job definitions
 // it names are checked when it is applied.
 Command ValidateVerb() {
@@ -94,42 +147,12 @@ Command ValidateVerb() {
               Json report = Json::array();
               bool all_valid = true;
               for (const std::string& file : *files) {
-                Json entry = {{"file", file}, {"valid", false}, {"problems", Json::array()}};
-                Result<std::string> text = ReadInputFile(file);
-                pipeline::ParseResult parsed;
-                if (!text.ok()) {
-                  parsed.problems.push_back({{}, text.status().message()});
-                } else {
-                  parsed = pipeline::ParsePipeline(*text);
-                }
-                for (const pipeline::Problem& p : parsed.problems) {
-                  entry["problems"].push_back(
-                      {{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
-                }
-                if (parsed.spec) {
-                  entry["valid"] = true;
-                  entry["pipeline"] = parsed.spec->name;
-                  entry["steps"] = parsed.spec->steps.size();
-                  if (parsed.spec->schedule) {
-                    entry["schedule"] = {{"expression", parsed.spec->schedule->expression},
-                                         {"timezone", parsed.spec->schedule->timezone}};
-                  }
-                }
-                all_valid = all_valid && parsed.spec.has_value();
+                CheckedFile checked = CheckFile(file);
+                all_valid = all_valid && checked.parsed.spec.has_value();
                 if (*output == "json") {
-                  report.push_back(std::move(entry));
-                } else if (!text.ok()) {
-                  std::cerr << file << ": " << text.status().message() << "\n";
-                } else if (!parsed.spec) {
-                  std::cerr << pipeline::FormatProblems(file, parsed.problems);
+                  report.push_back(CheckedFileJson(checked));
                 } else {
-                  std::cout << file << ": pipeline " << parsed.spec->name << ", "
-                            << parsed.spec->steps.size() << " steps";
-                  if (parsed.spec->schedule) {
-                    std::cout << ", schedule '" << parsed.spec->schedule->expression << "' "
-                              << parsed.spec->schedule->timezone;
-                  }
-                  std::cout << ": valid\n";
+                  PrintCheckedFile(checked);
                 }
               }
               if (*output == "json") std::cout << report.dump(2) << "\n";
