@@ -36,13 +36,12 @@ bool Checkpointer::AfterCommit(int wal_frames) {
       passes_since_restart_ = 0;
     }
     stats_.wal_frames = wal_frames;
-    if (pass_ended_) {
-      pass_ended_ = false;
+    if (std::optional<int> copied = std::exchange(ended_pass_copied_, std::nullopt)) {
       // A pass copies the frames committed before it began. When no commit came during the
       // pass, the one that reported wal_frames found the WAL all copied and started it over
       // (passes_since_restart_ is back to 0): nothing is left.
       if (passes_since_restart_ > 0) {
-        if (wal_frames - last_pass_.copied_frames <= options_.tail_frames ||
+        if (wal_frames - *copied <= options_.tail_frames ||
             passes_since_restart_ >= 2) {
           writer_copies = true;
         } else {
@@ -80,8 +79,7 @@ void Checkpointer::Run() {
     pass_running_ = false;
     ++stats_.passes;
     if (progress.ok()) {
-      last_pass_ = *progress;
-      pass_ended_ = true;
+      ended_pass_copied_ = progress->copied_frames;
       ++passes_since_restart_;
     } else {
       ++stats_.failed_passes;

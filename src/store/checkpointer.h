@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 
@@ -83,9 +84,8 @@ class Checkpointer {
   bool stopping_ = false;
   bool pass_wanted_ = false;
   bool pass_running_ = false;
-  // Set when a pass ends, cleared by the next AfterCommit: where that pass left the WAL.
-  bool pass_ended_ = false;
-  Database::WalProgress last_pass_;
+  // Set when a pass ends, taken by the next AfterCommit: the frames copied up to then.
+  std::optional<int> ended_pass_copied_;
   int passes_since_restart_ = 0;  // passes that ended since the WAL last started over
   Stats stats_;
 
