@@ -5,12 +5,13 @@
            the previous layer, fixed seed) on 2 vCPUs, vs GNU make -j2 and ninja -j2 on the same DAG.
            nightshift's time runs from the release of the DAG (its compute environment is enabled)
            to the last job's stoppedAt.
-  chain    a 1,000-job chain of `true`: time per link, vs make and ninja.
-  submit   durable SubmitJob/s over HTTP with 32 keep-alive connections (wrk), jobs held on a
-           disabled compute environment so that only submission is measured.
+  chain    a 1,000-job chain of `true`: time per link, vs make, ninja and a C loop starting one
+           process after the other (the floor).
+  submit   durable SubmitJob/s over HTTP with 32 keep-alive connections (wrk; --connections for
+           others), jobs held on a disabled compute environment so that only submission is measured.
 
 Prints one markdown row per figure: median and spread over --runs repetitions.
-Usage: bench/batch_bench.py [--build build] [--runs 3] [dag] [chain] [submit]
+Usage: bench/batch_bench.py [--build build] [--runs 3] [--connections 32] [dag] [chain] [submit]
 """
 import argparse
 import http.client
@@ -155,9 +156,9 @@ def run_nightshift(binary, jobs, tmp, details=None):
         s.stop()
 
 
-def raw_spawn_loop(build, n):
-    """The physical limit: posix_spawn + waitpid of `true`, two at a time (bench/spawn_loop.cc)."""
-    out = subprocess.run([os.path.join(build, "bench", "spawn_loop"), str(n), "2"], check=True,
+def raw_spawn_loop(build, n, parallel=2):
+    """The physical limit: posix_spawn + waitpid of `true`, `parallel` at a time (bench/spawn_loop.cc)."""
+    out = subprocess.run([os.path.join(build, "bench", "spawn_loop"), str(n), str(parallel)], check=True,
                          capture_output=True, text=True).stdout
     return float(out)
 
@@ -184,9 +185,9 @@ def bench_graph(binary, name, jobs, runs, tmp, per):
     return rows
 
 
-def bench_submit(binary, runs, tmp, duration=10):
+def bench_submit(binary, runs, tmp, connections=32, duration=10):
     if not shutil.which("wrk"):
-        return ["| SubmitJob/s, 32 connections | nightshift | wrk not installed | | |"]
+        return [f"| SubmitJob/s, {connections} connections | nightshift | wrk not installed | | |"]
     rates, p99s = [], []
     for _ in range(runs):
         data = tempfile.mkdtemp(dir=tmp)
@@ -201,7 +202,7 @@ def bench_submit(binary, runs, tmp, duration=10):
                         'wrk.body = \'{"jobName": "w", "jobQueue": "default", "jobDefinition": "true"}\'\n'
                         'done = function(summary, latency, requests)\n'
                         '  io.write(string.format("non2xx=%d\\n", summary.errors.status))\nend\n')
-            out = subprocess.run(["wrk", "-t2", "-c32", f"-d{duration}s", "--latency", "-s", script,
+            out = subprocess.run(["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script,
                                   f"http://127.0.0.1:{s.port}/v1/submitjob"], capture_output=True, text=True).stdout
             rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
             errors = int(re.search(r"non2xx=(\d+)", out).group(1))
@@ -213,7 +214,8 @@ def bench_submit(binary, runs, tmp, duration=10):
             s.stop()
             shutil.rmtree(data, ignore_errors=True)
     med, spread = median_spread(rates)
-    return [f"| SubmitJob/s, 32 keep-alive connections | nightshift | {med:,.0f}/s | ±{spread / 2:,.0f} | "
+    plural = "s" if connections != 1 else ""
+    return [f"| SubmitJob/s, {connections} keep-alive connection{plural} | nightshift | {med:,.0f}/s | ±{spread / 2:,.0f} | "
             f"{med / 50:,.0f}× AWS's 50/s throttle |",
             f"| SubmitJob p99 latency at that load | nightshift | {statistics.median(p99s):.1f} ms | "
             f"{min(p99s):.1f}–{max(p99s):.1f} ms | |"]
@@ -231,6 +233,8 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--data-root", default=None,
                     help="where the servers' data dirs go (default: the system temp dir; /dev/shm for tmpfs)")
+    ap.add_argument("--connections", default="32",
+                    help="submit: the wrk connections, or several (comma-separated) for one row each")
     ap.add_argument("which", nargs="*", default=["dag", "chain", "submit"])
     args = ap.parse_args()
     binary = os.path.join(args.build, "nightshift")
@@ -245,8 +249,14 @@ def main():
                         f"{med:.2f} s ({10000 / med:,.0f} jobs/s) | ±{spread / 2:.2f} s | |")
         if "chain" in args.which:
             rows += bench_graph(binary, "1,000-job chain", chain(), args.runs, tmp, "link")
+            # A link can be no shorter than starting and reaping one process.
+            raw = [raw_spawn_loop(args.build, 1000, parallel=1) for _ in range(args.runs)]
+            med, spread = median_spread(raw)
+            rows.append(f"| 1,000 × posix_spawn+wait of `true`, one at a time | raw loop (C, the physical limit) | "
+                        f"{med:.2f} ms/link ({med:.2f} s total) | ±{spread / 2:.2f} s | |")
         if "submit" in args.which:
-            rows += bench_submit(binary, args.runs, tmp)
+            for connections in (int(c) for c in args.connections.split(",")):
+                rows += bench_submit(binary, args.runs, tmp, connections)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n".join(rows))
