@@ -11,7 +11,8 @@
            others), jobs held on a disabled compute environment so that only submission is measured.
 
 Prints one markdown row per figure: median and spread over --runs repetitions.
-Usage: bench/batch_bench.py [--build build] [--runs 3] [--connections 32] [dag] [chain] [submit]
+Usage: bench/batch_bench.py [--build build] [--runs 3] [--connections 32] [--realtime-priority N]
+                            [dag] [chain] [submit]
 """
 import argparse
 import http.client
@@ -116,13 +117,13 @@ def run_snakemake(jobs, tmp):
     return time.monotonic() - t
 
 
-def run_nightshift(binary, jobs, tmp, details=None):
+def run_nightshift(binary, jobs, tmp, details=None, server_args=()):
     """Submits the DAG held on a disabled CE, enables it, returns seconds to the last stoppedAt.
     With a dict `details`, fills it with each job's description by name."""
     # The data dir is removed only at the end of the whole benchmark: mass deletions just before
     # a run make ext4 (without a journal, as on our machines) slow at allocating inodes.
     data = tempfile.mkdtemp(dir=tmp)
-    s = Server(binary, data)
+    s = Server(binary, data, extra_args=server_args)
     try:
         s.call("createcomputeenvironment", {"computeEnvironmentName": "bench", "type": "UNMANAGED",
                                             "unmanagedvCpus": 2, "state": "DISABLED"})
@@ -167,12 +168,12 @@ def median_spread(values):
     return statistics.median(values), (max(values) - min(values))
 
 
-def bench_graph(binary, name, jobs, runs, tmp, per):
+def bench_graph(binary, name, jobs, runs, tmp, per, server_args=()):
     results = {"nightshift": [], "make -j2": [], "ninja -j2": []}
     for _ in range(runs):
         results["make -j2"].append(run_make(jobs, tmp))
         results["ninja -j2"].append(run_ninja(jobs, tmp))
-        results["nightshift"].append(run_nightshift(binary, jobs, tmp))
+        results["nightshift"].append(run_nightshift(binary, jobs, tmp, server_args=server_args))
     ns, _ = median_spread(results["nightshift"])
     rows = []
     for tool, values in results.items():
@@ -185,13 +186,13 @@ def bench_graph(binary, name, jobs, runs, tmp, per):
     return rows
 
 
-def bench_submit(binary, runs, tmp, connections=32, duration=10):
+def bench_submit(binary, runs, tmp, connections=32, duration=10, server_args=()):
     if not shutil.which("wrk"):
         return [f"| SubmitJob/s, {connections} connections | nightshift | wrk not installed | | |"]
     rates, p99s = [], []
     for _ in range(runs):
         data = tempfile.mkdtemp(dir=tmp)
-        s = Server(binary, data)
+        s = Server(binary, data, extra_args=server_args)
         try:
             s.call("updatecomputeenvironment", {"computeEnvironment": "default", "state": "DISABLED"})
             s.call("registerjobdefinition", {"jobDefinitionName": "true", "type": "container",
@@ -235,20 +236,23 @@ def main():
                     help="where the servers' data dirs go (default: the system temp dir; /dev/shm for tmpfs)")
     ap.add_argument("--connections", default="32",
                     help="submit: the wrk connections, or several (comma-separated) for one row each")
+    ap.add_argument("--realtime-priority", type=int, default=0,
+                    help="run the servers with --realtime-priority N (SCHED_FIFO for their loop; needs root)")
     ap.add_argument("which", nargs="*", default=["dag", "chain", "submit"])
     args = ap.parse_args()
     binary = os.path.join(args.build, "nightshift")
+    server_args = ["--realtime-priority", str(args.realtime_priority)] if args.realtime_priority else []
     tmp = tempfile.mkdtemp(prefix="nightshift-bench-", dir=args.data_root)
     rows = ["| benchmark | tool | median | spread | nightshift ÷ tool |", "|---|---|---|---|---|"]
     try:
         if "dag" in args.which:
-            rows += bench_graph(binary, "10,000-job layered DAG", layered_dag(), args.runs, tmp, "job")
+            rows += bench_graph(binary, "10,000-job layered DAG", layered_dag(), args.runs, tmp, "job", server_args)
             raw = [raw_spawn_loop(args.build, 10000) for _ in range(args.runs)]
             med, spread = median_spread(raw)
             rows.append(f"| 10,000 × posix_spawn+wait of `true`, 2 at a time | raw loop (C, the physical limit) | "
                         f"{med:.2f} s ({10000 / med:,.0f} jobs/s) | ±{spread / 2:.2f} s | |")
         if "chain" in args.which:
-            rows += bench_graph(binary, "1,000-job chain", chain(), args.runs, tmp, "link")
+            rows += bench_graph(binary, "1,000-job chain", chain(), args.runs, tmp, "link", server_args)
             # A link can be no shorter than starting and reaping one process.
             raw = [raw_spawn_loop(args.build, 1000, parallel=1) for _ in range(args.runs)]
             med, spread = median_spread(raw)
@@ -256,7 +260,7 @@ def main():
                         f"{med:.2f} ms/link ({med:.2f} s total) | ±{spread / 2:.2f} s | |")
         if "submit" in args.which:
             for connections in (int(c) for c in args.connections.split(",")):
-                rows += bench_submit(binary, args.runs, tmp, connections)
+                rows += bench_submit(binary, args.runs, tmp, connections, server_args=server_args)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("\n".join(rows))
