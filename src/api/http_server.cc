@@ -12,6 +12,7 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <chrono>
@@ -184,12 +185,46 @@ class ChunkedStream final : public ResponseStream, public std::enable_shared_fro
   std::function<void()> on_closed_;
 };
 
+// The status line and headers of `r`: Server and Content-Type, then the handler's own (of two with
+// the same name, the later), then `framing`: the lines that say where the body ends, and the
+// blank line.
+std::string ResponseHead(const HttpResponse& r, std::string_view framing) {
+  std::string head = "HTTP/1.1 ";
+  head += std::to_string(r.status);
+  head += ' ';
+  const beast::string_view reason = http::obsolete_reason(static_cast<http::status>(r.status));
+  head.append(reason.data(), reason.size());
+  head += "\r\nServer: nightshift\r\nContent-Type: ";
+  head += r.content_type;
+  head += "\r\n";
+  for (auto it = r.headers.begin(); it != r.headers.end(); ++it) {
+    const auto same_name = [&](const auto& later) { return beast::iequals(later.first, it->first); };
+    if (std::any_of(std::next(it), r.headers.end(), same_name)) continue;
+    head += it->first;
+    head += ": ";
+    head += it->second;
+    head += "\r\n";
+  }
+  head += framing;
+  return head;
+}
+
 std::string StreamHead(const HttpResponse& r) {
-  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " +
-                     std::string(http::obsolete_reason(static_cast<http::status>(r.status))) +
-                     "\r\nServer: nightshift\r\nContent-Type: " + r.content_type + "\r\n";
-  for (const auto& [name, value] : r.headers) head += name + ": " + value + "\r\n";
-  return head + "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+  return ResponseHead(r, "Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n");
+}
+
+// A response whose body is in hand, head and body in one buffer: one write. (Given as two
+// buffers, a 41 KB body never reached a TLS client: asio's write over Beast's TLS stream.)
+std::string WholeResponse(HttpResponse r, bool keep_alive) {
+  std::string framing;
+  // A 1xx, 204 or 304 response has no body, and so no length (RFC 9110).
+  const bool bodyless = (r.status >= 100 && r.status < 200) || r.status == 204 || r.status == 304;
+  if (!bodyless) framing = "Content-Length: " + std::to_string(r.body.size()) + "\r\n";
+  if (!keep_alive) framing += "Connection: close\r\n";
+  framing += "\r\n";
+  std::string out = ResponseHead(r, framing);
+  if (!bodyless) out += r.body;
+  return out;
 }
 
 // One connection's exchanges, over a plain TCP stream or a TLS stream.
@@ -313,17 +348,9 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
       r.stream(stream);
       return;
     }
-    auto res = std::make_shared<http::response<http::string_body>>();
-    res->version(11);
-    res->result(static_cast<unsigned>(r.status));
-    res->set(http::field::server, "nightshift");
-    res->set(http::field::content_type, r.content_type);
-    for (auto& [name, value] : r.headers) res->set(name, value);
-    res->body() = std::move(r.body);
-    res->keep_alive(keep_alive_);
-    res->prepare_payload();
+    auto res = std::make_shared<std::string>(WholeResponse(std::move(r), keep_alive_));
     beast::get_lowest_layer(stream_).expires_after(kIdleTimeout);
-    http::async_write(stream_, *res, [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
+    asio::async_write(stream_, asio::buffer(*res), [self = this->shared_from_this(), res](beast::error_code ec, size_t) {
       if (ec || !self->keep_alive_) return self->Close();
       self->ReadNext();
     });
