@@ -26,8 +26,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
-// Everything runs on the one io_context: its own executor type, not asio's type-erased default,
-// spares a dispatch through any_executor on each operation and halves this file's compile time.
+// Everything runs on the one io_context. Its own executor type, instead of asio's type-erased
+// default, spares a dispatch through any_executor on each operation (3 % of a request's
+// instructions) and a fifth of this file's compile time with gcc.
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<tcp, Executor>;
