@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/json_text.h"
+
 namespace nightshift::api {
 namespace {
 
@@ -81,7 +83,7 @@ HttpResponse ErrorResponse(AwsService service, int http_status, const std::strin
   body["__type"] = type;
   body["message"] = message;
   // The message may quote what the client sent (a header, a path): never trust it to be UTF-8.
-  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  r.body = JsonText(body);
   return r;
 }
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "api/answer.h"
+#include "api/json_text.h"
 #include "api/submit_job_request.h"
 #include "core/job_identity.h"
 #include "store/store.h"
@@ -163,7 +164,7 @@ bool BatchApi::Handle(const HttpRequest& request, const Respond& respond) {
 }
 
 void BatchApi::Answer(Result<OrderedJson> result, bool mutates, const Respond& respond) {
-  api::Answer(engine_, AwsService::kBatch, result.ok() ? Result<std::string>(result->dump(-1, ' ', false, OrderedJson::error_handler_t::replace)) : result.status(),
+  api::Answer(engine_, AwsService::kBatch, result.ok() ? Result<std::string>(JsonText(*result)) : result.status(),
               mutates, respond);
 }
 

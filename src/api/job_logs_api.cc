@@ -10,6 +10,7 @@
 #include <limits>
 
 #include "api/aws_error.h"
+#include "api/json_text.h"
 #include "core/job_state.h"
 #include "exec/attempt_log.h"
 
@@ -22,7 +23,7 @@ constexpr int kEventsPerPiece = 1000;
 
 std::string SseEvent(const char* event, const Json& data) {
   // Job output need not be UTF-8: invalid bytes become U+FFFD rather than failing.
-  return std::string("event: ") + event + "\ndata: " + data.dump(-1, ' ', false, Json::error_handler_t::replace) +
+  return std::string("event: ") + event + "\ndata: " + JsonText(data) +
          "\n\n";
 }
 

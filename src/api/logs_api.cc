@@ -4,6 +4,7 @@
 
 #include "api/aws_error.h"
 #include "api/json_reader.h"
+#include "api/json_text.h"
 #include "exec/attempt_log.h"
 
 namespace nightshift::api {
@@ -13,7 +14,7 @@ HttpResponse JsonOk(const nlohmann::ordered_json& body) {
   HttpResponse r;
   r.content_type = "application/x-amz-json-1.1";
   // Job output need not be UTF-8: invalid bytes become U+FFFD rather than failing the call.
-  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  r.body = JsonText(body);
   return r;
 }
 

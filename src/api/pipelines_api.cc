@@ -4,6 +4,7 @@
 
 #include "api/answer.h"
 #include "api/aws_error.h"
+#include "api/json_text.h"
 
 namespace nightshift::api {
 namespace {
@@ -51,7 +52,7 @@ HttpResponse ProblemsResponse(const Status& status, const std::vector<pipeline::
     list.push_back({{"line", p.pos.line}, {"column", p.pos.column}, {"message", p.message}});
   }
   body["problems"] = list;
-  r.body = body.dump(-1, ' ', false, Json::error_handler_t::replace);
+  r.body = JsonText(body);
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "api/answer.h"
 #include "api/json_reader.h"
+#include "api/json_text.h"
 #include "api/route.h"
 
 namespace nightshift::api {
@@ -40,7 +41,7 @@ struct JsonAnswers {
 inline void AnswerJson(const JsonAnswers& answers, Result<Json> result, bool mutates,
                        const Respond& respond) {
   Answer(answers.engine, answers.service,
-         result.ok() ? Result<std::string>(result->dump(-1, ' ', false, Json::error_handler_t::replace)) : result.status(),
+         result.ok() ? Result<std::string>(JsonText(*result)) : result.status(),
          mutates, respond);
 }
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "api/answer.h"
+#include "api/json_text.h"
 #include "api/schedule_target.h"
 #include "events/event_codec.h"
 
@@ -123,7 +124,7 @@ bool SchedulerApi::Handle(const HttpRequest& request, const Respond& respond) {
                                 : UpdateSchedule(name, *body);
     mutates = true;
   }
-  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(result->dump(-1, ' ', false, Json::error_handler_t::replace)) : result.status(),
+  Answer(engine_, AwsService::kScheduler, result.ok() ? Result<std::string>(JsonText(*result)) : result.status(),
          mutates, respond);
   return true;
 }

@@ -133,11 +133,12 @@ JsonWriter& JsonWriter::Key(PlainKey key) {
   return *this;
 }
 
-void JsonWriter::EscapedKey(std::string_view key) {
+JsonWriter& JsonWriter::DataKey(std::string_view key) {
   BeforeValue();
   Escaped(key);
   out_.push_back(':');
   after_key_ = true;
+  return *this;
 }
 
 JsonWriter& JsonWriter::String(std::string_view value) {
@@ -169,7 +170,7 @@ JsonWriter& JsonWriter::Raw(std::string_view json) {
 JsonWriter& JsonWriter::StringMap(const std::map<std::string, std::string>& map) {
   BeginObject();
   for (const auto& [key, value] : map) {
-    EscapedKey(key);
+    DataKey(key);
     String(value);
   }
   return EndObject();

@@ -19,7 +19,7 @@ class JsonWriter {
  public:
   // An object key written in the source: printable ASCII that JSON takes as it is, which the
   // compiler checks, so that the writer copies it without looking at it. Keys that come from
-  // data (tags, parameters) go through StringMap, which escapes them.
+  // data (tags, parameters) go through DataKey or StringMap, which escape them.
   class PlainKey {
    public:
     // Implicit, so that w.Key("jobId") reads as it does.
@@ -44,6 +44,8 @@ class JsonWriter {
   JsonWriter& BeginArray() { return Open('['); }
   JsonWriter& EndArray() { return Close(']'); }
   JsonWriter& Key(PlainKey key);
+  // A key that comes from data: escaped like a string.
+  JsonWriter& DataKey(std::string_view key);
   JsonWriter& String(std::string_view value);
   JsonWriter& Int(int64_t value);
   JsonWriter& Null();
@@ -58,7 +60,6 @@ class JsonWriter {
   JsonWriter& Close(char bracket);
   void BeforeValue();
   void Escaped(std::string_view text);
-  void EscapedKey(std::string_view key);
 
   std::string& out_;
   std::vector<char> first_;  // per open object or array: no element written yet
